@@ -1,0 +1,208 @@
+"""Test signals: sines, sweeps, noise, tone bursts and click tracks.
+
+Every generator is deterministic (noise takes a ``seed``), takes its level in dBFS (the peak
+of a sine, the RMS of noise), and returns float32 mono ``(n,)`` or, with ``channels=2``,
+identical stereo ``(2, n)`` (``decorrelated=True`` gives independent noise per channel).
+
+Lesson: course/01-eq.ipynb
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .audio import check_sr, db_to_amp
+from .errors import ParameterError
+
+
+def _check_duration(duration: float) -> float:
+    if not np.isfinite(duration) or duration <= 0:
+        raise ParameterError(f"duration must be a positive number of seconds (got {duration!r}).")
+    if duration > 3600:
+        raise ParameterError(f"duration = {duration} s is over an hour; generate shorter signals.")
+    return float(duration)
+
+
+def _check_freq(freq: float, sr: int, name: str = "freq") -> float:
+    if not np.isfinite(freq) or not 0 < freq < sr / 2:
+        raise ParameterError(
+            f"{name} must be between 0 Hz and the Nyquist frequency {sr / 2:g} Hz (got {freq!r}); "
+            "raise the sample rate or lower the frequency."
+        )
+    return float(freq)
+
+
+def _check_level(level_db: float) -> float:
+    if not np.isfinite(level_db) or level_db > 24:
+        raise ParameterError(f"level_db must be a finite dBFS value at most +24 (got {level_db!r}).")
+    return float(level_db)
+
+
+def _channels(y: np.ndarray, channels: int) -> np.ndarray:
+    if channels == 1:
+        return y.astype(np.float32)
+    if channels < 1 or int(channels) != channels:
+        raise ParameterError(f"channels must be a positive whole number (got {channels!r}).")
+    return np.repeat(y[np.newaxis, :], int(channels), axis=0).astype(np.float32)
+
+
+def _num_samples(duration: float, sr: int) -> int:
+    return max(1, int(round(_check_duration(duration) * sr)))
+
+
+def sine(
+    freq: float, duration: float, sr: int, level_db: float = -6.0, phase: float = 0.0, channels: int = 1
+) -> np.ndarray:
+    """A sine wave whose peak is ``level_db`` dBFS.
+
+    A 0 dBFS sine has an RMS of -3.01 dBFS (and a BS.1770 loudness of -3.01 LUFS at 997 Hz).
+
+    Lesson: course/01-eq.ipynb
+    """
+    sr = check_sr(sr)
+    freq = _check_freq(freq, sr)
+    n = _num_samples(duration, sr)
+    t = np.arange(n, dtype=np.float64) / sr
+    y = db_to_amp(_check_level(level_db)) * np.sin(2 * np.pi * freq * t + phase)
+    return _channels(y, channels)
+
+
+def sweep(
+    f_start: float,
+    f_end: float,
+    duration: float,
+    sr: int,
+    level_db: float = -6.0,
+    channels: int = 1,
+) -> np.ndarray:
+    """A logarithmic (exponential) sine sweep from ``f_start`` to ``f_end`` Hz.
+
+    Equal time per octave, so it sounds even and measures every octave with equal energy.
+
+    Lesson: course/01-eq.ipynb
+    """
+    sr = check_sr(sr)
+    f0, f1 = _check_freq(f_start, sr, "f_start"), _check_freq(f_end, sr, "f_end")
+    if f0 == f1:
+        raise ParameterError("f_start and f_end are equal; use sine() for a single frequency.")
+    n = _num_samples(duration, sr)
+    t = np.arange(n, dtype=np.float64) / sr
+    big_t = n / sr
+    k = np.log(f1 / f0)
+    phase = 2 * np.pi * f0 * big_t / k * (np.exp(t * k / big_t) - 1.0)
+    y = db_to_amp(_check_level(level_db)) * np.sin(phase)
+    return _channels(y, channels)
+
+
+def noise(
+    duration: float,
+    sr: int,
+    color: str = "white",
+    level_db: float = -20.0,
+    seed: int = 0,
+    channels: int = 1,
+    decorrelated: bool = False,
+) -> np.ndarray:
+    """White or pink noise with an RMS of ``level_db`` dBFS.
+
+    Pink noise falls 3 dB per octave (equal energy per octave), which is how music's spectrum
+    roughly behaves; it is shaped in the frequency domain, so its slope is exact.
+
+    Lesson: course/01-eq.ipynb
+    """
+    sr = check_sr(sr)
+    if color not in ("white", "pink"):
+        raise ParameterError(f'color must be "white" or "pink" (got {color!r}).')
+    n = _num_samples(duration, sr)
+    rng = np.random.default_rng(seed)
+    rows = int(channels) if decorrelated else 1
+    if rows < 1:
+        raise ParameterError(f"channels must be a positive whole number (got {channels!r}).")
+    white = rng.standard_normal((rows, n))
+    if color == "pink":
+        spectrum = np.fft.rfft(white, axis=-1)
+        freqs = np.fft.rfftfreq(n, 1.0 / sr)
+        freqs[0] = freqs[1] if n > 1 else 1.0
+        spectrum /= np.sqrt(freqs)
+        spectrum[:, 0] = 0.0
+        white = np.fft.irfft(spectrum, n=n, axis=-1)
+    rms = np.sqrt(np.mean(white**2, axis=-1, keepdims=True))
+    rms[rms == 0] = 1.0
+    y = white / rms * db_to_amp(_check_level(level_db))
+    if decorrelated:
+        return (y[0] if rows == 1 else y).astype(np.float32)
+    return _channels(y[0], channels)
+
+
+def tone_bursts(
+    freq: float,
+    sr: int,
+    burst_ms: float = 100.0,
+    gap_ms: float = 400.0,
+    count: int = 4,
+    level_db: float = -6.0,
+    fade_ms: float = 2.0,
+    channels: int = 1,
+) -> np.ndarray:
+    """Repeated sine bursts separated by silence, with short fades so they do not click.
+
+    The signal for hearing attack and release, and for testing gates.
+
+    Lesson: course/02-compression.ipynb
+    """
+    sr = check_sr(sr)
+    _check_freq(freq, sr)
+    if burst_ms <= 0 or gap_ms < 0 or fade_ms < 0:
+        raise ParameterError("burst_ms must be > 0, and gap_ms and fade_ms >= 0 (milliseconds).")
+    if count < 1 or int(count) != count:
+        raise ParameterError(f"count must be a whole number of bursts, at least 1 (got {count!r}).")
+    n_burst = max(1, int(round(burst_ms * sr / 1000)))
+    n_gap = int(round(gap_ms * sr / 1000))
+    n_fade = min(int(round(fade_ms * sr / 1000)), n_burst // 2)
+    t = np.arange(n_burst) / sr
+    burst = db_to_amp(_check_level(level_db)) * np.sin(2 * np.pi * freq * t)
+    if n_fade > 0:
+        ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(n_fade) / n_fade)
+        burst[:n_fade] *= ramp
+        burst[-n_fade:] *= ramp[::-1]
+    period = np.concatenate([burst, np.zeros(n_gap)])
+    return _channels(np.tile(period, int(count)), channels)
+
+
+def click_track(
+    bpm: float,
+    bars: int,
+    sr: int,
+    beats_per_bar: int = 4,
+    level_db: float = -6.0,
+    accent_db: float = 6.0,
+    channels: int = 1,
+) -> np.ndarray:
+    """A metronome: a short 1 kHz click on every beat (2 kHz and ``accent_db`` louder on the downbeat).
+
+    Each click starts exactly on ``round(beat * 60 / bpm * sr)``.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    sr = check_sr(sr)
+    if not np.isfinite(bpm) or not 20 <= bpm <= 400:
+        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
+    if bars < 1 or int(bars) != bars or beats_per_bar < 1 or int(beats_per_bar) != beats_per_bar:
+        raise ParameterError("bars and beats_per_bar must be whole numbers, at least 1.")
+    beats = int(bars) * int(beats_per_bar)
+    spb = 60.0 / bpm * sr
+    n = int(round(beats * spb))
+    y = np.zeros(n)
+    n_click = int(0.02 * sr)
+    t = np.arange(n_click) / sr
+    env = np.exp(-t / 0.004)
+    quiet = db_to_amp(_check_level(level_db) - abs(accent_db))
+    loud = db_to_amp(level_db)
+    for beat in range(beats):
+        start = int(round(beat * spb))
+        downbeat = beat % beats_per_bar == 0
+        f = 2000.0 if downbeat else 1000.0
+        click = (loud if downbeat else quiet) * env * np.sin(2 * np.pi * f * t)
+        stop = min(n, start + n_click)
+        y[start:stop] += click[: stop - start]
+    return _channels(y, channels)
