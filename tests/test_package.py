@@ -1,0 +1,108 @@
+"""The package as a whole: fast import, lazy heavy modules, docstrings tied to lessons, clean notebooks."""
+
+import importlib
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import producerkit
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("librosa", "numba", "plotly", "ipywidgets", "anywidget", "matplotlib")
+
+
+def _fresh_python(code: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_import_producerkit_takes_under_0_3_s_and_loads_nothing_heavy():
+    code = (
+        "import sys, time\n"
+        "t = time.perf_counter(); import producerkit; dt = time.perf_counter() - t\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(dt, ','.join(heavy))"
+    )
+    runs = [_fresh_python(code).split(" ") for _ in range(3)]
+    best = min(float(r[0]) for r in runs)
+    assert best < 0.3, f"import producerkit took {best:.3f} s"
+    assert all(r[1] == "" for r in runs if len(r) > 1), runs
+
+
+@pytest.mark.parametrize("module", ["audio", "signals", "eq", "meters", "dynamics", "space", "mix", "master"])
+def test_dsp_modules_import_without_widgets_or_plotting(module):
+    if not (ROOT / "producerkit" / f"{module}.py").exists():
+        pytest.fail(f"producerkit/{module}.py is missing")
+    loaded = _fresh_python(
+        f"import sys, producerkit.{module}\n"
+        "print(','.join(m for m in ('ipywidgets', 'anywidget', 'plotly', 'producerkit.widgets') if m in sys.modules))"
+    )
+    assert loaded == "", f"producerkit.{module} imported {loaded} at import time"
+
+
+def test_submodules_load_lazily_from_the_top_level():
+    assert producerkit.audio.__name__ == "producerkit.audio"
+    assert "signals" in dir(producerkit)
+    with pytest.raises(AttributeError):
+        producerkit.not_a_module  # noqa: B018
+
+
+def _public_members():
+    for path in sorted((ROOT / "producerkit").rglob("*.py")):
+        rel = path.relative_to(ROOT).with_suffix("")
+        if any(part.startswith("_") for part in rel.parts[1:]) or rel.name in ("errors", "cli"):
+            continue
+        name = ".".join(rel.parts)
+        module = importlib.import_module(name)
+        yield name, module
+        for attr, obj in vars(module).items():
+            if attr.startswith("_") or getattr(obj, "__module__", None) != name:
+                continue
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                yield f"{name}.{attr}", obj
+
+
+def test_every_public_function_and_class_points_to_the_lesson_that_teaches_it():
+    missing = []
+    bad_links = []
+    for qualname, obj in _public_members():
+        doc = inspect.getdoc(obj) or ""
+        if inspect.isclass(obj) and issubclass(obj, BaseException | Warning):
+            continue
+        match = re.search(r"Lesson: (course/\S+\.ipynb)", doc)
+        if not doc:
+            missing.append(f"{qualname}: no docstring")
+        elif not match and (inspect.isfunction(obj) or inspect.isclass(obj)):
+            # small helpers may rely on their module's lesson line
+            module_doc = inspect.getdoc(sys.modules[obj.__module__]) or ""
+            if "Lesson:" not in module_doc:
+                missing.append(f"{qualname}: no 'Lesson:' line here or in its module")
+        elif match and (ROOT / "course").exists() and any((ROOT / "course").glob("*.ipynb")):
+            if not (ROOT / match.group(1)).exists():
+                bad_links.append(f"{qualname}: {match.group(1)} does not exist")
+    assert not missing, "\n".join(missing)
+    assert not bad_links, "\n".join(bad_links)
+
+
+def test_notebooks_are_committed_without_outputs():
+    dirty = []
+    for nb_path in sorted((ROOT / "course").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None):
+                dirty.append(f"{nb_path.name} cell {i}")
+    assert not dirty, "strip outputs (jupyter nbconvert --clear-output --inplace): " + ", ".join(dirty)
+
+
+def test_ci_script_runs_make_test_and_fails_when_it_fails():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "set -euo pipefail" in script and "make test" in script
+    assert os.access(ROOT / ".ci" / "run", os.X_OK)
