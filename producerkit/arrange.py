@@ -1,0 +1,674 @@
+"""Arrangement: song sections, which layers play where, energy and contrast, and structure from audio.
+
+An :class:`Arrangement` is a list of :class:`Section` objects (a name, a length in bars and the
+layers, i.e. stems, that play). Edits return a new arrangement, so a lesson can hold the
+original and a variation side by side and hear both with :meth:`Arrangement.render`.
+
+For audio someone else made, :func:`find_sections` estimates where the sections change and which
+ones repeat (A, B, A, ...), and :func:`estimate_tempo` finds the tempo.
+
+Lesson: course/03-arrangement.ipynb
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .audio import check_sr, ensure_audio, power_to_db, to_mono
+from .errors import ParameterError
+
+# --------------------------------------------------------------------------- tempo and grid
+
+
+def _check_bpm(bpm) -> float:
+    if isinstance(bpm, bool) or not isinstance(bpm, int | float | np.integer | np.floating) or not np.isfinite(bpm):
+        raise ParameterError(f"bpm must be a number of beats per minute such as 100 (got {bpm!r}).")
+    if not 20 <= bpm <= 400:
+        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
+    return float(bpm)
+
+
+def _check_time_signature(time_signature) -> tuple[int, int]:
+    try:
+        beats, unit = (int(v) for v in time_signature)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"time_signature must be a pair such as (4, 4) or (6, 8) (got {time_signature!r})."
+        ) from None
+    if beats < 1 or beats > 32 or unit not in (1, 2, 4, 8, 16, 32):
+        raise ParameterError(
+            f"time_signature {beats}/{unit} is not a metre; use beats per bar 1–32 over 1, 2, 4, 8, 16 or 32."
+        )
+    return beats, unit
+
+
+def seconds_per_bar(bpm: float, time_signature=(4, 4)) -> float:
+    """Length of one bar in seconds, with ``bpm`` counting quarter notes.
+
+    At 100 BPM in 4/4 a bar lasts 2.4 s; in 6/8 (six eighths, three quarters) 1.8 s.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    beats, unit = _check_time_signature(time_signature)
+    return beats * (4 / unit) * 60.0 / _check_bpm(bpm)
+
+
+def bars_to_seconds(bars, bpm: float, time_signature=(4, 4)):
+    """Convert a number of bars (or a bar position counted from 0) to seconds; arrays work too.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    out = np.asarray(bars, dtype=np.float64) * seconds_per_bar(bpm, time_signature)
+    return float(out) if out.ndim == 0 else out
+
+
+def seconds_to_bars(seconds, bpm: float, time_signature=(4, 4)):
+    """Convert seconds to bars (fractional: 1.5 is halfway through the second bar); arrays work too.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    out = np.asarray(seconds, dtype=np.float64) / seconds_per_bar(bpm, time_signature)
+    return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The bar and beat grid of a song: times in seconds of every beat and every downbeat.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    bpm: float
+    time_signature: tuple[int, int]
+    beats: np.ndarray
+    downbeats: np.ndarray
+
+    def nearest_bar(self, seconds: float) -> int:
+        """Index of the downbeat nearest to ``seconds``."""
+        return int(np.argmin(np.abs(self.downbeats - seconds)))
+
+
+def grid(bpm: float, bars: int, time_signature=(4, 4), offset_s: float = 0.0) -> Grid:
+    """The beat and bar grid for ``bars`` bars at ``bpm``, starting at ``offset_s`` seconds.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    bpm = _check_bpm(bpm)
+    ts = _check_time_signature(time_signature)
+    if int(bars) != bars or bars < 1:
+        raise ParameterError(f"bars must be a whole number, at least 1 (got {bars!r}).")
+    bar_s = seconds_per_bar(bpm, ts)
+    beat_s = bar_s / ts[0]
+    beats = offset_s + np.arange(int(bars) * ts[0]) * beat_s
+    return Grid(bpm, ts, beats, beats[:: ts[0]].copy())
+
+
+def estimate_tempo(y, sr: int, start_bpm: float = 110.0) -> float:
+    """Estimate the tempo in BPM from audio (librosa's onset-strength autocorrelation and beat tracker).
+
+    The estimate is refined from the median interval between the tracked beats, which is more
+    precise than the tempogram's coarse bins. Tempo octave errors (half or double) are resolved
+    towards ``start_bpm``, the tempo most pop music sits near.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    import librosa
+
+    y = to_mono(ensure_audio(y))
+    sr = check_sr(sr)
+    hop = 512
+    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop, aggregate=np.median)
+    coarse = float(librosa.feature.tempo(onset_envelope=onset_env, sr=sr, hop_length=hop, start_bpm=start_bpm)[0])
+    _, beats = librosa.beat.beat_track(onset_envelope=onset_env, sr=sr, hop_length=hop, bpm=coarse, units="time")
+    if len(beats) < 8:
+        return coarse
+    intervals = np.diff(beats)
+    typical = np.median(intervals)
+    steady = intervals[np.abs(intervals - typical) < 0.1 * typical]
+    # a least-squares line through the beat times gives the average period without the jitter
+    idx = np.arange(len(beats))
+    period = np.polyfit(idx, beats, 1)[0] if steady.size > 0.5 * intervals.size else typical
+    return float(60.0 / period)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a song: its name, its length in bars and the layers (stems) that play in it.
+
+    ``source`` names the section of the recorded session whose bars are played (by default the
+    name without a trailing number, so "chorus 2" plays the chorus). ``ramp_db`` is a level
+    automation across the section, from its first to its last sample: ``(-12, 0)`` swells in.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    name: str
+    bars: int
+    layers: tuple[str, ...] = ()
+    source: str | None = None
+    ramp_db: tuple[float, float] = (0.0, 0.0)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ParameterError(f"a section needs a name such as 'verse' (got {self.name!r}).")
+        if isinstance(self.bars, bool) or int(self.bars) != self.bars or self.bars < 1:
+            raise ParameterError(f"section {self.name!r}: bars must be a whole number, at least 1 (got {self.bars!r}).")
+        if isinstance(self.layers, str):
+            raise ParameterError(
+                f"section {self.name!r}: layers must be a list of stem names, e.g. ['kick', 'bass'] "
+                f"(got the single string {self.layers!r})."
+            )
+        object.__setattr__(self, "bars", int(self.bars))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "ramp_db", tuple(float(v) for v in self.ramp_db))
+
+    @property
+    def source_name(self) -> str:
+        """The session section this section's audio comes from."""
+        return self.source or re.sub(r"[\s_-]*\d+$", "", self.name)
+
+
+@dataclass(frozen=True)
+class SectionEnergy:
+    """One section's energy: loudness (LUFS), density (number of layers) and brightness (spectral centroid, Hz).
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    name: str
+    start_bar: int
+    bars: int
+    loudness_lufs: float
+    density: int
+    brightness_hz: float
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """A song's form: an ordered list of sections at a tempo and time signature.
+
+    Every edit returns a new arrangement; the original stays as it was.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    bpm: float
+    time_signature: tuple[int, int] = (4, 4)
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        object.__setattr__(self, "bpm", _check_bpm(self.bpm))
+        object.__setattr__(self, "time_signature", _check_time_signature(self.time_signature))
+        sections = tuple(self.sections)
+        for s in sections:
+            if not isinstance(s, Section):
+                raise ParameterError(f"sections must be Section objects (got {type(s).__name__}).")
+        object.__setattr__(self, "sections", sections)
+
+    # ----------------------------------------------------------------- reading
+
+    @classmethod
+    def from_session(cls, session, threshold_db: float = -50.0) -> Arrangement:
+        """The session's own arrangement: its sections, with the stems that are audible in each.
+
+        A stem counts as playing in a section when its RMS there is above ``threshold_db`` dBFS.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        ts = tuple(session.time_signature)
+        bar_n = seconds_per_bar(session.bpm, ts) * session.sr
+        sections = []
+        for sec in session.sections:
+            name, start, bars = _section_fields(sec)
+            a, b = int(round(start * bar_n)), int(round((start + bars) * bar_n))
+            layers = []
+            for stem_name, stem in session.stems.items():
+                part = to_mono(stem)[a:b]
+                if part.size and power_to_db(np.mean(np.square(part, dtype=np.float64))) > threshold_db:
+                    layers.append(stem_name)
+            sections.append(Section(name, bars, tuple(layers), source=name))
+        return cls(session.bpm, ts, tuple(sections))
+
+    @property
+    def bars(self) -> int:
+        """Total length in bars."""
+        return sum(s.bars for s in self.sections)
+
+    @property
+    def duration_s(self) -> float:
+        """Total length in seconds."""
+        return self.bars * seconds_per_bar(self.bpm, self.time_signature)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """Every layer used anywhere, in first-use order."""
+        seen: dict[str, None] = {}
+        for s in self.sections:
+            seen.update(dict.fromkeys(s.layers))
+        return tuple(seen)
+
+    def start_bars(self) -> list[int]:
+        """The bar (from 0) at which each section starts."""
+        return list(np.cumsum([0] + [s.bars for s in self.sections[:-1]]).astype(int))
+
+    def describe(self) -> str:
+        """The form in one line, e.g. ``intro (4) · verse (8) · chorus (8)``."""
+        return " · ".join(f"{s.name} ({s.bars})" for s in self.sections)
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+    def __iter__(self):
+        return iter(self.sections)
+
+    def __getitem__(self, key):
+        return self.sections[self._index(key)] if isinstance(key, str) else self.sections[key]
+
+    def _index(self, key) -> int:
+        if isinstance(key, int) and not isinstance(key, bool):
+            if -len(self.sections) <= key < len(self.sections):
+                return key % len(self.sections)
+            raise ParameterError(f"there is no section {key}; this arrangement has {len(self.sections)}.")
+        for i, s in enumerate(self.sections):
+            if s.name == key:
+                return i
+        names = ", ".join(repr(s.name) for s in self.sections) or "none"
+        raise ParameterError(f"there is no section named {key!r}; the sections are {names}.")
+
+    # ----------------------------------------------------------------- edits (each returns a new arrangement)
+
+    def _with(self, sections: Iterable[Section]) -> Arrangement:
+        return replace(self, sections=tuple(sections))
+
+    def add_section(self, section: Section, at: int | str | None = None) -> Arrangement:
+        """Insert ``section`` before position or name ``at`` (at the end when ``at`` is None)."""
+        secs = list(self.sections)
+        index = len(secs) if at is None else self._index(at)
+        secs.insert(index, section)
+        return self._with(secs)
+
+    def remove_section(self, which: int | str) -> Arrangement:
+        """Drop a section, by position or name."""
+        secs = list(self.sections)
+        del secs[self._index(which)]
+        return self._with(secs)
+
+    def repeat_section(self, which: int | str, times: int = 1) -> Arrangement:
+        """Play a section ``times`` more times straight after itself."""
+        if int(times) != times or times < 1:
+            raise ParameterError(f"times must be a whole number, at least 1 (got {times!r}).")
+        i = self._index(which)
+        secs = list(self.sections)
+        secs[i + 1 : i + 1] = [secs[i]] * int(times)
+        return self._with(secs)
+
+    def mute(self, layer: str, section: int | str) -> Arrangement:
+        """Take ``layer`` out of one section."""
+        i = self._index(section)
+        s = self.sections[i]
+        if layer not in s.layers:
+            raise ParameterError(f"{layer!r} does not play in {s.name!r}; its layers are {', '.join(s.layers)}.")
+        secs = list(self.sections)
+        secs[i] = replace(s, layers=tuple(x for x in s.layers if x != layer))
+        return self._with(secs)
+
+    def unmute(self, layer: str, section: int | str) -> Arrangement:
+        """Bring ``layer`` into one section."""
+        i = self._index(section)
+        s = self.sections[i]
+        secs = list(self.sections)
+        secs[i] = replace(s, layers=s.layers if layer in s.layers else (*s.layers, layer))
+        return self._with(secs)
+
+    def with_build_up(
+        self, before: int | str, bars: int = 2, remove: Sequence[str] = ("kick", "bass"), rise_db: float = 9.0
+    ) -> Arrangement:
+        """Turn the last ``bars`` bars before a section into a build-up.
+
+        The low end (``remove``) drops out and the level swells by ``rise_db`` into the target
+        section, so it lands with more impact: tension, then release.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        i = self._index(before)
+        if i == 0:
+            raise ParameterError("a build-up needs a section before it to build from; pick a later section.")
+        prev = self.sections[i - 1]
+        if int(bars) != bars or not 1 <= bars < prev.bars:
+            raise ParameterError(
+                f"bars must be a whole number from 1 to {prev.bars - 1} (the length of {prev.name!r} minus one)."
+            )
+        kept = replace(prev, bars=prev.bars - int(bars))
+        build = Section(
+            f"build into {self.sections[i].name}",
+            int(bars),
+            tuple(x for x in prev.layers if x not in set(remove)),
+            source=prev.source_name,
+            ramp_db=(-abs(rise_db), 0.0),
+        )
+        secs = list(self.sections)
+        secs[i - 1 : i] = [kept, build]
+        return self._with(secs)
+
+    def with_drop(self, at: int | str, bars: int = 1, keep: Sequence[str] = ("pad",)) -> Arrangement:
+        """Insert a ``bars``-bar breakdown (only ``keep`` playing) right before a section, so it drops in.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        i = self._index(at)
+        target = self.sections[i]
+        gap = Section(
+            f"drop before {target.name}",
+            int(bars),
+            tuple(x for x in target.layers if x in set(keep)),
+            source=target.source_name,
+        )
+        return self.add_section(gap, at=i)
+
+    # ----------------------------------------------------------------- audio
+
+    def render(self, session, fade_ms: float = 10.0, gains_db: dict | None = None) -> np.ndarray:
+        """Mix the session's stems section by section into stereo audio ``(2, n)``.
+
+        Each section plays the bars of its source section in the session (looped if the section
+        is longer), summing only its layers. Short fades at the section edges avoid clicks.
+        ``gains_db`` sets a level per layer (a rough balance; the mixing lesson does it properly).
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        sr = session.sr
+        bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
+        sources = {name: (start, bars) for name, start, bars in map(_section_fields, session.sections)}
+        gains_db = gains_db or {}
+        unknown = set(self.layers) - set(session.stems)
+        if unknown:
+            raise ParameterError(
+                f"layer(s) {', '.join(sorted(unknown))} are not stems of this session; "
+                f"the stems are {', '.join(session.stems)}."
+            )
+        pieces = []
+        fade_n = max(1, int(fade_ms * sr / 1000))
+        for sec in self.sections:
+            if sec.source_name not in sources:
+                raise ParameterError(
+                    f"section {sec.name!r} plays from {sec.source_name!r}, which is not a section of the session "
+                    f"({', '.join(sources)}); set source= to one of them."
+                )
+            src_start, src_bars = sources[sec.source_name]
+            n = int(round(sec.bars * bar_n))
+            a = int(round(src_start * bar_n))
+            src_len = int(round(src_bars * bar_n))
+            index = a + (np.arange(n) % src_len)
+            out = np.zeros((2, n), np.float32)
+            for layer in sec.layers:
+                stem = session.stems[layer]
+                stem2 = stem if stem.ndim == 2 else stem[np.newaxis, :]
+                idx = np.minimum(index, stem2.shape[-1] - 1)
+                gain = np.float32(10 ** (gains_db.get(layer, 0.0) / 20))
+                out += gain * stem2[:, idx] if stem2.shape[0] == 2 else gain * stem2[0, idx]
+            if sec.ramp_db != (0.0, 0.0):
+                out *= (10 ** (np.linspace(sec.ramp_db[0], sec.ramp_db[1], n) / 20)).astype(np.float32)
+            f = min(fade_n, n // 2)
+            ramp = np.linspace(0.0, 1.0, f, dtype=np.float32)
+            out[:, :f] *= ramp
+            out[:, n - f :] *= ramp[::-1]
+            pieces.append(out)
+        return np.concatenate(pieces, axis=1) if pieces else np.zeros((2, 0), np.float32)
+
+    def energy(self, session, audio=None) -> list[SectionEnergy]:
+        """Each section's loudness (LUFS), density (layers) and brightness (spectral centroid in Hz).
+
+        ``audio`` is this arrangement's render; it is rendered from ``session`` when not given.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        from .meters import integrated_loudness
+
+        sr = session.sr
+        audio = self.render(session) if audio is None else ensure_audio(audio)
+        bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
+        rows = []
+        for start, sec in zip(self.start_bars(), self.sections, strict=True):
+            a, b = int(round(start * bar_n)), int(round((start + sec.bars) * bar_n))
+            part = audio[..., a:b]
+            loud = float(integrated_loudness(part, sr)) if np.any(part) else float("-inf")
+            rows.append(SectionEnergy(sec.name, start, sec.bars, loud, len(sec.layers), _centroid_hz(part, sr)))
+        return rows
+
+    def energy_figure(self, session, audio=None):
+        """The energy curve: loudness, density and brightness per section, across the song (plotly).
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+
+        rows = self.energy(session, audio)
+        x = [f"{r.name}<br>bar {r.start_bar + 1}" for r in rows]
+        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                            subplot_titles=("loudness (LUFS)", "density (layers)", "brightness (Hz)"))
+        loud = [max(r.loudness_lufs, -60) for r in rows]
+        fig.add_trace(go.Scatter(x=x, y=loud, mode="lines+markers", name="loudness"), row=1, col=1)
+        fig.add_trace(go.Bar(x=x, y=[r.density for r in rows], name="layers"), row=2, col=1)
+        fig.add_trace(go.Scatter(x=x, y=[r.brightness_hz for r in rows], mode="lines+markers", name="brightness"),
+                      row=3, col=1)
+        fig.update_layout(height=520, template="plotly_white", showlegend=False, title="Energy across the song",
+                          margin=dict(l=60, r=20, t=60, b=40))
+        return fig
+
+    def timeline_figure(self, title: str | None = None):
+        """The arrangement as a DAW draws it: one row per layer, a block wherever the layer plays.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        import plotly.graph_objects as go
+
+        layers = self.layers
+        palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+        fig = go.Figure()
+        starts = self.start_bars()
+        for li, layer in enumerate(layers):
+            xs, bases, texts = [], [], []
+            for start, sec in zip(starts, self.sections, strict=True):
+                if layer in sec.layers:
+                    xs.append(sec.bars)
+                    bases.append(start + 1)
+                    texts.append(sec.name)
+            fig.add_trace(go.Bar(
+                y=[layer] * len(xs), x=xs, base=bases, orientation="h", name=layer, text=texts,
+                marker_color=palette[li % len(palette)], hovertemplate="%{text}: bars %{base}–%{x}<extra>" + layer
+                + "</extra>", textposition="inside", insidetextanchor="middle",
+            ))
+        for start, sec in zip(starts, self.sections, strict=True):
+            fig.add_vline(x=start + 1, line=dict(color="#999", width=1, dash="dot"))
+            fig.add_annotation(x=start + 1 + sec.bars / 2, y=1.06, yref="paper", text=sec.name, showarrow=False)
+        fig.update_layout(
+            barmode="overlay", height=80 + 34 * max(1, len(layers)), template="plotly_white", showlegend=False,
+            title=title or f"Arrangement: {self.bars} bars at {self.bpm:g} BPM",
+            margin=dict(l=90, r=20, t=70, b=40),
+        )
+        fig.update_xaxes(title_text="bar", range=[1, self.bars + 1])
+        fig.update_yaxes(autorange="reversed")
+        return fig
+
+
+def _section_fields(sec) -> tuple[str, int, int]:
+    """(name, start_bar, bars) from a session section, which may be a dict or an object."""
+    if isinstance(sec, dict):
+        return sec["name"], int(sec["start_bar"]), int(sec["bars"])
+    return sec.name, int(sec.start_bar), int(sec.bars)
+
+
+def _centroid_hz(y, sr: int) -> float:
+    y = to_mono(ensure_audio(y, allow_empty=True))
+    if y.size < 64 or not np.any(y):
+        return 0.0
+    spec = np.abs(np.fft.rfft(y[: min(y.size, 1 << 20)]))
+    freqs = np.fft.rfftfreq(min(y.size, 1 << 20), 1.0 / sr)
+    return float(np.sum(freqs * spec) / np.sum(spec))
+
+
+# --------------------------------------------------------------------------- structure from audio
+
+
+@dataclass(frozen=True)
+class FoundSections:
+    """Estimated section boundaries (seconds), with a letter per segment for repeats (A, B, A, ...).
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    boundaries_s: np.ndarray
+    labels: tuple[str, ...]
+    bpm: float
+    duration_s: float
+
+    def segments(self) -> list[tuple[float, float, str]]:
+        """``(start_s, end_s, label)`` for each segment."""
+        edges = np.concatenate([[0.0], self.boundaries_s, [self.duration_s]])
+        return [(float(edges[i]), float(edges[i + 1]), self.labels[i]) for i in range(len(self.labels))]
+
+    def form(self) -> str:
+        """The form as letters, e.g. ``A B C B A``."""
+        return " ".join(self.labels)
+
+
+def _beat_features(y, sr: int, bpm: float | None, hop: int = 512):
+    """Beat times and beat-synchronous features (chroma for harmony, MFCC for timbre, RMS for level)."""
+    import librosa
+
+    if bpm is None:
+        bpm = estimate_tempo(y, sr)
+    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop)
+    _, beat_frames = librosa.beat.beat_track(onset_envelope=onset_env, sr=sr, hop_length=hop, bpm=bpm, tightness=400)
+    # a steady grid fitted through the tracked beats: music made to a click does not drift
+    if len(beat_frames) >= 8:
+        idx = np.arange(len(beat_frames))
+        slope, intercept = np.polyfit(idx, beat_frames * hop / sr, 1)
+        first = intercept - slope * np.floor(intercept / slope)
+        beat_times = np.arange(first, y.size / sr, slope)
+    else:
+        beat_times = np.arange(0, y.size / sr, 60.0 / bpm)
+        slope = 60.0 / bpm
+    frames = librosa.time_to_frames(beat_times, sr=sr, hop_length=hop)
+    chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096)
+    mfcc = librosa.feature.mfcc(y=y, sr=sr, hop_length=hop, n_mfcc=20)
+    rms = librosa.feature.rms(y=y, hop_length=hop)
+    n = chroma.shape[1]
+    frames = frames[frames < n]
+    sync = librosa.util.sync(np.vstack([chroma, mfcc[1:], librosa.amplitude_to_db(rms)]), frames, aggregate=np.mean)
+    sync = sync[:, 1 : len(frames)] if frames[0] > 0 else sync[:, : len(frames)]
+    features = (sync - sync.mean(axis=1, keepdims=True)) / (sync.std(axis=1, keepdims=True) + 1e-9)
+    return beat_times[: features.shape[1]], features, 60.0 / slope
+
+
+def _self_similarity(features: np.ndarray) -> np.ndarray:
+    unit = features / (np.linalg.norm(features, axis=0, keepdims=True) + 1e-9)
+    return unit.T @ unit
+
+
+def _checkerboard_novelty(ssm: np.ndarray, half: int) -> np.ndarray:
+    """Foote's novelty: a Gaussian-tapered checkerboard kernel slid along the diagonal of the SSM."""
+    k = np.arange(-half, half) + 0.5
+    taper = np.exp(-0.5 * (k / (0.5 * half)) ** 2)
+    kernel = np.outer(np.sign(k), np.sign(k)) * np.outer(taper, taper)
+    padded = np.pad(ssm, half, mode="edge")
+    n = ssm.shape[0]
+    novelty = np.array([np.sum(kernel * padded[i : i + 2 * half, i : i + 2 * half]) for i in range(n)])
+    novelty = np.maximum(novelty, 0)
+    return novelty / (novelty.max() + 1e-12)
+
+
+def find_sections(
+    y,
+    sr: int,
+    bpm: float | None = None,
+    time_signature=(4, 4),
+    min_bars: int = 4,
+    sensitivity: float = 0.3,
+) -> FoundSections:
+    """Estimate where a song's sections change, and which sections repeat, from its audio.
+
+    The recipe (Foote 2000, and librosa's beat-synchronous features): track the beats, describe
+    each beat by its harmony (chroma), timbre (MFCC) and level, compare every beat with every
+    other (a self-similarity matrix), slide a checkerboard kernel along the diagonal to find where
+    the music stops resembling what came before (novelty), and keep the strongest novelty peaks
+    on bar lines at least ``min_bars`` apart. Segments whose features match are given the same
+    letter, so the form reads A B C B ...
+
+    ``sensitivity`` (0–1) lowers the bar for a boundary: higher finds more sections.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    y = to_mono(ensure_audio(y))
+    sr = check_sr(sr)
+    if bpm is not None:
+        bpm = _check_bpm(bpm)
+    beats_per_bar = _check_time_signature(time_signature)[0]
+    if y.size < 8 * sr:
+        raise ParameterError("find_sections needs at least 8 seconds of music to compare sections.")
+    beat_times, features, bpm_found = _beat_features(y, sr, bpm)
+    ssm = _self_similarity(features)
+    novelty = _checkerboard_novelty(ssm, half=2 * beats_per_bar)
+    # the downbeat phase: bar lines are where novelty (changes) concentrates
+    phase = int(np.argmax([novelty[p::beats_per_bar].sum() for p in range(beats_per_bar)]))
+    bar_beats = np.arange(phase, len(novelty), beats_per_bar)
+    bar_novelty = novelty[bar_beats]
+    threshold = np.quantile(bar_novelty, 1 - sensitivity) if bar_novelty.size else 1.0
+    chosen: list[int] = []
+    for i in np.argsort(bar_novelty)[::-1]:
+        if bar_novelty[i] < max(threshold, 0.15) or bar_beats[i] < beats_per_bar:
+            continue
+        if all(abs(i - j) >= min_bars for j in chosen) and len(bar_beats) - i >= min_bars // 2:
+            chosen.append(int(i))
+    bounds_beats = sorted(bar_beats[i] for i in chosen)
+    boundaries = np.array([beat_times[b] for b in bounds_beats])
+    labels = _label_repeats(features, [0, *bounds_beats, features.shape[1]])
+    return FoundSections(boundaries, tuple(labels), float(bpm_found), y.size / sr)
+
+
+def _label_repeats(features: np.ndarray, edges: list[int], threshold: float = 0.8) -> list[str]:
+    """A letter per segment: a segment repeats an earlier one when their mean features match closely."""
+    means = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        seg = features[:, a:max(b, a + 1)]
+        means.append(np.concatenate([seg.mean(axis=1), seg.std(axis=1)]))
+    means = np.array(means)
+    means = means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-9)
+    labels: list[str] = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for i, m in enumerate(means):
+        sims = [float(m @ means[j]) for j in range(i)]
+        best = int(np.argmax(sims)) if sims else -1
+        labels.append(labels[best] if best >= 0 and sims[best] >= threshold else next(letters, "?"))
+    return labels
+
+
+def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSections | None = None):
+    """The self-similarity matrix: bright squares are sections, bright diagonal stripes are repeats.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    import plotly.graph_objects as go
+
+    y = to_mono(ensure_audio(y))
+    beat_times, features, _ = _beat_features(y, check_sr(sr), bpm)
+    ssm = _self_similarity(features)
+    fig = go.Figure(go.Heatmap(x=beat_times, y=beat_times, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
+                               colorbar=dict(title="similarity")))
+    if found is not None:
+        for t in found.boundaries_s:
+            fig.add_vline(x=t, line=dict(color="white", width=1))
+            fig.add_hline(y=t, line=dict(color="white", width=1))
+    fig.update_layout(title="How much each moment resembles every other", height=520, width=560,
+                      template="plotly_white", margin=dict(l=60, r=20, t=50, b=50))
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_yaxes(title_text="time (s)", autorange="reversed", scaleanchor="x")
+    return fig
