@@ -1,0 +1,229 @@
+"""The ``producerkit`` command: open the course, meter files, check a delivery, master, manage the audio.
+
+Exit codes: 0 success; 1 the work was done but something failed (a file could not be read, a
+QC check failed, a file would be overwritten); 2 the command line itself was wrong.
+
+Lesson: course/04-workflow.ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _error(message: str) -> int:
+    print(f"producerkit: error: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _course_dir() -> Path | None:
+    here = Path(__file__).resolve().parent.parent / "course"
+    return here if here.is_dir() else None
+
+
+def cmd_lab(args) -> int:
+    course = _course_dir()
+    if course is None:
+        return _error(
+            "the course folder was not found next to the package; run this from a clone of the "
+            "repository (make lab) where course/ exists."
+        )
+    target = course / "00-welcome.ipynb"
+    command = [sys.executable, "-m", "jupyterlab", str(target if target.exists() else course)]
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.port:
+        command.append(f"--port={args.port}")
+    try:
+        return subprocess.call(command, cwd=course.parent)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:6.1f} {unit}" if math.isfinite(value) else f"{'-inf':>6} {unit}"
+
+
+def cmd_meter(args) -> int:
+    from .audio import load
+    from .errors import ProducerkitError
+    from .meters import loudness
+
+    rows, failed = [], False
+    for path in args.files:
+        try:
+            y, sr = load(path)
+            r = loudness(y, sr)
+        except ProducerkitError as exc:
+            failed = True
+            print(f"producerkit: error: {exc}", file=sys.stderr)
+            continue
+        rows.append(
+            {
+                "file": str(path),
+                "integrated_lufs": r.integrated,
+                "true_peak_dbtp": r.true_peak,
+                "lra_lu": r.lra,
+                "sample_peak_dbfs": r.sample_peak,
+                "duration_s": (y.shape[-1] / sr),
+                "sample_rate": sr,
+            }
+        )
+    if args.json:
+        print(json.dumps([{k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in row.items()}
+                          for row in rows], indent=2))
+    elif rows:
+        width = max(len("file"), *(len(r["file"]) for r in rows))
+        print(f"{'file':<{width}}  {'integrated':>10}  {'true peak':>10}  {'LRA':>7}")
+        for r in rows:
+            print(
+                f"{r['file']:<{width}}  {_fmt(r['integrated_lufs'], 'LUFS'):>10}  "
+                f"{_fmt(r['true_peak_dbtp'], 'dBTP'):>10}  {r['lra_lu']:5.1f} LU"
+            )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_qc(args) -> int:
+    from .errors import ProducerkitError
+    from .master import qc
+
+    try:
+        report = qc(args.file, target=args.target)
+    except ProducerkitError as exc:
+        return _error(str(exc))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report)
+    if report.verdict == "fail" or (args.strict and report.verdict == "warn"):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_master(args) -> int:
+    from .audio import load, save
+    from .errors import ProducerkitError
+    from .master import master
+
+    src, dst = Path(args.input), Path(args.output)
+    if dst.exists() and not args.overwrite:
+        return _error(f"{dst} already exists and was left untouched; add --overwrite to replace it.")
+    if src.resolve() == dst.resolve() and not args.overwrite:
+        return _error("the output would replace the input; choose another output file.")
+    try:
+        y, sr = load(src)
+        audio, report = master(y, sr, target_lufs=args.target, ceiling_dbtp=args.ceiling)
+        save(dst, audio, sr, subtype=args.subtype, overwrite=args.overwrite)
+    except ProducerkitError as exc:
+        return _error(str(exc))
+    print(report)
+    print(f"wrote {dst}")
+    return EXIT_OK
+
+
+def cmd_datasets(args) -> int:
+    from . import datasets
+    from .errors import ProducerkitError
+
+    try:
+        if args.action == "verify":
+            problems = datasets.verify()
+            if problems:
+                for line in problems:
+                    print(line, file=sys.stderr)
+                return _error("some files do not match the manifest; run `producerkit datasets build`.")
+            print("every file matches its sha256 in datasets/manifest.json")
+        elif args.action == "list":
+            for name in datasets.sessions():
+                print(name)
+        else:
+            written = datasets.build()
+            print(f"rendered {len(written)} file(s) into datasets/")
+    except ProducerkitError as exc:
+        return _error(str(exc))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with a --help for each subcommand."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="producerkit",
+        description="producerkit: learn music production by ear and by eye.",
+        epilog="Exit codes: 0 success, 1 something failed (see the message), 2 bad command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"producerkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("lab", help="open the course in JupyterLab", description="Open the course in JupyterLab.")
+    p.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+    p.add_argument("--port", type=int, help="port for the server (default: JupyterLab's)")
+    p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser(
+        "meter",
+        help="loudness, true peak and LRA of audio files",
+        description="Measure integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) per "
+        "ITU-R BS.1770-4 and EBU Tech 3342.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 files")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_meter)
+
+    p = sub.add_parser(
+        "qc",
+        help="check a master against a platform's delivery spec",
+        description="Check loudness, true peak, PLR, LRA, clipping, DC offset, mono compatibility, "
+        "silence, sample rate and bit depth against a platform's specification.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--target", default="spotify", help="spotify, apple, youtube, tidal, amazon, deezer or ebu_r128")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on failures")
+    p.set_defaults(func=cmd_qc)
+
+    p = sub.add_parser(
+        "master",
+        help="master a mix to a loudness target",
+        description="Gain to a loudness target, then a true-peak limiter at the ceiling. Never "
+        "overwrites an existing file without --overwrite.",
+    )
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--target", type=float, default=-14.0, help="integrated loudness target in LUFS (default -14)")
+    p.add_argument("--ceiling", type=float, default=-1.0, help="true-peak ceiling in dBTP (default -1)")
+    p.add_argument("--subtype", default="PCM_24", help="PCM_16, PCM_24 or FLOAT (default PCM_24)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(func=cmd_master)
+
+    p = sub.add_parser(
+        "datasets",
+        help="verify or rebuild the course audio",
+        description="verify: check every file's sha256 against datasets/manifest.json. build: re-render "
+        "the audio from the composition (needs the build-data extra and fluid-soundfont-gm). list: the sessions.",
+    )
+    p.add_argument("action", choices=["verify", "build", "list"])
+    p.set_defaults(func=cmd_datasets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
