@@ -1,0 +1,43 @@
+"""Exercise checkers: each ``check_*`` says whether an answer is right and why, in a producer's words.
+
+A checker never raises on an unanswered exercise (``None``, ``...``, an empty string): it
+returns a :class:`Feedback` that says so. One module per lesson; everything is importable from
+here: ``from producerkit.checks import check_mud_frequency``.
+
+Lesson: course/00-welcome.ipynb
+"""
+
+from importlib import import_module as _import_module
+
+from ._feedback import Feedback, is_unanswered
+
+_LESSON_MODULES = ("welcome", "eq", "compression", "arrangement", "workflow")
+
+
+def _checkers():
+    found = {}
+    for name in _LESSON_MODULES:
+        try:
+            module = _import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        found.update({k: getattr(module, k) for k in dir(module) if k.startswith("check_")})
+    return found
+
+
+def __getattr__(name):
+    if name.startswith("check_"):
+        checkers = _checkers()
+        if name in checkers:
+            globals()[name] = checkers[name]
+            return checkers[name]
+    raise AttributeError(f"producerkit.checks has no {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_checkers()})
+
+
+__all__ = ["Feedback", "is_unanswered"]
