@@ -1,0 +1,777 @@
+"""Dynamics: compressor, limiter, gate and expander, each with its gain-reduction trace.
+
+Every processor here works the same way, after the feed-forward, log-domain design of
+Giannoulis, Massberg and Reiss, "Digital Dynamic Range Compressor Design - A Tutorial and
+Analysis", JAES 60(6), 2012:
+
+1. a **level detector** turns the signal (or an external sidechain) into a level in dBFS,
+   one value per sample;
+2. a **gain computer** (the static curve) says how many dB to turn each sample down;
+3. a **smoothing detector** applies attack and release to that gain reduction: it moves
+   towards a larger reduction with one time constant and back towards a smaller one with
+   another (their "smooth branching peak detector", eq. 17);
+4. the smoothed gain (plus makeup) multiplies the audio.
+
+``process(y, sr)`` returns a :class:`DynamicsResult` with the audio and the gain reduction in
+dB (one value per sample, >= 0), so a lesson can plot what the processor did; calling the
+processor, ``proc(y, sr)``, returns the audio alone.
+
+Time constants are 63 % times: after a level step, the gain reduction covers 63 % (1 - 1/e)
+of its way to the new value in ``attack_ms`` (or ``release_ms``): alpha = exp(-1 / (tau * sr)).
+
+Lookahead never delays the output: producerkit works on whole files, so the detector reads
+``lookahead_ms`` ahead instead, and the output stays time-aligned with the input (a real-time
+plug-in would delay the audio by the lookahead and report that latency to the DAW).
+
+Lesson: course/02-compression.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from .audio import SILENCE_DB, as_channels, check_sr, ensure_audio, like_input
+from .errors import AudioError, ParameterError
+
+__all__ = ["Compressor", "DynamicsResult", "Expander", "Gate", "Limiter"]
+
+_DB_PER_NEPER = 20.0 / math.log(10.0)  # 20 * log10(a) == _DB_PER_NEPER * ln(a)
+_SILENCE_AMP = 10.0 ** (SILENCE_DB / 20.0)
+
+
+@dataclass(frozen=True)
+class DynamicsResult:
+    """What a dynamics processor did: the processed audio and its gain reduction.
+
+    Attributes:
+        audio: float32, in the input's layout (mono ``(n,)`` or ``(channels, n)``).
+        gain_reduction_db: how many dB the processor turned each sample down (>= 0), before
+            makeup gain and before the dry/wet mix. ``(n,)`` when one gain serves every channel
+            (mono input, or ``stereo_link=True``), ``(channels, n)`` when each channel has its own.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    audio: np.ndarray
+    gain_reduction_db: np.ndarray
+
+
+# --------------------------------------------------------------------------- numba kernels
+
+
+def _smooth_gain_reduction_py(target, alpha_up, alpha_down, shift, rest, out):
+    """Branching one-pole smoother on a gain reduction in dB (Giannoulis eq. 17).
+
+    out[c, i] follows target[c, i + shift] (``rest`` beyond the end) with ``alpha_up`` while
+    the target is above the current value and ``alpha_down`` otherwise.
+    """
+    channels, n = target.shape
+    one = np.float32(1.0)
+    tiny = np.float32(1e-20)  # below this a reduction is 0: keeps denormals (slow) out of the loop
+    for c in range(channels):
+        state = rest
+        for i in range(n):
+            j = i + shift
+            x = target[c, j] if j < n else rest
+            if x > state:
+                state = alpha_up * state + (one - alpha_up) * x
+            else:
+                state = alpha_down * state + (one - alpha_down) * x
+                if state < tiny:
+                    state = np.float32(0.0)
+            out[c, i] = state
+
+
+def _peak_envelope_4x_py(y, phases, block_peaks, block, floor, out):
+    """Per-sample true peak over channels from a 4x oversampled signal, refined between points.
+
+    For each sample i the signal is interpolated a quarter, a half and three quarters of a
+    sample later (``phases``, a polyphase FIR). ``out[i]`` is the largest |value| on the grid
+    from i to i + 1, each grid maximum refined by the parabola through it and its two
+    neighbours, which recovers most of what falls between the grid points. Blocks whose sample
+    peak cannot rise above ``floor`` (already divided by the filters' worst-case gain) are skipped;
+    there ``out`` is the sample peak.
+    """
+    channels, n = y.shape
+    taps = phases.shape[1]
+    before = taps // 2 - 1
+    n_blocks = block_peaks.shape[0]
+    grid = np.zeros(6, dtype=np.float32)
+    eight = np.float32(8.0)
+    for i in range(n):
+        m = abs(y[0, i])
+        for c in range(1, channels):
+            v = abs(y[c, i])
+            if v > m:
+                m = v
+        out[i] = m
+    for b in range(n_blocks):
+        near = block_peaks[b]
+        if b > 0 and block_peaks[b - 1] > near:
+            near = block_peaks[b - 1]
+        if b + 1 < n_blocks and block_peaks[b + 1] > near:
+            near = block_peaks[b + 1]
+        if near <= floor:
+            continue
+        start = max(b * block, before + 1)
+        stop = min((b + 1) * block, n - taps + before)
+        for c in range(channels):
+            previous = np.float32(0.0)  # the three-quarter point before sample `start`
+            for k in range(taps):
+                previous += phases[2, k] * y[c, start - 1 - before + k]
+            for i in range(start, stop):
+                s0 = np.float32(0.0)
+                s1 = np.float32(0.0)
+                s2 = np.float32(0.0)
+                for k in range(taps):
+                    v = y[c, i - before + k]
+                    s0 += phases[0, k] * v
+                    s1 += phases[1, k] * v
+                    s2 += phases[2, k] * v
+                grid[0] = previous
+                grid[1] = y[c, i]
+                grid[2] = s0
+                grid[3] = s1
+                grid[4] = s2
+                grid[5] = y[c, i + 1]
+                previous = s2
+                m = out[i]
+                for j in range(1, 5):
+                    g = grid[j]
+                    if abs(g) < abs(grid[j - 1]) or abs(g) < abs(grid[j + 1]):
+                        continue
+                    curvature = grid[j - 1] - g - g + grid[j + 1]
+                    if g * curvature < 0:  # a genuine peak: refine to the parabola's vertex
+                        slope = grid[j - 1] - grid[j + 1]
+                        g = g - slope * slope / (eight * curvature)
+                    if abs(g) > m:
+                        m = abs(g)
+                out[i] = m
+
+
+@cache
+def _kernel(name: str):
+    """Compile a numba kernel on first use (cached on disk), never at import time."""
+    from numba import njit
+
+    source = {"smooth": _smooth_gain_reduction_py, "peak4x": _peak_envelope_4x_py}[name]
+    return njit(cache=True, nogil=True)(source)
+
+
+def _smooth(target: np.ndarray, alpha_up: float, alpha_down: float, shift: int, rest: float) -> np.ndarray:
+    out = np.empty_like(target)
+    _kernel("smooth")(target, np.float32(alpha_up), np.float32(alpha_down), int(shift), np.float32(rest), out)
+    return out
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _alpha(time_ms: float, sr: int) -> float:
+    """One-pole coefficient for a 63 % time constant: exp(-1 / (tau * sr)); 0 ms is instant."""
+    return 0.0 if time_ms == 0 else math.exp(-1000.0 / (time_ms * sr))
+
+
+def _samples(time_ms: float, sr: int) -> int:
+    return int(round(time_ms * sr / 1000.0))
+
+
+def _check_number(name: str, value, *, low=None, high=None, hint: str = "") -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number (got {value!r}).{hint}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ParameterError(f"{name} must be a finite number (got {value!r}).{hint}")
+    if low is not None and value < low:
+        raise ParameterError(f"{name} must be >= {low:g} (got {value:g}).{hint}")
+    if high is not None and value > high:
+        raise ParameterError(f"{name} must be <= {high:g} (got {value:g}).{hint}")
+    return value
+
+
+def _check_times(proc, *names: str) -> None:
+    for name in names:
+        _check_number(name, getattr(proc, name), low=0, high=10_000, hint=" Times are in milliseconds.")
+
+
+def _check_flag(name: str, value) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{name} must be True or False (got {value!r}).")
+
+
+def _prepare_key(y2d: np.ndarray, sidechain, sr: int, hpf_hz) -> np.ndarray:
+    """The signal the detector listens to: the input or an external sidechain, high-passed if asked."""
+    if sidechain is None:
+        key = y2d
+    else:
+        key = as_channels(ensure_audio(sidechain, name="sidechain"))
+        if key.shape[1] != y2d.shape[1]:
+            raise AudioError(
+                f"sidechain has {key.shape[1]} samples but the audio has {y2d.shape[1]}; "
+                "they must line up sample for sample (trim or pad the sidechain to the same length)."
+            )
+        if key.shape[0] not in (1, y2d.shape[0]):
+            raise AudioError(
+                f"sidechain has {key.shape[0]} channels but the audio has {y2d.shape[0]}; pass a mono "
+                "sidechain (it drives every channel) or one with the same number of channels."
+            )
+    if hpf_hz is not None:
+        if hpf_hz >= sr / 2:
+            raise ParameterError(
+                f"sidechain_hpf = {hpf_hz:g} Hz is at or above the Nyquist frequency {sr / 2:g} Hz; "
+                "use something like 80-150 Hz to keep kick and bass from pumping the compressor."
+            )
+        from scipy.signal import butter, sosfilt
+
+        sos = butter(2, hpf_hz, btype="highpass", fs=sr, output="sos").astype(np.float32)
+        key = sosfilt(sos, key, axis=-1).astype(np.float32, copy=False)
+    return key
+
+
+def _peak_level_db(key: np.ndarray, linked: bool, n_out: int) -> np.ndarray:
+    """Per-sample |x| in dBFS, as (1, n) when linked (loudest channel) or (channels, n)."""
+    if linked:
+        level = np.abs(key[0])
+        for c in range(1, key.shape[0]):
+            np.maximum(level, np.abs(key[c]), out=level)
+        level = level[np.newaxis]
+    else:
+        level = np.abs(key)
+        if level.shape[0] != n_out:  # mono sidechain driving every channel
+            level = np.repeat(level, n_out, axis=0)
+    np.maximum(level, np.float32(_SILENCE_AMP), out=level)
+    np.log(level, out=level)
+    level *= np.float32(_DB_PER_NEPER)
+    return level
+
+
+def _rms_level_db(key: np.ndarray, linked: bool, n_out: int, rms_ms: float, sr: int) -> np.ndarray:
+    """Mean square through a one-pole average with a 63 % time of ``rms_ms``, in dBFS."""
+    from scipy.signal import lfilter
+
+    power = np.square(key)
+    if linked:
+        power = power.max(axis=0, keepdims=True)
+    elif power.shape[0] != n_out:
+        power = np.repeat(power, n_out, axis=0)
+    a = _alpha(rms_ms, sr)
+    if a > 0:
+        power = lfilter([np.float32(1.0 - a)], [np.float32(1.0), np.float32(-a)], power, axis=-1)
+        power = power.astype(np.float32, copy=False)
+    np.maximum(power, np.float32(_SILENCE_AMP**2), out=power)
+    np.log(power, out=power)
+    power *= np.float32(_DB_PER_NEPER / 2)
+    return power
+
+
+def _held_level_db(key: np.ndarray, linked: bool, n_out: int, hold: int) -> np.ndarray:
+    """Peak level held for ``hold`` samples (max of |x| over the last hold + 1 samples), in dBFS."""
+    from scipy.ndimage import maximum_filter1d
+
+    level = np.abs(key)
+    if linked:
+        level = level.max(axis=0, keepdims=True)
+    elif level.shape[0] != n_out:
+        level = np.repeat(level, n_out, axis=0)
+    if hold > 0:
+        # window [n - hold, n]: the level stays up for `hold` samples after the signal drops
+        level = maximum_filter1d(level, size=hold + 1, axis=-1, origin=hold // 2, mode="nearest")
+    np.maximum(level, np.float32(_SILENCE_AMP), out=level)
+    np.log(level, out=level)
+    level *= np.float32(_DB_PER_NEPER)
+    return level
+
+
+def _knee_reduction(over_db: np.ndarray, slope: float, knee_db: float) -> np.ndarray:
+    """Gain reduction for a level ``over_db`` past the threshold, in place (Giannoulis eq. 4).
+
+    ``slope * over`` well past the knee, 0 well before it, and the quadratic
+    ``slope * (over + W/2)^2 / (2W)`` inside a knee of width W. Written branch-free:
+    with v = max(over + W/2, 0) and s = min(v, W), the reduction is slope * (v - s + s^2 / (2W)).
+    """
+    if knee_db == 0:
+        np.maximum(over_db, np.float32(0.0), out=over_db)
+        over_db *= np.float32(slope)
+        return over_db
+    v = over_db
+    v += np.float32(knee_db / 2)
+    np.maximum(v, np.float32(0.0), out=v)
+    s = np.minimum(v, np.float32(knee_db))
+    # slope * (v - s + s^2/(2W)) = slope * v + s * (slope/(2W) * s - slope)
+    bend = s * np.float32(slope / (2 * knee_db))
+    bend -= np.float32(slope)
+    bend *= s
+    v *= np.float32(slope)
+    v += bend
+    np.maximum(v, np.float32(0.0), out=v)  # rounding must never make a reduction negative
+    return v
+
+
+def _apply(y2d: np.ndarray, gr_db: np.ndarray, makeup_db: float = 0.0, mix: float = 1.0) -> np.ndarray:
+    """Multiply the audio by 10^((makeup - gr) / 20), blended with the dry signal by ``mix``."""
+    gain = gr_db * np.float32(-1.0 / _DB_PER_NEPER)
+    if makeup_db != 0:
+        gain += np.float32(makeup_db / _DB_PER_NEPER)
+    np.exp(gain, out=gain)
+    if mix != 1.0:
+        gain *= np.float32(mix)
+        gain += np.float32(1.0 - mix)
+    return y2d * gain
+
+
+def _result(out2d, gr, y, linked_or_mono: bool) -> DynamicsResult:
+    return DynamicsResult(like_input(out2d, y), gr[0] if linked_or_mono else gr)
+
+
+class _Processor:
+    def __call__(self, y, sr, sidechain=None) -> np.ndarray:
+        """Process ``y`` and return the audio alone (see ``process`` for the gain reduction)."""
+        return self.process(y, sr, sidechain=sidechain).audio
+
+
+# --------------------------------------------------------------------------- Compressor
+
+
+@dataclass
+class Compressor(_Processor):
+    """A feed-forward compressor (Giannoulis, Massberg and Reiss, JAES 2012).
+
+    The level in dBFS goes through the soft-knee gain computer (their eq. 4), the resulting
+    gain reduction through a smooth branching peak detector (eq. 17) with the attack and
+    release times, and makeup is added in dB.
+
+    Args:
+        threshold_db: level in dBFS above which the compressor turns the signal down.
+        ratio: how many dB the input must rise above the threshold for the output to rise 1 dB
+            (>= 1; use :class:`Limiter` for a brick wall).
+        knee_db: width of the soft knee centred on the threshold, in dB (0 = hard knee).
+        attack_ms: 63 % time of the gain reduction rising after a level step up.
+        release_ms: 63 % time of the gain reduction falling after a level step down.
+            Both use alpha = exp(-1 / (tau * sr)). JUCE's compressor, which pedalboard wraps,
+            uses tau = time / (2 pi) instead, so pedalboard's ``attack_ms=10`` reacts like
+            producerkit's ``attack_ms=1.6``: multiply by 2 pi to set pedalboard to our times.
+        makeup_db: gain added after compression, in dB, or ``"auto"``: half the gain reduction
+            the static curve applies to a 0 dBFS input (for -18 dB at 4:1 that is half of
+            13.5 dB, +6.75 dB). Quiet passages come up by that much while a full-scale peak
+            still ends a little lower, which leaves headroom for transients the attack lets through.
+        detector: ``"peak"`` (|x| per sample) or ``"rms"`` (the mean square averaged with a
+            63 % time of ``rms_ms``, then attack and release on the gain reduction as usual).
+            An RMS detector reads a sine 3 dB below its peak.
+        rms_ms: averaging time of the RMS detector in ms.
+        stereo_link: True: one gain for all channels, from the loudest channel at each sample,
+            so the stereo image does not shift. False: each channel is compressed on its own.
+        lookahead_ms: how far ahead the detector reads, so the gain reduction is under way
+            before a transient arrives. The output stays time-aligned with the input.
+        mix: 1 = fully compressed; below 1 blends in the dry signal (parallel, "New York"
+            compression). The gain-reduction trace is the compressor's own, before the blend.
+        sidechain_hpf: None, or a frequency in Hz: a 12 dB/octave high-pass on the detector
+            path only, so kick and bass do not pump the whole mix.
+
+    ``process(y, sr, sidechain=kick)`` lets an external signal drive the detector (ducking);
+    a mono sidechain drives every channel and must be as long as ``y``.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    threshold_db: float = -18.0
+    ratio: float = 4.0
+    knee_db: float = 6.0
+    attack_ms: float = 10.0
+    release_ms: float = 100.0
+    makeup_db: float | str = 0.0
+    detector: str = "peak"
+    stereo_link: bool = True
+    lookahead_ms: float = 0.0
+    mix: float = 1.0
+    sidechain_hpf: float | None = None
+    rms_ms: float = 10.0
+
+    def __post_init__(self):
+        _check_number("threshold_db", self.threshold_db, low=-120, high=24,
+                      hint=" The threshold is a level in dBFS such as -18.")
+        ratio = _check_number("ratio", self.ratio)
+        if ratio < 1:
+            raise ParameterError(
+                f"ratio must be >= 1 (got {ratio:g}): a ratio below 1 would expand, use Expander."
+            )
+        _check_number("knee_db", self.knee_db, low=0, high=48, hint=" 0 is a hard knee; 6-12 dB is soft.")
+        _check_times(self, "attack_ms", "release_ms", "lookahead_ms")
+        _check_number("rms_ms", self.rms_ms, low=0, high=10_000, hint=" Times are in milliseconds.")
+        if isinstance(self.makeup_db, str):
+            if self.makeup_db != "auto":
+                raise ParameterError(f'makeup_db must be a number of dB or "auto" (got {self.makeup_db!r}).')
+        else:
+            _check_number("makeup_db", self.makeup_db, low=-48, high=48)
+        if self.detector not in ("peak", "rms"):
+            raise ParameterError(f'detector must be "peak" or "rms" (got {self.detector!r}).')
+        _check_flag("stereo_link", self.stereo_link)
+        _check_number("mix", self.mix, low=0, high=1, hint=" 1 is fully compressed, 0.5 half dry (parallel).")
+        if self.sidechain_hpf is not None:
+            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+
+    @property
+    def makeup_gain_db(self) -> float:
+        """The makeup gain in dB that is actually applied (resolves ``makeup_db="auto"``)."""
+        if self.makeup_db == "auto":
+            return 0.5 * float(self._static_reduction(np.zeros(1, dtype=np.float32))[0])
+        return float(self.makeup_db)
+
+    def _static_reduction(self, level_db: np.ndarray) -> np.ndarray:
+        over = np.subtract(level_db, np.float32(self.threshold_db), dtype=np.float32)
+        return _knee_reduction(over, 1.0 - 1.0 / self.ratio, float(self.knee_db))
+
+    def curve(self, levels_db) -> np.ndarray:
+        """Static transfer curve: the steady output level (dBFS) for each input level, makeup included.
+
+        Lesson: course/02-compression.ipynb
+        """
+        levels = np.asarray(levels_db, dtype=np.float64)
+        over = levels - self.threshold_db
+        slope, knee = 1.0 - 1.0 / self.ratio, float(self.knee_db)
+        v = np.maximum(over + knee / 2, 0.0)
+        s = np.minimum(v, knee)
+        reduction = slope * (v - s + (s * s / (2 * knee) if knee > 0 else 0.0))
+        return levels - reduction + self.makeup_gain_db
+
+    def process(self, y, sr, sidechain=None) -> DynamicsResult:
+        """Compress ``y`` and return the audio with its gain-reduction trace.
+
+        Lesson: course/02-compression.ipynb
+        """
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        x = as_channels(y)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        linked = bool(self.stereo_link) or x.shape[0] == 1
+        if self.detector == "rms":
+            level = _rms_level_db(key, linked, x.shape[0], self.rms_ms, sr)
+        else:
+            level = _peak_level_db(key, linked, x.shape[0])
+        level -= np.float32(self.threshold_db)
+        target = _knee_reduction(level, 1.0 - 1.0 / self.ratio, float(self.knee_db))
+        gr = _smooth(target, _alpha(self.attack_ms, sr), _alpha(self.release_ms, sr),
+                     _samples(self.lookahead_ms, sr), 0.0)
+        out = _apply(x, gr, self.makeup_gain_db, float(self.mix))
+        return _result(out, gr, y, linked)
+
+
+# --------------------------------------------------------------------------- Limiter
+
+
+@cache
+def _interpolation_phases() -> tuple[np.ndarray, float]:
+    """Polyphase filters for the points 1/4, 2/4 and 3/4 of a sample after each sample.
+
+    The Kaiser-windowed sinc (81 taps, beta 5) that ``scipy.signal.resample_poly(y, 4, 1)``
+    designs, split into its phases: 20 taps each, on the samples i - 9 ... i + 10. Phase 0 is
+    the sample itself. Returns the (3, 20) filters and their worst-case gain sum(|h|).
+    """
+    from scipy.signal import firwin
+
+    h = firwin(81, 1 / 4, window=("kaiser", 5.0)) * 4
+    offsets = np.arange(-9, 11)
+    phases = np.array([h[p - 4 * offsets + 40] for p in (1, 2, 3)], dtype=np.float32)
+    return phases, float(np.abs(phases).sum(axis=1).max())
+
+
+def _peak_envelope(x: np.ndarray, true_peak: bool, floor: float) -> np.ndarray:
+    """Peak each sample's gain must respect: over channels, and with ``true_peak`` between samples.
+
+    Outside the audio is silence (as a DAC would see it), so the overshoot of a signal that
+    starts or stops abruptly counts against the first or last sample. A peak between samples
+    i and i + 1 constrains the gain at both.
+    """
+    if not true_peak:
+        env = np.abs(x[0])
+        for c in range(1, x.shape[0]):
+            np.maximum(env, np.abs(x[c]), out=env)
+        return env
+    phases, worst_gain = _interpolation_phases()
+    pad = phases.shape[1]
+    block = 256
+    n = x.shape[1]
+    n_blocks = -(-(n + 2 * pad) // block)
+    padded = np.zeros((x.shape[0], n_blocks * block), dtype=np.float32)
+    padded[:, pad : pad + n] = x
+    block_peaks = np.abs(padded).reshape(x.shape[0], n_blocks, block).max(axis=(0, 2))
+    full = np.empty(padded.shape[1], dtype=np.float32)
+    _kernel("peak4x")(padded, phases, block_peaks, block, np.float32(floor / worst_gain), full)
+    env = full[pad : pad + n].copy()
+    env[0] = max(env[0], full[: pad + 1].max())
+    env[-1] = max(env[-1], full[pad + n - 1 :].max())
+    np.maximum(env[1:], env[:-1].copy(), out=env[1:])
+    return env
+
+
+@dataclass
+class Limiter(_Processor):
+    """A lookahead brick-wall limiter: the output's (true) peak never exceeds the ceiling.
+
+    The detector finds each sample's peak (with ``true_peak``, over a 4x oversampled signal,
+    which catches the inter-sample peaks a DAC or an MP3 encoder would clip), and the gain
+    each peak needs to sit at the ceiling. A windowed minimum over the lookahead holds that
+    gain, an exponential release lets it recover, and a moving average as long as the lookahead
+    turns each step into a ramp that is complete exactly when the peak arrives.
+
+    A signal whose peaks are already below the ceiling passes bit for bit: no hidden makeup
+    gain (JUCE's limiter, behind pedalboard, raises the level so its threshold hits 0 dBFS).
+    Limited peaks land 0.05 dB under the ceiling, a margin for the oversampled detector's
+    small error between its points.
+
+    Args:
+        ceiling_db: highest output peak in dBFS (dBTP with ``true_peak``), e.g. -1.0 for streaming.
+        release_ms: 63 % time for the gain to recover after a peak.
+        lookahead_ms: length of the gain ramp before each peak; longer is smoother (less
+            distortion), shorter keeps more punch. 0 clips the gain on the peak sample itself.
+        true_peak: detect inter-sample peaks (4x oversampling, as in ITU-R BS.1770-4) rather
+            than sample peaks only.
+
+    The output is time-aligned with the input (the lookahead is latency-compensated).
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    ceiling_db: float = -1.0
+    release_ms: float = 100.0
+    lookahead_ms: float = 5.0
+    true_peak: bool = True
+
+    #: limited peaks are aimed this far under the ceiling (dB)
+    margin_db = 0.05
+
+    def __post_init__(self):
+        _check_number("ceiling_db", self.ceiling_db, low=-60, high=0,
+                      hint=" The ceiling is a peak level in dBFS such as -1.0.")
+        _check_times(self, "release_ms", "lookahead_ms")
+        if self.lookahead_ms > 200:
+            raise ParameterError(f"lookahead_ms must be <= 200 (got {self.lookahead_ms:g}); 1-10 ms is usual.")
+        _check_flag("true_peak", self.true_peak)
+
+    def process(self, y, sr, sidechain=None) -> DynamicsResult:
+        """Limit ``y`` and return the audio with its gain-reduction trace (one gain for all channels).
+
+        Lesson: course/02-compression.ipynb
+        """
+        from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+        if sidechain is not None:
+            raise ParameterError("Limiter has no sidechain: it must see the peaks it limits.")
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        x = as_channels(y)
+        ceiling = 10.0 ** (self.ceiling_db / 20.0)
+        env = _peak_envelope(x, bool(self.true_peak), ceiling)
+        over = env > np.float32(ceiling)
+        if not over.any():  # nothing to limit: the audio passes untouched
+            return _result(x.copy(), np.zeros((1, x.shape[1]), dtype=np.float32), y, True)
+        needed = np.zeros(env.shape, dtype=np.float32)  # dB each sample must come down
+        needed[over] = _DB_PER_NEPER * np.log(env[over] / np.float32(ceiling)) + self.margin_db
+        ahead = _samples(self.lookahead_ms, sr)
+        if ahead > 0:
+            # hold each need over the window [n, n + ahead] so the ramp can start before the peak
+            needed = maximum_filter1d(needed, size=ahead + 1, origin=-((ahead + 1) // 2), mode="constant")
+        gr = _smooth(needed[np.newaxis], 0.0, _alpha(self.release_ms, sr), 0, 0.0)
+        if ahead > 0:
+            # average over [n - ahead, n]: every sample in that window already holds the peak's need,
+            # so the ramp reaches it exactly on the peak
+            # (before the start, "nearest" repeats the first held value, which covers the first peaks)
+            gr = uniform_filter1d(gr, size=ahead + 1, axis=-1, origin=ahead // 2, mode="nearest")
+        out = _apply(x, gr)
+        return _result(out, gr, y, True)
+
+
+# --------------------------------------------------------------------------- Gate and Expander
+
+
+def _check_range(range_db) -> float:
+    value = _check_number("range_db", range_db)
+    if value > 0:
+        raise ParameterError(
+            f"range_db is how far the closed gate turns the signal down, a negative number of dB "
+            f"such as -60 (got {value:g}); pass {-value:g}."
+        )
+    if value < -120:
+        raise ParameterError(f"range_db must be >= -120 dB (got {value:g}); -80 is already silence.")
+    return value
+
+
+def _latch(level_db: np.ndarray, open_at: float, close_below: float) -> np.ndarray:
+    """Open where the level reaches ``open_at``; stay open until it falls below ``close_below``."""
+    opens = level_db >= np.float32(open_at)
+    if close_below >= open_at:
+        return opens
+    closes = level_db < np.float32(close_below)
+    n = level_db.shape[-1]
+    last_event = np.where(opens | closes, np.arange(n), -1)
+    np.maximum.accumulate(last_event, axis=-1, out=last_event)
+    state = np.take_along_axis(opens, np.maximum(last_event, 0), axis=-1)
+    return state & (last_event >= 0)  # closed until the first time the level crosses either way
+
+
+@dataclass
+class Gate(_Processor):
+    """A noise gate: turns the signal down by ``range_db`` while its level is under the threshold.
+
+    The detector holds the peak level for ``hold_ms``, so the gate stays open through the
+    zero crossings of a note and for ``hold_ms`` after the note ends; then it closes with
+    ``release_ms``. Attack and release are 63 % times of the gain change in dB (opening from
+    -60 dB, the gate is at -22 dB after ``attack_ms``).
+
+    Args:
+        threshold_db: level in dBFS at which the gate opens.
+        range_db: gain of the closed gate in dB, <= 0: -60 or lower mutes, -10 just dips.
+        attack_ms: 63 % time to open.
+        hold_ms: how long the gate stays open after the level drops below the threshold.
+            Keep it longer than one period of the lowest note (10 ms is 100 Hz), or the gate
+            chatters on every zero crossing.
+        release_ms: 63 % time to close once the hold has run out.
+        hysteresis_db: once open, the gate closes only below ``threshold_db - hysteresis_db``,
+            which stops it fluttering on a level that hovers around the threshold.
+        lookahead_ms: the detector reads ahead, so the gate is open when the transient
+            arrives instead of cutting off its front; the output stays time-aligned.
+        stereo_link: one gate for all channels (from the loudest), or one per channel.
+        sidechain_hpf: None or Hz: high-pass the detector path (a key filter), e.g. so a
+            snare gate ignores the kick's low end. ``process(y, sr, sidechain=key)`` keys
+            the gate from another track.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    threshold_db: float = -40.0
+    range_db: float = -60.0
+    attack_ms: float = 1.0
+    hold_ms: float = 20.0
+    release_ms: float = 100.0
+    hysteresis_db: float = 0.0
+    lookahead_ms: float = 0.0
+    stereo_link: bool = True
+    sidechain_hpf: float | None = None
+
+    def __post_init__(self):
+        _check_number("threshold_db", self.threshold_db, low=-120, high=0,
+                      hint=" The threshold is a level in dBFS such as -40.")
+        _check_range(self.range_db)
+        _check_times(self, "attack_ms", "hold_ms", "release_ms", "lookahead_ms")
+        _check_number("hysteresis_db", self.hysteresis_db, low=0, high=40,
+                      hint=" It is how far below the threshold the gate closes, e.g. 3.")
+        _check_flag("stereo_link", self.stereo_link)
+        if self.sidechain_hpf is not None:
+            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+
+    def curve(self, levels_db) -> np.ndarray:
+        """Static curve: output level (dBFS) per input level; a drop of ``range_db`` under the threshold.
+
+        Lesson: course/02-compression.ipynb
+        """
+        levels = np.asarray(levels_db, dtype=np.float64)
+        return np.where(levels >= self.threshold_db, levels, levels + self.range_db)
+
+    def process(self, y, sr, sidechain=None) -> DynamicsResult:
+        """Gate ``y`` and return the audio with its gain-reduction trace.
+
+        Lesson: course/02-compression.ipynb
+        """
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        x = as_channels(y)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        linked = bool(self.stereo_link) or x.shape[0] == 1
+        level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
+        is_open = _latch(level, self.threshold_db, self.threshold_db - self.hysteresis_db)
+        closed_gr = np.float32(-self.range_db)
+        target = np.where(is_open, np.float32(0.0), closed_gr)
+        # a rising reduction is the gate closing (release); a falling one is it opening (attack)
+        gr = _smooth(target, _alpha(self.release_ms, sr), _alpha(self.attack_ms, sr),
+                     _samples(self.lookahead_ms, sr), closed_gr)
+        return _result(_apply(x, gr), gr, y, linked)
+
+
+@dataclass
+class Expander(_Processor):
+    """A downward expander: below the threshold, every dB quieter in becomes ``ratio`` dB quieter out.
+
+    The gentle cousin of the gate: it pushes noise and spill down without an on/off switch.
+    The static curve mirrors the compressor's (Giannoulis et al. eq. 4, soft knee optional),
+    the reduction is limited to ``range_db``, and, as in the gate, the detector holds the
+    peak level for ``hold_ms`` so it does not react to every zero crossing.
+
+    Args:
+        threshold_db: level in dBFS below which the expander turns the signal down.
+        ratio: >= 1; 2 doubles every dB below the threshold, large values act like a gate.
+        knee_db: width of the soft knee centred on the threshold (0 = hard knee).
+        attack_ms: 63 % time of the reduction falling when the signal gets louder.
+        hold_ms: peak-hold time of the level detector.
+        release_ms: 63 % time of the reduction rising when the signal gets quieter.
+        range_db: the most the expander turns down, in dB (<= 0).
+        lookahead_ms: how far ahead the detector reads (the output stays time-aligned).
+        stereo_link: one gain for all channels (from the loudest), or one per channel.
+        sidechain_hpf: None or Hz: high-pass the detector path only.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    threshold_db: float = -40.0
+    ratio: float = 2.0
+    knee_db: float = 0.0
+    attack_ms: float = 1.0
+    hold_ms: float = 10.0
+    release_ms: float = 100.0
+    range_db: float = -60.0
+    lookahead_ms: float = 0.0
+    stereo_link: bool = True
+    sidechain_hpf: float | None = None
+
+    def __post_init__(self):
+        _check_number("threshold_db", self.threshold_db, low=-120, high=0,
+                      hint=" The threshold is a level in dBFS such as -40.")
+        ratio = _check_number("ratio", self.ratio)
+        if ratio < 1:
+            raise ParameterError(
+                f"ratio must be >= 1 (got {ratio:g}): an expander's ratio says how many dB quieter "
+                "the output gets per dB below the threshold; to reduce loud parts, use Compressor."
+            )
+        _check_number("knee_db", self.knee_db, low=0, high=48, hint=" 0 is a hard knee; 6-12 dB is soft.")
+        _check_times(self, "attack_ms", "hold_ms", "release_ms", "lookahead_ms")
+        _check_range(self.range_db)
+        _check_flag("stereo_link", self.stereo_link)
+        if self.sidechain_hpf is not None:
+            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+
+    def _static_reduction(self, level_db: np.ndarray) -> np.ndarray:
+        under = np.subtract(np.float32(self.threshold_db), level_db, dtype=np.float32)
+        gr = _knee_reduction(under, self.ratio - 1.0, float(self.knee_db))
+        np.minimum(gr, np.float32(-self.range_db), out=gr)
+        return gr
+
+    def curve(self, levels_db) -> np.ndarray:
+        """Static curve: output level (dBFS) per input level.
+
+        Lesson: course/02-compression.ipynb
+        """
+        levels = np.asarray(levels_db, dtype=np.float64)
+        under, slope, knee = self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db)
+        v = np.maximum(under + knee / 2, 0.0)
+        s = np.minimum(v, knee)
+        reduction = slope * (v - s + (s * s / (2 * knee) if knee > 0 else 0.0))
+        return levels - np.minimum(reduction, -self.range_db)
+
+    def process(self, y, sr, sidechain=None) -> DynamicsResult:
+        """Expand ``y`` and return the audio with its gain-reduction trace.
+
+        Lesson: course/02-compression.ipynb
+        """
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        x = as_channels(y)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        linked = bool(self.stereo_link) or x.shape[0] == 1
+        level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
+        target = self._static_reduction(level)
+        rest = float(self._static_reduction(np.full(1, SILENCE_DB, dtype=np.float32))[0])
+        gr = _smooth(target, _alpha(self.release_ms, sr), _alpha(self.attack_ms, sr),
+                     _samples(self.lookahead_ms, sr), rest)
+        return _result(_apply(x, gr), gr, y, linked)
