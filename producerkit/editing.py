@@ -1,0 +1,880 @@
+"""Editing tools for the recording and editing stages: comping, crossfades, fades, trimming, de-humming.
+
+A comp (composite take) keeps the best take of every phrase. :func:`comp_takes` chooses it by things a
+producer listens for and a meter can measure: an even level, timing against the grid, hum and noise,
+and wrong notes (a take that disagrees with the notes the other takes agree on). Every choice comes with
+a reason in producer words, and the edits are joined with short equal-power crossfades so they do not
+click.
+
+Takes are numbered from 1 in reasons and take sheets, as on a studio take sheet ("take 2"); the
+``take_index`` fields are Python indices from 0 into the list of takes.
+
+Lesson: course/04-workflow.ipynb
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio import as_channels, check_sr, ensure_audio, like_input, power_to_db
+from .errors import AudioError, ParameterError
+
+FADE_SHAPES = ("linear", "equal_power", "s_curve")
+
+#: Mains frequencies: hum sits on these and their harmonics (50 Hz in Europe, most of Asia,
+#: Africa and Australia; 60 Hz in the Americas, parts of Japan, South Korea, Taiwan, Saudi Arabia).
+MAINS_FREQUENCIES = (50.0, 60.0)
+
+#: Penalty points per unit above each criterion's tolerance; lower total penalty wins a phrase.
+DEFAULT_WEIGHTS = {"level": 0.25, "variance": 0.5, "timing": 0.2, "hum": 0.5, "noise": 0.3, "flub": 40.0}
+
+#: Tolerances: differences up to these are "the same" and cost nothing.
+_TOL_LEVEL_DB = 1.5
+_TOL_VARIANCE_DB = 1.5
+_TOL_TIMING_MS = 10.0
+_TOL_HUM_DB = 6.0
+_TOL_NOISE_DB = 6.0
+_TOL_FLUB = 0.1
+#: A-weighted noise below this is inaudible in a mix: quieter floors all count as clean.
+_INAUDIBLE_NOISE_DB = -80.0
+
+_PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+# --------------------------------------------------------------------------- fades and crossfades
+
+
+def _check_shape(shape: str) -> str:
+    if shape not in FADE_SHAPES:
+        raise ParameterError(f"shape must be one of {', '.join(map(repr, FADE_SHAPES))} (got {shape!r}).")
+    return shape
+
+
+def _check_ms(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number of milliseconds (got {value!r}).")
+    if not np.isfinite(value) or value < 0:
+        raise ParameterError(f"{name} must be zero or a positive number of milliseconds (got {value!r}).")
+    return float(value)
+
+
+def _fade_in_gain(x: np.ndarray, shape: str) -> np.ndarray:
+    """Gain rising from 0 to 1 as ``x`` goes from 0 to 1."""
+    if shape == "linear":
+        return x
+    if shape == "equal_power":
+        return np.sin(0.5 * np.pi * x)
+    return 0.5 - 0.5 * np.cos(np.pi * x)  # s_curve
+
+
+def _crossfade_gains(n: int, shape: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fade-out and fade-in gains for an ``n``-sample crossfade.
+
+    Equal power keeps ``out**2 + in**2 == 1`` (no dip for unrelated material); linear and s-curve keep
+    ``out + in == 1`` (no bump for identical, phase-aligned material).
+    """
+    x = (np.arange(n) + 0.5) / n
+    g_in = _fade_in_gain(x, shape)
+    if shape == "equal_power":
+        g_out = np.cos(0.5 * np.pi * x)
+    else:
+        g_out = 1.0 - g_in
+    return g_out, g_in
+
+
+def crossfade(a, b, sr: int, duration_ms: float = 10.0, shape: str = "equal_power") -> np.ndarray:
+    """Join two clips, overlapping the end of ``a`` with the start of ``b`` for ``duration_ms``.
+
+    The result is ``len(a) + len(b) - overlap`` samples long. Use ``"equal_power"`` (the default)
+    between different takes, whose waveforms do not line up, so the level does not dip in the middle;
+    use ``"linear"`` between identical, phase-aligned material, where equal power would bump by 3 dB.
+
+    Raises:
+        AudioError: the clips have different channel layouts.
+        ParameterError: an unknown shape, or a crossfade longer than either clip.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    a = ensure_audio(a, name="a")
+    b = ensure_audio(b, name="b")
+    sr = check_sr(sr)
+    shape = _check_shape(shape)
+    if a.ndim != b.ndim or a.shape[:-1] != b.shape[:-1]:
+        raise AudioError(
+            f"a has shape {a.shape} and b has shape {b.shape}: crossfade clips with the same channels "
+            "(both mono, or both stereo)."
+        )
+    n = int(round(_check_ms(duration_ms, "duration_ms") * sr / 1000.0))
+    if n > min(a.shape[-1], b.shape[-1]):
+        shortest = min(a.shape[-1], b.shape[-1]) / sr * 1000.0
+        raise ParameterError(
+            f"a crossfade of {duration_ms:g} ms is longer than the shorter clip ({shortest:.1f} ms); "
+            "shorten the crossfade."
+        )
+    a2, b2 = as_channels(a).astype(np.float64), as_channels(b).astype(np.float64)
+    if n == 0:
+        out = np.concatenate([a2, b2], axis=-1)
+    else:
+        g_out, g_in = _crossfade_gains(n, shape)
+        overlap = a2[:, -n:] * g_out + b2[:, :n] * g_in
+        out = np.concatenate([a2[:, :-n], overlap, b2[:, n:]], axis=-1)
+    return like_input(out.astype(np.float32), a)
+
+
+def fade(y, sr: int, in_ms: float = 0.0, out_ms: float = 0.0, shape: str = "linear") -> np.ndarray:
+    """Fade a clip in over its first ``in_ms`` and out over its last ``out_ms`` milliseconds.
+
+    Shapes: ``"linear"`` (a straight gain ramp), ``"equal_power"`` (a quarter sine: sounds even when
+    another sound fades the other way) and ``"s_curve"`` (a raised cosine: gentle at both ends, the
+    smoothest for a fade to silence). A fade-in starts from exactly 0 and a fade-out ends on exactly 0.
+
+    Raises:
+        ParameterError: negative times, an unknown shape, or fades longer than the clip.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    shape = _check_shape(shape)
+    n_in = int(round(_check_ms(in_ms, "in_ms") * sr / 1000.0))
+    n_out = int(round(_check_ms(out_ms, "out_ms") * sr / 1000.0))
+    length = y.shape[-1]
+    if n_in + n_out > length:
+        raise ParameterError(
+            f"fades of {in_ms:g} ms in and {out_ms:g} ms out are longer than the clip "
+            f"({length / sr * 1000.0:.1f} ms); shorten the fades."
+        )
+    gain = np.ones(length)
+    if n_in:
+        gain[:n_in] = _fade_in_gain(np.arange(n_in) / n_in, shape)
+    if n_out:
+        gain[length - n_out :] *= _fade_in_gain(np.arange(n_out) / n_out, shape)[::-1]
+    return (y * gain).astype(np.float32)
+
+
+def trim_silence(y, sr: int, threshold_db: float = -60.0, pad_ms: float = 10.0, return_bounds: bool = False):
+    """Cut the silence before the first and after the last sample louder than ``threshold_db`` dBFS.
+
+    ``pad_ms`` of the quiet lead-in and tail are kept so breaths and reverb tails are not clipped
+    (add a short :func:`fade` afterwards if the cut is audible). On multichannel audio the loudest
+    channel decides, so all channels are cut at the same sample. An entirely silent clip trims to zero
+    samples.
+
+    Returns:
+        The trimmed audio, or ``(audio, (start, end))`` with ``return_bounds=True``: the kept samples
+        are ``y[..., start:end]``.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    if not np.isfinite(threshold_db) or threshold_db > 0:
+        raise ParameterError(f"threshold_db must be a dBFS level at or below 0 (got {threshold_db!r}).")
+    pad = int(round(_check_ms(pad_ms, "pad_ms") * sr / 1000.0))
+    peak = np.max(np.abs(as_channels(y)), axis=0)
+    loud = np.flatnonzero(peak >= 10.0 ** (threshold_db / 20.0))
+    if loud.size == 0:
+        start = end = 0
+    else:
+        start = max(0, int(loud[0]) - pad)
+        end = min(y.shape[-1], int(loud[-1]) + 1 + pad)
+    out = np.ascontiguousarray(y[..., start:end])
+    return (out, (start, end)) if return_bounds else out
+
+
+# --------------------------------------------------------------------------- hum
+
+
+def _hum_sos(sr: int, freq: float, harmonics: int, q: float) -> np.ndarray:
+    from scipy.signal import iirnotch, tf2sos
+
+    bandwidth = freq / q
+    sections = []
+    for k in range(1, harmonics + 1):
+        f = k * freq
+        if f + bandwidth >= sr / 2:
+            break
+        # Same bandwidth in Hz at every harmonic (Q grows with k), so upper notches stay narrow.
+        b, a = iirnotch(f, f / bandwidth, fs=sr)
+        sections.append(tf2sos(b, a))
+    return np.concatenate(sections, axis=0)
+
+
+def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30.0) -> np.ndarray:
+    """Remove mains hum: narrow notches on ``freq`` and its harmonics below the Nyquist frequency.
+
+    Hum from ground loops and unbalanced cables sits on the mains frequency (50 Hz in Europe,
+    60 Hz in North America) and its harmonics; buzz adds many harmonics. ``q`` is the quality
+    factor of the fundamental notch (bandwidth ``freq / q`` Hz, 1.7 Hz at the defaults); every
+    harmonic gets the same bandwidth in Hz, so the notches stay a couple of hertz wide and music
+    between them is untouched. Filtering runs forwards and backwards (zero phase), so attacks stay
+    where they were, which matters when the take is comped against others.
+
+    Raises:
+        ParameterError: freq not between 0 and the Nyquist frequency, harmonics not a whole
+            number >= 1, or q not positive.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    from scipy.signal import sosfiltfilt
+
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    if isinstance(freq, bool) or not np.isfinite(freq) or not 0 < freq < sr / 2:
+        raise ParameterError(
+            f"freq must be the hum frequency in Hz, between 0 and {sr / 2:g} (got {freq!r}); "
+            "mains hum is 50 Hz (Europe) or 60 Hz (North America)."
+        )
+    if isinstance(harmonics, bool) or int(harmonics) != harmonics or harmonics < 1:
+        raise ParameterError(f"harmonics must be a whole number, at least 1 (got {harmonics!r}).")
+    if not np.isfinite(q) or q <= 0:
+        raise ParameterError(f"q must be a positive number (got {q!r}); 30 notches 50 Hz 1.7 Hz wide.")
+    if freq + freq / q >= sr / 2:
+        raise ParameterError(f"a {freq:g} Hz notch with q={q:g} does not fit below the Nyquist frequency.")
+    sos = _hum_sos(sr, float(freq), int(harmonics), float(q))
+    out = sosfiltfilt(sos, as_channels(y).astype(np.float64), axis=-1)
+    return like_input(out.astype(np.float32), y)
+
+
+# --------------------------------------------------------------------------- comping: data
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A stretch of the song to comp, in seconds from the start of the takes.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    start: float
+    end: float
+    name: str = ""
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def label(self) -> str:
+        span = f"{self.start:.2f}–{self.end:.2f} s"
+        return f"{self.name} ({span})" if self.name else span
+
+
+@dataclass(frozen=True)
+class TakeScore:
+    """What was measured on one take in one phrase, and what it costs.
+
+    Attributes:
+        take_index: index of the take in the list (0-based).
+        name: the take's name ("take 1" for index 0 unless named).
+        level_db: RMS level of the phrase, dBFS.
+        level_dev_db: level minus the median level of all takes, dB.
+        level_var_db: standard deviation of the 50 ms level while singing/playing, dB.
+        timing_ms: mean absolute timing error, ms (against the grid with bpm, else against the
+            other takes).
+        timing_signed_ms: mean signed timing error, ms (positive is late).
+        hum_db: strongest mains line (50/60 Hz and harmonics) above its spectral neighbours, dB.
+        hum_freq: the frequency of that line, Hz.
+        noise_floor_db: A-weighted level of the quietest 5 % of the phrase (the gaps), dBFS.
+        flub: fraction of the played/sung phrase whose notes disagree with the other takes (0–1).
+        flub_note: ("G#", "A") when the take plays G# where the others play A, else None.
+        penalty: weighted total; the lowest wins.
+        problems: producer-language notes about this take.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    take_index: int
+    name: str
+    level_db: float
+    level_dev_db: float
+    level_var_db: float
+    timing_ms: float
+    timing_signed_ms: float
+    hum_db: float
+    hum_freq: float
+    noise_floor_db: float
+    flub: float
+    flub_note: tuple[str, str] | None
+    penalty: float
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The take chosen for one phrase, the scores of every take, and why.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    phrase: Phrase
+    take_index: int
+    scores: tuple[TakeScore, ...]
+    reason: str
+
+    @property
+    def take_number(self) -> int:
+        """The take as a producer counts it, from 1."""
+        return self.take_index + 1
+
+
+@dataclass(frozen=True)
+class CompResult:
+    """A comp: the assembled audio and, per phrase, the chosen take with its reason.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    audio: np.ndarray = field(repr=False)
+    sr: int
+    choices: tuple[Choice, ...]
+    take_names: tuple[str, ...]
+    boundaries: tuple[int, ...] = ()
+
+    @property
+    def takes(self) -> list[int]:
+        """The chosen take index (0-based) of every phrase, in order."""
+        return [c.take_index for c in self.choices]
+
+    def take_sheet(self) -> list[tuple[str, str, str]]:
+        """Rows of (phrase, chosen take, reason), like a comp sheet."""
+        return [(c.phrase.label(), self.take_names[c.take_index], c.reason) for c in self.choices]
+
+    def __str__(self) -> str:
+        lines = [f"Comp of {len(self.take_names)} takes, {len(self.choices)} phrases"]
+        for phrase, take, reason in self.take_sheet():
+            lines.append(f"  {phrase:<28} {take:<12} {reason}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(p)}</td><td><b>{escape(t)}</b></td><td style='text-align:left'>{escape(r)}</td></tr>"
+            for p, t, r in self.take_sheet()
+        )
+        return (
+            f"<table><caption>Comp of {len(self.take_names)} takes</caption>"
+            f"<tr><th>phrase</th><th>take</th><th>why</th></tr>{rows}</table>"
+        )
+
+
+# --------------------------------------------------------------------------- comping: parsing
+
+
+def _parse_phrases(phrases, duration: float, bpm, beats_per_bar: int) -> list[Phrase]:
+    if isinstance(phrases, dict | Phrase) or not isinstance(phrases, Sequence) or len(phrases) == 0:
+        raise ParameterError(
+            "phrases must be a non-empty list of (start_s, end_s) pairs or dicts with start/end "
+            '(or "bars" with bpm), for example [(0, 4), (4, 8)].'
+        )
+    bar_s = None if bpm is None else 60.0 / bpm * beats_per_bar
+    parsed = []
+    for i, p in enumerate(phrases):
+        name = ""
+        if isinstance(p, Phrase):
+            start, end, name = p.start, p.end, p.name
+        elif hasattr(p, "take_start_s") and hasattr(p, "take_end_s"):  # producerkit.datasets phrases
+            start, end, name = p.take_start_s, p.take_end_s, str(getattr(p, "name", ""))
+        elif isinstance(p, dict):
+            name = str(p.get("name", ""))
+            if "bars" in p:
+                if bar_s is None:
+                    raise ParameterError(f"phrase {i + 1} is given in bars: pass bpm= so bars can become seconds.")
+                first, last = p["bars"]
+                if int(first) != first or int(last) != last or first < 1 or last < first:
+                    raise ParameterError(
+                        f"phrase {i + 1}: bars must be (first, last) bar numbers from 1, with last >= first "
+                        f"(got {p['bars']!r}); bars (1, 4) is the first four bars."
+                    )
+                start, end = (first - 1) * bar_s, last * bar_s
+            elif "start" in p and "end" in p:
+                start, end = p["start"], p["end"]
+            else:
+                raise ParameterError(f'phrase {i + 1} needs "start" and "end" (seconds) or "bars" (got {p!r}).')
+        else:
+            try:
+                if isinstance(p, str | bytes):
+                    raise TypeError
+                start, end, *rest = p
+            except (TypeError, ValueError):
+                raise ParameterError(f"phrase {i + 1} must be (start_s, end_s) or a dict (got {p!r}).") from None
+            name = str(rest[0]) if rest else ""
+        try:
+            start, end = float(start), float(end)
+        except (TypeError, ValueError):
+            raise ParameterError(f"phrase {i + 1}: start and end must be seconds (got {start!r}, {end!r}).") from None
+        if not (np.isfinite(start) and np.isfinite(end)) or start < 0 or end <= start:
+            raise ParameterError(
+                f"phrase {i + 1} runs from {start:g} s to {end:g} s: "
+                "it must start at or after 0 and end after it starts."
+            )
+        if end > duration + 1e-9:
+            raise ParameterError(f"phrase {i + 1} ends at {end:.3f} s but the takes are only {duration:.3f} s long.")
+        parsed.append(Phrase(start, end, name))
+    parsed.sort(key=lambda ph: ph.start)
+    for prev, nxt in zip(parsed, parsed[1:], strict=False):
+        if nxt.start < prev.end - 1e-9:
+            raise ParameterError(
+                f"phrases {prev.label()} and {nxt.label()} overlap; each moment of the song belongs to one phrase."
+            )
+    return parsed
+
+
+def _check_takes(takes) -> list[np.ndarray]:
+    if isinstance(takes, np.ndarray) and takes.ndim >= 2 and takes.dtype != object:
+        takes = list(takes)
+    if not isinstance(takes, Sequence) or len(takes) == 0:
+        raise AudioError("takes must be a non-empty list of audio arrays, one per take.")
+    arrays = [ensure_audio(t, name=f"take {i + 1}") for i, t in enumerate(takes)]
+    first = arrays[0]
+    for i, t in enumerate(arrays[1:], start=2):
+        if t.shape[:-1] != first.shape[:-1]:
+            raise AudioError(
+                f"take {i} has shape {t.shape} but take 1 has {first.shape}: every take must have the same "
+                "channels (all mono or all stereo)."
+            )
+        if t.shape[-1] != first.shape[-1]:
+            raise AudioError(
+                f"take {i} is {t.shape[-1]} samples long but take 1 is {first.shape[-1]}: comping needs takes "
+                "of the same length that start at the same point of the song; export every take from the "
+                "session start to the same end (or pad/trim them to it)."
+            )
+    return arrays
+
+
+# --------------------------------------------------------------------------- comping: measurements
+
+
+def _frame_power(x: np.ndarray, sr: int, win_s: float, hop_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean-square power of windows ending every ``hop_s`` seconds, and the window end times."""
+    win = max(1, int(round(win_s * sr)))
+    hop = max(1, int(round(hop_s * sr)))
+    csum = np.concatenate([[0.0], np.cumsum(x * x)])
+    ends = np.arange(min(win, x.size), x.size + 1, hop)
+    starts = np.maximum(ends - win, 0)
+    return (csum[ends] - csum[starts]) / np.maximum(ends - starts, 1), ends / sr
+
+
+def _level_stats(x: np.ndarray, sr: int) -> tuple[float, float]:
+    level = float(power_to_db(np.mean(x * x)))
+    power, _ = _frame_power(x, sr, 0.05, 0.01)
+    db = power_to_db(power)
+    active = db[db >= np.percentile(db, 95) - 20.0]
+    return level, float(np.std(active)) if active.size > 1 else 0.0
+
+
+def _onsets(x: np.ndarray, sr: int) -> np.ndarray:
+    """Note starts after a gap: where the 5 ms level rises through a threshold between the gaps and the notes.
+
+    The threshold sits 20 dB below the phrase's loud level (or 12 dB above its floor, whichever is
+    higher); hysteresis (the level must first fall 6 dB below it) stops one note from counting twice.
+    """
+    power, times = _frame_power(x, sr, 0.005, 0.001)
+    db = power_to_db(power)
+    loud, floor = float(np.percentile(db, 95)), float(np.percentile(db, 5))
+    on_level = max(loud - 20.0, floor + 12.0)
+    if on_level >= loud:
+        return np.empty(0)
+    above = db >= on_level
+    below = db < on_level - 6.0
+    onsets = []
+    armed = not above[0]
+    for i in range(db.size):
+        if armed and above[i]:
+            # the window ending here holds the first samples of the note: its start is ~ this window's end
+            onsets.append(times[i])
+            armed = False
+        elif below[i]:
+            armed = True
+    return np.asarray(onsets)
+
+
+def _grid_timing(x: np.ndarray, sr: int, t0: float, grid_s: float) -> tuple[float, float] | None:
+    onsets = _onsets(x, sr)
+    if onsets.size < 3:  # too few note starts after gaps (legato lines): no reliable grid verdict
+        return None
+    t = onsets + t0
+    offsets = t - np.round(t / grid_s) * grid_s
+    return float(np.mean(np.abs(offsets)) * 1000.0), float(np.mean(offsets) * 1000.0)
+
+
+def _lag_against(x_env: np.ndarray, ref_env: np.ndarray, max_lag: int) -> int:
+    """Lag (in envelope frames, positive = x is late) that best aligns ``x_env`` with ``ref_env``.
+
+    0 when even the best lag correlates less than 0.5: the envelopes share no rhythm to compare.
+    """
+    a = x_env - x_env.mean()
+    b = ref_env - ref_env.mean()
+    if not a.any() or not b.any():
+        return 0
+    n = a.size + b.size - 1
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(a, size) * np.conj(np.fft.rfft(b, size)), size)
+    lags = np.concatenate([corr[: max_lag + 1], corr[-max_lag:]]) if max_lag else corr[:1]
+    idx = int(np.argmax(lags))
+    if lags[idx] < 0.5 * np.linalg.norm(a) * np.linalg.norm(b):
+        return 0  # no clear alignment (unrelated material): no timing verdict
+    return idx if idx <= max_lag else idx - 2 * max_lag - 1
+
+
+def _relative_offsets_ms(segments: list[np.ndarray], sr: int) -> list[float]:
+    """Each take's timing against the others, ms (positive = late), relative to the median take.
+
+    Every pair of takes is lined up by cross-correlating their 10 ms level envelopes (lag d_ij ≈
+    o_i - o_j); the least-squares offsets are o_i = mean_j d_ij over all takes (d_ii = 0).
+    """
+    n = len(segments)
+    if n < 2:
+        return [0.0] * n
+    envs = [_frame_power(x, sr, 0.01, 0.001)[0] for x in segments]  # one frame per ms
+    max_lag = min(150, envs[0].size - 1)
+    lags = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            lags[i, j] = _lag_against(envs[i], envs[j], max_lag)
+            lags[j, i] = -lags[i, j]
+    offsets = lags.sum(axis=1) / n
+    return [float(o) for o in offsets - np.median(offsets)]
+
+
+def _line_excess_db(freqs: np.ndarray, psd: np.ndarray, f: float) -> float:
+    """Power of a spectral line at ``f`` (±2 Hz) above the same bandwidth of its neighbours (5–20 Hz away)."""
+    dist = np.abs(freqs - f)
+    line = dist <= 2.0
+    neigh = (dist >= 5.0) & (dist <= 20.0) & (freqs > 0)
+    if not line.any() or neigh.sum() < 3:
+        return 0.0
+    return float(power_to_db(psd[line].sum()) - power_to_db(np.median(psd[neigh]) * line.sum()))
+
+
+def _hum(x: np.ndarray, sr: int) -> tuple[float, float]:
+    """Strongest mains line (50/60 Hz, harmonics 1–3) above its neighbours: (dB, Hz)."""
+    from scipy.signal import welch
+
+    nper = min(x.size, sr)  # ~1 Hz resolution when the phrase is long enough
+    if nper < sr // 8:
+        return 0.0, MAINS_FREQUENCIES[0]
+    freqs, psd = welch(x, fs=sr, nperseg=nper)
+    best = (-np.inf, MAINS_FREQUENCIES[0])
+    for mains in MAINS_FREQUENCIES:
+        for k in (1, 2, 3):
+            excess = _line_excess_db(freqs, psd, k * mains)
+            if excess > best[0]:
+                best = (excess, k * mains)
+    return max(best[0], 0.0), best[1]
+
+
+def _a_weighting_sos(sr: int) -> np.ndarray:
+    """IEC 61672-1 A-weighting as a digital filter (bilinear transform), 0 dB at 1 kHz."""
+    from scipy.signal import bilinear_zpk, freqz_sos, zpk2sos
+
+    poles_hz = (20.598997, 20.598997, 107.65265, 737.86223, 12194.217, 12194.217)
+    z, p, k = bilinear_zpk([0.0] * 4, [-2 * np.pi * f for f in poles_hz], 1.0, sr)
+    sos = zpk2sos(z, p, k)
+    _, h = freqz_sos(sos, worN=[1000.0], fs=sr)
+    sos[0, :3] /= abs(h[0])
+    return sos
+
+
+def _noise_floor(x: np.ndarray, sr: int) -> float:
+    """A-weighted level of the quietest 5 % of 20 ms windows (the gaps between notes), dBFS.
+
+    A-weighting (how a noise-floor spec is quoted, in dBA) follows the ear: hiss counts fully, while
+    50/60 Hz hum counts 26–30 dB less here because it is scored on its own.
+    """
+    from scipy.signal import sosfilt
+
+    weighted = sosfilt(_a_weighting_sos(sr), x)
+    power, _ = _frame_power(weighted, sr, 0.02, 0.005)
+    return float(np.percentile(power_to_db(power), 5))
+
+
+def _mains_of(freq: float) -> float:
+    return min(MAINS_FREQUENCIES, key=lambda m: abs(freq / m - round(freq / m)))
+
+
+def _chroma(x: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame pitch-class energy (12, frames), each frame normalised, and the frame energies."""
+    n_fft = 1 << int(np.ceil(np.log2(0.09 * sr)))  # ~93 ms: resolves semitones down to ~100 Hz
+    hop = n_fft // 4
+    if x.size < n_fft:
+        x = np.pad(x, (0, n_fft - x.size))
+    n_frames = 1 + (x.size - n_fft) // hop
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(n_frames)[:, None]
+    spec = np.abs(np.fft.rfft(x[idx] * np.hanning(n_fft), axis=1)) ** 2
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    band = (freqs >= 65.0) & (freqs <= 2100.0)  # C2 to C7: voices and most melodic instruments
+    pitch_class = np.mod(np.round(12.0 * np.log2(freqs[band] / 440.0)).astype(int) + 9, 12)
+    chroma = np.zeros((12, n_frames))
+    np.add.at(chroma, pitch_class, spec[:, band].T)
+    energy = chroma.sum(axis=0)
+    return chroma / np.maximum(np.linalg.norm(chroma, axis=0), 1e-20), energy
+
+
+def _flub(chromas: list[np.ndarray], energies: list[np.ndarray], i: int) -> tuple[float, tuple[str, str] | None]:
+    others = [c for j, c in enumerate(chromas) if j != i]
+    if not others:
+        return 0.0, None
+    consensus = np.median(np.stack(others), axis=0)
+    consensus /= np.maximum(np.linalg.norm(consensus, axis=0), 1e-20)
+    loudest = np.stack(energies).max()
+    if loudest <= 0:
+        return 0.0, None
+    threshold = loudest * 10.0 ** (-30.0 / 10.0)
+    others_energy = np.median(np.stack([e for j, e in enumerate(energies) if j != i]), axis=0)
+    active = (energies[i] >= threshold) & (others_energy >= threshold)  # both sides play: notes can be compared
+    if not active.any():
+        return 0.0, None
+    similarity = np.sum(chromas[i] * consensus, axis=0)
+    wrong = active & (similarity < 0.5)
+    fraction = float(wrong.sum() / active.sum())
+    if not wrong.any():
+        return fraction, None
+    played = np.bincount(np.argmax(chromas[i][:, wrong], axis=0), minlength=12).argmax()
+    expected = np.bincount(np.argmax(consensus[:, wrong], axis=0), minlength=12).argmax()
+    return fraction, (_PITCH_CLASSES[played], _PITCH_CLASSES[expected])
+
+
+def _ordinal(k: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
+
+
+def _score_phrase(
+    mono: list[np.ndarray], lo: int, hi: int, sr: int, phrase: Phrase, names: Sequence[str], grid_s, weights
+) -> list[TakeScore]:
+    segments = [m[lo:hi].astype(np.float64) for m in mono]
+    n = len(segments)
+    levels, variances = zip(*(_level_stats(x, sr) for x in segments), strict=True)
+    median_level = float(np.median(levels))
+    median_var = float(np.median(variances))
+
+    grid_results = [_grid_timing(x, sr, phrase.start, grid_s) for x in segments] if grid_s else [None] * n
+    on_grid = all(g is not None for g in grid_results)  # one yardstick for every take of a phrase
+    if on_grid:
+        timing = list(grid_results)
+    else:
+        timing = [(abs(o), o) for o in _relative_offsets_ms(segments, sr)]
+    against = "the grid" if on_grid else "the other takes"
+
+    hums = [_hum(x, sr) for x in segments]
+    floors = [_noise_floor(x, sr) for x in segments]
+    cleanest_hum = min(d for d, _ in hums)
+    cleanest_floor = max(min(floors), _INAUDIBLE_NOISE_DB)
+
+    chroma_pairs = [_chroma(x, sr) for x in segments]
+    chromas = [c for c, _ in chroma_pairs]
+    energies = [e for _, e in chroma_pairs]
+
+    scores = []
+    for i in range(n):
+        problems = []
+        dev = levels[i] - median_level
+        penalty = weights["level"] * max(0.0, abs(dev) - _TOL_LEVEL_DB)
+        if abs(dev) > _TOL_LEVEL_DB:
+            problems.append(f"is {abs(dev):.1f} dB {'louder' if dev > 0 else 'quieter'} than the other takes")
+        var_excess = variances[i] - median_var
+        penalty += weights["variance"] * max(0.0, var_excess - _TOL_VARIANCE_DB)
+        if var_excess > _TOL_VARIANCE_DB:
+            problems.append(f"has an uneven level (swings {var_excess:.1f} dB more than the other takes)")
+        t_abs, t_signed = timing[i]
+        penalty += weights["timing"] * max(0.0, t_abs - _TOL_TIMING_MS)
+        if t_abs > _TOL_TIMING_MS:
+            if abs(t_signed) >= 0.5 * t_abs:
+                when = "late" if t_signed > 0 else "early"
+                problems.append(f"is {abs(t_signed):.0f} ms {when} against {against}")
+            else:
+                problems.append(f"is loose: {t_abs:.0f} ms off {against} on average")
+        hum_db, hum_freq = hums[i]
+        hum_rel = hum_db - cleanest_hum
+        penalty += weights["hum"] * max(0.0, hum_rel - _TOL_HUM_DB)
+        if hum_rel > _TOL_HUM_DB:
+            mains = _mains_of(hum_freq)
+            k = int(round(hum_freq / mains))
+            what = (
+                f"{mains:.0f} Hz hum"
+                if k == 1
+                else f"hum at {hum_freq:.0f} Hz ({_ordinal(k)} harmonic of {mains:.0f} Hz)"
+            )
+            problems.append(f"has {what} {hum_db:.0f} dB above its neighbours")
+        floor_rel = max(floors[i], _INAUDIBLE_NOISE_DB) - cleanest_floor
+        penalty += weights["noise"] * max(0.0, floor_rel - _TOL_NOISE_DB)
+        if floor_rel > _TOL_NOISE_DB:
+            problems.append(
+                f"is noisy in the gaps ({floors[i]:.0f} dBFS A-weighted, {floor_rel:.0f} dB above the cleanest take)"
+            )
+        flub, note = _flub(chromas, energies, i)
+        penalty += weights["flub"] * max(0.0, flub - _TOL_FLUB)
+        if flub > _TOL_FLUB:
+            where = f" ({note[0]} where the others have {note[1]})" if note else ""
+            problems.append(f"disagrees with the other takes' notes in {flub:.0%} of the phrase{where}")
+        scores.append(
+            TakeScore(
+                take_index=i,
+                name=names[i],
+                level_db=float(levels[i]),
+                level_dev_db=float(dev),
+                level_var_db=float(variances[i]),
+                timing_ms=float(t_abs),
+                timing_signed_ms=float(t_signed),
+                hum_db=float(hum_db),
+                hum_freq=float(hum_freq),
+                noise_floor_db=float(floors[i]),
+                flub=float(flub),
+                flub_note=note,
+                penalty=float(penalty),
+                problems=tuple(problems),
+            )
+        )
+    return scores
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _reason(scores: list[TakeScore], chosen: int) -> str:
+    best = scores[chosen]
+    if len(scores) == 1:
+        return f"{best.name}: the only take"
+    against = [f"{s.name} {_and(s.problems)}" for s in scores if s.take_index != chosen and s.problems]
+    if against:
+        text = f"{best.name}: " + "; ".join(against)
+    else:
+        runner_up = min((s for s in scores if s.take_index != chosen), key=lambda s: s.penalty)
+        if runner_up.penalty - best.penalty < 1e-9:
+            text = f"{best.name}: all takes measure alike here; keep the earliest and trust your ears"
+        else:
+            text = f"{best.name}: all takes are close; {best.name} measures best on level, timing and noise"
+    level = [p for p in best.problems if "dB louder" in p or "dB quieter" in p]
+    other = [p for p in best.problems if p not in level]
+    if other:
+        text += f" (best of the takes, but it {_and(best.problems)} too: consider another pass)"
+    elif level:
+        text += f" (it {_and(level)}: match it with clip gain)"
+    return text
+
+
+def _assemble(arrays: list[np.ndarray], boundaries: list[int], owners: list[int], n_xf: int, shape: str):
+    """Sum the takes with gains that switch owner at each boundary through a centred crossfade."""
+    length = arrays[0].shape[-1]
+    gains = np.zeros((len(arrays), length))
+    edges = [0, *boundaries, length]
+    for seg, owner in enumerate(owners):
+        gains[owner, edges[seg] : edges[seg + 1]] = 1.0
+    for j, b in enumerate(boundaries):
+        before, after = owners[j], owners[j + 1]
+        if before == after:
+            continue
+        room = min(b - edges[j], edges[j + 2] - b)  # never wider than the segments on either side
+        n = min(n_xf, 2 * room)
+        if n < 2:
+            continue
+        lo = b - n // 2
+        g_out, g_in = _crossfade_gains(n, shape)
+        gains[before, lo : lo + n] = g_out
+        gains[after, lo : lo + n] = g_in
+    out = np.zeros(as_channels(arrays[0]).shape)
+    for t, arr in enumerate(arrays):
+        used = gains[t] != 0
+        if used.any():
+            out[:, used] += as_channels(arr)[:, used].astype(np.float64) * gains[t, used]
+    return like_input(out.astype(np.float32), arrays[0])
+
+
+def comp_takes(
+    takes,
+    sr: int,
+    phrases,
+    bpm: float | None = None,
+    *,
+    grid: int = 16,
+    beats_per_bar: int = 4,
+    names: Sequence[str] | None = None,
+    crossfade_ms: float = 10.0,
+    crossfade_shape: str = "equal_power",
+    weights: dict | None = None,
+) -> CompResult:
+    """Build a comp from the best take of every phrase, by measurable criteria, with crossfades.
+
+    Every take is scored in every phrase on:
+
+    - **level**: RMS against the median of the takes, and how much the 50 ms level swings;
+    - **timing**: with ``bpm``, note starts after gaps against the grid (``grid=16``: sixteenth notes,
+      the grid starting at 0 s, bar 1 beat 1); without it, or when a phrase is too legato to show three
+      note starts in every take, the delay that best lines the take up with the other takes;
+    - **hum and noise**: the strongest 50/60 Hz line (or its 2nd/3rd harmonic) above its spectral
+      neighbours, and the A-weighted noise floor in the gaps (below -80 dBFS counts as clean), both
+      against the cleanest take;
+    - **wrong notes** (flubs): where the take's pitch classes (chroma) disagree with the consensus of
+      the other takes. This needs three takes or more to say which one is wrong.
+
+    Each criterion costs penalty points above a tolerance (``weights`` scales them, keys as in
+    :data:`DEFAULT_WEIGHTS`); the lowest total wins, the earliest take on a tie. Between phrases the
+    comp switches take half way through the gap, with a ``crossfade_ms`` equal-power crossfade
+    centred on the switch.
+
+    Args:
+        takes: equal-length takes of the same part, mono ``(n,)`` or all with the same ``(channels, n)``,
+            all starting at the same point of the song.
+        sr: sample rate in Hz.
+        phrases: ``(start_s, end_s)`` or ``(start_s, end_s, name)`` pairs, :class:`Phrase` objects (or
+            the phrases of a :func:`producerkit.datasets.load_session` session), or
+            dicts with ``start``/``end`` in seconds or ``bars=(first, last)`` (bars from 1, inclusive;
+            needs ``bpm``), each optionally with a ``name``.
+        bpm: tempo, for timing against the grid and for phrases given in bars.
+        names: names for the takes in the reasons (default "take 1", "take 2", ...).
+
+    Returns:
+        CompResult with the comp audio (float32, the takes' layout) and one Choice per phrase.
+
+    Raises:
+        AudioError: no takes, takes of different lengths or layouts.
+        ParameterError: phrases out of range, overlapping or malformed; a bad bpm or crossfade.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    sr = check_sr(sr)
+    arrays = _check_takes(takes)
+    if bpm is not None and (isinstance(bpm, bool) or not np.isfinite(bpm) or not 20 <= bpm <= 400):
+        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
+    if isinstance(grid, bool) or int(grid) != grid or grid not in (1, 2, 4, 8, 16, 32):
+        raise ParameterError(f"grid must be a note value 1, 2, 4, 8, 16 or 32 (got {grid!r}); 16 is sixteenths.")
+    if int(beats_per_bar) != beats_per_bar or beats_per_bar < 1:
+        raise ParameterError(f"beats_per_bar must be a whole number, at least 1 (got {beats_per_bar!r}).")
+    shape = _check_shape(crossfade_shape)
+    n_xf = int(round(_check_ms(crossfade_ms, "crossfade_ms") * sr / 1000.0))
+    w = dict(DEFAULT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(w)
+        if unknown:
+            raise ParameterError(f"unknown weights {sorted(unknown)}; use {sorted(w)}.")
+        for key, value in weights.items():
+            if not np.isfinite(value) or value < 0:
+                raise ParameterError(f"weight {key!r} must be zero or positive (got {value!r}).")
+        w.update(weights)
+    if names is None:
+        names = [f"take {i + 1}" for i in range(len(arrays))]
+    elif len(names) != len(arrays):
+        raise ParameterError(f"{len(names)} names for {len(arrays)} takes; give one name per take.")
+    names = tuple(str(nm) for nm in names)
+
+    length = arrays[0].shape[-1]
+    parsed = _parse_phrases(phrases, length / sr, bpm, int(beats_per_bar))
+    grid_s = None if bpm is None else 60.0 / bpm * 4.0 / grid
+    mono = [a if a.ndim == 1 else a.mean(axis=0) for a in arrays]
+
+    choices = []
+    for phrase in parsed:
+        lo, hi = int(round(phrase.start * sr)), int(round(phrase.end * sr))
+        hi = max(hi, lo + 1)
+        scores = _score_phrase(mono, lo, hi, sr, phrase, names, grid_s, w)
+        chosen = min(range(len(scores)), key=lambda i: (scores[i].penalty, i))
+        choices.append(Choice(phrase, chosen, tuple(scores), _reason(scores, chosen)))
+
+    # Switch takes half way through each gap between phrases (at the shared edge if they touch).
+    boundaries = [int(round((a.end + b.start) / 2.0 * sr)) for a, b in zip(parsed, parsed[1:], strict=False)]
+    audio = _assemble(arrays, boundaries, [c.take_index for c in choices], n_xf, shape)
+    return CompResult(audio, sr, tuple(choices), names, tuple(boundaries))
