@@ -1,0 +1,577 @@
+"""The bundled course audio: a multitrack session with known problems, checksummed and loaded safely.
+
+The repo ships the song "Paper Lanterns" in ``datasets/``: eight stems (kick, snare, overheads, bass,
+keys, pad, guitar and a vocal-like lead), three takes of the lead for comping, four drum one-shots,
+and variants with a teaching problem baked in (mud, a harsh resonance, rumble, mains hum, uneven
+dynamics). ``datasets/manifest.json`` lists every file with its sha256 and says what each problem
+is and where (Hz, dB, bars).
+
+    >>> from producerkit import datasets
+    >>> song = datasets.load_session("paper_lanterns")
+    >>> song.bpm, song.key, [s.name for s in song.sections]
+    (100, 'A minor', ['intro', 'verse', 'chorus', 'bridge', 'chorus', 'outro'])
+    >>> kick = song.stems["kick"]          # float32 mono, loaded (and checksummed) on first use
+
+Names are looked up in the manifest only, and nothing outside ``datasets/`` is ever opened.
+Bars are counted from 0: bar 0 starts at 0 s, and at 100 BPM in 4/4 each bar lasts 2.4 s.
+
+Lesson: course/00-welcome.ipynb
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from .errors import DatasetError
+
+#: The folder the repo ships the audio in (``producerkit/../datasets``).
+DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+MANIFEST = "manifest.json"
+
+#: Where build() looks for FluidR3 GM, after the ``PRODUCERKIT_SOUNDFONT`` environment variable.
+SOUNDFONT_ENV = "PRODUCERKIT_SOUNDFONT"
+SOUNDFONT_PATHS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/local/share/soundfonts/FluidR3_GM.sf2",
+    "/opt/homebrew/share/soundfonts/FluidR3_GM.sf2",
+)
+
+AUDIO_LICENCE = "MIT"
+AUDIO_LICENCE_TEXT = (
+    "MIT. Rendered from an original composition (c) producerkit contributors with samples of the "
+    "FluidR3 GM SoundFont (c) 2000-2002, 2008 Frank Wen, 2008 Toby Smithe (MIT); see datasets/LICENSE."
+)
+
+ROLES = ("stem", "take", "one_shot", "variant")
+
+
+# --------------------------------------------------------------------------- the manifest
+
+
+def _root(root) -> Path:
+    return DATASETS_DIR if root is None else Path(root)
+
+
+@lru_cache(maxsize=8)
+def _read_manifest(path: str, mtime_ns: int, size: int) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{path} is not valid JSON ({exc}); restore it from git or run datasets.build().") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) \
+            or not isinstance(manifest.get("sessions"), dict):
+        raise DatasetError(f"{path} has no 'files' and 'sessions'; restore it from git or run datasets.build().")
+    return manifest
+
+
+def manifest(root=None) -> dict:
+    """The parsed ``datasets/manifest.json`` (cached until the file changes).
+
+    Lesson: course/00-welcome.ipynb
+    """
+    path = _root(root) / MANIFEST
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DatasetError(
+            f"{path} is missing: the course audio is not there. Restore datasets/ from git, "
+            "or re-render it with producerkit.datasets.build()."
+        ) from None
+    return _read_manifest(str(path), st.st_mtime_ns, st.st_size)
+
+
+def _check_name(name, known, what: str = "item") -> str:
+    listing = ", ".join(sorted(known))
+    if not isinstance(name, str) or not name:
+        raise DatasetError(f"{what} names are non-empty strings (got {name!r}); known: {listing}.")
+    if "/" in name or "\\" in name or ".." in name or "\0" in name or os.path.isabs(name) \
+            or PurePosixPath(name).is_absolute():
+        raise DatasetError(
+            f"{name!r} is not a {what} name: names are looked up in the manifest and never used as paths "
+            f"(no '/', '\\' or '..'). Known: {listing}."
+        )
+    if name not in known:
+        raise DatasetError(f"no {what} called {name!r}; the manifest has: {listing}.")
+    return name
+
+
+def _file_path(root: Path, name: str, entry: dict) -> Path:
+    rel = entry.get("file")
+    if not isinstance(rel, str) or not rel or "\\" in rel or ".." in PurePosixPath(rel).parts \
+            or PurePosixPath(rel).is_absolute():
+        raise DatasetError(f"the manifest entry of {name!r} has an unsafe file path {rel!r}; restore manifest.json.")
+    base = root.resolve()
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base):
+        raise DatasetError(f"the manifest entry of {name!r} points outside {base}; restore manifest.json.")
+    return path
+
+
+def _read_checked(root: Path, name: str, entry: dict) -> bytes:
+    path = _file_path(root, name, entry)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DatasetError(
+            f"{name}: {path} is missing. Restore datasets/ from git, or re-render it with "
+            "producerkit.datasets.build()."
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != entry.get("sha256"):
+        raise DatasetError(
+            f"{name}: {path} does not match its checksum in the manifest (sha256 {digest[:12]}..., expected "
+            f"{str(entry.get('sha256'))[:12]}...). The file is damaged or was changed: run "
+            "producerkit.datasets.verify() to see every such file, and restore them from git or re-render "
+            "with producerkit.datasets.build()."
+        )
+    return data
+
+
+def items(role: str | None = None, session: str | None = None, root=None) -> list[str]:
+    """The manifest names of the files, optionally only one role (stem, take, one_shot, variant) or session.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    files = manifest(root)["files"]
+    if role is not None and role not in ROLES:
+        raise DatasetError(f"role must be one of {', '.join(ROLES)} (got {role!r}).")
+    return [n for n, e in files.items()
+            if (role is None or e.get("role") == role) and (session is None or e.get("session") == session)]
+
+
+def info(item: str, root=None) -> dict:
+    """The manifest entry of one file: role, description, sample rate, channels, duration, sha256, licence.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    files = manifest(root)["files"]
+    return dict(files[_check_name(item, files)])
+
+
+def load(item: str, root=None) -> tuple[np.ndarray, int]:
+    """Load one file by its manifest name as float32 ``(y, sr)``; its sha256 is checked first.
+
+    Raises:
+        DatasetError: an unknown name or one that looks like a path (the message lists the known
+            names), a missing file, or a file that does not match its checksum.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    import soundfile as sf
+
+    root = _root(root)
+    files = manifest(root)["files"]
+    entry = files[_check_name(item, files)]
+    data = _read_checked(root, item, entry)
+    try:
+        y, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except Exception as exc:
+        raise DatasetError(f"{item}: could not decode the file ({exc}); re-render it with datasets.build().") from None
+    y = y[:, 0] if y.shape[1] == 1 else y.T
+    return np.ascontiguousarray(y), int(sr)
+
+
+def verify(root=None) -> list[str]:
+    """Check every file in the manifest against its sha256 and return the names checked.
+
+    Raises:
+        DatasetError: listing every missing or changed file, with what to do about it.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    root = _root(root)
+    files = manifest(root)["files"]
+    problems = []
+    for name, entry in files.items():
+        try:
+            _read_checked(root, name, entry)
+        except DatasetError as exc:
+            problems.append(str(exc).split(". ")[0])
+    if problems:
+        raise DatasetError(
+            f"{len(problems)} of {len(files)} dataset files are missing or changed:\n  - "
+            + "\n  - ".join(problems)
+            + "\nRestore datasets/ from git (git checkout -- datasets) or re-render with producerkit.datasets.build()."
+        )
+    return list(files)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the song: ``name``, ``start_bar`` (0-based) and length in ``bars``.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    name: str
+    start_bar: int
+    bars: int
+    seconds_per_bar: float
+
+    @property
+    def end_bar(self) -> int:
+        return self.start_bar + self.bars
+
+    @property
+    def start_s(self) -> float:
+        return self.start_bar * self.seconds_per_bar
+
+    @property
+    def end_s(self) -> float:
+        return self.end_bar * self.seconds_per_bar
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A teaching problem baked into a variant: what, where (Hz, dB, bars) and how to fix it.
+
+    ``clean`` names the item the variant was made from; ``bars`` are song bars ``[start, end)``,
+    which is also the span the variant covers. ``level_dbfs`` is the level of an added noise (hum,
+    rumble); ``details`` holds the rest (phrase gains, harmonics, thump times).
+
+    Lesson: course/01-eq.ipynb
+    """
+
+    variant: str
+    clean: str
+    kind: str
+    freq_hz: float | None
+    gain_db: float | None
+    q: float | None
+    bars: tuple[int, int]
+    description: str
+    fix: str
+    level_dbfs: float | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of the lead that the takes cover, for comping: song bars and seconds into the takes.
+
+    ``takes`` maps each take to its timing offset (ms), level (dB) and whether it is flubbed;
+    ``best_take`` is the tightest take that is not flubbed.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    name: str
+    start_bar: int
+    end_bar: int
+    take_start_s: float
+    take_end_s: float
+    best_take: str
+    takes: dict
+
+
+class _LazyAudio(Mapping):
+    """A read-only dict of name -> float32 audio, each file loaded (and checksummed) on first access."""
+
+    def __init__(self, names, root: Path):
+        self._names = list(names)
+        self._root = root
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name):
+        if name not in self._names:
+            raise KeyError(f"{name!r}; this holds: {', '.join(self._names)}")
+        if name not in self._cache:
+            y, _sr = load(name, root=self._root)
+            y.flags.writeable = False  # shared by every lesson that asks: copy before changing
+            self._cache[name] = y
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} audio files: {', '.join(self._names)}>"
+
+
+@dataclass
+class Session:
+    """A multitrack session: stems, takes, one-shots, problem variants and the song's map.
+
+    Audio is float32 mono at ``sr``, loaded on first access and read-only (``y.copy()`` to change it).
+    Variants and takes cover the bars given by ``info(name)["start_bar"]``/``["end_bar"]``.
+
+    Lesson: course/00-welcome.ipynb
+    """
+
+    name: str
+    title: str
+    sr: int
+    bpm: float
+    key: str
+    time_signature: tuple[int, int]
+    sections: list[Section]
+    problems: list[Problem]
+    phrases: list[Phrase]
+    stems: Mapping[str, np.ndarray]
+    takes: Mapping[str, np.ndarray]
+    one_shots: Mapping[str, np.ndarray]
+    variants: Mapping[str, np.ndarray]
+    chords: list[str]
+    takes_start_bar: int
+    root: Path
+
+    @property
+    def seconds_per_bar(self) -> float:
+        return self.time_signature[0] * 60.0 / self.bpm * (4 / self.time_signature[1])
+
+    @property
+    def bars(self) -> int:
+        return sum(s.bars for s in self.sections)
+
+    @property
+    def duration_s(self) -> float:
+        return self.bars * self.seconds_per_bar
+
+    def bar_to_seconds(self, bar: float) -> float:
+        """Seconds from the start of the song to bar ``bar`` (0-based; fractions are beats/4).
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        return float(bar) * self.seconds_per_bar
+
+    def bar_to_sample(self, bar: float) -> int:
+        """The sample index where bar ``bar`` starts."""
+        return int(round(self.bar_to_seconds(bar) * self.sr))
+
+    def info(self, item: str) -> dict:
+        """The manifest entry of one of this session's files."""
+        return info(item, root=self.root)
+
+    def problem(self, variant: str) -> Problem:
+        """The problem baked into ``variant``."""
+        for p in self.problems:
+            if p.variant == variant:
+                return p
+        raise DatasetError(f"no variant called {variant!r}; this session has: "
+                           f"{', '.join(p.variant for p in self.problems)}.")
+
+    def stems_with(self, *variants: str) -> dict[str, np.ndarray]:
+        """The stems with each named variant dropped into its bars, for hearing a problem in the mix.
+
+        Lesson: course/01-eq.ipynb
+        """
+        stems = {name: self.stems[name] for name in self.stems}
+        for variant in variants:
+            problem = self.problem(variant)
+            if problem.clean not in stems:
+                raise DatasetError(f"{variant} is a problem on {problem.clean}, which is not a stem; "
+                                   "compare it with that take directly.")
+            y = stems[problem.clean].copy()
+            start = self.bar_to_sample(problem.bars[0])
+            part = self.variants[variant]
+            y[start:start + len(part)] = part[: len(y) - start]
+            stems[problem.clean] = y
+        return stems
+
+    def mix(self, headroom_db: float = 3.0, stems: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """A plain unity-gain sum of the stems, scaled so its peak sits ``headroom_db`` below 0 dBFS.
+
+        No panning, EQ or compression: the raw balance, e.g. for finding the song's sections.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        stems = self.stems if stems is None else stems
+        total = np.zeros(max(len(y) for y in stems.values()), dtype=np.float64)
+        for y in stems.values():
+            total[: len(y)] += y
+        peak = float(np.max(np.abs(total)))
+        if peak > 0:
+            total *= 10 ** (-abs(headroom_db) / 20) / peak
+        return total.astype(np.float32)
+
+    def __repr__(self) -> str:
+        return (f"Session({self.name!r}: {self.title!r}, {self.bpm:g} BPM, {self.key}, "
+                f"{self.time_signature[0]}/{self.time_signature[1]}, {self.bars} bars, sr={self.sr}; "
+                f"stems {list(self.stems)}; takes {list(self.takes)}; one-shots {list(self.one_shots)}; "
+                f"variants {list(self.variants)})")
+
+
+def sessions(root=None) -> list[str]:
+    """The names of the bundled sessions.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    return list(manifest(root)["sessions"])
+
+
+def load_session(name: str = "paper_lanterns", root=None) -> Session:
+    """Open a session by name. Fast: the audio loads (and is checksummed) when first used.
+
+    Lesson: course/00-welcome.ipynb
+    """
+    root = _root(root)
+    man = manifest(root)
+    meta = man["sessions"][_check_name(name, man["sessions"], "session")]
+    files = {n: e for n, e in man["files"].items() if e.get("session") == name}
+
+    def role(r):
+        return _LazyAudio([n for n, e in files.items() if e.get("role") == r], root)
+
+    bpm = meta["bpm"]
+    ts = tuple(meta["time_signature"])
+    spb = ts[0] * 60.0 / bpm * (4 / ts[1])
+    takes_start = meta["takes"]["start_bar"]
+    sections = [Section(s["name"], s["start_bar"], s["bars"], spb) for s in meta["sections"]]
+    core = ("variant", "clean", "kind", "freq_hz", "gain_db", "q", "bars", "description", "fix", "level_dbfs")
+    problems = [
+        Problem(p["variant"], p["clean"], p["kind"], p.get("freq_hz"), p.get("gain_db"), p.get("q"),
+                tuple(p["bars"]), p["description"], p["fix"], p.get("level_dbfs"),
+                {k: v for k, v in p.items() if k not in core})
+        for p in meta["problems"]
+    ]
+    phrases = [
+        Phrase(p["name"], p["start_bar"], p["end_bar"], (p["start_bar"] - takes_start) * spb,
+               (p["end_bar"] - takes_start) * spb, p["best_take"], p["takes"])
+        for p in meta["takes"]["phrases"]
+    ]
+    rates = {e["sample_rate"] for e in files.values()}
+    if len(rates) != 1:
+        raise DatasetError(f"session {name!r} mixes sample rates {sorted(rates)}; re-render it with build().")
+    return Session(
+        name=name, title=meta["title"], sr=rates.pop(), bpm=bpm, key=meta["key"], time_signature=ts,
+        sections=sections, problems=problems, phrases=phrases,
+        stems=role("stem"), takes=role("take"), one_shots=role("one_shot"), variants=role("variant"),
+        chords=list(meta.get("chords", [])), takes_start_bar=takes_start, root=root,
+    )
+
+
+# --------------------------------------------------------------------------- building
+
+
+def find_soundfont(path=None) -> Path:
+    """The FluidR3 GM SoundFont: ``path``, else ``$PRODUCERKIT_SOUNDFONT``, else the usual places.
+
+    Raises:
+        DatasetError: none found, with the command that installs it.
+    """
+    candidates = [path] if path is not None else [os.environ.get(SOUNDFONT_ENV), *SOUNDFONT_PATHS]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).resolve()
+    where = path if path is not None else f"${SOUNDFONT_ENV} or {', '.join(SOUNDFONT_PATHS)}"
+    raise DatasetError(
+        f"the FluidR3 GM SoundFont was not found ({where}). Install it with "
+        "'sudo apt-get install fluid-soundfont-gm' (Debian/Ubuntu), or point "
+        f"{SOUNDFONT_ENV} at a FluidR3_GM.sf2."
+    )
+
+
+def _require_renderer() -> None:
+    try:
+        import tinysoundfont  # noqa: F401
+    except ImportError:
+        raise DatasetError(
+            "re-rendering the course audio needs tinysoundfont: pip install --no-deps tinysoundfont "
+            "(--no-deps: its pyaudio dependency is only for live playback and does not build here), "
+            "and pip install -e '.[build-data]' for the rest."
+        ) from None
+
+
+def _to_pcm16(y: np.ndarray) -> np.ndarray:
+    peak = float(np.max(np.abs(y)))
+    if peak >= 1.0:
+        raise DatasetError(f"a rendered file peaks at {20 * np.log10(peak):+.2f} dBFS and would clip; "
+                           "lower its level in producerkit/_song.py.")
+    return np.clip(np.round(np.asarray(y, dtype=np.float64) * 32768.0), -32768, 32767).astype(np.int16)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _flac_bytes(pcm: np.ndarray, sr: int) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, pcm, sr, format="FLAC", subtype="PCM_16", compression_level=1.0)
+    return buf.getvalue()
+
+
+_FOLDERS = {"stem": "stems", "take": "takes", "one_shot": "one_shots", "variant": "variants"}
+
+
+def build(target=None, soundfont=None) -> dict:
+    """Re-render the whole session from the composition into ``target`` (default: the repo's datasets/).
+
+    Needs tinysoundfont (``pip install --no-deps tinysoundfont``) and Debian's fluid-soundfont-gm.
+    Every file is written to a temporary file and renamed into place, and manifest.json is rewritten
+    last. The rendering is deterministic: a second build writes byte-identical files. Existing dataset
+    files in ``target`` are replaced; nothing else there is touched. Returns the new manifest.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    from . import _song
+
+    _require_renderer()
+    sf2 = find_soundfont(soundfont)
+    target = _root(target)
+    target.mkdir(parents=True, exist_ok=True)
+    rendered, session_meta = _song.render_session(str(sf2))
+    files = {}
+    for name, item in rendered.items():
+        pcm = _to_pcm16(item["audio"])
+        data = _flac_bytes(pcm, _song.SR)
+        rel = f"{_song.SESSION}/{_FOLDERS[item['role']]}/{name}.flac"
+        _write_atomic(target / rel, data)
+        entry = {
+            "session": _song.SESSION,
+            "role": item["role"],
+            "file": rel,
+            "description": item["description"],
+            "sample_rate": _song.SR,
+            "channels": 1,
+            "frames": int(len(pcm)),
+            "duration_s": round(len(pcm) / _song.SR, 6),
+            "bit_depth": 16,
+            "peak_dbfs": round(float(20 * np.log10(max(np.max(np.abs(pcm.astype(np.int32))), 1) / 32768)), 2),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "pcm_sha256": hashlib.sha256(pcm.astype("<i2").tobytes()).hexdigest(),
+            "licence": AUDIO_LICENCE,
+        }
+        entry.update({k: v for k, v in item.items() if k not in ("audio", "role", "description")})
+        files[name] = entry
+    man = {
+        "format": 1,
+        "description": "The course audio of producerkit: one multitrack session rendered from code. "
+                       "Re-render with producerkit.datasets.build(); check with producerkit.datasets.verify().",
+        "licence": AUDIO_LICENCE_TEXT,
+        "renderer": {"synth": "TinySoundFont (PyPI tinysoundfont)", "soundfont": "FluidR3_GM.sf2",
+                     "soundfont_bytes": sf2.stat().st_size, "soundfont_licence": "MIT"},
+        "sessions": {_song.SESSION: session_meta},
+        "files": files,
+    }
+    text = json.dumps(man, indent=2, ensure_ascii=False) + "\n"
+    _write_atomic(target / MANIFEST, text.encode("utf-8"))
+    return man

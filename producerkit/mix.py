@@ -1,0 +1,949 @@
+"""Signal chains and mixing: Chain, Gain, Pan (pan laws), Parallel, Track, Bus and Mixer.
+
+A *processor* is anything called as ``proc(y, sr) -> y`` (an EQ band, a Compressor, a plain
+function). :class:`Chain` runs processors in order, like the insert slots of a channel strip;
+:class:`Parallel` blends a processed copy with the dry signal (parallel compression, "New York"
+style). :class:`Mixer` is a small mixing desk: each :class:`Track` goes through its inserts,
+its fader (``gain_db``) and its pan pot; post-fader sends feed :class:`Bus` returns (a reverb
+bus, for example); tracks and bus returns are summed and the master chain processes the sum.
+
+Pan laws (``position`` from -1 hard left to +1 hard right, ``theta = (position + 1) * pi / 4``):
+
+==========  ==========================================  =============  ==============
+law         left, right gains                           centre (each)  hard side
+==========  ==========================================  =============  ==============
+"-3dB"      cos(theta), sin(theta)  (constant power)    -3.01 dB       0 dB / silent
+"-4.5dB"    sqrt(constant-power * linear) (compromise)  -4.52 dB       0 dB / silent
+"-6dB"      (1 - position) / 2, (1 + position) / 2      -6.02 dB       0 dB / silent
+"0dB"       sqrt(2) cos(theta), sqrt(2) sin(theta)      0 dB           +3.01 dB / silent
+==========  ==========================================  =============  ==============
+
+The -3 dB law keeps the acoustic power constant as a sound moves across the stereo field;
+-6 dB keeps the mono sum (L + R) constant, so a mix folded to mono does not change level;
+-4.5 dB sits between the two. The "0dB" law here is the constant-power curve lifted so the
+centre is at unity and a hard-panned sound rises by 3 dB (what some DAWs call "-3 dB
+compensated"): turning a pan pot never makes a centred sound quieter, but hard-panned
+sounds can clip.
+
+Lesson: course/04-workflow.ipynb
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Iterable, Mapping, MutableSequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, db_to_amp, ensure_audio, to_stereo
+from .errors import AudioError, ParameterError
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _finite_db(value, name: str, low: float = -120.0, high: float = 24.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number of dB (got {value!r}).")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ParameterError(
+            f"{name} must be a finite number of dB (got {value}); to silence something, mute it instead."
+        )
+    if not low <= value <= high:
+        raise ParameterError(f"{name} must be between {low:g} and {high:+g} dB (got {value:g}).")
+    return value
+
+
+def _describe(proc) -> str:
+    text = repr(proc)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_processor(item, where: str):
+    if isinstance(item, type):
+        raise ParameterError(
+            f"{where} is the class {item.__name__}, not a processor; create one first, "
+            f"for example {item.__name__}(...) with its settings."
+        )
+    if not callable(item):
+        raise ParameterError(
+            f"{where} is {item!r} ({type(item).__name__}), which cannot process audio; a chain holds "
+            "processors called as proc(y, sr), such as HighPass(80) or Compressor(...)."
+        )
+    return item
+
+
+def _latency(proc, sr: int) -> int:
+    """Samples of delay a processor reports through ``latency_samples`` (an int or a method of sr)."""
+    value = getattr(proc, "latency_samples", 0)
+    if callable(value):
+        value = value(sr)
+    return int(value or 0)
+
+
+def _pad_to(y: np.ndarray, n: int) -> np.ndarray:
+    """Pad (channels, m) audio with silence at the end to n samples."""
+    if y.shape[-1] >= n:
+        return y
+    return np.pad(y, ((0, 0), (0, n - y.shape[-1])))
+
+
+def _match(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bring two (channels, n) signals to the same channel count (mono -> stereo) and length."""
+    if a.shape[0] != b.shape[0]:
+        if a.shape[0] == 1:
+            a = np.repeat(a, b.shape[0], axis=0)
+        elif b.shape[0] == 1:
+            b = np.repeat(b, a.shape[0], axis=0)
+        else:
+            raise AudioError(f"cannot sum {a.shape[0]}-channel and {b.shape[0]}-channel audio.")
+    n = max(a.shape[-1], b.shape[-1])
+    return _pad_to(a, n), _pad_to(b, n)
+
+
+def _restore_layout(y2d: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(y2d[0] if y2d.shape[0] == 1 else y2d, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- Chain
+
+
+class Chain(MutableSequence):
+    """An ordered list of processors, run one after another: a channel's insert slots.
+
+    Behaves like a list (index, slice, ``append``, ``insert``, ``del``, ``len``, ``+``) and is
+    itself a processor: ``Chain([HighPass(80), Compressor(...)])(y, sr)`` runs the high-pass,
+    then the compressor. Every item must be callable as ``proc(y, sr)``; anything else is
+    refused when it is added, with the reason. An empty chain passes audio through unchanged.
+
+    Processors that delay the signal say so through ``latency_samples``; a chain reports the
+    sum, which :class:`Parallel` uses to keep dry and wet aligned.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    def __init__(self, processors: Iterable = ()):
+        if processors is None:
+            processors = ()
+        if callable(processors) and not isinstance(processors, Chain):
+            raise ParameterError(
+                f"Chain takes a list of processors; wrap a single one in brackets: Chain([{_describe(processors)}])."
+            )
+        try:
+            items = list(processors)
+        except TypeError:
+            raise ParameterError(
+                f"Chain takes a list of processors (got {type(processors).__name__})."
+            ) from None
+        self._items: list = [_check_processor(p, f"item {i} of the chain") for i, p in enumerate(items)]
+
+    # -- sequence protocol
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Chain(self._items[index])
+        return self._items[index]
+
+    def __setitem__(self, index, value):
+        if isinstance(index, slice):
+            values = [_check_processor(v, "an item assigned to the chain") for v in value]
+            self._items[index] = values
+        else:
+            self._items[index] = _check_processor(value, f"the item assigned at position {index}")
+
+    def __delitem__(self, index):
+        del self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def insert(self, index: int, value) -> None:
+        """Insert a processor before position ``index`` (like ``list.insert``)."""
+        self._items.insert(index, _check_processor(value, "the processor to insert"))
+
+    def __add__(self, other) -> Chain:
+        if isinstance(other, Chain | list | tuple):
+            return Chain([*self._items, *other])
+        return NotImplemented
+
+    def __radd__(self, other) -> Chain:
+        if isinstance(other, list | tuple):
+            return Chain([*other, *self._items])
+        return NotImplemented
+
+    def __iadd__(self, other) -> Chain:
+        self.extend(other)
+        return self
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Chain):
+            return self._items == other._items
+        if isinstance(other, list):
+            return self._items == other
+        return NotImplemented
+
+    __hash__ = None  # mutable, like a list
+
+    def __repr__(self) -> str:
+        if not self._items:
+            return "Chain([])"
+        lines = "".join(f"    {p!r},\n" for p in self._items)
+        return f"Chain([\n{lines}])"
+
+    # -- processing
+    def latency_samples(self, sr: int) -> int:
+        """Total delay in samples that the processors report (0 for producerkit's own processors)."""
+        return sum(_latency(p, sr) for p in self._items)
+
+    def __call__(self, y, sr) -> np.ndarray:
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        for i, proc in enumerate(self._items):
+            out = proc(y, sr)
+            try:
+                y = ensure_audio(out, name=f"the output of step {i} ({_describe(proc)})")
+            except AudioError as exc:
+                raise AudioError(f"{exc} The chain stopped at step {i}.") from None
+        return y
+
+
+# --------------------------------------------------------------------------- Gain and Pan
+
+
+@dataclass
+class Gain:
+    """A volume change in decibels, like a trim knob or a fader: ``Gain(-6)(y, sr)`` halves the level.
+
+    Args:
+        db: gain in dB, between -120 and +24 (0 leaves the signal unchanged; -6.02 dB halves it).
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    db: float = 0.0
+
+    def __post_init__(self):
+        self.db = _finite_db(self.db, "Gain db")
+
+    def __call__(self, y, sr) -> np.ndarray:
+        y = ensure_audio(y)
+        check_sr(sr)
+        return (y.astype(np.float64) * float(db_to_amp(self.db))).astype(np.float32)
+
+
+PAN_LAWS = ("-3dB", "-4.5dB", "-6dB", "0dB")
+
+_LAW_ALIASES = {"-3db": "-3dB", "-4.5db": "-4.5dB", "-6db": "-6dB", "0db": "0dB", "+0db": "0dB", "-0db": "0dB"}
+
+
+def _normalise_law(law) -> str:
+    if isinstance(law, int | float) and not isinstance(law, bool):
+        key = f"{float(law):g}db"
+    elif isinstance(law, str):
+        key = law.replace(" ", "").lower()
+        if not key.endswith("db"):
+            key += "db"
+    else:
+        key = ""
+    if key not in _LAW_ALIASES:
+        raise ParameterError(f"pan law must be one of {', '.join(PAN_LAWS)} (got {law!r}).")
+    return _LAW_ALIASES[key]
+
+
+def _check_position(position, name: str = "pan position") -> float:
+    if isinstance(position, bool) or not isinstance(position, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number from -1 (hard left) to +1 (hard right) (got {position!r}).")
+    position = float(position)
+    if not math.isfinite(position) or not -1.0 <= position <= 1.0:
+        raise ParameterError(
+            f"{name} must be between -1 (hard left) and +1 (hard right), 0 is centre (got {position!r})."
+        )
+    return position
+
+
+def pan_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
+    """Left and right linear gains that place a mono signal at ``position`` under a pan law.
+
+    ``pan_gains(0, "-3dB")`` is (0.7071, 0.7071): -3.01 dB in each channel. See the module
+    docstring for the four laws.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    position = _check_position(position)
+    law = _normalise_law(law)
+    theta = (position + 1.0) * math.pi / 4.0
+    power = (math.cos(theta), math.sin(theta))
+    linear = ((1.0 - position) / 2.0, (1.0 + position) / 2.0)
+    if law == "-3dB":
+        left, right = power
+    elif law == "-6dB":
+        left, right = linear
+    elif law == "-4.5dB":
+        left, right = math.sqrt(power[0] * linear[0]), math.sqrt(power[1] * linear[1])
+    else:  # "0dB"
+        left, right = math.sqrt(2.0) * power[0], math.sqrt(2.0) * power[1]
+    # cos(pi/2) is 6e-17, not 0: a hard-panned sound should leave the other side truly silent.
+    return (0.0 if abs(left) < 1e-12 else left, 0.0 if abs(right) < 1e-12 else right)
+
+
+def balance_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
+    """Left and right gains of a balance control for stereo audio.
+
+    At the centre both channels pass at unity. Moving right fades the left channel down along
+    the pan law's curve, normalised to the centre (``gain(position) / gain(0)``), and leaves the
+    right channel alone; moving left does the opposite. A balance control never boosts, so
+    the "0dB" law balances exactly like "-3dB".
+
+    Lesson: course/04-workflow.ipynb
+    """
+    position = _check_position(position)
+    centre = pan_gains(0.0, law)
+    here = pan_gains(position, law)
+    return (min(1.0, here[0] / centre[0]), min(1.0, here[1] / centre[1]))
+
+
+@dataclass
+class Pan:
+    """A pan pot: mono in, stereo ``(2, n)`` out; on stereo input, a balance control.
+
+    Args:
+        position: -1 hard left, 0 centre, +1 hard right.
+        law: "-3dB" (constant power, the default of most DAWs), "-4.5dB", "-6dB" (linear,
+            mono-compatible) or "0dB" (centre at unity, sides +3 dB). See the module docstring.
+
+    A mono track panned centre with the -3 dB law comes out at -3.01 dB in each channel.
+    Stereo input keeps its image: ``position`` turns down the opposite channel
+    (:func:`balance_gains`) instead of moving a single source.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    position: float = 0.0
+    law: str = "-3dB"
+
+    def __post_init__(self):
+        self.position = _check_position(self.position)
+        self.law = _normalise_law(self.law)
+
+    def gains(self, stereo_input: bool = False) -> tuple[float, float]:
+        """The (left, right) linear gains this pan applies to mono (or, if asked, stereo) input."""
+        if stereo_input:
+            return balance_gains(self.position, self.law)
+        return pan_gains(self.position, self.law)
+
+    def __call__(self, y, sr) -> np.ndarray:
+        y = ensure_audio(y)
+        check_sr(sr)
+        if y.ndim == 1:
+            left, right = self.gains()
+            return np.stack([y * np.float32(left), y * np.float32(right)]).astype(np.float32)
+        if y.shape[0] != 2:
+            raise AudioError(
+                f"Pan takes mono or stereo audio (got {y.shape[0]} channels); fold it to stereo first "
+                "with producerkit.audio.to_stereo()."
+            )
+        left, right = self.gains(stereo_input=True)
+        return np.stack([y[0] * np.float32(left), y[1] * np.float32(right)]).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- Parallel
+
+
+@dataclass
+class Parallel:
+    """Parallel processing: the dry signal plus a processed copy, summed (e.g. parallel compression).
+
+    Two ways to set the blend, as on a plugin or a desk:
+
+    * ``mix`` (0..1), a dry/wet knob: ``dry * (1 - mix) + wet * mix``. ``mix=0`` is dry only,
+      ``mix=1`` wet only, ``mix=0.5`` each at -6.02 dB.
+    * ``dry_db`` and ``wet_db``, two faders: the "New York" way, dry at unity and the
+      squashed copy tucked in underneath, ``Parallel(Compressor(...), wet_db=-6)``.
+
+    Give one or the other, not both. Summing is latency-free: if the processor reports a delay
+    (``latency_samples``, e.g. a lookahead limiter), it is fed that many extra samples of
+    silence and the first ones of its output are dropped, so wet and dry line up sample for
+    sample (no comb filtering) and the result stays aligned with the input. A wet signal
+    longer than the dry one (a reverb tail) is kept; a mono dry signal is copied to both
+    channels when the wet signal is stereo.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    processor: Callable
+    mix: float | None = None
+    dry_db: float = 0.0
+    wet_db: float = 0.0
+
+    def __post_init__(self):
+        if isinstance(self.processor, list | tuple):
+            self.processor = Chain(self.processor)
+        _check_processor(self.processor, "Parallel's processor")
+        if self.mix is not None:
+            if isinstance(self.mix, bool) or not isinstance(self.mix, int | float | np.integer | np.floating):
+                raise ParameterError(f"mix must be a number from 0 (dry) to 1 (wet) (got {self.mix!r}).")
+            if not (math.isfinite(self.mix) and 0.0 <= self.mix <= 1.0):
+                raise ParameterError(f"mix must be between 0 (all dry) and 1 (all wet) (got {self.mix!r}).")
+            if self.dry_db != 0.0 or self.wet_db != 0.0:
+                raise ParameterError(
+                    "give either mix (a dry/wet knob) or dry_db/wet_db (two faders), not both."
+                )
+            self.mix = float(self.mix)
+        self.dry_db = _finite_db(self.dry_db, "dry_db")
+        self.wet_db = _finite_db(self.wet_db, "wet_db")
+
+    def gains(self) -> tuple[float, float]:
+        """The linear (dry, wet) gains."""
+        if self.mix is not None:
+            return 1.0 - self.mix, self.mix
+        return float(db_to_amp(self.dry_db)), float(db_to_amp(self.wet_db))
+
+    def latency_samples(self, sr: int) -> int:
+        return _latency(self.processor, sr)
+
+    def __call__(self, y, sr) -> np.ndarray:
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        delay = self.latency_samples(sr)
+        x = y
+        if delay > 0:  # feed `delay` extra samples of silence, then drop the first `delay` of the output
+            x = _restore_layout(np.pad(as_channels(y), ((0, 0), (0, delay))))
+        wet = ensure_audio(self.processor(x, sr), name=f"the output of {_describe(self.processor)}")
+        wet = as_channels(wet)[:, delay:].astype(np.float64)
+        dry, wet2 = _match(as_channels(y).astype(np.float64), wet)
+        g_dry, g_wet = self.gains()
+        return _restore_layout(g_dry * dry + g_wet * wet2)
+
+
+# --------------------------------------------------------------------------- Track and Bus
+
+
+def _as_chain(value, name: str) -> Chain:
+    if value is None:
+        return Chain()
+    if isinstance(value, Chain):
+        return value
+    if isinstance(value, list | tuple):
+        return Chain(value)
+    if callable(value):
+        return Chain([value])
+    raise ParameterError(f"{name} must be a Chain (or a list of processors) (got {type(value).__name__}).")
+
+
+def _valid_name(value, kind: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(f"a {kind} needs a name, a non-empty string such as 'vocal' (got {value!r}).")
+    return value
+
+
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{name} must be True or False (got {value!r}).")
+    return bool(value)
+
+
+class _Validated:
+    """Dataclass mixin: every assignment (in __init__ and later) goes through ``_check_<field>``."""
+
+    def __setattr__(self, name, value):
+        check = getattr(type(self), f"_check_{name}", None)
+        if check is not None:
+            value = check(self, value)
+        object.__setattr__(self, name, value)
+
+
+@dataclass(eq=False)
+class Track(_Validated):
+    """One channel of the mixer: audio plus its fader, pan, mute, solo, inserts and sends.
+
+    Args:
+        name: unique within the mixer.
+        audio: mono ``(n,)`` or stereo ``(2, n)``.
+        gain_db: the fader, -120..+24 dB.
+        pan: -1..+1 (a balance control for stereo audio).
+        mute, solo: as on a desk (see :class:`Mixer`).
+        inserts: a :class:`Chain` run on the track before the fader.
+        sends: bus name -> send level in dB, taken post-fader and post-pan, e.g. ``{"reverb": -12.0}``.
+        sr: the audio's sample rate, if known; the mixer refuses a mismatch.
+
+    Settings are checked whenever they change, so ``track.pan = 2`` fails straight away.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    name: str
+    audio: np.ndarray
+    gain_db: float = 0.0
+    pan: float = 0.0
+    mute: bool = False
+    solo: bool = False
+    inserts: Chain = field(default_factory=Chain)
+    sends: dict = field(default_factory=dict)
+    sr: int | None = None
+
+    def _check_name(self, value):
+        return _valid_name(value, "track")
+
+    def _check_audio(self, value):
+        name = getattr(self, "name", "track")
+        y = ensure_audio(value, name=f"the audio of track {name!r}")
+        if y.ndim == 2 and y.shape[0] != 2:
+            raise AudioError(
+                f"track {name!r} has {y.shape[0]} channels; a track is mono or stereo. "
+                "Fold it down first with producerkit.audio.to_stereo()."
+            )
+        return y
+
+    def _check_gain_db(self, value):
+        return _finite_db(value, f"gain_db of track {getattr(self, 'name', '')!r}")
+
+    def _check_pan(self, value):
+        return _check_position(value, f"pan of track {getattr(self, 'name', '')!r}")
+
+    def _check_mute(self, value):
+        return _check_bool(value, "mute")
+
+    def _check_solo(self, value):
+        return _check_bool(value, "solo")
+
+    def _check_inserts(self, value):
+        return _as_chain(value, "inserts")
+
+    def _check_sends(self, value):
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ParameterError(
+                f"sends must be a dict of bus name -> level in dB, e.g. {{'reverb': -12.0}} (got {value!r})."
+            )
+        out = {}
+        for bus, level in value.items():
+            _valid_name(bus, "bus in sends")
+            out[bus] = _finite_db(level, f"the send to {bus!r} from track {getattr(self, 'name', '')!r}", high=12.0)
+        return out
+
+    def _check_sr(self, value):
+        return None if value is None else check_sr(value)
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.audio.ndim == 1 else 2
+
+    def __repr__(self) -> str:
+        n = self.audio.shape[-1]
+        flags = "".join([", mute=True" if self.mute else "", ", solo=True" if self.solo else ""])
+        inserts = f", inserts={len(self.inserts)} processors" if len(self.inserts) else ""
+        sends = f", sends={self.sends}" if self.sends else ""
+        return (
+            f"Track({self.name!r}, {self.channels}ch x {n} samples, gain_db={self.gain_db:g}, "
+            f"pan={self.pan:g}{flags}{inserts}{sends})"
+        )
+
+
+@dataclass(eq=False)
+class Bus(_Validated):
+    """A bus (aux return): it sums the sends it receives, runs its chain, and feeds the mix.
+
+    Args:
+        name: what tracks address in their ``sends``, e.g. "reverb".
+        chain: the processors on the bus (a reverb set 100 % wet, a parallel compressor, ...).
+        gain_db: the return fader.
+        mute: silence the return.
+
+    The bus input is stereo; its chain may return mono (it is copied to both sides) or a
+    longer signal (a reverb tail), which lengthens the mix.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    name: str
+    chain: Chain = field(default_factory=Chain)
+    gain_db: float = 0.0
+    mute: bool = False
+
+    def _check_name(self, value):
+        return _valid_name(value, "bus")
+
+    def _check_chain(self, value):
+        return _as_chain(value, "the bus chain")
+
+    def _check_gain_db(self, value):
+        return _finite_db(value, f"gain_db of bus {getattr(self, 'name', '')!r}")
+
+    def _check_mute(self, value):
+        return _check_bool(value, "mute")
+
+
+# --------------------------------------------------------------------------- gain staging report
+
+#: Gain-staging practice for a mix: tracks averaging about -18 dBFS RMS (0 VU on most interfaces
+#: and plug-in models), with peaks kept below about -6 dBFS so the mix bus has headroom.
+REFERENCE_RMS_DBFS = -18.0
+HOT_PEAK_DBFS = -6.0
+QUIET_RMS_DBFS = -40.0
+
+
+@dataclass
+class GainStagingRow:
+    """One line of a gain-staging report: levels of a track (or bus return, or the mix bus)."""
+
+    name: str
+    kind: str  # "track", "bus" or "mix"
+    peak_dbfs: float
+    rms_dbfs: float
+    lufs: float
+    headroom_db: float
+    playing: bool
+    status: str  # "ok", "hot", "clipping", "quiet" or "silent"
+    advice: str
+
+
+def _advise(peak_db: float, rms_db: float, kind: str) -> tuple[str, str]:
+    if peak_db <= SILENCE_DB:
+        return "silent", "no signal at all: check the region, the mute and the input."
+    if peak_db > 0.0:
+        return "clipping", (
+            f"peaks at {peak_db:+.1f} dBFS, over full scale: pull the "
+            f"{'fader' if kind != 'mix' else 'track faders'} down by at least {peak_db:.1f} dB."
+        )
+    if kind == "mix":
+        if peak_db > HOT_PEAK_DBFS:
+            return "hot", (
+                f"the mix bus peaks at {peak_db:.1f} dBFS: pull all faders down together to leave about "
+                "6 dB of headroom for mastering."
+            )
+        return "ok", f"{-peak_db:.1f} dB of headroom left for mastering."
+    if peak_db > HOT_PEAK_DBFS:
+        return "hot", (
+            f"peaks at {peak_db:.1f} dBFS: too hot for mixing; aim for about {REFERENCE_RMS_DBFS:g} dBFS RMS "
+            f"with peaks below {HOT_PEAK_DBFS:g} dBFS (lower it by {peak_db - HOT_PEAK_DBFS:.1f} dB or more)."
+        )
+    if rms_db < QUIET_RMS_DBFS:
+        return "quiet", (
+            f"very quiet ({rms_db:.1f} dBFS RMS): raise the clip gain so it averages near "
+            f"{REFERENCE_RMS_DBFS:g} dBFS; plug-ins behave as modelled around that level."
+        )
+    return "ok", "healthy level with headroom."
+
+
+@dataclass
+class GainStagingReport:
+    """Levels of every track after its inserts and fader, of each bus return and of the mix bus.
+
+    Iterate it for :class:`GainStagingRow` objects, index it by name (``report["vocal"]``),
+    print it, or show it as a table in a notebook.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    rows: list
+    sr: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key):
+        if isinstance(key, int | slice):
+            return self.rows[key]
+        for row in self.rows:
+            if row.name == key:
+                return row
+        raise KeyError(f"no row named {key!r}; rows are {[r.name for r in self.rows]}")
+
+    @property
+    def problems(self) -> list:
+        """Rows whose status is not "ok"."""
+        return [r for r in self.rows if r.status != "ok"]
+
+    def to_records(self) -> list[dict]:
+        """The rows as dicts (``pandas.DataFrame(report.to_records())`` makes a table)."""
+        return [{f.name: getattr(r, f.name) for f in fields(r)} for r in self.rows]
+
+    _HEADERS = ("name", "kind", "peak dBFS", "RMS dBFS", "LUFS", "headroom dB", "status", "advice")
+
+    def _cells(self, row) -> list[str]:
+        def num(x):
+            return "-inf" if x <= SILENCE_DB or not math.isfinite(x) else f"{x:.1f}"
+
+        name = row.name if row.playing else f"{row.name} (off)"
+        return [name, row.kind, num(row.peak_dbfs), num(row.rms_dbfs), num(row.lufs),
+                f"{row.headroom_db:.1f}", row.status, row.advice]
+
+    def __str__(self) -> str:
+        table = [list(self._HEADERS)] + [self._cells(r) for r in self.rows]
+        widths = [max(len(r[i]) for r in table) for i in range(len(self._HEADERS) - 1)]
+        lines = []
+        for i, cells in enumerate(table):
+            lines.append("  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True)) + "  " + cells[-1])
+            if i == 0:
+                lines.append("-" * (sum(widths) + 2 * len(widths) + 6))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colours = {"ok": "#2e7d32", "hot": "#ef6c00", "clipping": "#c62828", "quiet": "#1565c0", "silent": "#616161"}
+        head = "".join(f"<th>{h}</th>" for h in self._HEADERS)
+        body = []
+        for row in self.rows:
+            cells = [html.escape(c) for c in self._cells(row)]
+            cells[6] = f'<b style="color:{colours.get(row.status, "#000")}">{cells[6]}</b>'
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+    def __repr__(self) -> str:
+        return f"GainStagingReport({len(self.rows)} rows, {len(self.problems)} to look at)"
+
+
+# --------------------------------------------------------------------------- Mixer
+
+
+class Mixer:
+    """A mixing desk: tracks through inserts, fader and pan; post-fader sends to buses; a master chain.
+
+    Args:
+        tracks: a list of :class:`Track` (names unique).
+        sr: the session sample rate; every track with an ``sr`` must match it.
+        buses: a list of :class:`Bus` (names unique, and distinct from track names).
+        master: a :class:`Chain` on the stereo sum (a bus compressor, a limiter...).
+        pan_law: "-3dB" (default), "-4.5dB", "-6dB" or "0dB" (see :class:`Pan`).
+
+    Signal flow of :meth:`render`: for each audible track, ``inserts -> fader (gain_db) ->
+    pan``; each send takes that post-fader, post-pan signal at its own level into a bus; each
+    bus runs its chain and return fader; tracks and bus returns are summed; the master chain
+    processes the sum. The result is stereo ``(2, n)`` float32, unclipped (check peaks with
+    :meth:`gain_staging`).
+
+    Mute and solo work as on a desk: if any track is soloed, only soloed tracks play (and only
+    their sends reach the buses, which are "solo safe" and keep playing); mute always wins,
+    even over solo. Tracks of different lengths are padded with silence at the end to the
+    longest, so every track starts at sample 0; a longer insert or bus output (a reverb tail)
+    lengthens the mix.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    def __init__(self, tracks: Iterable[Track], sr: int, buses: Iterable[Bus] = (), master=None,
+                 pan_law: str = "-3dB"):
+        self.sr = check_sr(sr)
+        if isinstance(tracks, Track):
+            tracks = [tracks]
+        if isinstance(buses, Bus):
+            buses = [buses]
+        self.tracks: list[Track] = list(tracks)
+        self.buses: list[Bus] = list(buses or ())
+        self.master: Chain = _as_chain(master, "master")
+        self.pan_law = _normalise_law(pan_law)
+        self.validate()
+
+    # -- access
+    def track(self, name: str) -> Track:
+        """The track called ``name``."""
+        for t in self.tracks:
+            if t.name == name:
+                return t
+        raise KeyError(f"no track named {name!r}; the tracks are {[t.name for t in self.tracks]}")
+
+    def bus(self, name: str) -> Bus:
+        """The bus called ``name``."""
+        for b in self.buses:
+            if b.name == name:
+                return b
+        raise KeyError(f"no bus named {name!r}; the buses are {[b.name for b in self.buses]}")
+
+    def __getitem__(self, name: str) -> Track:
+        return self.track(name)
+
+    def add_track(self, track: Track) -> Track:
+        """Add a track (checked like the others) and return it."""
+        self.tracks.append(track)
+        try:
+            self.validate()
+        except Exception:
+            self.tracks.pop()
+            raise
+        return track
+
+    def add_bus(self, bus: Bus) -> Bus:
+        """Add a bus and return it."""
+        self.buses.append(bus)
+        try:
+            self.validate()
+        except Exception:
+            self.buses.pop()
+            raise
+        return bus
+
+    def __repr__(self) -> str:
+        lines = [f"Mixer(sr={self.sr}, pan_law={self.pan_law!r},"]
+        lines += [f"  {t!r}," for t in self.tracks]
+        lines += [f"  Bus({b.name!r}, {len(b.chain)} processors, gain_db={b.gain_db:g}"
+                  f"{', mute=True' if b.mute else ''})," for b in self.buses]
+        lines.append(f"  master={len(self.master)} processors)")
+        return "\n".join(lines)
+
+    # -- validation
+    def validate(self) -> None:
+        """Check the session: names, sample rates and sends. Called on creation and before rendering."""
+        if not self.tracks:
+            raise ParameterError("a mixer needs at least one track: Mixer([Track('drums', y)], sr).")
+        seen: set[str] = set()
+        for t in self.tracks:
+            if not isinstance(t, Track):
+                raise ParameterError(f"tracks must be Track objects (got {type(t).__name__}); wrap audio as "
+                                     "Track('name', y).")
+            if t.name in seen:
+                raise ParameterError(f"two tracks are called {t.name!r}; give every track its own name.")
+            seen.add(t.name)
+            if t.sr is not None and t.sr != self.sr:
+                raise ParameterError(
+                    f"track {t.name!r} is at {t.sr} Hz but the mixer runs at {self.sr} Hz; resample it first "
+                    f"with producerkit.audio.resample(y, {t.sr}, {self.sr})."
+                )
+        bus_names: set[str] = set()
+        for b in self.buses:
+            if not isinstance(b, Bus):
+                raise ParameterError(f"buses must be Bus objects (got {type(b).__name__}).")
+            if b.name in bus_names:
+                raise ParameterError(f"two buses are called {b.name!r}; give every bus its own name.")
+            if b.name in seen:
+                raise ParameterError(f"{b.name!r} is the name of a track and of a bus; rename one of them.")
+            bus_names.add(b.name)
+        for t in self.tracks:
+            for target, level in t.sends.items():
+                _finite_db(level, f"the send to {target!r} from track {t.name!r}", high=12.0)
+                if target not in bus_names:
+                    known = ", ".join(sorted(bus_names)) or "none yet"
+                    raise ParameterError(
+                        f"track {t.name!r} sends to {target!r}, which is not a bus (buses: {known}). "
+                        f"Add Bus({target!r}, ...) to the mixer or fix the name."
+                    )
+
+    # -- signal flow
+    def _audible(self, track: Track) -> bool:
+        if track.mute:
+            return False
+        return track.solo or not any(t.solo for t in self.tracks)
+
+    def _channel(self, track: Track) -> np.ndarray:
+        """Post-insert, post-fader signal of a track in its own layout (mono or stereo), pre-pan."""
+        y = track.inserts(track.audio, self.sr) if len(track.inserts) else track.audio
+        if y.ndim == 2 and y.shape[0] != 2:
+            raise AudioError(f"the inserts of track {track.name!r} returned {y.shape[0]} channels; "
+                             "a track must stay mono or stereo.")
+        return (y.astype(np.float64) * float(db_to_amp(track.gain_db))).astype(np.float32)
+
+    def _strip(self, track: Track) -> np.ndarray:
+        """Post-pan stereo output of a track, (2, m) float64."""
+        return Pan(track.pan, self.pan_law)(self._channel(track), self.sr).astype(np.float64)
+
+    def _bus_return(self, bus: Bus, sends: list[np.ndarray], n: int) -> np.ndarray:
+        if bus.mute or not sends:
+            return np.zeros((2, n))
+        total = np.zeros((2, max([n] + [s.shape[-1] for s in sends])))
+        for s in sends:
+            total[:, : s.shape[-1]] += s
+        out = bus.chain(total.astype(np.float32), self.sr) if len(bus.chain) else total
+        out = to_stereo(ensure_audio(out, name=f"the output of bus {bus.name!r}")) if len(bus.chain) else out
+        return np.asarray(out, dtype=np.float64) * float(db_to_amp(bus.gain_db))
+
+    def _render_parts(self, only: str | None = None, with_buses: bool = True):
+        """Stereo track outputs, bus returns and their length, honouring mute/solo (or one track only)."""
+        self.validate()
+        n = max(t.audio.shape[-1] for t in self.tracks)
+        strips: dict[str, np.ndarray] = {}
+        sends: dict[str, list[np.ndarray]] = {b.name: [] for b in self.buses}
+        for t in self.tracks:
+            playing = (t.name == only) if only is not None else self._audible(t)
+            if not playing:
+                continue
+            strip = self._strip(t)
+            strips[t.name] = strip
+            for bus_name, level_db in t.sends.items():
+                sends[bus_name].append(strip * float(db_to_amp(level_db)))
+        returns: dict[str, np.ndarray] = {}
+        if with_buses:
+            for b in self.buses:
+                returns[b.name] = self._bus_return(b, sends[b.name], n)
+        n = max([n] + [s.shape[-1] for s in strips.values()] + [r.shape[-1] for r in returns.values()])
+        strips = {k: _pad_to(v, n) for k, v in strips.items()}
+        returns = {k: _pad_to(v, n) for k, v in returns.items()}
+        return strips, returns, n
+
+    def _sum(self, strips, returns, n) -> np.ndarray:
+        total = np.zeros((2, n))
+        for part in (*strips.values(), *returns.values()):
+            total += part
+        return total
+
+    def _finish(self, total: np.ndarray, master: bool) -> np.ndarray:
+        y = total.astype(np.float32)
+        if master and len(self.master):
+            y = to_stereo(self.master(y, self.sr))
+        return np.ascontiguousarray(y, dtype=np.float32)
+
+    def render(self) -> np.ndarray:
+        """Mix down: the stereo ``(2, n)`` float32 sum of tracks and bus returns after the master chain."""
+        strips, returns, n = self._render_parts()
+        return self._finish(self._sum(strips, returns, n), master=True)
+
+    def render_track(self, name: str, buses: bool = True, master: bool = False) -> np.ndarray:
+        """One track on its own, as if soloed: its strip, plus its sends' bus returns if ``buses``.
+
+        Ignores the track's mute and solo buttons (you asked for it by name). ``master=True``
+        also runs the master chain. Returns stereo ``(2, n)``.
+
+        Lesson: course/04-workflow.ipynb
+        """
+        self.track(name)
+        strips, returns, n = self._render_parts(only=name, with_buses=buses)
+        return self._finish(self._sum(strips, returns, n), master=master)
+
+    def stems(self) -> dict[str, np.ndarray]:
+        """Each audible track's post-fader, post-pan stereo signal and each bus return, by name.
+
+        Stems honour mute and solo and skip the master chain, so with an empty master chain
+        their sum is exactly :meth:`render`. All have the mix's length.
+
+        Lesson: course/04-workflow.ipynb
+        """
+        strips, returns, _ = self._render_parts()
+        return {k: v.astype(np.float32) for k, v in {**strips, **returns}.items()}
+
+    def gain_staging(self) -> GainStagingReport:
+        """Peak, RMS, loudness and headroom of every track (post-insert, post-fader, pre-pan),
+        every bus return and the mix bus (before the master chain), each with advice.
+
+        Tracks are measured whether or not they are muted, so you can stage a track before
+        unmuting it; ``playing`` says whether it is heard in the mix. Practice it checks: tracks
+        near -18 dBFS RMS with peaks below -6 dBFS, a mix bus with about 6 dB of headroom.
+
+        Lesson: course/04-workflow.ipynb
+        """
+        from . import meters
+
+        self.validate()
+        rows = []
+
+        def row(name, kind, y, playing):
+            y = np.asarray(y, dtype=np.float32)
+            peak = float(amp_to_db(np.max(np.abs(y)))) if y.size else SILENCE_DB
+            rms = float(meters.rms_db(y))
+            try:
+                lufs = float(meters.integrated_loudness(y, self.sr))
+            except Exception:  # too short to gate, or silent: no loudness to report
+                lufs = -math.inf
+            if not math.isfinite(lufs):
+                lufs = -math.inf
+            status, advice = _advise(peak, rms, kind)
+            rows.append(GainStagingRow(name, kind, peak, rms, lufs, -peak, playing, status, advice))
+
+        for t in self.tracks:
+            row(t.name, "track", self._channel(t), self._audible(t))
+        strips, returns, n = self._render_parts()
+        for b in self.buses:
+            row(b.name, "bus", returns[b.name], not b.mute)
+        row("mix bus", "mix", self._sum(strips, returns, n), True)
+        return GainStagingReport(rows, self.sr)
