@@ -143,8 +143,10 @@ class Section:
     """A section of a song: its name, its length in bars and the layers (stems) that play in it.
 
     ``source`` names the section of the recorded session whose bars are played (by default the
-    name without a trailing number, so "chorus 2" plays the chorus). ``ramp_db`` is a level
-    automation across the section, from its first to its last sample: ``(-12, 0)`` swells in.
+    name without a trailing number, so "chorus 2" plays the chorus; a name the session uses twice
+    means its first occurrence). ``source_bar`` pins the exact session bar to start from instead.
+    ``ramp_db`` is a level automation across the section, from its first to its last sample:
+    ``(-12, 0)`` swells in.
 
     Lesson: course/03-arrangement.ipynb
     """
@@ -154,8 +156,13 @@ class Section:
     layers: tuple[str, ...] = ()
     source: str | None = None
     ramp_db: tuple[float, float] = (0.0, 0.0)
+    source_bar: int | None = None
 
     def __post_init__(self):
+        if self.source_bar is not None and (int(self.source_bar) != self.source_bar or self.source_bar < 0):
+            raise ParameterError(
+                f"section {self.name!r}: source_bar must be a bar number from 0 (got {self.source_bar!r})."
+            )
         if not isinstance(self.name, str) or not self.name.strip():
             raise ParameterError(f"a section needs a name such as 'verse' (got {self.name!r}).")
         if isinstance(self.bars, bool) or int(self.bars) != self.bars or self.bars < 1:
@@ -233,7 +240,7 @@ class Arrangement:
                 part = to_mono(stem)[a:b]
                 if part.size and power_to_db(np.mean(np.square(part, dtype=np.float64))) > threshold_db:
                     layers.append(stem_name)
-            sections.append(Section(name, bars, tuple(layers), source=name))
+            sections.append(Section(name, bars, tuple(layers), source=name, source_bar=start))
         return cls(session.bpm, ts, tuple(sections))
 
     @property
@@ -352,6 +359,7 @@ class Arrangement:
             tuple(x for x in prev.layers if x not in set(remove)),
             source=prev.source_name,
             ramp_db=(-abs(rise_db), 0.0),
+            source_bar=None if prev.source_bar is None else prev.source_bar + kept.bars,
         )
         secs = list(self.sections)
         secs[i - 1 : i] = [kept, build]
@@ -369,6 +377,7 @@ class Arrangement:
             int(bars),
             tuple(x for x in target.layers if x in set(keep)),
             source=target.source_name,
+            source_bar=target.source_bar,
         )
         return self.add_section(gap, at=i)
 
@@ -385,7 +394,9 @@ class Arrangement:
         """
         sr = session.sr
         bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
-        sources = {name: (start, bars) for name, start, bars in map(_section_fields, session.sections)}
+        sources: dict[str, tuple[int, int]] = {}
+        for name, start, bars in map(_section_fields, session.sections):
+            sources.setdefault(name, (start, bars))
         gains_db = gains_db or {}
         unknown = set(self.layers) - set(session.stems)
         if unknown:
@@ -396,12 +407,15 @@ class Arrangement:
         pieces = []
         fade_n = max(1, int(fade_ms * sr / 1000))
         for sec in self.sections:
-            if sec.source_name not in sources:
+            if sec.source_bar is None and sec.source_name not in sources:
                 raise ParameterError(
                     f"section {sec.name!r} plays from {sec.source_name!r}, which is not a section of the session "
                     f"({', '.join(sources)}); set source= to one of them."
                 )
-            src_start, src_bars = sources[sec.source_name]
+            if sec.source_bar is not None:  # straight through from that bar
+                src_start, src_bars = sec.source_bar, sec.bars
+            else:
+                src_start, src_bars = sources[sec.source_name]
             n = int(round(sec.bars * bar_n))
             a = int(round(src_start * bar_n))
             src_len = int(round(src_bars * bar_n))

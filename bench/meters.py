@@ -1,0 +1,67 @@
+"""Benchmark: producerkit.meters.loudness (the whole analysis) against pyloudnorm's integrated loudness.
+
+Both measure the same 3-minute stereo 44.1 kHz music-like signal (pink noise under a phrase- and
+beat-length envelope) in this process. producerkit computes integrated loudness, LRA, true peak,
+sample peak and the momentary and short-term curves; pyloudnorm computes integrated loudness only.
+Prints the medians and the ratio producerkit / pyloudnorm (target: 0.2 or less).
+
+Run: .venv/bin/python bench/meters.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import pyloudnorm
+
+from producerkit import meters, signals
+
+SR = 44100
+SECONDS = 180
+RUNS = 7
+
+
+def music_like(seconds: float = SECONDS, sr: int = SR) -> np.ndarray:
+    """Decorrelated stereo pink noise with phrase (8 s), bar (2 s) and beat (0.5 s) dynamics."""
+    y = signals.noise(seconds, sr, color="pink", level_db=-16, seed=7, channels=2, decorrelated=True)
+    t = np.arange(y.shape[1]) / sr
+    phrase = 0.55 + 0.45 * np.sin(2 * np.pi * t / 8.0)
+    bar = 0.8 + 0.2 * np.cos(2 * np.pi * t / 2.0)
+    beat = np.exp(-((t % 0.5) / 0.12))  # a decaying hit on every beat
+    envelope = phrase * bar * (0.35 + 0.65 * beat)
+    return (y * envelope).astype(np.float32)
+
+
+def seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    y = music_like()
+    reference = pyloudnorm.Meter(SR)
+    frames = np.ascontiguousarray(y.T)  # pyloudnorm wants (samples, channels)
+
+    # Warm up: numba compiles (or loads its cache) on first use.
+    result = meters.loudness(y, SR)
+    reference.integrated_loudness(frames)
+
+    # Interleave the two so that load from other processes hits both alike.
+    ours, theirs = [], []
+    for _ in range(RUNS):
+        ours.append(seconds(lambda: meters.loudness(y, SR)))
+        theirs.append(seconds(lambda: reference.integrated_loudness(frames)))
+    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+
+    print(f"signal: {SECONDS} s stereo pink noise with an envelope at {SR} Hz; median of {RUNS} runs each")
+    print(f"producerkit.meters.loudness          {ours_s * 1000:8.1f} ms   ({result.summary()})")
+    print(f"pyloudnorm Meter.integrated_loudness {theirs_s * 1000:8.1f} ms   "
+          f"({reference.integrated_loudness(frames):.2f} LUFS)")
+    print(f"ratio producerkit / pyloudnorm: {ours_s / theirs_s:.3f} (target <= 0.2)")
+
+
+if __name__ == "__main__":
+    main()
