@@ -605,19 +605,23 @@ def find_sections(
     sr: int,
     bpm: float | None = None,
     time_signature=(4, 4),
-    min_bars: int = 4,
-    sensitivity: float = 0.3,
+    min_bars: int = 2,
+    sensitivity: float = 0.5,
+    kernel_bars: int = 3,
 ) -> FoundSections:
     """Estimate where a song's sections change, and which sections repeat, from its audio.
 
-    The recipe (Foote 2000, and librosa's beat-synchronous features): track the beats, describe
-    each beat by its harmony (chroma), timbre (MFCC) and level, compare every beat with every
-    other (a self-similarity matrix), slide a checkerboard kernel along the diagonal to find where
-    the music stops resembling what came before (novelty), and keep the strongest novelty peaks
-    on bar lines at least ``min_bars`` apart. Segments whose features match are given the same
-    letter, so the form reads A B C B ...
+    The recipe (Foote 2000, with librosa's beat-synchronous features): track the beats, describe
+    each bar by its timbre (MFCC), level (RMS) and, more lightly, its harmony (chroma), compare
+    every bar with every other (a self-similarity matrix), and slide a checkerboard kernel
+    ``kernel_bars`` bars wide along the diagonal to find where the music stops resembling what
+    came before (novelty). Boundaries are the novelty peaks that stand out, at least
+    ``min_bars`` apart. Segments whose features match get the same letter, so the form reads
+    A B C B ...
 
-    ``sensitivity`` (0–1) lowers the bar for a boundary: higher finds more sections.
+    Harmony is weighted down because chords change every bar or two inside a section, while
+    what marks a new section in most pop songs is a change of texture: instruments coming in
+    or dropping out. ``sensitivity`` (0–1) lowers the bar for a boundary: higher finds more.
 
     Lesson: course/03-arrangement.ipynb
     """
@@ -625,27 +629,41 @@ def find_sections(
     sr = check_sr(sr)
     if bpm is not None:
         bpm = _check_bpm(bpm)
+    if not 0 <= sensitivity <= 1:
+        raise ParameterError(f"sensitivity must be between 0 and 1 (got {sensitivity!r}).")
     beats_per_bar = _check_time_signature(time_signature)[0]
     if y.size < 8 * sr:
         raise ParameterError("find_sections needs at least 8 seconds of music to compare sections.")
     beat_times, features, bpm_found = _beat_features(y, sr, bpm)
-    ssm = _self_similarity(features)
-    novelty = _checkerboard_novelty(ssm, half=2 * beats_per_bar)
-    # the downbeat phase: bar lines are where novelty (changes) concentrates
-    phase = int(np.argmax([novelty[p::beats_per_bar].sum() for p in range(beats_per_bar)]))
-    bar_beats = np.arange(phase, len(novelty), beats_per_bar)
-    bar_novelty = novelty[bar_beats]
-    threshold = np.quantile(bar_novelty, 1 - sensitivity) if bar_novelty.size else 1.0
+    weights = np.ones(features.shape[0])
+    weights[:12] = CHROMA_WEIGHT
+    weighted = features * weights[:, np.newaxis]
+    # the downbeat phase: bar lines are where changes (beat-level novelty) concentrate
+    beat_novelty = _checkerboard_novelty(_self_similarity(weighted), half=2 * beats_per_bar)
+    phase = int(np.argmax([beat_novelty[p::beats_per_bar].sum() for p in range(beats_per_bar)]))
+    n_bars = (features.shape[1] - phase) // beats_per_bar
+    if n_bars < 2 * kernel_bars:
+        raise ParameterError("the clip is too short for this kernel; pass fewer kernel_bars or longer audio.")
+    bars = weighted[:, phase : phase + n_bars * beats_per_bar].reshape(features.shape[0], n_bars, beats_per_bar)
+    bar_features = bars.mean(axis=2)
+    novelty = _checkerboard_novelty(_self_similarity(bar_features), half=kernel_bars)
+    threshold = novelty.mean() + (1.0 - 2.0 * sensitivity) * novelty.std()
+    peaks = [
+        i for i in range(1, n_bars)
+        if novelty[i] >= threshold and novelty[i] >= novelty[i - 1] and (i + 1 == n_bars or novelty[i] > novelty[i + 1])
+    ]
     chosen: list[int] = []
-    for i in np.argsort(bar_novelty)[::-1]:
-        if bar_novelty[i] < max(threshold, 0.15) or bar_beats[i] < beats_per_bar:
-            continue
-        if all(abs(i - j) >= min_bars for j in chosen) and len(bar_beats) - i >= min_bars // 2:
-            chosen.append(int(i))
-    bounds_beats = sorted(bar_beats[i] for i in chosen)
-    boundaries = np.array([beat_times[b] for b in bounds_beats])
-    labels = _label_repeats(features, [0, *bounds_beats, features.shape[1]])
+    for i in sorted(peaks, key=lambda k: -novelty[k]):
+        if all(abs(i - j) >= min_bars for j in chosen):
+            chosen.append(i)
+    bar_starts = sorted(chosen)
+    boundaries = np.array([beat_times[phase + b * beats_per_bar] for b in bar_starts])
+    labels = _label_repeats(bar_features, [0, *bar_starts, n_bars])
     return FoundSections(boundaries, tuple(labels), float(bpm_found), y.size / sr)
+
+
+#: How much harmony (chroma) counts against timbre and level when finding sections.
+CHROMA_WEIGHT = 0.3
 
 
 def _label_repeats(features: np.ndarray, edges: list[int], threshold: float = 0.8) -> list[str]:

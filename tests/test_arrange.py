@@ -221,3 +221,39 @@ def test_find_sections_finds_the_changes_and_labels_the_repeats():
 def test_find_sections_refuses_clips_too_short_to_compare():
     with pytest.raises(ParameterError, match="at least 8 seconds"):
         find_sections(np.zeros(SR, np.float32) + 0.1, SR)
+
+
+# --------------------------------------------------------------------------- the bundled song
+
+
+@pytest.fixture(scope="module")
+def song():
+    from producerkit import datasets
+
+    return datasets.load_session("paper_lanterns")
+
+
+def test_tempo_of_the_bundled_song_within_two_percent(song):
+    assert estimate_tempo(song.mix(), song.sr) == pytest.approx(song.bpm, rel=0.02)
+
+
+def test_find_sections_recovers_the_manifest_boundaries_of_the_bundled_song(song):
+    """Issue claim: at least 80 % of the manifest's section boundaries found within ±1 bar."""
+    found = find_sections(song.mix(), song.sr)
+    bar_s = seconds_per_bar(song.bpm, song.time_signature)
+    truth = [sec.start_bar for sec in song.sections][1:]
+    hits = [b for b in truth if np.min(np.abs(found.boundaries_s / bar_s - b)) <= 1.0]
+    assert len(hits) / len(truth) >= 0.8, (np.round(found.boundaries_s / bar_s, 2), truth)
+    # the two choruses are recognised as the same section
+    labels = {round(a / bar_s): lab for a, _, lab in found.segments()}
+    assert labels.get(10) is not None and labels.get(10) == labels.get(22)
+
+
+def test_the_bundled_arrangement_renders_back_to_its_stems(song):
+    arr = Arrangement.from_session(song)
+    assert arr.bars == 32 and [s.source_bar for s in arr] == [sec.start_bar for sec in song.sections]
+    audio = arr.render(song)
+    mix = sum(np.asarray(song.stems[name], np.float32) for name in song.stems)
+    bar_n = int(seconds_per_bar(song.bpm) * song.sr)
+    inner = slice(23 * bar_n, 24 * bar_n)  # inside the second chorus: it must play its own bars
+    np.testing.assert_allclose(audio[0, inner], mix[inner], atol=1e-5)

@@ -1,0 +1,735 @@
+"""Space: an algorithmic reverb and a tempo-synced delay.
+
+:class:`Reverb` is a feedback delay network (FDN, Jot & Chaigne 1991): sixteen delay lines of
+mutually prime lengths, mixed by an orthogonal (Hadamard) matrix, each with a loss set so that
+the reverberation time RT60 (the time to fall 60 dB) at mid frequencies equals ``decay_s``.
+:class:`Delay` is a feedback echo whose repeats land on the tempo grid, optionally darkened
+(or thinned) a little more on every repeat, and optionally bouncing between left and right.
+:func:`rt60` measures a reverberation time the way room acousticians do (ISO 3382, Schroeder
+backward integration), so a lesson can check a reverb by measurement rather than by its knob.
+
+Layouts: ``Delay`` returns the input's layout (mono stays mono) unless ``ping_pong=True``,
+which needs two channels and returns stereo. ``Reverb`` always returns at least two channels:
+a mono ``(n,)`` input comes back as stereo ``(2, n)``, because turning a mono source into a
+stereo space is a reverb's job in a mix. The shape never depends on a parameter (``width=0``
+still returns two identical channels), so a width slider never changes what comes out.
+Both take ``tail``: ``False`` keeps the input's length, ``True`` appends the decay so a snare's
+full tail is heard, a number appends that many seconds.
+
+The recursive loops are numba kernels compiled on first use (and cached on disk). Inside them,
+values below :data:`FLUSH_TO_ZERO` are set to exactly zero, so a long silent tail never decays
+into subnormal floats, which CPUs process many times slower.
+
+Lesson: course/04-workflow.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+
+from .audio import as_channels, check_sr, ensure_audio, like_input
+from .errors import AudioError, ParameterError
+
+__all__ = ["Delay", "Reverb", "note_seconds", "rt60"]
+
+#: Values smaller than this inside the feedback loops are set to exactly zero. Long tails
+#: would otherwise decay into subnormal floats, which many CPUs process ~100x slower.
+FLUSH_TO_ZERO = 1e-20
+
+#: :func:`rt60` refuses decay curves less straight than this (ISO 3382-1's xi, per mille;
+#: a clean exponential decay is under 15, a steady noise about 200).
+MAX_NONLINEARITY = 50.0
+
+#: The longest tail ``tail=True`` appends, in seconds.
+MAX_TAIL_S = 60.0
+
+
+def _check_range(name: str, value, lo: float, hi: float, why: str = "") -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number (got {value!r}).")
+    value = float(value)
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ParameterError(f"{name} must be between {lo:g} and {hi:g} (got {value!r}){why}.")
+    return value
+
+
+def _check_tail(tail) -> bool | float:
+    if isinstance(tail, bool | np.bool_):
+        return bool(tail)
+    return _check_range(
+        "tail", tail, 0.0, MAX_TAIL_S, ": pass True for the whole decay, False for none, or seconds to append"
+    )
+
+
+# --------------------------------------------------------------------------- reverb
+
+#: Delay-line lengths at ``size=1``, in ms: log-spaced from 9 to 45 ms, made prime at run time.
+_LINE_MS = tuple(float(v) for v in np.geomspace(9.0, 45.0, 16))
+#: Input diffusion: four Schroeder all-passes (lengths from Dattorro 1997, at 29.76 kHz), gains.
+_DIFFUSER_MS = (142 / 29.761, 107 / 29.761, 379 / 29.761, 277 / 29.761)
+_DIFFUSER_GAINS = (0.75, 0.75, 0.625, 0.625)
+#: RT60 at DC may exceed the mid-band RT60 by at most this factor once damping is on.
+_MAX_LOW_RATIO = 2.0
+
+
+def _is_prime(n: int) -> bool:
+    if n < 2:
+        return False
+    if n % 2 == 0:
+        return n == 2
+    return all(n % d for d in range(3, int(n**0.5) + 1, 2))
+
+
+def _distinct_primes(targets) -> np.ndarray:
+    """The nearest prime at or above each target, each different (so all are mutually prime)."""
+    used: set[int] = set()
+    out = []
+    for t in targets:
+        n = max(2, int(round(t)))
+        while not _is_prime(n) or n in used:
+            n += 1
+        used.add(n)
+        out.append(n)
+    return np.array(out, dtype=np.int64)
+
+
+def _one_pole_gain(pole: np.ndarray, w: float) -> np.ndarray:
+    """|(1 - p) / (1 - p e^{-jw})|: the unity-DC-gain one-pole low-pass at angular frequency w."""
+    return (1 - pole) / np.sqrt(1 - 2 * pole * np.cos(w) + pole**2)
+
+
+def _pole_for_ratio(ratio: np.ndarray, c_a: float, c_b: float) -> np.ndarray:
+    """Pole p in [0, 1) whose one-pole gain at w_b is ``ratio`` times its gain at w_a (c = cos w).
+
+    Solves (1 - r^2) p^2 - 2 (c_a - r^2 c_b) p + (1 - r^2) = 0 for its root below 1, or NaN when
+    a first-order filter cannot fall that far between the two frequencies.
+    """
+    r2 = np.minimum(ratio, 1 - 1e-12) ** 2
+    a = 1 - r2
+    half_b = c_a - r2 * c_b
+    disc = half_b**2 - a**2
+    with np.errstate(invalid="ignore"):
+        p = (half_b - np.sqrt(disc)) / a
+    return np.where((disc >= 0) & (half_b > 0), p, np.nan)
+
+
+@lru_cache(maxsize=1)
+def _reverb_kernels():
+    """Compile (once, cached on disk) the input diffuser and the 16-line FDN loop."""
+    from numba import njit
+
+    @njit(cache=True)
+    def diffuse(x, pre, ap_delays, ap_gains, flush, out):  # pragma: no cover
+        """x delayed by ``pre`` samples into ``out`` (zero-padded to its length), then Schroeder
+        all-passes in series on each channel: w = x + g w[-D], y = w[-D] - g w."""
+        buf = np.zeros(ap_delays.max())
+        n = x.shape[1]
+        for c in range(x.shape[0]):
+            for t in range(out.shape[1]):
+                out[c, t] = x[c, t - pre] if pre <= t < pre + n else 0.0
+            for m in range(ap_delays.shape[0]):
+                d = ap_delays[m]
+                g = ap_gains[m]
+                buf[:d] = 0.0
+                p = 0
+                for t in range(out.shape[1]):
+                    delayed = buf[p]
+                    w = out[c, t] + g * delayed
+                    if -flush < w < flush:
+                        w = 0.0
+                    buf[p] = w
+                    out[c, t] = delayed - g * w
+                    p += 1
+                    if p == d:
+                        p = 0
+
+    @njit(cache=True)
+    def fdn16(u, delays, b0, pole, b_in, c_out, flush, out):  # pragma: no cover
+        """The loop: read 16 lines, damp, tap the outputs, mix (Hadamard), inject, write."""
+        n_in, n = u.shape
+        n_out = c_out.shape[0]
+        start = np.zeros(16, np.int64)  # the 16 circular buffers lie end to end in one array
+        for i in range(1, 16):
+            start[i] = start[i - 1] + delays[i - 1]
+        end = start + delays
+        pos = start.copy()  # each line is read, then written, at pos: exactly `delays` samples apart
+        buf = np.zeros(end[15])
+        state = np.zeros(16)
+        v = np.zeros(16)
+        injected = np.zeros(16)
+        for t in range(n):
+            for i in range(16):
+                acc = 0.0
+                for c in range(n_in):
+                    acc += b_in[i, c] * u[c, t]
+                injected[i] = acc
+            for i in range(16):  # line outputs through their loss / damping filters
+                s = b0[i] * buf[pos[i]] + pole[i] * state[i]
+                if -flush < s < flush:
+                    s = 0.0
+                state[i] = s
+                v[i] = s
+            for c in range(n_out):
+                acc = 0.0
+                for i in range(16):
+                    acc += c_out[c, i] * v[i]
+                out[c, t] = acc
+            # fast Walsh-Hadamard transform, unrolled: the orthogonal (lossless) feedback matrix
+            for k in range(8):
+                a = v[2 * k]
+                b = v[2 * k + 1]
+                v[2 * k] = a + b
+                v[2 * k + 1] = a - b
+            for k in range(8):
+                m = (k // 2) * 4 + k % 2
+                a = v[m]
+                b = v[m + 2]
+                v[m] = a + b
+                v[m + 2] = a - b
+            for k in range(8):
+                m = (k // 4) * 8 + k % 4
+                a = v[m]
+                b = v[m + 4]
+                v[m] = a + b
+                v[m + 4] = a - b
+            for k in range(8):
+                a = v[k]
+                b = v[k + 8]
+                v[k] = a + b
+                v[k + 8] = a - b
+            for i in range(16):
+                p = pos[i]
+                buf[p] = 0.25 * v[i] + injected[i]
+                p += 1
+                if p == end[i]:
+                    p = start[i]
+                pos[i] = p
+
+    return diffuse, fdn16
+
+
+@dataclass
+class Reverb:
+    """An algorithmic reverb: a 16-line feedback delay network with input diffusion.
+
+    The RT60 at mid frequencies (the 1 kHz octave) equals ``decay_s``: each line of length
+    ``d`` samples loses ``60 * d / (decay_s * sr)`` dB per trip, so every path through the
+    network falls 60 dB in ``decay_s`` seconds. ``damping`` puts a first-order low-pass in each
+    line, designed (after Jot) so the 1 kHz gain still gives ``decay_s`` while the 8 kHz band
+    dies faster (at ``damping=1`` about five times faster) and the lows linger a little longer,
+    as in a real room with soft furnishings.
+
+    Mono in, stereo out: a mono ``(n,)`` input returns ``(2, n)``; stereo and multichannel
+    inputs keep their channel count. Each output channel reads a different, orthogonal mix of
+    the lines, so the channels are decorrelated; ``width`` blends them towards their mean at
+    constant power (0 = the same reverb in every channel, 1 = fully decorrelated).
+
+    Args:
+        decay_s: RT60 in seconds at mid frequencies (0.05 to 30).
+        pre_delay_ms: silence before the reverb starts (0 to 500 ms); separates the dry sound
+            from its space.
+        damping: 0 (bright: every band decays in ``decay_s``) to 1 (dark: highs die fast).
+        size: scales the delay-line lengths (0.1 small booth to 4 huge hall); bigger rooms have
+            sparser, later reflections. It does not change the decay time.
+        width: 0 (mono reverb) to 1 (full stereo).
+        mix: 0 (dry only) to 1 (reverb only); a linear crossfade.
+        tail: False keeps the input length; True appends the decay until the slowest band has
+            fallen 60 dB (at most 60 s); a number appends that many seconds.
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    decay_s: float = 1.5
+    pre_delay_ms: float = 10.0
+    damping: float = 0.4
+    size: float = 1.0
+    width: float = 1.0
+    mix: float = 0.25
+    tail: bool | float = False
+
+    def __post_init__(self):
+        self.decay_s = _check_range(
+            "decay_s",
+            self.decay_s,
+            0.05,
+            30.0,
+            " seconds: under 50 ms is heard as a tone colour rather than a space, and even "
+            "cathedrals ring for less than 30 s",
+        )
+        self.pre_delay_ms = _check_range("pre_delay_ms", self.pre_delay_ms, 0.0, 500.0, " ms")
+        self.damping = _check_range(
+            "damping", self.damping, 0.0, 1.0, ": 0 is bright (no damping), 1 is dark (highs die fast)"
+        )
+        self.size = _check_range(
+            "size", self.size, 0.1, 4.0, ": it scales the room (1 is a medium room); it must be above 0"
+        )
+        self.width = _check_range("width", self.width, 0.0, 1.0, ": 0 is a mono reverb, 1 full stereo")
+        self.mix = _check_range("mix", self.mix, 0.0, 1.0, ": 0 is dry only, 1 is reverb only")
+        self.tail = _check_tail(self.tail)
+
+    # ---- design (depends on sr)
+
+    def _design(self, sr: int):
+        """Delay lengths (samples), filter coefficients b0 and poles, per line."""
+        delays = _distinct_primes(np.array(_LINE_MS) * self.size * sr / 1000.0)
+        # gain per trip at mid frequencies: -60 dB per decay_s  (g = 10^(-3 d / (T sr)))
+        g_mid = 10.0 ** (-3.0 * delays / (self.decay_s * sr))
+        w_mid = 2 * np.pi * min(1000.0, 0.1 * sr) / sr
+        w_high = 2 * np.pi * min(8000.0, 0.4 * sr) / sr
+        poles = np.zeros(delays.size)
+        if self.damping > 0:
+            # the high band's RT60 is (1 - 0.8 damping) times the mid band's
+            high_ratio = 1.0 - 0.8 * self.damping
+            wanted = _pole_for_ratio(g_mid ** (1.0 / high_ratio - 1.0), np.cos(w_mid), np.cos(w_high))
+            # but keep the DC gain at most g_mid^(1/2): lows ring at most twice as long
+            q = g_mid ** (1.0 - 1.0 / _MAX_LOW_RATIO)
+            largest = _pole_for_ratio(q, 1.0, np.cos(w_mid))
+            largest = np.where(np.isnan(largest), 0.0, largest)
+            poles = np.where(np.isnan(wanted), largest, np.minimum(wanted, largest))
+            poles = np.clip(poles, 0.0, 0.999)
+        dc_gain = g_mid / _one_pole_gain(poles, w_mid)  # so the 1 kHz gain is exactly g_mid
+        return delays, dc_gain * (1 - poles), poles, dc_gain
+
+    def _tail_samples(self, sr: int) -> int:
+        if self.tail is False:
+            return 0
+        if self.tail is True:
+            delays, _, _, dc_gain = self._design(sr)
+            slowest = np.max(-3.0 * delays / (sr * np.log10(dc_gain)))  # RT60 of the slowest band (DC)
+            seconds = min(MAX_TAIL_S, self.pre_delay_ms / 1000 + slowest + delays.max() / sr + 0.05)
+            return int(math.ceil(seconds * sr))
+        return int(round(float(self.tail) * sr))
+
+    @staticmethod
+    def _matrices(n_in: int, n_out: int, width: float):
+        hadamard = np.array([[1.0]])
+        while hadamard.shape[0] < 16:
+            hadamard = np.block([[hadamard, hadamard], [hadamard, -hadamard]])
+        rng = np.random.default_rng(1991)  # fixed: the same input signs on every run
+        b_in = rng.choice([-1.0, 1.0], size=(16, n_in)) / 4.0 / np.sqrt(n_in)
+        # orthogonal unit-norm rows (skipping the all-ones row while there are enough): decorrelated outputs
+        taps = (hadamard[1 : n_out + 1] if n_out < 16 else hadamard) / 4.0
+        # width at constant power: mean + width * (each channel - mean), rescaled
+        mean = np.full((n_out, n_out), 1.0 / n_out)
+        blend = (mean + width * (np.eye(n_out) - mean)) * np.sqrt(n_out / (1 + width**2 * (n_out - 1)))
+        return np.ascontiguousarray(b_in), np.ascontiguousarray(blend @ taps)
+
+    # ---- processing
+
+    def __call__(self, y, sr) -> np.ndarray:
+        """Add the reverb; returns float32 ``(channels, n [+ tail])`` with at least two channels."""
+        sr = check_sr(sr)
+        y = ensure_audio(y)
+        x = as_channels(y)
+        n_in, n = x.shape
+        n_out_ch = max(2, n_in)
+        n_total = n + self._tail_samples(sr)
+        if self.mix == 0:
+            dry = np.zeros((n_out_ch, n_total), np.float32)
+            dry[:, :n] = x  # a mono input is copied to both channels
+            return dry
+        pre = int(round(self.pre_delay_ms * sr / 1000))
+        out = self._wet(x, pre, n_total, sr, n_out_ch)
+        out *= np.float32(self.mix)
+        out[:, :n] += np.float32(1 - self.mix) * x  # a mono input's dry goes to both channels
+        return out
+
+    def _wet(self, x: np.ndarray, pre: int, n_total: int, sr: int, n_out_ch: int) -> np.ndarray:
+        delays, b0, poles, _ = self._design(sr)
+        b_in, c_out = self._matrices(x.shape[0], n_out_ch, self.width)
+        ap_delays = np.array([max(1, round(ms * sr / 1000)) for ms in _DIFFUSER_MS], np.int64)
+        diffuse, fdn16 = _reverb_kernels()
+        diffused = np.empty((x.shape[0], n_total))
+        diffuse(x, pre, ap_delays, np.array(_DIFFUSER_GAINS), FLUSH_TO_ZERO, diffused)
+        wet = np.empty((n_out_ch, n_total), np.float32)
+        fdn16(diffused, delays, b0, poles, b_in, c_out, FLUSH_TO_ZERO, wet)
+        return wet
+
+    def impulse_response(self, sr: int, duration_s: float | None = None) -> np.ndarray:
+        """The reverb's wet response to a unit impulse, stereo ``(2, n)`` float32.
+
+        ``duration_s`` defaults to the full tail (see ``tail=True``).
+
+        Lesson: course/04-workflow.ipynb
+        """
+        sr = check_sr(sr)
+        impulse = np.zeros(1, np.float32)
+        impulse[0] = 1.0
+        tail = True if duration_s is None else _check_range("duration_s", duration_s, 0.0, MAX_TAIL_S)
+        return replace(self, mix=1.0, tail=tail)(impulse, sr)
+
+
+# --------------------------------------------------------------------------- rt60
+
+
+def rt60(ir, sr, band_hz: float | None = None, method: str = "T20") -> float:
+    """Reverberation time of an impulse response, measured as in ISO 3382-1.
+
+    The energy decay curve is the backward integral of the squared response (Schroeder 1965);
+    a straight line is fitted to it from -5 dB down to -25 dB (``"T20"``) or -35 dB (``"T30"``)
+    and extrapolated to -60 dB. With ``band_hz``, the response is first filtered to that octave
+    band (a 6th-order Butterworth band-pass from band/sqrt(2) to band*sqrt(2)). Channels are
+    summed in energy.
+
+    Raises:
+        AudioError: the response never decays far enough for the chosen fit, or its decay
+            curve is not straight enough (ISO 3382-1's non-linearity above 50 per mille) to
+            have one decay time.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    sr = check_sr(sr)
+    x = as_channels(ensure_audio(ir, name="ir")).astype(np.float64)
+    if method not in ("T20", "T30"):
+        raise ParameterError(f'method must be "T20" or "T30" (got {method!r}).')
+    if band_hz is not None:
+        from scipy.signal import butter, sosfilt
+
+        band_hz = _check_range("band_hz", band_hz, 20.0, sr / 2 / np.sqrt(2))
+        sos = butter(3, [band_hz / np.sqrt(2), band_hz * np.sqrt(2)], btype="bandpass", fs=sr, output="sos")
+        x = sosfilt(sos, x, axis=-1)
+    energy = np.sum(x**2, axis=0)
+    edc = np.cumsum(energy[::-1])[::-1]
+    if edc[0] <= 0:
+        raise AudioError("ir is silent; there is no decay to measure.")
+    with np.errstate(divide="ignore"):
+        edc_db = 10 * np.log10(edc / edc[0])
+    lo, hi = -5.0, (-25.0 if method == "T20" else -35.0)
+    below_hi = np.flatnonzero(edc_db <= hi)
+    if below_hi.size == 0:
+        raise AudioError(
+            f"ir decays only {-edc_db[-1]:.1f} dB; {method} needs {-hi:g} dB. Use a longer impulse response."
+        )
+    start = int(np.flatnonzero(edc_db <= lo)[0])
+    stop = int(below_hi[0])
+    if stop - start < 2:
+        raise AudioError("ir decays too fast to fit a line to its energy decay curve.")
+    t = np.arange(start, stop + 1) / sr
+    slope, _ = np.polyfit(t, edc_db[start : stop + 1], 1)
+    r = np.corrcoef(t, edc_db[start : stop + 1])[0, 1]
+    nonlinearity = 1000 * (1 - r**2)  # xi, per mille (ISO 3382-1 Annex B)
+    if nonlinearity > MAX_NONLINEARITY:
+        raise AudioError(
+            f"ir's energy decay curve is not a straight line in dB (non-linearity {nonlinearity:.0f} per "
+            "mille, ISO 3382-1 Annex B), so it has no single decay time; pass an impulse response that "
+            "includes its whole decay, not a steady sound."
+        )
+    return float(-60.0 / slope)
+
+
+# --------------------------------------------------------------------------- delay
+
+_NOTE = re.compile(r"^1/(1|2|4|8|16|32|64)([dt]?)$")
+
+
+def _note_fraction(note: str) -> Fraction:
+    """A note value as a fraction of a whole note: "1/8" -> 1/8, "1/8d" -> 3/16, "1/8t" -> 1/12."""
+    match = _NOTE.match(note.strip().lower()) if isinstance(note, str) else None
+    if match is None:
+        raise ParameterError(
+            f'note must look like "1/4", "1/8", "1/16" (with "d" for dotted or "t" for triplet, '
+            f'for example "1/8d" or "1/8t") (got {note!r}).'
+        )
+    value = Fraction(1, int(match.group(1)))
+    return value * {"": 1, "d": Fraction(3, 2), "t": Fraction(2, 3)}[match.group(2)]
+
+
+def _exact(value: float) -> Fraction:
+    """The decimal a float was typed as (0.1 -> 1/10), so tempo arithmetic stays exact."""
+    return Fraction(repr(float(value)))
+
+
+def note_seconds(note: str, bpm: float) -> float:
+    """The length of a note value at a tempo, in seconds: ``note_seconds("1/8", 120)`` is 0.25.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+    bpm = _check_range("bpm", bpm, 20.0, 400.0)
+    return float(_note_fraction(note) * 240 / _exact(bpm))
+
+
+@lru_cache(maxsize=1)
+def _delay_kernels():
+    """Compile (once, cached on disk) the filtered-echo kernels; unfiltered delays need none."""
+    from numba import njit
+
+    @njit(cache=True)
+    def filtered_taps(u, positions, gains, rows, lp_a, hp_a, flush, wet):  # pragma: no cover
+        """For k = 1..K: filter u once more (in place) and add gains[k] * u at positions[k].
+
+        The repeat filters are a one-pole low-pass then a one-pole high-pass (coefficient 0 = off).
+        rows[k] is the output channel of echo k, or -1 for "the same channel as its source".
+        """
+        n_src, n = u.shape
+        for k in range(positions.shape[0]):
+            pos = positions[k]
+            g = gains[k]
+            for c in range(n_src):
+                row = c if rows[k] < 0 else rows[k]
+                lp = 0.0
+                hp_lp = 0.0
+                for t in range(n - pos):  # samples past this are never heard again
+                    s = u[c, t]
+                    if lp_a > 0:
+                        lp += lp_a * (s - lp)
+                        if -flush < lp < flush:  # a decaying state would otherwise stick at a subnormal
+                            lp = 0.0
+                        s = lp
+                    if hp_a > 0:
+                        hp_lp += hp_a * (s - hp_lp)
+                        if -flush < hp_lp < flush:
+                            hp_lp = 0.0
+                        s = s - hp_lp
+                    if -flush < s < flush:
+                        s = 0.0
+                    u[c, t] = s
+                    wet[row, t + pos] += g * s
+
+    @njit(cache=True)
+    def filtered_comb(y, period, gain, n_filters, lp_a, hp_a, flush):  # pragma: no cover
+        """y[t] += gain * F^n_filters(y)[t - period], in place: the feedback loop."""
+        n_ch, n = y.shape
+        looped = np.zeros(n)
+        lp = np.zeros(n_filters)
+        hp_lp = np.zeros(n_filters)
+        for c in range(n_ch):
+            lp[:] = 0.0
+            hp_lp[:] = 0.0
+            for t in range(n):
+                s = y[c, t]
+                if t >= period:
+                    s += gain * looped[t - period]
+                if -flush < s < flush:
+                    s = 0.0
+                y[c, t] = s
+                for f in range(n_filters):
+                    if lp_a > 0:
+                        state = lp[f] + lp_a * (s - lp[f])
+                        if -flush < state < flush:
+                            state = 0.0
+                        lp[f] = state
+                        s = state
+                    if hp_a > 0:
+                        state = hp_lp[f] + hp_a * (s - hp_lp[f])
+                        if -flush < state < flush:
+                            state = 0.0
+                        hp_lp[f] = state
+                        s = s - state
+                    if -flush < s < flush:
+                        s = 0.0
+                looped[t] = s
+
+    return filtered_taps, filtered_comb
+
+
+@dataclass
+class Delay:
+    """A feedback delay (echo), set in milliseconds or as a note value at a tempo.
+
+    Echo ``k`` (k = 1, 2, ...) lands exactly on sample ``floor(k * time_s * sr + 0.5)``, i.e. the
+    echoes stay locked to the tempo grid and never drift, even when the delay is not a whole
+    number of samples (128 bpm, "1/8t"...). Echo ``k`` has the level ``feedback ** (k - 1)``
+    (echoes more than 120 dB below the first may be left out when the echo pattern is irregular,
+    see ``_echoes``) and,
+    when a repeat filter is set, has passed through that filter ``k`` times, so every repeat is a
+    little darker (low-pass) or thinner (high-pass), like tape echo.
+
+    Args:
+        time_ms: delay time in milliseconds (0 to 5000), or
+        note: a note value "1/4", "1/8", "1/16"... with "d" (dotted, x1.5) or "t" (triplet, x2/3),
+            together with ``bpm``. Give exactly one of ``time_ms`` and ``note``.
+        bpm: the tempo (20 to 400) for ``note``.
+        feedback: how much of each echo comes back as the next one, 0 (a single echo) to below 1.
+        repeats_lowpass_hz: a first-order low-pass applied once per repeat (None = off).
+        repeats_highpass_hz: a first-order high-pass applied once per repeat (None = off).
+        ping_pong: echoes alternate left, right, left...; the echoes come from the mono sum of
+            the input, and a mono input returns stereo ``(2, n)``.
+        mix: 0 (dry only) to 1 (echoes only); a linear crossfade.
+        tail: False keeps the input length; True appends echoes until they are 60 dB below the
+            first (at most 60 s); a number appends that many seconds.
+
+    Lesson: course/03-arrangement.ipynb
+    """
+
+    time_ms: float | None = None
+    note: str | None = None
+    bpm: float | None = None
+    feedback: float = 0.35
+    repeats_lowpass_hz: float | None = None
+    repeats_highpass_hz: float | None = None
+    ping_pong: bool = False
+    mix: float = 0.3
+    tail: bool | float = False
+
+    def __post_init__(self):
+        if (self.time_ms is None) == (self.note is None):
+            raise ParameterError(
+                "give exactly one of time_ms (milliseconds) or note (with bpm), for example "
+                'Delay(time_ms=375) or Delay(note="1/8d", bpm=120).'
+            )
+        if self.note is not None:
+            _note_fraction(self.note)
+            if self.bpm is None:
+                raise ParameterError(f'note={self.note!r} needs a tempo: pass bpm, e.g. Delay(note="1/8", bpm=120).')
+            self.bpm = _check_range("bpm", self.bpm, 20.0, 400.0)
+        else:
+            if self.bpm is not None:
+                raise ParameterError(
+                    "bpm is only used with note; with time_ms the delay is already in milliseconds "
+                    '(drop bpm, or use note="1/8" with bpm).'
+                )
+            self.time_ms = _check_range("time_ms", self.time_ms, 0.0, 5000.0, " ms")
+            if self.time_ms == 0:
+                raise ParameterError("time_ms must be above 0: a delay of 0 ms is no delay at all.")
+        if isinstance(self.feedback, bool) or not isinstance(self.feedback, int | float | np.number):
+            raise ParameterError(f"feedback must be a number from 0 to below 1 (got {self.feedback!r}).")
+        self.feedback = float(self.feedback)
+        if not (math.isfinite(self.feedback) and 0 <= self.feedback < 1):
+            raise ParameterError(
+                f"feedback must be at least 0 and below 1 (got {self.feedback!r}): at 1 or more every "
+                "repeat is as loud as the one before or louder, so the echoes would never die away "
+                "(they run away). Try 0.3 to 0.6."
+            )
+        for name in ("repeats_lowpass_hz", "repeats_highpass_hz"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, _check_range(name, value, 10.0, 40000.0, " Hz (or None for off)"))
+        lp, hp = self.repeats_lowpass_hz, self.repeats_highpass_hz
+        if lp is not None and hp is not None and hp >= lp:
+            raise ParameterError(
+                f"repeats_highpass_hz ({hp:g} Hz) must be below repeats_lowpass_hz ({lp:g} Hz), "
+                "or the repeats would be filtered away entirely."
+            )
+        if not isinstance(self.ping_pong, bool | np.bool_):
+            raise ParameterError(f"ping_pong must be True or False (got {self.ping_pong!r}).")
+        self.mix = _check_range("mix", self.mix, 0.0, 1.0, ": 0 is dry only, 1 is echoes only")
+        self.tail = _check_tail(self.tail)
+
+    @property
+    def time_s(self) -> float:
+        """The delay time in seconds (from ``time_ms`` or from ``note`` at ``bpm``)."""
+        return float(self._time_fraction())
+
+    def _time_fraction(self) -> Fraction:
+        if self.note is not None:
+            return _note_fraction(self.note) * 240 / _exact(self.bpm)
+        return _exact(self.time_ms) / 1000
+
+    def echo_positions(self, sr: int, count: int) -> np.ndarray:
+        """The samples where echoes 1..count land: ``floor(k * time_s * sr + 0.5)``.
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        period = self._time_fraction() * check_sr(sr)
+        return np.array([math.floor(k * period + Fraction(1, 2)) for k in range(1, count + 1)], np.int64)
+
+    def _tail_samples(self, sr: int) -> int:
+        if self.tail is False:
+            return 0
+        if self.tail is True:
+            echoes = 1 if self.feedback == 0 else 1 + math.ceil(math.log(1e-3) / math.log(self.feedback))
+            return min(int(MAX_TAIL_S * sr), int(self.echo_positions(sr, echoes)[-1]))
+        return int(round(float(self.tail) * sr))
+
+    def _filter_coefs(self, sr: int) -> tuple[float, float]:
+        nyquist = sr / 2
+        coefs = []
+        for name in ("repeats_lowpass_hz", "repeats_highpass_hz"):
+            hz = getattr(self, name)
+            if hz is None:
+                coefs.append(0.0)
+                continue
+            if hz >= nyquist:
+                raise ParameterError(
+                    f"{name} = {hz:g} Hz is at or above the Nyquist frequency {nyquist:g} Hz for sr={sr}; lower it."
+                )
+            coefs.append(1.0 - math.exp(-2 * math.pi * hz / sr))
+        return coefs[0], coefs[1]
+
+    def __call__(self, y, sr) -> np.ndarray:
+        """Add the echoes; float32 in the input's layout (stereo with ``ping_pong``)."""
+        sr = check_sr(sr)
+        y = ensure_audio(y)
+        x = as_channels(y)
+        n_ch, n = x.shape
+        if self.ping_pong and n_ch > 2:
+            raise AudioError(
+                f"ping_pong bounces between two channels but y has {n_ch}; pass mono or stereo "
+                "(for example producerkit.audio.to_stereo(y))."
+            )
+        period = self._time_fraction() * sr
+        if period < 1:
+            raise ParameterError(
+                f"the delay time {float(self._time_fraction()) * 1000:g} ms is shorter than one sample "
+                f"at sr={sr}; use a longer delay."
+            )
+        lp_a, hp_a = self._filter_coefs(sr)
+        n_total = n + self._tail_samples(sr)
+        out_ch = 2 if self.ping_pong else n_ch
+        if self.mix == 0:
+            dry = np.zeros((out_ch, n_total), np.float32)
+            dry[:, :n] = x
+            return dry if self.ping_pong else like_input(dry, y)
+        source = x.mean(axis=0, keepdims=True) if self.ping_pong else x
+        out = self._echoes(source, n_total, period, out_ch, lp_a, hp_a)
+        out *= self.mix
+        out[:, :n] += (1 - self.mix) * x  # a mono input's dry goes to both channels with ping_pong
+        out = out.astype(np.float32, copy=False)
+        return out if self.ping_pong else like_input(out, y)
+
+    def _echoes(self, source, n: int, period: Fraction, out_ch: int, lp_a: float, hp_a: float) -> np.ndarray:
+        """The wet signal: sum over k of feedback^(k-1) * F^k(source) placed at echo k's sample.
+
+        The echo pattern repeats every ``b`` echoes when ``period = a / b`` samples (a fraction in
+        lowest terms), so the first ``b`` echoes are placed explicitly and a feedback loop of
+        exactly ``a`` samples and gain ``feedback ** b`` repeats them: the grid stays exact with a
+        recursion. When ``b`` is larger than the number of echoes that matter (until -120 dB or
+        the end of the signal), the echoes are all placed explicitly instead.
+        """
+        fb = self.feedback
+        audible = 1 if fb == 0 else 1 + math.ceil(math.log(1e-6) / math.log(fb))
+        within = math.floor((n - 0.5) / period)  # echoes that start before the end
+        b = period.denominator
+        if self.ping_pong and b % 2:
+            b *= 2  # the pattern must also repeat left/right
+        explicit = min(audible, within, b)
+        use_loop = explicit == b and within > b and fb > 0
+        filtered = lp_a > 0 or hp_a > 0
+        positions = np.array([math.floor(k * period + Fraction(1, 2)) for k in range(1, explicit + 1)], np.int64)
+        gains = fb ** np.arange(explicit, dtype=np.float64)
+        rows = np.arange(explicit) % 2 if self.ping_pong else np.full(explicit, -1)
+        if filtered:  # float64 kernels: the filters run through many passes
+            wet = np.zeros((out_ch, n))
+            u = np.zeros((source.shape[0], n))
+            u[:, : source.shape[1]] = source  # the filters ring on past the end of the source
+            taps, comb = _delay_kernels()
+            taps(u, positions, gains, rows.astype(np.int64), lp_a, hp_a, FLUSH_TO_ZERO, wet)
+        else:  # vectorised: shifted, scaled copies
+            wet = np.zeros((out_ch, n), np.float32)
+            for pos, gain, row in zip(positions, gains, rows, strict=True):
+                length = min(source.shape[1], n - pos)
+                target = wet[slice(None) if row < 0 else slice(row, row + 1), pos : pos + length]
+                target += np.float32(gain) * source[:, :length]
+        if use_loop:
+            loop_len = int(period * b)
+            if filtered:
+                comb(wet, loop_len, fb**b, b, lp_a, hp_a, FLUSH_TO_ZERO)
+            else:
+                _block_comb(wet, loop_len, fb**b)
+        return wet
+
+
+def _block_comb(y: np.ndarray, period: int, gain: float) -> None:
+    """y[t] += gain * y[t - period] in place, one period-long block at a time (vectorised)."""
+    n = y.shape[1]
+    for start in range(period, n, period):
+        stop = min(n, start + period)
+        block = y[:, start:stop]
+        block += y.dtype.type(gain) * y[:, start - period : stop - period]
+        block[np.abs(block) < FLUSH_TO_ZERO] = 0.0
