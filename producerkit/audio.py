@@ -109,6 +109,10 @@ def ensure_audio(y, *, name: str = "y", allow_transposed: bool = False, allow_em
         )
     if arr.ndim == 2:
         rows, cols = arr.shape
+        if rows == 0 or cols == 0:
+            if allow_empty:
+                return np.ascontiguousarray(arr)
+            raise AudioError(f"{name} is empty (shape {arr.shape}: no samples); pass at least one sample of audio.")
         if rows > MAX_CHANNELS and cols <= MAX_CHANNELS:
             if allow_transposed:
                 arr = arr.T
