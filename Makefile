@@ -12,24 +12,28 @@ PYTEST_ARGS ?=
 # Two workers on two cores; set JOBS=0 to run in one process.
 JOBS     ?= 2
 
-.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium clean help
+.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium clean help data pins test-binder
 
 help:
 	@echo "make lab     open the course in JupyterLab (LAB_ARGS=--no-browser for a server only)"
 	@echo "make test    lint and run every test"
 	@echo "make bench   benchmarks against pedalboard, pyloudnorm and scipy"
+	@echo "make data    re-render the course audio in datasets/ (needs fluid-soundfont-gm)"
+	@echo "make test-binder   run the course in a fresh environment built like Binder's"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 # Stamps re-run the install whenever pyproject.toml changes.
-$(VENV)/.lab-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e .
+# binder/requirements.txt pins the runtime closure; using it as constraints here means students,
+# CI and Binder all run the versions the test suite passed with.
+$(VENV)/.lab-installed: pyproject.toml binder/requirements.txt | $(PY)
+	$(PIP) install --quiet -c binder/requirements.txt -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[test,dev]"
+$(VENV)/.test-installed: pyproject.toml binder/requirements.txt | $(PY)
+	$(PIP) install --quiet -c binder/requirements.txt -e ".[test,dev]"
 	touch $@ $(VENV)/.lab-installed
 
 venv: $(PY)
@@ -52,7 +56,7 @@ chromium:
 	fi
 
 lint: test-deps
-	$(VENV)/bin/ruff check producerkit tests bench
+	$(VENV)/bin/ruff check producerkit tests bench binder
 
 test: test-deps chromium lint
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadgroup) \
@@ -72,5 +76,36 @@ bench: test-deps
 		echo "== $$script"; $(PY) $$script || exit 1; \
 	done
 
+# Re-render datasets/ from the composition. tinysoundfont goes in with --no-deps: its pyaudio
+# dependency does not build here and is not needed for rendering to files.
+SOUNDFONT_DEB := /usr/share/sounds/sf2/FluidR3_GM.sf2
+data: test-deps
+	@if [ ! -f "$(SOUNDFONT_DEB)" ] && [ -z "$$PRODUCERKIT_SOUNDFONT" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluid-soundfont-gm; \
+		else echo "install fluid-soundfont-gm (sudo apt-get install fluid-soundfont-gm) or set PRODUCERKIT_SOUNDFONT"; exit 1; fi; \
+	fi
+	$(PIP) install --quiet --no-deps "tinysoundfont>=0.3.7"
+	$(PY) -c "from producerkit import datasets; datasets.build(); print('verify:', datasets.verify() or 'all files match')"
+
+# Binder: a fresh environment from binder/requirements.txt and binder/postBuild, as repo2docker
+# builds it, then the whole course through nbval. HOME is redirected so postBuild's Jupyter
+# config lands in the throwaway folder, not in yours.
+BINDER_VENV ?= .venv-binder
+test-binder:
+	rm -rf $(BINDER_VENV)
+	$(PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
+	mkdir -p $(BINDER_VENV)/home
+	HOME=$(abspath $(BINDER_VENV))/home PATH=$(abspath $(BINDER_VENV))/bin:$$PATH bash binder/postBuild
+	test -f $(BINDER_VENV)/home/.jupyter/jupyter_server_config.py
+	$(BINDER_VENV)/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider course
+
+# Regenerate binder/requirements.txt: the runtime closure plus the notebook test runner, pinned
+# to the versions installed in .venv (the ones the test suite passed with).
+pins: test-deps
+	$(PY) binder/pin.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info
+	rm -rf $(VENV) $(BINDER_VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info

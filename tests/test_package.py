@@ -106,3 +106,10 @@ def test_ci_script_runs_make_test_and_fails_when_it_fails():
     script = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in script and "make test" in script
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_the_readme_example_runs(capsys):
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    exec(compile(block, "README.md", "exec"), {})
+    assert "LUFS" in capsys.readouterr().out
