@@ -134,12 +134,8 @@ def cmd_datasets(args) -> int:
 
     try:
         if args.action == "verify":
-            problems = datasets.verify()
-            if problems:
-                for line in problems:
-                    print(line, file=sys.stderr)
-                return _error("some files do not match the manifest; run `producerkit datasets build`.")
-            print("every file matches its sha256 in datasets/manifest.json")
+            checked = datasets.verify()
+            print(f"all {len(checked)} files match their sha256 in datasets/manifest.json")
         elif args.action == "list":
             for name in datasets.sessions():
                 print(name)

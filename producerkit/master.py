@@ -547,6 +547,16 @@ class QCReport:
     def warnings(self) -> list:
         return [i for i in self.items if i.status == WARN]
 
+    def to_dict(self) -> dict:
+        """The report as plain data (for JSON): target, verdict and every item."""
+        from dataclasses import asdict
+
+        return {
+            "target": self.target.name,
+            "verdict": self.verdict,
+            "items": [asdict(item) for item in self.items],
+        }
+
     def __getitem__(self, name: str) -> QCItem:
         for item in self.items:
             if item.name == name:
