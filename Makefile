@@ -58,9 +58,12 @@ chromium:
 lint: test-deps
 	$(VENV)/bin/ruff check producerkit tests bench binder
 
+# Unit, property and notebook tests in parallel (loadfile keeps each notebook's cells on one
+# kernel), then the browser tests in one process: one JupyterLab and one chromium at a time.
 test: test-deps chromium lint
-	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadgroup) \
+	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not browser" \
 		--nbval-lax --nbval-current-env -p no:cacheprovider tests course $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
 unit: test-deps
 	$(PY) -m pytest -m "not browser" tests $(PYTEST_ARGS)
