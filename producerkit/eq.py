@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import MutableSequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -447,10 +448,63 @@ def _filter(y, sr, sos: np.ndarray, bypass: bool) -> np.ndarray:
     check_sr(sr)
     if bypass or sos.shape[0] == 0:
         return y.copy()
-    from scipy.signal import sosfilt  # scipy.signal takes about a second to import: only when filtering
+    return like_input(filter_sos(sos, as_channels(y)), y)
 
-    out = sosfilt(sos, as_channels(y).astype(np.float64), axis=-1)
-    return np.ascontiguousarray(like_input(out, y), dtype=np.float32)
+
+def _cascade_biquads_py(sos, x, out):
+    """Run ``x`` (channels, n) through the biquads ``sos`` (k, 6), a0 = 1, into ``out``.
+
+    Direct Form II transposed, as ``scipy.signal.sosfilt``; float64 arithmetic and state,
+    float32 samples in and out. Every section of a sample is computed before the next sample,
+    so the k sections' recursions overlap in the CPU instead of running one after another.
+    """
+    channels, n = x.shape
+    k = sos.shape[0]
+    for c in range(channels):
+        z1 = np.zeros(k)
+        z2 = np.zeros(k)
+        for i in range(n):
+            v = np.float64(x[c, i])
+            for s in range(k):
+                w = sos[s, 0] * v + z1[s]
+                z1[s] = sos[s, 1] * v - sos[s, 4] * w + z2[s]
+                z2[s] = sos[s, 2] * v - sos[s, 5] * w
+                v = w
+            out[c, i] = np.float32(v)
+
+
+@cache
+def _cascade_kernel():
+    """The numba-compiled cascade (compiled on first use, cached on disk); None without numba."""
+    try:
+        from numba import njit
+    except ImportError:  # pragma: no cover - numba is a dependency; sosfilt is the fallback
+        return None
+    return njit(cache=True, nogil=True)(_cascade_biquads_py)
+
+
+def filter_sos(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Filter float32 ``x`` of shape ``(channels, n)`` through second-order sections ``sos`` (k, 6).
+
+    The same result as ``scipy.signal.sosfilt(sos, x, axis=-1)`` in float64 (to about 1e-7 of
+    full scale), returned as float32 ``(channels, n)``, about twice as fast: a numba kernel when
+    numba is available, ``sosfilt`` otherwise. With no section it returns a copy.
+
+    Lesson: course/01-eq.ipynb
+    """
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    sos = np.ascontiguousarray(sos, dtype=np.float64)
+    if sos.shape[0] == 0:
+        return x.copy()
+    kernel = _cascade_kernel()
+    if kernel is None:  # pragma: no cover
+        from scipy.signal import sosfilt  # scipy.signal takes about a second to import: only when filtering
+
+        return sosfilt(sos / sos[:, 3:4], x.astype(np.float64), axis=-1).astype(np.float32)
+    sos = sos / sos[:, 3:4]
+    out = np.empty_like(x)
+    kernel(sos, x, out)
+    return out
 
 
 class _PassFilter(Band):
@@ -817,5 +871,6 @@ __all__ = [
     "Notch",
     "Peak",
     "butterworth_qs",
+    "filter_sos",
     "log_freqs",
 ]

@@ -1,0 +1,211 @@
+"""CompressorExplorer: turn a compressor's knobs and see and hear what they do to a clip.
+
+Lesson: course/02-compression.ipynb
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..dynamics import Compressor
+from ..errors import ParameterError
+from ._common import Explorer, Stopwatch, column, float_slider, log_slider, prepare_clip, row
+from .abplayer import ABPlayer
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Compressor))
+#: Points of the waveform and gain-reduction traces (enough for a plot 1000-2000 pixels wide).
+TRACE_POINTS = 1500
+#: Input levels (dBFS) at which the transfer curve is drawn.
+CURVE_LEVELS = np.linspace(-60.0, 0.0, 241)
+
+
+class CompressorExplorer(Explorer):
+    """Turn a compressor's knobs and see the curve, the waveforms and the gain reduction; hear A/B.
+
+    Sliders: threshold (dB), ratio, knee (dB), attack (ms), release (ms), makeup (dB) and
+    mix (0 dry to 1 fully compressed). Two plots: the static transfer curve over the clip's
+    level distribution (how much of the time the clip spends at each level, so you see how
+    much of it sits above the threshold), and the input and output waveforms with the gain
+    reduction underneath. The player switches between the dry clip and the compressed one,
+    loudness-matched: makeup gain would otherwise make the compressed version sound "better"
+    just for being louder.
+
+    Args:
+        y: the clip: mono ``(n,)``, ``(channels, n)`` or ``(n, channels)``; at most 30 s.
+        sr: its sample rate in Hz.
+        compressor: the compressor to start from (default ``Compressor()``: -18 dB, 4:1).
+
+    Change it from code with :meth:`update`, e.g. ``explorer.update(threshold_db=-24, ratio=6)``
+    (any :class:`~producerkit.dynamics.Compressor` parameter). ``explorer.processed`` is the
+    compressed audio, ``explorer.gain_reduction_db`` its trace, ``explorer.compressor`` the
+    current compressor, ``explorer.error`` the last error message, ``explorer.figure`` the
+    transfer-curve plot, ``explorer.waveform_figure`` the waveform plot, ``explorer.player``
+    the A/B player.
+
+    Lesson: course/02-compression.ipynb
+    """
+
+    def __init__(self, y, sr: int, compressor: Compressor | None = None) -> None:
+        super().__init__()
+        self.add_class("pk-compressor-explorer")
+        self._y, self._sr = prepare_clip(y, sr)
+        comp = Compressor() if compressor is None else compressor
+        if not isinstance(comp, Compressor):
+            raise ParameterError(f"compressor must be a Compressor such as Compressor(ratio=4) (got {comp!r}).")
+        self._comp = dataclasses.replace(comp)
+        result = comp.process(self._y, self._sr)
+        self._processed, self._gr = result.audio, result.gain_reduction_db
+
+        go = plots._go()
+        self.figure = go.FigureWidget(
+            plots.transfer_curve_figure(comp, self._y, self._sr, title="Transfer curve over the clip's levels")
+        )
+        self._curve_trace = len(self.figure.data) - 1
+        self._threshold_marks: tuple | None = None
+        self._set_curve_data(comp)
+        self.waveform_figure = go.FigureWidget(
+            plots.gain_reduction_figure(self._y, self._processed, self._gr, self._sr)
+        )
+        # Draw the traces at TRACE_POINTS (the figure function's default is finer than a slider needs).
+        self._input_trace, self._output_trace, self._gr_trace = 0, 1, 2
+        t, lo, hi = plots.waveform_envelope(self._y, self._sr, TRACE_POINTS)
+        self._env_x = np.concatenate([t, t[::-1]])
+        with self.waveform_figure.batch_update():
+            self.waveform_figure.data[0].x = self._env_x
+            self.waveform_figure.data[0].y = np.concatenate([hi, lo[::-1]])
+            self.waveform_figure.data[1].x = self._env_x
+            self.waveform_figure.data[1].y = self._output_envelope(self._processed)
+            t_gr, gr = plots.decimate_trace(self._gr_mono(self._gr), self._sr, TRACE_POINTS)
+            self.waveform_figure.data[2].x = t_gr
+            self.waveform_figure.data[2].y = -gr
+
+        self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "Compressed"), match_loudness=True)
+
+        makeup = comp.makeup_gain_db
+        self._controls = {
+            "threshold_db": float_slider("threshold (dB)", comp.threshold_db, -60.0, 0.0, 0.5),
+            "ratio": log_slider("ratio (:1)", comp.ratio, 1.0, 20.0, fmt=".2f"),
+            "knee_db": float_slider("knee (dB)", comp.knee_db, 0.0, 24.0, 0.5),
+            "attack_ms": log_slider("attack (ms)", max(comp.attack_ms, 0.1), 0.1, 300.0, fmt=".3g"),
+            "release_ms": log_slider("release (ms)", max(comp.release_ms, 5.0), 5.0, 3000.0, fmt=".3g"),
+            "makeup_db": float_slider("makeup (dB)", makeup, -12.0, 24.0, 0.5),
+            "mix": float_slider("mix (wet)", comp.mix, 0.0, 1.0, 0.01, fmt=".2f"),
+        }
+        for name, control in self._controls.items():
+            control.add_class(f"pk-comp-{name.split('_')[0]}")
+            self._observe_control(control, name)
+        names = list(self._controls)
+        controls = row([
+            column([self._controls[n] for n in names[:3]], title="Curve"),
+            column([self._controls[n] for n in names[3:5]], title="Timing"),
+            column([self._controls[n] for n in names[5:]], title="Output"),
+        ])
+        plots_row = widgets.HBox(
+            [self.figure, self.waveform_figure],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
+        self.figure.layout.width = 520
+        self.waveform_figure.layout.width = 720
+        self.children = [controls, self._error_line, plots_row, self.player]
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def processed(self) -> np.ndarray:
+        """The compressed clip (float32, in the input's layout; ``(n, channels)`` comes back as ``(channels, n)``)."""
+        return self._processed
+
+    @property
+    def gain_reduction_db(self) -> np.ndarray:
+        """The gain-reduction trace in dB (>= 0), one value per sample (see ``Compressor.process``)."""
+        return self._gr
+
+    @property
+    def compressor(self) -> Compressor:
+        """The current compressor (a copy: change it through :meth:`update`)."""
+        return dataclasses.replace(self._comp)
+
+    @property
+    def sr(self) -> int:
+        """The clip's sample rate in Hz."""
+        return self._sr
+
+    def update(self, **params) -> bool:
+        """Change compressor parameters and recompute synchronously; True on success.
+
+        Takes any :class:`~producerkit.dynamics.Compressor` parameter: ``threshold_db``,
+        ``ratio``, ``knee_db``, ``attack_ms``, ``release_ms``, ``makeup_db`` (dB or
+        ``"auto"``), ``mix``, ``detector``, ``stereo_link``, ``lookahead_ms``,
+        ``sidechain_hpf``, ``rms_ms``. An invalid value (``ratio=0.5``) shows its message in
+        the widget (``explorer.error``), keeps the last good state, and returns False.
+
+        Lesson: course/02-compression.ipynb
+        """
+        return super().update(**params)
+
+    # ------------------------------------------------------------------ internals
+
+    def _apply(self, **params) -> None:
+        watch = Stopwatch(self.timings)
+        with watch("validate"):
+            unknown = sorted(set(params) - set(_FIELDS))
+            if unknown:
+                raise ParameterError(
+                    f"the compressor has no parameter {', '.join(map(repr, unknown))}; "
+                    f"it takes {', '.join(_FIELDS)}."
+                )
+            comp = dataclasses.replace(self._comp, **params)  # validates (ParameterError)
+        if comp == self._comp:
+            return
+        with watch("process"):
+            result = comp.process(self._y, self._sr)
+            processed, gr = result.audio, result.gain_reduction_db
+        with watch("plots"):
+            self._set_curve_data(comp)
+            out_env = self._output_envelope(processed)
+            _, gr_trace = plots.decimate_trace(self._gr_mono(gr), self._sr, TRACE_POINTS)
+            with self.waveform_figure.batch_update():
+                self.waveform_figure.data[self._output_trace].y = out_env
+                self.waveform_figure.data[self._gr_trace].y = -gr_trace
+        with watch("audio"):
+            self.player.set_audio(b=processed)
+        self._comp, self._processed, self._gr = comp, processed, gr
+        with watch("controls"):
+            self._set_controls({
+                self._controls[name]: float(np.clip(value, 10 ** c.min, 10 ** c.max) if isinstance(
+                    c, widgets.FloatLogSlider) else np.clip(value, c.min, c.max))
+                for name, c in self._controls.items()
+                for value in [comp.makeup_gain_db if name == "makeup_db" else getattr(comp, name)]
+            })
+
+    def _set_curve_data(self, comp: Compressor) -> None:
+        fig = self.figure
+        with fig.batch_update():
+            fig.data[self._curve_trace].x = CURVE_LEVELS
+            fig.data[self._curve_trace].y = comp.curve(CURVE_LEVELS)
+            if self._threshold_marks is None:  # the threshold line and its label, found once
+                self._threshold_marks = (fig.layout.shapes[:1], fig.layout.annotations[:1])
+            shapes, labels = self._threshold_marks
+            for shape in shapes:
+                shape.update(x0=comp.threshold_db, x1=comp.threshold_db)
+            for label in labels:
+                label.update(x=comp.threshold_db)
+
+    def _output_envelope(self, processed: np.ndarray) -> np.ndarray:
+        """Min/max of the mono sum in TRACE_POINTS slices, as ``plots.waveform_envelope`` draws it.
+
+        The same numbers without re-validating audio the compressor has just produced.
+        """
+        mono = processed if processed.ndim == 1 else processed.mean(axis=0, dtype=np.float32)
+        points = max(1, min(TRACE_POINTS, mono.size))
+        blocks = mono[: (mono.size // points) * points].reshape(points, -1)
+        return np.concatenate([blocks.max(axis=1), blocks.min(axis=1)[::-1]])
+
+    @staticmethod
+    def _gr_mono(gr: np.ndarray) -> np.ndarray:
+        """One trace to draw: the largest reduction over channels when each channel has its own."""
+        return gr if gr.ndim == 1 else gr.max(axis=0)

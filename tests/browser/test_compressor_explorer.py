@@ -1,0 +1,98 @@
+"""CompressorExplorer in a real JupyterLab page (Debian's chromium through Playwright).
+
+Checks, in the browser: the view renders with no error output and no "Error displaying
+widget"; a real slider interaction (keyboard on the threshold handle) changes the transfer
+curve and the gain-reduction trace; ``explorer.update(...)`` redraws too; an invalid ratio
+shows its message in the widget and changes nothing else; the loudness-matched A/B player
+decodes both versions with Web Audio's decodeAudioData and switches to B while playing.
+"""
+
+from __future__ import annotations
+
+NOTEBOOK = "compressor_explorer.ipynb"
+
+# A signature of a plotted trace: the sum of its y values, read from plotly's graph div (gd.data).
+TRACE_SUM_JS = """
+([plot, index]) => {
+  const gd = document.querySelectorAll('.pk-compressor-explorer .js-plotly-plot')[plot];
+  if (!gd || !gd.data || !gd.data[index]) return null;
+  return Array.from(gd.data[index].y).reduce((s, v) => s + Number(v), 0);
+}
+"""
+TRANSFER, WAVEFORM = 0, 1  # the two plots, in page order
+CURVE = 2  # transfer plot: 0 level histogram, 1 "no compression" diagonal, 2 the curve
+GR = 2  # waveform plot: 0 input, 1 output, 2 gain reduction
+
+
+def kernel_state(run_cell_code, expr: str) -> str:
+    return run_cell_code(f"print({expr})").strip()
+
+
+def trace_sum(page, plot: int, trace: int):
+    return page.evaluate(TRACE_SUM_JS, [plot, trace])
+
+
+def wait_for_change(page, plot: int, trace: int, before: float) -> float:
+    page.wait_for_function(
+        f"([args, before]) => {{ const v = ({TRACE_SUM_JS})(args); "
+        "return v !== null && Math.abs(v - before) > 1e-6; }",
+        arg=[[plot, trace], before],
+        timeout=20_000,
+    )
+    return trace_sum(page, plot, trace)
+
+
+def test_compressor_explorer_renders_reacts_and_plays(
+    page, run_notebook, assert_no_errors, run_cell_code, screenshot
+):
+    run_notebook(NOTEBOOK)
+    assert_no_errors()
+    explorer = page.locator(".pk-compressor-explorer")
+    explorer.wait_for(state="visible")
+    assert explorer.locator(".js-plotly-plot").count() == 2
+    text = explorer.inner_text()
+    for label in ("threshold (dB)", "ratio", "knee (dB)", "attack (ms)", "release (ms)", "makeup (dB)", "mix"):
+        assert label in text, label
+    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{WAVEFORM}, {GR}]) !== null")
+    curve0 = trace_sum(page, TRANSFER, CURVE)
+    gr0 = trace_sum(page, WAVEFORM, GR)
+
+    # A real slider interaction: step the threshold down with the keyboard on its handle.
+    handle = explorer.locator(".pk-comp-threshold .noUi-handle")
+    handle.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowLeft")
+    curve1 = wait_for_change(page, TRANSFER, CURVE, curve0)
+    gr1 = wait_for_change(page, WAVEFORM, GR, gr0)
+    assert gr1 < gr0  # a lower threshold: more gain reduction, drawn downwards
+    threshold = float(kernel_state(run_cell_code, "explorer.compressor.threshold_db"))
+    assert threshold < -18.0, threshold
+
+    # From code: a higher ratio bends the curve further.
+    assert kernel_state(run_cell_code, "explorer.update(ratio=10.0)") == "True"
+    curve2 = wait_for_change(page, TRANSFER, CURVE, curve1)
+    assert curve2 < curve1
+
+    # An invalid value: its message shows in the widget, nothing else changes, no traceback.
+    assert kernel_state(run_cell_code, "explorer.update(ratio=0.5)") == "False"
+    error = explorer.locator(".pk-explorer-error")
+    error.wait_for(state="visible")
+    assert "ratio must be >= 1" in error.inner_text()
+    assert trace_sum(page, TRANSFER, CURVE) == curve2
+    assert kernel_state(run_cell_code, "explorer.compressor.ratio") == "10.0"
+    assert_no_errors()
+
+    # The loudness-matched A/B player: both versions decode in the page, then B while playing.
+    player = explorer.locator(".pk-ab")
+    explorer.locator('.pk-ab[data-decoded="true"]').wait_for(timeout=30_000)
+    assert kernel_state(run_cell_code, "explorer.player.decoded, explorer.player.match_loudness") == "True True"
+    player.locator(".pk-ab-play").click()
+    explorer.locator('.pk-ab[data-playing="true"]').wait_for()
+    assert player.get_attribute("data-selected") == "a"
+    player.locator('.pk-ab-sel[data-sel="b"]').click()
+    explorer.locator('.pk-ab[data-selected="b"]').wait_for()
+    assert player.get_attribute("data-playing") == "true"
+    assert kernel_state(run_cell_code, "explorer.player.selected, explorer.player.playing") == "b True"
+    assert "Loudness matched" in player.inner_text()
+    explorer.scroll_into_view_if_needed()
+    screenshot("compressor_explorer_playing")
