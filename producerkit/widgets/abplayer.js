@@ -438,7 +438,7 @@ function render({ model, el }) {
     for (const r of [loopStart, loopEnd]) r.max = String(duration);
     loopStart.value = String(model.get("loop_start"));
     loopEnd.value = String(model.get("loop_end"));
-    loopText.textContent = `${model.get("loop_start").toFixed(2)}–${model.get("loop_end").toFixed(2)} s`;
+    loopText.textContent = `${Number(model.get("loop_start") || 0).toFixed(2)}–${Number(model.get("loop_end") || 0).toFixed(2)} s`;
     matchBox.checked = model.get("match_loudness");
     matchText.textContent = matchDescription();
 
@@ -460,7 +460,10 @@ function render({ model, el }) {
     const note = model.get("match_note");
     if (note) return note;
     const names = model.get("abx") ? ["A", "B"] : [model.get("label_a"), model.get("label_b")];
-    const lufs = (v) => `${v.toFixed(1).replace("-", "−")} LUFS`;
+    const lufs = (v) => (typeof v === "number" && isFinite(v) ? `${v.toFixed(1).replace("-", "−")} LUFS` : "silent");
+    if (typeof la !== "number" || typeof lb !== "number") {
+      return `Loudness match unavailable: ${names[0]} ${lufs(la)}, ${names[1]} ${lufs(lb)}.`;
+    }
     const levels = `${names[0]} ${lufs(la)}, ${names[1]} ${lufs(lb)}`;
     const ga = model.get("gain_a_db");
     const gb = model.get("gain_b_db");
