@@ -1,0 +1,501 @@
+"""Checkers for the compression lesson: even out a lead, parallel drums, duck the bass, limiter or compressor.
+
+Every checker judges the answer by what it does to the bundled session "Paper Lanterns": the
+uneven lead's phrases come from ``datasets/manifest.json`` (``Session.problem("lead_uneven")``),
+and the drum, bass and kick excerpts are the first four bars of chorus 1 (bars 10-14, 9.6 s).
+
+Lesson: course/02-compression.ipynb
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import datasets, meters
+from ..audio import amp_to_db, power_to_db
+from ..dynamics import Compressor, Expander, Gate, Limiter
+from ..errors import ProducerkitError
+from ..mix import Parallel
+from ._feedback import Feedback, is_unanswered, right, unanswered, wrong
+
+SESSION = "paper_lanterns"
+LEAD_VARIANT = "lead_uneven"
+
+#: The drum, bass and kick excerpt the lesson and the checkers use: bars [10, 14) of chorus 1.
+EXCERPT_BARS = (10, 14)
+
+# Evening out the lead ------------------------------------------------------------------------
+#: After compression the phrases' integrated loudness (LUFS) may differ by at most this much.
+LEAD_MAX_SPREAD_DB = 4.0
+#: The most gain reduction that still counts as levelling rather than squashing.
+LEAD_MAX_GR_DB = 20.0
+#: Ratios above this are limiting, not compressing.
+LEAD_MAX_RATIO = 10.0
+#: Faster attacks clamp the front of every note.
+LEAD_MIN_ATTACK_MS = 1.0
+#: Faster releases follow the waveform itself (distortion).
+MIN_RELEASE_MS = 20.0
+#: The phrases' own crest factor (their shape inside a line) may drop by at most this much.
+LEAD_MAX_CREST_LOSS_DB = 3.0
+
+# Parallel compression on drums ---------------------------------------------------------------
+#: How much closer the body must come to the peaks (body rise minus peak rise, dB).
+PARALLEL_LIFT_DB = (3.0, 9.0)
+#: The hits may not come down more than this (dB): the dry path stays at full level.
+PARALLEL_MAX_PEAK_DROP_DB = 0.5
+#: The "body" is the median of the clip's 10 ms RMS levels.
+BODY_WINDOW_MS = 10.0
+
+# Sidechain ducking ---------------------------------------------------------------------------
+#: Ducking depth: the bass's mean gain reduction over the 100 ms after each kick, median over hits.
+DUCK_DEPTH_DB = (3.0, 8.0)
+DUCK_WINDOW_MS = 100.0
+#: Before the next kick lands, the bass must be back within this many dB of full level.
+DUCK_MAX_LEFT_DB = 1.5
+#: ... measured over the last 20 ms before it.
+DUCK_LEFT_WINDOW_MS = 20.0
+#: A kick hit starts where the kick rises above this level after at least KICK_GAP_MS of quiet.
+KICK_ONSET_DB = -20.0
+KICK_GAP_MS = 100.0
+
+#: The scenarios of the "limiter or compressor?" exercise and the right tool for each, with why.
+LIMITER_OR_COMPRESSOR = {
+    "a": ("Stop the master's peaks from ever going over -1 dBTP before you upload it.",
+          "limiter", "a hard ceiling needs an infinite ratio, lookahead and true-peak detection."),
+    "b": ("Make a singer's loud and quiet lines sit at a similar level.",
+          "compressor", "evening out phrases needs a moderate ratio (3-6:1) that turns the loud lines down "
+          "gradually; a limiter would only shave the peaks."),
+    "c": ("Make the bass dip each time the kick hits.",
+          "compressor", "ducking is a compressor keyed from the kick (sidechain); a limiter has no sidechain "
+          "and reacts only to its own peaks."),
+    "d": ("Thicken the drums while keeping the hits sharp.",
+          "compressor", "that is parallel compression: a heavily compressed copy under the dry drums."),
+    "e": ("Catch the odd stray peak on the mix bus without changing how anything else sounds.",
+          "limiter", "a limiter set just above the normal peaks does nothing until a stray peak arrives, "
+          "then holds it at the ceiling."),
+}
+
+
+# --------------------------------------------------------------------------- the session's facts
+
+
+@lru_cache(maxsize=1)
+def _session() -> datasets.Session:
+    return datasets.load_session(SESSION)
+
+
+def lead_phrases() -> list[tuple[int, int]]:
+    """The uneven lead's phrases as song bars ``[(start, end), ...]`` (from the manifest).
+
+    Lesson: course/02-compression.ipynb
+    """
+    return [tuple(p) for p in _session().problem(LEAD_VARIANT).details["phrases"]]
+
+
+def _lead_uneven() -> tuple[np.ndarray, int, int]:
+    """The uneven lead (bars 10-18), its sample rate and the song bar it starts at."""
+    session = _session()
+    return session.variants[LEAD_VARIANT], session.sr, session.problem(LEAD_VARIANT).bars[0]
+
+
+def _phrase_slices(start_bar: int) -> list[slice]:
+    session = _session()
+    offset = session.bar_to_sample(start_bar)
+    return [slice(session.bar_to_sample(a) - offset, session.bar_to_sample(b) - offset) for a, b in lead_phrases()]
+
+
+def phrase_loudness(y, sr: int, start_bar: int = 10) -> list[float]:
+    """Integrated loudness (LUFS) of each of the uneven lead's phrases in ``y``.
+
+    ``y`` starts at song bar ``start_bar`` (the variant starts at bar 10); phrases beyond its end
+    are left out.
+
+    Lesson: course/02-compression.ipynb
+    """
+    return [meters.integrated_loudness(y[s], sr) for s in _phrase_slices(start_bar) if s.stop <= len(y)]
+
+
+def phrase_spread_db(y, sr: int, start_bar: int = 10) -> float:
+    """Loudest minus quietest phrase of the uneven lead in ``y``, in LU (= dB).
+
+    Lesson: course/02-compression.ipynb
+    """
+    levels = phrase_loudness(y, sr, start_bar)
+    return float(max(levels) - min(levels))
+
+
+def excerpt(name: str, bars: tuple[int, int] = EXCERPT_BARS) -> np.ndarray:
+    """A stem over song bars ``[start, end)`` (read-only float32 mono; copy before changing it).
+
+    Lesson: course/02-compression.ipynb
+    """
+    session = _session()
+    return session.stems[name][session.bar_to_sample(bars[0]) : session.bar_to_sample(bars[1])]
+
+
+def drum_excerpt(bars: tuple[int, int] = EXCERPT_BARS) -> np.ndarray:
+    """Kick, snare and overheads summed over ``bars``: the drum bus the lesson compresses.
+
+    Lesson: course/02-compression.ipynb
+    """
+    total = excerpt("kick", bars).astype(np.float64) + excerpt("snare", bars) + excerpt("overheads", bars)
+    return total.astype(np.float32)
+
+
+def kick_hits(kick, sr: int) -> np.ndarray:
+    """Sample indices where each kick hit starts: the kick rises above -20 dBFS after >= 100 ms quiet.
+
+    Lesson: course/02-compression.ipynb
+    """
+    above = np.flatnonzero(np.abs(np.asarray(kick)) > 10 ** (KICK_ONSET_DB / 20))
+    if above.size == 0:
+        return above
+    gap = int(KICK_GAP_MS * sr / 1000)
+    starts = np.concatenate([[True], np.diff(above) > gap])
+    return above[starts]
+
+
+def body_level_db(y, sr: int) -> float:
+    """The "body" of a clip: the median of its 10 ms RMS levels in dBFS (what sits between the hits).
+
+    Lesson: course/02-compression.ipynb
+    """
+    y = np.asarray(y, dtype=np.float64).reshape(-1) if np.ndim(y) == 1 else np.asarray(y, np.float64).mean(axis=0)
+    win = max(1, int(sr * BODY_WINDOW_MS / 1000))
+    usable = (y.size // win) * win
+    levels = power_to_db(np.mean(y[:usable].reshape(-1, win) ** 2, axis=1))
+    return float(np.median(levels))
+
+
+def _peak_db(y) -> float:
+    return float(amp_to_db(np.max(np.abs(y))))
+
+
+def _kind(obj) -> str:
+    return type(obj).__name__ if not isinstance(obj, type) else obj.__name__
+
+
+def _not_a_compressor(answer, what: str) -> Feedback | None:
+    """Feedback for an answer that is not a Compressor instance, or None if it is one."""
+    if isinstance(answer, Compressor):
+        return None
+    if answer is Compressor:
+        return wrong("that is the Compressor class itself, not a compressor with settings.",
+                     f"create one: {what}")
+    if isinstance(answer, Limiter):
+        return wrong("that is a Limiter: it only holds peaks at a ceiling, it cannot shape levels "
+                     "with a threshold and a ratio (and has no sidechain).", f"use {what}")
+    if isinstance(answer, Gate | Expander):
+        return wrong(f"a {_kind(answer)} turns quiet parts down; here you need a compressor, which turns "
+                     "loud parts down.", f"use {what}")
+    return wrong(f"expected a Compressor, got {_kind(answer)} {answer!r:.60}.", f"write {what}")
+
+
+# --------------------------------------------------------------------------- 1. even out the lead
+
+
+def even_lead_report(compressor: Compressor) -> dict:
+    """What ``compressor`` does to the uneven lead: the numbers :func:`check_even_lead` judges.
+
+    Returns a dict with ``spread_before``/``spread_after`` (dB between the loudest and quietest
+    phrase), ``phrases_before``/``phrases_after`` (LUFS), ``max_gr`` (dB), ``quiet_gr``/``loud_gr``
+    (mean gain reduction on the quiet and loud phrases), ``crest_loss`` (how much the phrases'
+    own crest factor dropped, dB) and ``peak_after`` (dBFS).
+
+    Lesson: course/02-compression.ipynb
+    """
+    y, sr, start_bar = _lead_uneven()
+    result = compressor.process(y, sr)
+    out, gr = result.audio, result.gain_reduction_db
+    slices = _phrase_slices(start_bar)
+    gains = _session().problem(LEAD_VARIANT).details["phrase_gains_db"]
+    before, after = phrase_loudness(y, sr, start_bar), phrase_loudness(out, sr, start_bar)
+    crest_in = np.mean([meters.crest_factor_db(y[s]) for s in slices])
+    crest_out = np.mean([meters.crest_factor_db(out[s]) for s in slices])
+    return {
+        "phrases_before": before,
+        "phrases_after": after,
+        "spread_before": float(max(before) - min(before)),
+        "spread_after": float(max(after) - min(after)),
+        "max_gr": float(gr.max()),
+        "quiet_gr": float(np.mean([gr[s].mean() for s, g in zip(slices, gains, strict=True) if g < 0])),
+        "loud_gr": float(np.mean([gr[s].mean() for s, g in zip(slices, gains, strict=True) if g > 0])),
+        "quiet_rms": float(np.mean([meters.rms_db(y[s]) for s, g in zip(slices, gains, strict=True) if g < 0])),
+        "loud_rms": float(np.mean([meters.rms_db(y[s]) for s, g in zip(slices, gains, strict=True) if g > 0])),
+        "crest_loss": float(crest_in - crest_out),
+        "peak_after": _peak_db(out),
+        "loudness_change": meters.integrated_loudness(out, sr) - meters.integrated_loudness(y, sr),
+    }
+
+
+def check_even_lead(compressor) -> Feedback:
+    """Does ``compressor`` even out the uneven lead without squashing it?
+
+    Right when the four phrases end within 4 dB of each other (they start 12 dB apart), with a
+    ratio of at most 10:1, an attack of at least 1 ms, a release of at least 20 ms, no more than
+    20 dB of gain reduction, no more than 3 dB off the phrases' own crest factor, and no peak
+    pushed over 0 dBFS by the makeup gain.
+
+    Lesson: course/02-compression.ipynb
+    """
+    if is_unanswered(compressor):
+        return unanswered("set lead_comp to a Compressor(...) that evens out the lead.")
+    template = "Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200)"
+    problem = _not_a_compressor(compressor, template)
+    if problem is not None:
+        return problem
+    ratio, attack, release = compressor.ratio, compressor.attack_ms, compressor.release_ms
+    if ratio > LEAD_MAX_RATIO:
+        return wrong(f"ratio {ratio:g}:1 is limiting, not compressing: every loud note gets pinned to the "
+                     "threshold and the line loses its shape.",
+                     "a vocal-like lead evens out with 3:1 to 6:1; start at 4:1.")
+    if attack < LEAD_MIN_ATTACK_MS:
+        return wrong(f"an attack of {attack:g} ms clamps down on the very start of every note: the fronts "
+                     "of the notes go dull and the waveform distorts.",
+                     "give it 5-30 ms: the start of each note passes, the rest of the phrase is levelled.")
+    if release < MIN_RELEASE_MS:
+        return wrong(f"a release of {release:g} ms lets go between the cycles of the waveform: the gain "
+                     "wobbles with the pitch, which you hear as distortion.",
+                     "use 100-300 ms, so the gain follows the phrases, not the wave.")
+    try:
+        report = even_lead_report(compressor)
+    except ProducerkitError as exc:
+        return wrong(f"the compressor could not process the lead: {exc}")
+    spread, before = report["spread_after"], report["spread_before"]
+    numbers = (f"the phrases now differ by {spread:.1f} dB (they started {before:.1f} dB apart); "
+               f"most gain reduction {report['max_gr']:.1f} dB")
+    if spread > LEAD_MAX_SPREAD_DB:
+        quiet, loud = report["quiet_rms"], report["loud_rms"]
+        if compressor.threshold_db > quiet + 2 and report["quiet_gr"] < 1.5:
+            return wrong(f"{numbers}. Your threshold ({compressor.threshold_db:g} dBFS) is above the quiet "
+                         f"phrases' level (about {quiet:.0f} dBFS RMS; the loud ones sit near {loud:.0f}): it "
+                         "only catches the loud ones, and only their peaks.",
+                         f"lower it to about {5 * round((quiet - 2) / 5):.0f} dBFS, just under the quiet "
+                         "phrases, with a ratio around 4:1.")
+        if compressor.mix < 1:
+            return wrong(f"{numbers}. With mix = {compressor.mix:g} the uneven dry signal is blended back in, "
+                         "so the phrases stay apart.", "set mix=1.0 for levelling (parallel is for drums).")
+        if ratio < 3:
+            return wrong(f"{numbers}. At {ratio:g}:1 the compressor can at best shrink a {before:.0f} dB gap "
+                         f"to {before / ratio:.0f} dB.", "raise the ratio to about 4:1.")
+        return wrong(f"{numbers}: nearly, but still more than {LEAD_MAX_SPREAD_DB:g} dB.",
+                     "lower the threshold another 3-5 dB or raise the ratio a little (4:1 to 6:1); a longer "
+                     "release (200-300 ms) also rides whole phrases more evenly.")
+    if report["max_gr"] > LEAD_MAX_GR_DB:
+        return wrong(f"{numbers}: evened out, but over-compressed. The quiet phrases are turned down "
+                     f"{report['quiet_gr']:.0f} dB too; once you make that up, breaths and noise come up "
+                     "with them and the lead sounds flat and lifeless.",
+                     f"raise the threshold to just under the quiet phrases (about {report['quiet_rms'] - 2:.0f} "
+                     "dBFS) so they are barely touched.")
+    if report["crest_loss"] > LEAD_MAX_CREST_LOSS_DB:
+        return wrong(f"{numbers}; but the phrases lost {report['crest_loss']:.1f} dB of crest factor: the "
+                     "compressor is flattening the notes inside each line, not just levelling the lines.",
+                     "slow the attack (10-30 ms) so note starts pass, or ease the ratio.")
+    if report["peak_after"] > 0.0:
+        return wrong(f"{numbers}; but the makeup gain pushes peaks to {report['peak_after']:+.1f} dBFS: "
+                     "they would clip.",
+                     f"lower makeup_db by at least {report['peak_after']:.1f} dB.")
+    change = report["loudness_change"]
+    level = (f"it is {-change:.0f} dB quieter overall: about that much makeup gain brings it back"
+             if change < -1 else "its overall level is about where it was")
+    return right(f"{numbers}, and the notes keep their shape (crest factor within "
+                 f"{max(report['crest_loss'], 0):.1f} dB). Every line now reads at a similar level.",
+                 f"{level}; always compare before and after loudness-matched.")
+
+
+# --------------------------------------------------------------------------- 2. parallel drums
+
+
+def parallel_report(drum_bus) -> dict:
+    """What ``drum_bus`` does to the drum excerpt: body and peak changes, crest factors (dB).
+
+    Lesson: course/02-compression.ipynb
+    """
+    sr = _session().sr
+    dry = drum_excerpt()
+    out = np.asarray(drum_bus(dry, sr))
+    body_up = body_level_db(out, sr) - body_level_db(dry, sr)
+    peak_up = _peak_db(out) - _peak_db(dry)
+    return {
+        "body_up": body_up,
+        "peak_up": peak_up,
+        "lift": body_up - peak_up,
+        "crest_before": meters.crest_factor_db(dry),
+        "crest_after": meters.crest_factor_db(out),
+        "loudness_up": meters.integrated_loudness(out, sr) - meters.integrated_loudness(dry, sr),
+    }
+
+
+def _has_compressor(processor) -> bool:
+    if isinstance(processor, Compressor):
+        return True
+    try:
+        return any(isinstance(p, Compressor) for p in processor)
+    except TypeError:
+        return False
+
+
+def check_parallel(drum_bus) -> Feedback:
+    """Is ``drum_bus`` a parallel compression that adds body to the drums and keeps their hits?
+
+    Measured on the drum excerpt (bars 10-14): the body (median 10 ms level) must come up 3-9 dB
+    more than the peaks, and the peaks must not come down (the dry path stays at full level).
+
+    Lesson: course/02-compression.ipynb
+    """
+    if is_unanswered(drum_bus):
+        return unanswered("set drum_bus to Parallel(squash, wet_db=...).")
+    template = "Parallel(squash, wet_db=-6)"
+    if isinstance(drum_bus, Compressor):
+        return wrong("that is straight compression: the whole drum bus goes through the compressor, so the "
+                     "hits get squashed too.", f"keep the dry drums and add the squashed copy under them: {template}")
+    if isinstance(drum_bus, int | float) and not isinstance(drum_bus, bool):
+        return wrong(f"{drum_bus!r} is a number; drum_bus is the whole parallel processor.",
+                     f"write drum_bus = Parallel(squash, wet_db={drum_bus!r})")
+    if not isinstance(drum_bus, Parallel):
+        return wrong(f"expected a Parallel(...), got {_kind(drum_bus)}.", f"write drum_bus = {template}")
+    if not _has_compressor(drum_bus.processor):
+        return wrong(f"the parallel path holds {_kind(drum_bus.processor)}, not a compressor.",
+                     f"put the heavy compressor in the parallel path: {template}")
+    try:
+        report = parallel_report(drum_bus)
+    except ProducerkitError as exc:
+        return wrong(f"the drum bus could not process the drums: {exc}")
+    body, peak, lift = report["body_up"], report["peak_up"], report["lift"]
+    numbers = (f"the body came up {body:+.1f} dB and the peaks {peak:+.1f} dB (crest factor "
+               f"{report['crest_before']:.1f} -> {report['crest_after']:.1f} dB)")
+    if peak < -PARALLEL_MAX_PEAK_DROP_DB:
+        return wrong(f"{numbers}: the hits got quieter, so the dry drums are not at full level.",
+                     "keep the dry path at unity (dry_db=0; don't use mix=1, which is all wet) and only "
+                     "choose how loud the squashed copy is with wet_db.")
+    if lift < PARALLEL_LIFT_DB[0]:
+        return wrong(f"{numbers}: the squashed copy is too quiet (or not squashed enough) to thicken "
+                     "anything; you would hardly hear the difference.",
+                     "raise wet_db (try -9 to -3 dB), and keep the copy heavily compressed.")
+    if lift > PARALLEL_LIFT_DB[1]:
+        return wrong(f"{numbers}: the squashed copy dominates; the ghost notes, hats and room roar up and "
+                     "the kit starts to sound like it was straight-compressed.",
+                     "pull wet_db down by a few dB (around -6 dB is a good start).")
+    return right(f"{numbers}: the hits keep their punch and the quieter parts between them come up. "
+                 "That is parallel compression.",
+                 "compare it loudness-matched with the dry drums: it sounds fuller, not just louder.")
+
+
+# --------------------------------------------------------------------------- 3. sidechain ducking
+
+
+def ducking_report(compressor: Compressor) -> dict:
+    """How ``compressor`` keyed from the kick ducks the bass over bars 10-14.
+
+    Returns ``depth`` (median over kick hits of the mean gain reduction in the 100 ms after each
+    hit, dB), ``left`` (the most gain reduction left in the 20 ms before any next hit, dB),
+    ``hits`` (how many hits were measured) and ``closest_ms`` (the shortest gap between hits).
+
+    Lesson: course/02-compression.ipynb
+    """
+    sr = _session().sr
+    kick, bass = excerpt("kick"), excerpt("bass")
+    gr = compressor.process(bass, sr, sidechain=kick).gain_reduction_db
+    hits = kick_hits(kick, sr)
+    window, before = int(DUCK_WINDOW_MS * sr / 1000), int(DUCK_LEFT_WINDOW_MS * sr / 1000)
+    hits = hits[hits + window <= len(kick)]
+    depth = [float(gr[h : h + window].mean()) for h in hits]
+    left = [float(gr[n - before : n].mean()) for n in hits[1:]]
+    return {
+        "depth": float(np.median(depth)),
+        "depths": depth,
+        "left": float(max(left)),
+        "hits": len(hits),
+        "closest_ms": float(np.diff(hits).min() * 1000 / sr),
+    }
+
+
+def check_ducking(compressor) -> Feedback:
+    """Does ``compressor``, keyed from the kick, duck the bass 3-8 dB and let go before the next kick?
+
+    Lesson: course/02-compression.ipynb
+    """
+    if is_unanswered(compressor):
+        return unanswered("set duck to a Compressor(...) that the kick will drive.")
+    template = "Compressor(threshold_db=-20, ratio=4, attack_ms=1, release_ms=100)"
+    problem = _not_a_compressor(compressor, template)
+    if problem is not None:
+        return problem
+    if compressor.release_ms < MIN_RELEASE_MS:
+        return wrong(f"a release of {compressor.release_ms:g} ms follows each cycle of the kick's low "
+                     "thump: the bass's level flutters at the kick's pitch, which sounds like distortion.",
+                     "use a release of 50-150 ms.")
+    try:
+        report = ducking_report(compressor)
+    except ProducerkitError as exc:
+        return wrong(f"the compressor could not process the bass: {exc}")
+    depth, left = report["depth"], report["left"]
+    numbers = (f"on each kick the bass dips {depth:.1f} dB (median over {report['hits']} hits) and is at most "
+               f"{left:.1f} dB down just before the next kick")
+    if depth < DUCK_DEPTH_DB[0]:
+        return wrong(f"{numbers}: too shallow, you will barely hear the kick punch through.",
+                     "lower the threshold (the kick peaks near -4 dBFS and its body falls through -10 to "
+                     "-25 dBFS), e.g. -20 dBFS, or raise the ratio to about 4:1.")
+    slow = left > DUCK_MAX_LEFT_DB
+    if depth > DUCK_DEPTH_DB[1] and not (slow and compressor.release_ms > 150):
+        return wrong(f"{numbers}: too deep, the bass drops out on every kick and the low end pumps.",
+                     "raise the threshold or lower the ratio: aim for a 3-8 dB dip.")
+    if slow:
+        return wrong(f"{numbers}: the release is too slow, so the bass never fully comes back before the "
+                     f"next kick (the closest kicks are {report['closest_ms']:.0f} ms apart; a beat at 100 BPM "
+                     "is 600 ms) and the whole bass line sits lower.",
+                     "shorten the release to 50-150 ms.")
+    return right(f"{numbers}: the kick punches through and the bass swells back in between. Classic ducking.",
+                 "listen for it on the loop: subtle is good, you should feel it more than hear it.")
+
+
+# --------------------------------------------------------------------------- 4. limiter or compressor
+
+
+def _tool(answer) -> str | None:
+    if not isinstance(answer, str):
+        return None
+    word = answer.strip().lower()
+    if word in ("limiter", "limit", "l"):
+        return "limiter"
+    if word in ("compressor", "compress", "comp", "c"):
+        return "compressor"
+    return None
+
+
+def check_limiter_or_compressor(answers) -> Feedback:
+    """For each scenario in LIMITER_OR_COMPRESSOR, is the answer "limiter" or "compressor" right?
+
+    ``answers`` maps each scenario's letter to ``"limiter"`` or ``"compressor"``.
+
+    Lesson: course/02-compression.ipynb
+    """
+    if is_unanswered(answers):
+        return unanswered('map each letter to "limiter" or "compressor".')
+    if not isinstance(answers, dict):
+        return wrong(f"expected a dict such as {{'a': 'limiter', 'b': 'compressor', ...}}, got {_kind(answers)}.")
+    given = {str(k).strip().lower(): v for k, v in answers.items()}
+    unknown = sorted(set(given) - set(LIMITER_OR_COMPRESSOR))
+    if unknown:
+        return wrong(f"there is no scenario {', '.join(map(repr, unknown))}; the letters are "
+                     f"{', '.join(LIMITER_OR_COMPRESSOR)}.")
+    missing = [k for k in LIMITER_OR_COMPRESSOR if is_unanswered(given.get(k))]
+    if len(missing) == len(LIMITER_OR_COMPRESSOR):
+        return unanswered('map each letter to "limiter" or "compressor".')
+    unclear = [k for k in LIMITER_OR_COMPRESSOR if k not in missing and _tool(given[k]) is None]
+    if unclear:
+        return wrong(f"answer {', '.join(unclear)} with the word \"limiter\" or \"compressor\" "
+                     f"(got {', '.join(repr(given[k]) for k in unclear)}).")
+    wrong_ones = [k for k, (_, tool, _) in LIMITER_OR_COMPRESSOR.items()
+                  if k not in missing and _tool(given[k]) != tool]
+    if wrong_ones:
+        k = wrong_ones[0]
+        more = f" ({len(wrong_ones) - 1} more to rethink)" if len(wrong_ones) > 1 else ""
+        return wrong(f"{k}) calls for a {LIMITER_OR_COMPRESSOR[k][1]}: {LIMITER_OR_COMPRESSOR[k][2]}{more}",
+                     f"rethink {', '.join(wrong_ones)}: is it about a hard ceiling on peaks (limiter) or "
+                     "about shaping level over time (compressor)?")
+    if missing:
+        return wrong(f"so far so good, but {', '.join(missing)} still need an answer.", "fill them in.")
+    return right("all five right: a limiter is a ceiling for peaks; a compressor shapes level, tone and groove.")

@@ -1,0 +1,353 @@
+"""Checkers and claims of course/02-compression.ipynb, against the bundled session "Paper Lanterns".
+
+References: the session's manifest (datasets/manifest.json: the uneven lead's phrases and gains),
+Giannoulis, Massberg and Reiss, "Digital Dynamic Range Compressor Design", JAES 60(6), 2012 (the
+static curve, eq. 4), ITU-R BS.1770-4 (integrated loudness and true peak).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from producerkit import datasets, meters
+from producerkit.checks import (
+    Feedback,
+    check_ducking,
+    check_even_lead,
+    check_limiter_or_compressor,
+    check_parallel,
+)
+from producerkit.checks import compression as cc
+from producerkit.dynamics import Compressor, Gate, Limiter
+from producerkit.mix import Gain, Parallel
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "02-compression.ipynb"
+
+# The settings the lesson uses and teaches.
+LEVELLER = Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200)
+SQUASH = Compressor(threshold_db=-35, ratio=10, attack_ms=0.1, lookahead_ms=1, release_ms=80, makeup_db=16)
+DUCK_RIGHT = Compressor(threshold_db=-20, ratio=4, attack_ms=1, release_ms=100)
+DUCK_EXAGGERATED = Compressor(threshold_db=-30, ratio=4, attack_ms=1, release_ms=200)
+RIGHT_TOOLS = {"a": "limiter", "b": "compressor", "c": "compressor", "d": "compressor", "e": "limiter"}
+
+
+@pytest.fixture(scope="module")
+def song():
+    return datasets.load_session("paper_lanterns")
+
+
+@pytest.fixture(scope="module")
+def drums():
+    return cc.drum_excerpt()
+
+
+# --------------------------------------------------------------------------- the lesson's claims
+
+
+def test_manifest_uneven_lead_phrases_alternate_plus_minus_6_db(song):
+    """Manifest: lead_uneven is bars 10-18, four two-bar phrases at +6/-6/+6/-6 dB."""
+    problem = song.problem("lead_uneven")
+    assert problem.bars == (10, 18)
+    assert problem.details["phrase_gains_db"] == [6.0, -6.0, 6.0, -6.0]
+    assert cc.lead_phrases() == [(10, 12), (12, 14), (14, 16), (16, 18)]
+
+
+def test_bs1770_uneven_lead_phrases_differ_by_about_12_db(song):
+    """BS.1770 integrated loudness per phrase: loud and quiet phrases about 12 dB apart."""
+    levels = cc.phrase_loudness(song.variants["lead_uneven"], song.sr)
+    assert len(levels) == 4
+    assert 11.0 <= max(levels) - min(levels) <= 13.0
+    assert levels[0] - levels[1] == pytest.approx(12.0, abs=1.0)
+    assert levels[2] - levels[3] == pytest.approx(12.0, abs=1.0)
+
+
+def test_bs1770_lessons_leveller_brings_the_spread_under_4_db(song):
+    """The lesson's -30 dBFS 4:1 compressor: 12 dB between phrases becomes <= 4 dB, in both clips."""
+    full = song.variants["lead_uneven"]
+    assert cc.phrase_spread_db(LEVELLER(full, song.sr), song.sr) <= 4.0
+    excerpt = full[: song.bar_to_sample(6)]  # the 14.4 s the lesson plays
+    assert len(excerpt) / song.sr <= 15.0
+    assert len(cc.phrase_loudness(excerpt, song.sr)) == 3
+    assert cc.phrase_spread_db(LEVELLER(excerpt, song.sr), song.sr) <= 4.0
+
+
+def test_giannoulis_static_curve_numbers_in_the_lesson():
+    """Giannoulis et al. eq. 4: 4:1 at -30 dBFS turns -18 into -27; a 12 dB knee spans -36 to -24."""
+    hard = Compressor(threshold_db=-30, ratio=4, knee_db=0)
+    soft = Compressor(threshold_db=-30, ratio=4, knee_db=12)
+    assert hard.curve([-40, -30, -18, -6]) == pytest.approx([-40, -30, -27, -24])
+    assert soft.curve([-36])[0] == pytest.approx(-36)
+    assert soft.curve([-24])[0] == pytest.approx(-28.5)  # full 4:1 from the knee's top
+    assert soft.curve([-33])[0] < -33  # already turning down inside the knee
+
+
+def test_attack_30_ms_keeps_more_transient_than_0_1_ms(drums):
+    """Crest factor (peak - RMS) of the drums: 0.1 ms attack lowers it, 30 ms keeps (raises) it."""
+    sr = 44100
+    fast = Compressor(threshold_db=-24, ratio=6, attack_ms=0.1, release_ms=100)(drums, sr)
+    slow = Compressor(threshold_db=-24, ratio=6, attack_ms=30, release_ms=100)(drums, sr)
+    dry = meters.crest_factor_db(drums)
+    assert meters.crest_factor_db(fast) < dry - 1.0
+    assert meters.crest_factor_db(slow) > dry
+    assert meters.crest_factor_db(slow) - meters.crest_factor_db(fast) > 3.0
+
+
+def test_longer_release_keeps_the_drums_turned_down(drums):
+    """Release: the average gain reduction grows with the release time (pumping / never letting go)."""
+    means = [Compressor(threshold_db=-24, ratio=6, attack_ms=10, release_ms=r).process(drums, 44100)
+             .gain_reduction_db.mean() for r in (30, 100, 300, 1000)]
+    assert all(a < b for a, b in zip(means, means[1:], strict=False))
+    assert means[-1] > 4 * means[0]
+
+
+def test_bs1770_one_db_louder_reads_one_lu_louder(song):
+    """The loudness-bias demo: Gain(1) raises BS.1770 integrated loudness by exactly 1 LU."""
+    clip = song.variants["lead_uneven"][: song.bar_to_sample(6)]
+    louder = Gain(1.0)(clip, song.sr)
+    diff = meters.integrated_loudness(louder, song.sr) - meters.integrated_loudness(clip, song.sr)
+    assert diff == pytest.approx(1.0, abs=0.01)
+
+
+def test_parallel_compression_lifts_the_body_and_keeps_the_hits(drums):
+    """Parallel: body (median 10 ms level) rises far more than the peaks; straight compression cuts peaks."""
+    sr = 44100
+    for wet_db in (-6.0, 3.0):
+        out = Parallel(SQUASH, wet_db=wet_db)(drums, sr)
+        body = cc.body_level_db(out, sr) - cc.body_level_db(drums, sr)
+        peak = 20 * np.log10(np.abs(out).max() / np.abs(drums).max())
+        assert peak >= 0.0
+        assert body > peak + 3.0
+        assert meters.crest_factor_db(out) < meters.crest_factor_db(drums)
+    straight = Compressor(threshold_db=-35, ratio=10, attack_ms=0.1, lookahead_ms=1, release_ms=80)(drums, sr)
+    peak_drop = 20 * np.log10(np.abs(drums).max() / np.abs(straight).max())
+    body_drop = cc.body_level_db(drums, sr) - cc.body_level_db(straight, sr)
+    assert peak_drop > body_drop + 10.0
+
+
+def test_kick_hits_in_chorus_1_four_a_bar(song):
+    """Manifest: four kick hits a bar in the choruses; in bars 10-14 the closest are 300 ms apart."""
+    hits = cc.kick_hits(cc.excerpt("kick"), song.sr)
+    # hits are played slightly early or late (a few ms): the one just before the end is bar 14's downbeat
+    assert len(hits[hits < song.bar_to_sample(4) - 0.02 * song.sr]) == 16
+    assert np.diff(hits).min() * 1000 / song.sr == pytest.approx(300, abs=10)
+    assert np.diff(hits).max() * 1000 / song.sr < 1000
+
+
+def test_ducking_dips_the_bass_on_every_kick_hit(song):
+    """Sidechain ducking from the kick: every hit dips the bass 3-8 dB, aligned with the hit, then recovers."""
+    sr = song.sr
+    kick, bass = cc.excerpt("kick"), cc.excerpt("bass")
+    gr = DUCK_RIGHT.process(bass, sr, sidechain=kick).gain_reduction_db
+    report = cc.ducking_report(DUCK_RIGHT)
+    assert 3.0 <= min(report["depths"]) and max(report["depths"]) <= 8.5
+    assert report["left"] <= 1.5
+    for hit in cc.kick_hits(kick, sr)[:-1]:
+        assert gr[hit + int(0.005 * sr)] > 2.0  # already ducking 5 ms after the hit
+        assert gr[hit - 1] < 1.5  # and not before it
+
+
+def test_bs1770_true_peak_limiter_holds_the_ceiling_a_compressor_does_not(song):
+    """BS.1770 true peak: Limiter(-1) output <= -1 dBTP; a 20:1 compressor at -1 dBFS overshoots."""
+    band = sum(cc.excerpt(name).astype(np.float64) for name in song.stems)
+    band = (band / np.abs(band).max() * 10 ** (-6 / 20)).astype(np.float32)
+    hot = Gain(8)(band, song.sr)
+    assert meters.true_peak(hot, song.sr) > 1.5
+    limited = Limiter(ceiling_db=-1).process(hot, song.sr)
+    assert meters.true_peak(limited.audio, song.sr) <= -1.0 + 0.02
+    assert limited.gain_reduction_db.max() == pytest.approx(3.0, abs=0.3)
+    squeezed = Compressor(threshold_db=-1, ratio=20, knee_db=0, attack_ms=0.1, release_ms=100)(hot, song.sr)
+    assert meters.true_peak(squeezed, song.sr) > 0.0
+
+
+# --------------------------------------------------------------------------- check_even_lead
+
+
+def test_even_lead_right_for_the_lessons_settings():
+    fb = check_even_lead(LEVELLER)
+    assert fb.correct is True, fb
+    assert "differ by" in fb.message and "makeup" in fb.hint
+
+
+@pytest.mark.parametrize("missing", [None, ..., ""])
+def test_even_lead_unanswered(missing):
+    fb = check_even_lead(missing)
+    assert isinstance(fb, Feedback) and fb.correct is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (Compressor(threshold_db=-18), ["above the quiet phrases", "-30"]),
+        (Compressor(threshold_db=-30, ratio=20), ["20:1 is limiting"]),
+        (Compressor(threshold_db=-30, attack_ms=0), ["attack of 0 ms"]),
+        (Compressor(threshold_db=-30, release_ms=5), ["release of 5 ms"]),
+        (Compressor(threshold_db=-30, ratio=2, release_ms=200), ["2:1"]),
+        (Compressor(threshold_db=-40, ratio=4, release_ms=200), ["over-compressed"]),
+        (Compressor(threshold_db=-30, ratio=4, attack_ms=1, release_ms=200), ["crest factor", "attack"]),
+        (Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200, makeup_db=20), ["clip"]),
+        (Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200, mix=0.5), ["mix"]),
+        (Limiter(), ["Limiter"]),
+        (Gate(), ["Gate"]),
+        (Compressor, ["class"]),
+        (-30, ["expected a Compressor"]),
+    ],
+)
+def test_even_lead_wrong_answers_get_specific_advice(answer, words):
+    fb = check_even_lead(answer)
+    assert fb.correct is False, fb
+    text = fb.message + " " + fb.hint
+    for word in words:
+        assert word in text, (word, text)
+
+
+# --------------------------------------------------------------------------- check_parallel
+
+
+@pytest.mark.parametrize("wet_db", [-9.0, -6.0, -3.0])
+def test_parallel_right(wet_db):
+    fb = check_parallel(Parallel(SQUASH, wet_db=wet_db))
+    assert fb.correct is True, fb
+    assert "body came up" in fb.message
+
+
+@pytest.mark.parametrize("missing", [None, ...])
+def test_parallel_unanswered(missing):
+    assert check_parallel(missing).correct is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (Parallel(SQUASH, wet_db=-20), ["too quiet", "raise wet_db"]),
+        (Parallel(SQUASH, wet_db=3), ["dominates", "wet_db down"]),  # the lesson's exaggerated demo
+        (Parallel(SQUASH, mix=1.0), ["hits got quieter", "dry"]),
+        (Parallel(Compressor(threshold_db=-10, ratio=2), wet_db=-6), ["not squashed enough"]),
+        (Parallel(Gain(-6), wet_db=-6), ["not a compressor"]),
+        (SQUASH, ["straight compression"]),
+        (-6, ["number", "Parallel(squash, wet_db=-6)"]),
+        ("parallel", ["expected a Parallel"]),
+    ],
+)
+def test_parallel_wrong_answers_get_specific_advice(answer, words):
+    fb = check_parallel(answer)
+    assert fb.correct is False, fb
+    text = fb.message + " " + fb.hint
+    for word in words:
+        assert word in text, (word, text)
+
+
+# --------------------------------------------------------------------------- check_ducking
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [DUCK_RIGHT, Compressor(threshold_db=-20, ratio=4, attack_ms=5, release_ms=100),
+     Compressor(threshold_db=-25, ratio=4, attack_ms=5, release_ms=100)],
+)
+def test_ducking_right(answer):
+    fb = check_ducking(answer)
+    assert fb.correct is True, fb
+    assert "dips" in fb.message
+
+
+@pytest.mark.parametrize("missing", [None, ..., ""])
+def test_ducking_unanswered(missing):
+    assert check_ducking(missing).correct is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (DUCK_EXAGGERATED, ["release is too slow", "50-150 ms"]),  # the lesson's demo
+        (Compressor(threshold_db=-30, ratio=10, attack_ms=1, release_ms=50), ["too deep"]),
+        (Compressor(threshold_db=-10, ratio=4, attack_ms=1, release_ms=100), ["too shallow", "threshold"]),
+        (Compressor(threshold_db=-20, ratio=4, attack_ms=1, release_ms=400), ["release is too slow"]),
+        (Compressor(threshold_db=-20, release_ms=5), ["distortion"]),
+        (Limiter(), ["no sidechain"]),
+        ("compressor", ["expected a Compressor"]),
+    ],
+)
+def test_ducking_wrong_answers_get_specific_advice(answer, words):
+    fb = check_ducking(answer)
+    assert fb.correct is False, fb
+    text = fb.message + " " + fb.hint
+    for word in words:
+        assert word in text, (word, text)
+
+
+# --------------------------------------------------------------------------- check_limiter_or_compressor
+
+
+def test_limiter_or_compressor_right():
+    assert check_limiter_or_compressor(RIGHT_TOOLS).correct is True
+    shorthand = {k.upper(): v[0].upper() + " " for k, v in RIGHT_TOOLS.items()}  # "L", "C", any case
+    assert check_limiter_or_compressor(shorthand).correct is True
+
+
+@pytest.mark.parametrize("missing", [None, ..., {}, {k: ... for k in RIGHT_TOOLS}])
+def test_limiter_or_compressor_unanswered(missing):
+    assert check_limiter_or_compressor(missing).correct is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ({**RIGHT_TOOLS, "a": "compressor"}, ["a) calls for a limiter", "ceiling"]),
+        ({**RIGHT_TOOLS, "c": "limiter", "d": "limiter"}, ["c) calls for a compressor", "sidechain", "1 more"]),
+        ({"a": "limiter", "b": ...}, ["b, c, d, e", "need an answer"]),
+        ({**RIGHT_TOOLS, "b": "maybe"}, ["limiter", "'maybe'"]),
+        ({**RIGHT_TOOLS, "f": "limiter"}, ["no scenario 'f'"]),
+        ("limiter", ["expected a dict"]),
+    ],
+)
+def test_limiter_or_compressor_wrong(answer, words):
+    fb = check_limiter_or_compressor(answer)
+    assert fb.correct is False, fb
+    text = fb.message + " " + fb.hint
+    for word in words:
+        assert word in text, (word, text)
+
+
+# --------------------------------------------------------------------------- never raising
+
+
+junk = st.one_of(
+    st.none(), st.just(...), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+    st.text(max_size=20), st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=8)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=junk)
+def test_checkers_never_raise_on_junk(answer):
+    """Every checker answers anything a student might type with a Feedback, never an exception."""
+    for checker in (check_even_lead, check_parallel, check_ducking, check_limiter_or_compressor):
+        fb = checker(answer)
+        assert isinstance(fb, Feedback)
+        assert fb.correct in (False, None)
+        assert fb.message
+
+
+# --------------------------------------------------------------------------- the notebook
+
+
+def test_notebook_structure():
+    """The lesson: no outputs, python3 kernel, unanswered exercises, >= 3 checkers, widgets, next link."""
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    sources = "\n".join("".join(c["source"]) for c in nb["cells"])
+    for name in ("check_even_lead(", "check_parallel(", "check_ducking(", "check_limiter_or_compressor("):
+        assert name in sources
+    assert "CompressorExplorer(" in sources and "ABPlayer(" in sources
+    assert "IPython.display" not in sources and "Audio(" not in sources.replace("ABPlayer(", "")
+    assert "lead_comp = ...  #" in sources and "drum_bus = ...  #" in sources and "duck = ...  #" in sources
+    assert "**02**" in sources and "(03-arrangement.ipynb)" in sources
