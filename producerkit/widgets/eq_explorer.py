@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import eq as eqmod
 from .. import plots
-from ..audio import as_channels, like_input, power_to_db, to_mono
+from ..audio import as_channels, like_input
 from ..errors import ParameterError
 from ._common import Explorer, Stopwatch, column, float_slider, log_slider, prepare_clip, row
 from .abplayer import ABPlayer
@@ -74,44 +74,6 @@ def band_settings(band) -> dict:
     out.setdefault("gain_db", 0.0)
     out.setdefault("order", 2)
     return out
-
-
-class _Spectrum:
-    """The long-term spectrum of ``plots.spectrum_db`` kept per FFT bin, so a filtered version is instant.
-
-    For a linear filter H, the Welch power of the filtered signal is |H|^2 times the Welch power of
-    the input, up to the leakage of the Hann window (a filter much narrower than a bin, 10.8 Hz here,
-    is smeared a little). ``db(gain_db)`` applies a response given at the bin frequencies and then the
-    same 1/6-octave smoothing as ``spectrum_db``, so before and after are drawn the same way.
-    """
-
-    def __init__(self, y, sr: int, freqs: np.ndarray, n_fft: int = 4096) -> None:
-        mono = to_mono(y)
-        if mono.size < n_fft:
-            mono = np.pad(mono, (0, n_fft - mono.size))
-        hop = n_fft // 2
-        n_frames = 1 + (mono.size - n_fft) // hop
-        starts = np.linspace(0, (n_frames - 1) * hop, min(n_frames, 64)).astype(int)
-        frames = np.lib.stride_tricks.sliding_window_view(mono, n_fft)[starts]
-        window = np.hanning(n_fft).astype(np.float32)
-        power = np.mean(np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2, axis=0)
-        self.power = power * (4.0 / np.sum(window) ** 2)
-        self.bin_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-        self.freqs = freqs
-        lo = np.searchsorted(self.bin_freqs, freqs * 2 ** (-1 / 12))
-        hi = np.maximum(np.searchsorted(self.bin_freqs, freqs * 2 ** (1 / 12)), lo + 1)
-        self._hi = np.minimum(hi, self.power.size)
-        self._lo = np.minimum(lo, self._hi - 1)
-        # Only the bins the smoothing reads need the filter's response.
-        self.used = np.arange(self._lo.min(), self._hi.max())
-
-    def db(self, gain_db_at_used: np.ndarray | None = None) -> np.ndarray:
-        power = self.power
-        if gain_db_at_used is not None:
-            power = power.copy()
-            power[self.used] *= 10.0 ** (gain_db_at_used / 10.0)
-        cumulative = np.concatenate([[0.0], np.cumsum(power)])
-        return power_to_db((cumulative[self._hi] - cumulative[self._lo]) / (self._hi - self._lo))
 
 
 class _BandControls:
@@ -191,7 +153,7 @@ class EQExplorer(Explorer):
         chain.sos(self._sr)  # every band must work at this sample rate
         self._eq = chain
         self._freqs = plots.log_freqs()
-        self._spectrum = _Spectrum(self._y, self._sr, self._freqs)
+        self._spectrum = plots.SmoothedSpectrum(self._y, self._sr, self._freqs)
         self._others: tuple | None = None  # (band index, the other bands, the clip filtered by them)
         self._processed = self._run(chain.bands, changed=None)
 
