@@ -54,9 +54,11 @@ class SmoothedSpectrum:
     """A clip's long-term average spectrum, kept per FFT bin so a filtered version is instant.
 
     Welch's method on the mono sum: Hann windows of ``n_fft`` samples with 50 % overlap, power
-    averaged over at most 64 frames spread over the clip (fast enough for a live slider), scaled
-    so a full-scale sine reads about 0 dB, then smoothed to 1/6 octave at ``freqs`` so a student
-    sees the tonal balance rather than the noise.
+    averaged over at most 64 frames spread over the clip (fast enough for a live slider), then
+    averaged over 1/6 octave around each of ``freqs`` so a student sees the tonal balance rather
+    than the noise. Read it in relative terms: differences between two curves are exact dB, while
+    a lone sine's energy is spread over its band and reads below its peak level. White noise draws
+    flat; pink noise (and most music) falls 3 dB per octave.
 
     For a linear filter H the Welch power of the filtered clip is |H|^2 times this power (up to
     the Hann window's leakage), so ``db(gain_db)`` with a response sampled at ``bin_freqs[used]``
