@@ -422,7 +422,23 @@ def render(soundfont: str | bytes, instrument: Instrument, events, num_samples: 
             synth.noteoff(channel, key)
     if pos < num_samples:
         out[pos:] = np.frombuffer(synth.generate_simple(num_samples - pos), dtype=np.float32).reshape(-1, 2)
-    return out.astype(np.float64).mean(axis=1)
+    return remove_dc(out.astype(np.float64).mean(axis=1))
+
+
+#: Below this, nothing musical: some FluidR3 samples (the Warm Pad's) sit far off zero.
+DC_BLOCK_HZ = 15.0
+
+
+def remove_dc(y: np.ndarray) -> np.ndarray:
+    """Remove DC offset with a zero-phase high-pass at DC_BLOCK_HZ (a 2nd-order Butterworth run both ways).
+
+    A DC offset wastes headroom, thumps at every edit and fade, and would teach students a
+    defect as if it were the sound of the instrument. Zero-phase keeps every onset in place.
+    """
+    from scipy.signal import butter, sosfiltfilt
+
+    sos = butter(2, DC_BLOCK_HZ, btype="highpass", fs=SR, output="sos")
+    return sosfiltfilt(sos, y)
 
 
 DRUM_HOLD_S = {CRASH: 3.5, RIDE: 2.0, HAT_OPEN: 1.0}
@@ -623,9 +639,9 @@ PROBLEMS = (
                     "tone at -32 dBFS with weaker harmonics at 100 Hz (-42 dBFS) and 150 Hz "
                     "(-46 dBFS), as from a ground loop. It runs under the whole clip and is plain in "
                     "the gaps between phrases.",
-     "fix": "Notch the hum and its harmonics: eq.Notch(50, q=10), eq.Notch(100, q=10), "
-            "eq.Notch(150, q=10); or high-pass above it, eq.HighPass(120, order=4), since the lead "
-            "has nothing down there."},
+     "fix": "Notch the hum and its harmonics: editing.remove_hum(y, sr, freq=50), or by hand "
+            "eq.Notch(50, q=10), eq.Notch(100, q=10), eq.Notch(150, q=10). A high-pass is not enough: "
+            "the 150 Hz harmonic sits too close to the voice to filter away without thinning it."},
 )
 HUM_HARMONICS_DBFS = {50.0: -32.0, 100.0: -42.0, 150.0: -46.0}
 RUMBLE_THUMPS = ((1.3, -15.0), (4.9, -13.0), (8.2, -16.0))  # (seconds into the excerpt, peak dBFS)

@@ -393,3 +393,15 @@ def test_build_twice_is_byte_identical_to_the_shipped_files(tmp_path):
         assert entry["pcm_sha256"] == FILES[name]["pcm_sha256"], name
         assert entry["sha256"] == FILES[name]["sha256"], name
     assert datasets.verify(root=tmp_path / "a")
+
+
+def test_no_stem_take_or_one_shot_carries_a_dc_offset():
+    """Every clean file sits on zero (a DC offset wastes headroom and thumps at edits)."""
+    from producerkit.datasets import load_session
+
+    session = load_session("paper_lanterns")
+    offsets = {}
+    for group in (session.stems, session.takes, session.one_shots):
+        for name, y in group.items():
+            offsets[name] = 20 * np.log10(abs(float(np.mean(np.asarray(y, np.float64)))) + 1e-12)
+    assert max(offsets.values()) < -60, {k: round(v, 1) for k, v in offsets.items() if v >= -60}

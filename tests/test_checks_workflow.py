@@ -1,0 +1,496 @@
+"""Checkers of course/04-workflow.ipynb, and the lesson's claims proved with the library.
+
+References: the bundled session's manifest (datasets/manifest.json: which take flubs which phrase, the hum's
+lines and levels), producerkit.workflow.STAGES (who leads each stage, the mixing stage's "-3 dBFS"
+deliverable), the platforms' published figures in producerkit.master.PLATFORM_TARGETS (Spotify -14 LUFS /
+-1 dBTP, Apple Music -16 LUFS, EBU R 128 -23 LUFS ±0.5 LU), and the notebook itself (its approved balance and
+its plan, read from its cells so the tests and the lesson cannot drift apart).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from producerkit import editing, master, meters, workflow
+from producerkit.checks import (
+    check_hum_removed,
+    check_master,
+    check_mix_balance,
+    check_project,
+    check_stage_leads,
+    check_take_choice,
+)
+from producerkit.checks import workflow as wf
+from producerkit.datasets import load_session
+from producerkit.eq import HighPass
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "course" / "04-workflow.ipynb"
+MISSING = (None, ...)
+
+
+# --------------------------------------------------------------------------- the notebook's own values
+
+
+def _code_cells() -> list[str]:
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _notebook_literal(name: str):
+    """The literal value the notebook assigns to ``name`` (e.g. its approved balance)."""
+    for source in _code_cells():
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+                return ast.literal_eval(node.value)
+    raise LookupError(f"{name} is not assigned in {NOTEBOOK.name}")
+
+
+def _notebook_function(name: str):
+    """A function defined in the notebook, executed with the notebook's ``workflow`` import."""
+    for source in _code_cells():
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                namespace = {"workflow": workflow}
+                exec(compile(ast.Module([node], []), NOTEBOOK.name, "exec"), namespace)
+                return namespace[name]
+    raise LookupError(f"{name} is not defined in {NOTEBOOK.name}")
+
+
+@pytest.fixture(scope="module")
+def session():
+    return load_session("paper_lanterns")
+
+
+@pytest.fixture(scope="module")
+def approved_mixer():
+    """The notebook's approved balance on the exercise's excerpt (what MixerDesk.to_mixer() holds)."""
+    mixer = wf.mixer_from_faders(_notebook_literal("APPROVED_MIX_DB"))
+    pans = _notebook_literal("APPROVED_PANS")
+    for track in mixer.tracks:
+        track.pan = pans.get(track.name, 0.0)
+    return mixer
+
+
+@pytest.fixture(scope="module")
+def premaster(approved_mixer):
+    return editing.fade(approved_mixer.render(), approved_mixer.sr, in_ms=20, out_ms=1000)
+
+
+@pytest.fixture(scope="module")
+def spotify_master(premaster, session):
+    spotify = master.PLATFORM_TARGETS["spotify"]
+    return master.master(premaster, session.sr, target_lufs=spotify.integrated_lufs,
+                         ceiling_dbtp=spotify.true_peak_dbtp, eq=HighPass(30))
+
+
+# --------------------------------------------------------------------------- check_take_choice
+
+
+@pytest.mark.parametrize("take", [2, 1, "take 2", "lead_take1", 2.0])
+def test_take_choice_right_for_a_clean_take_with_the_performance_reason(take):
+    fb = check_take_choice(take, "b")
+    assert fb.correct is True
+    assert "right notes" in fb.message
+
+
+def test_take_choice_rejects_the_flubbed_take_named_in_the_manifest():
+    fb = check_take_choice(3, "b")
+    assert fb.correct is False
+    assert "flubs verse 1c" in fb.message and "wrong note" in fb.message and "210 ms late" in fb.message
+    assert "take 1 or take 2" in fb.hint
+
+
+@pytest.mark.parametrize("reason, words", [("a", "clip gain"), ("c", "order the takes")])
+def test_take_choice_right_take_wrong_reason(reason, words):
+    fb = check_take_choice(2, reason)
+    assert fb.correct is False and words in fb.message
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_take_choice_unanswered(missing):
+    assert check_take_choice(missing, missing).correct is None
+    assert check_take_choice(missing).correct is None
+
+
+def test_take_choice_take_without_reason_asks_for_the_reason():
+    fb = check_take_choice(2, None)
+    assert fb.correct is None and "say why" in fb.message
+
+
+@pytest.mark.parametrize("take", [0, 4, "take", True, 1.5, [2]])
+def test_take_choice_malformed_take(take):
+    fb = check_take_choice(take, "b")
+    assert fb.correct is False and "number from 1 to 3" in fb.message
+
+
+def test_take_choice_unknown_reason_and_phrase():
+    assert "a, b, c" in check_take_choice(2, "d").message
+    assert check_take_choice(2, "b", phrase="chorus 9").correct is False
+
+
+# --------------------------------------------------------------------------- check_hum_removed
+
+
+@pytest.fixture(scope="module")
+def hum():
+    return wf.hum_reference()
+
+
+def test_hum_removed_right_with_remove_hum_on_50_hz(hum):
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, freq=50, harmonics=3), sr)
+    assert fb.correct is True
+    assert "50 Hz down" in fb.message and "150 Hz down" in fb.message
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_hum_removed_unanswered(missing):
+    assert check_hum_removed(missing).correct is None
+
+
+def test_hum_removed_wrong_mains_frequency(hum):
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, freq=60), sr)
+    assert fb.correct is False and "50 Hz hum is only" in fb.message and "freq=50" in fb.hint
+
+
+def test_hum_removed_fundamental_only_leaves_the_harmonics(hum):
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, harmonics=1), sr)
+    assert fb.correct is False and "100 Hz" in fb.message and "harmonics=3" in fb.hint
+
+
+def test_hum_removed_a_120_hz_high_pass_leaves_the_100_hz_harmonic(hum):
+    """A high-pass at 120 Hz is not a hum fix (the manifest says so): it takes only ~7 dB off the 100 Hz line."""
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(HighPass(120, order=4)(take, sr), sr)
+    assert fb.correct is False and "100 Hz" in fb.message
+
+
+def test_hum_removed_wide_notches_damage_the_voice(hum):
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, q=3), sr)
+    assert fb.correct is False and "voice" in fb.message and "250–500 Hz" in fb.message
+
+
+def test_hum_removed_wrong_shape_or_rate(hum):
+    take, _clean, sr, _lines = hum
+    assert "long" in check_hum_removed(take[: sr], sr).message
+    assert check_hum_removed(editing.remove_hum(take, sr), 48000).correct is False
+    assert "not audio" in check_hum_removed("hum", sr).message
+
+
+# --------------------------------------------------------------------------- check_mix_balance
+
+
+def test_mix_balance_right_for_the_notebooks_approved_balance(approved_mixer):
+    fb = check_mix_balance(approved_mixer)
+    assert fb.correct is True and "headroom" in fb.message
+
+
+def test_mix_balance_right_for_a_fader_dict():
+    assert check_mix_balance(_notebook_literal("APPROVED_MIX_DB")).correct is True
+
+
+@pytest.mark.parametrize("missing", [*MISSING, {}])
+def test_mix_balance_unanswered(missing):
+    assert check_mix_balance(missing).correct is None
+
+
+def test_mix_balance_the_rough_mix_buries_the_lead_and_runs_hot():
+    fb = check_mix_balance({"snare": wf.ROUGH_MIX_DB["snare"]})  # the rough mix as it is
+    assert fb.correct is False and "buried" in fb.message and "mix bus is hot" in fb.hint
+
+
+def test_mix_balance_clipping_mix_bus():
+    fb = check_mix_balance({"kick": 8, "snare": 8, "bass": 8, "lead": 8})
+    assert fb.correct is False and "clips" in fb.message
+
+
+def test_mix_balance_good_balance_without_headroom():
+    faders = {k: v + 7.0 for k, v in _notebook_literal("APPROVED_MIX_DB").items()}
+    fb = check_mix_balance(faders)
+    assert fb.correct is False and "-3 dBFS" in fb.message
+
+
+def test_mix_balance_lead_on_top():
+    fb = check_mix_balance({**_notebook_literal("APPROVED_MIX_DB"), "lead": 6})
+    assert fb.correct is False and "floats" in fb.message
+
+
+def test_mix_balance_muted_and_faded_parts(approved_mixer):
+    approved_mixer["pad"].mute = True
+    try:
+        fb = check_mix_balance(approved_mixer)
+    finally:
+        approved_mixer["pad"].mute = False
+    assert fb.correct is False and "pad is muted" in fb.message
+    fb = check_mix_balance({**_notebook_literal("APPROVED_MIX_DB"), "guitar": -60})
+    assert fb.correct is False and "barely hear guitar" in fb.message
+
+
+@pytest.mark.parametrize("answer, words", [({"vocals": -3}, "no channel"), ({"lead": "loud"}, "number of dB"),
+                                           ({"lead": 20}, "number of dB"), ([1, 2], "dict of fader")])
+def test_mix_balance_malformed(answer, words):
+    fb = check_mix_balance(answer)
+    assert fb.correct is False and words in fb.message
+
+
+def test_mix_balance_desk_and_dict_judge_the_same_excerpt(session):
+    """The desk the lesson shows (MixerDesk's default excerpt) holds the audio a dict answer is judged on."""
+    from producerkit.widgets import MixerDesk
+
+    desk = MixerDesk(session, gains=wf.ROUGH_MIX_DB)
+    np.testing.assert_array_equal(desk.to_mixer().render(), wf.mixer_from_faders({}).render())
+    assert check_mix_balance(desk).message == check_mix_balance({"lead": wf.ROUGH_MIX_DB["lead"]}).message
+
+
+# --------------------------------------------------------------------------- check_master
+
+
+def test_master_right_for_the_lessons_spotify_master(spotify_master, session):
+    audio, report = spotify_master
+    assert check_master(audio, session.sr).correct is True
+    assert check_master((audio, report), session.sr).correct is True  # the pair master() returns
+
+
+def test_master_right_for_apple_music(premaster, session):
+    apple = master.PLATFORM_TARGETS["apple"]
+    audio, _ = master.master(premaster, session.sr, target_lufs=apple.integrated_lufs,
+                             ceiling_dbtp=apple.true_peak_dbtp, eq=HighPass(30))
+    assert check_master(audio, session.sr, target="apple").correct is True
+    assert check_master(audio, session.sr, target="spotify").correct is False  # 2 LU quiet for Spotify
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_master_unanswered(missing):
+    assert check_master(missing, 44100).correct is None
+
+
+def test_master_too_loud_says_by_how_much_and_what_spotify_does(spotify_master, session):
+    audio, _ = spotify_master
+    fb = check_master(audio * np.float32(10 ** (2.3 / 20)), session.sr)
+    assert fb.correct is False and "2.3 LU too loud" in fb.message and "turn it down by 2.3 dB" in fb.message
+
+
+def test_master_too_quiet(premaster, session):
+    fb = check_master(premaster, session.sr)
+    assert fb.correct is False and "too quiet" in fb.message and "as far as their peaks allow" in fb.message
+
+
+def test_master_peak_over_the_ceiling(premaster, session):
+    loud, report = master.master(premaster, session.sr, target_lufs=-14, ceiling_dbtp=-0.1, eq=HighPass(30))
+    assert report.output_true_peak > -1.0  # the limiter left the peak above Spotify's ceiling
+    fb = check_master(loud, session.sr)
+    assert fb.correct is False and "true peak" in fb.message and "ceiling_dbtp=-1" in fb.hint
+
+
+def test_master_broadcast_and_malformed(spotify_master, session):
+    audio, _ = spotify_master
+    assert "broadcast delivery" in check_master(audio, session.sr, target="ebu_r128").message
+    assert check_master(audio, None).correct is False
+    assert check_master(audio, session.sr, target="mars").correct is False
+    assert "silent" in check_master(np.zeros_like(audio), session.sr).message
+
+
+# --------------------------------------------------------------------------- check_project
+
+
+@pytest.fixture(scope="module")
+def plan_single():
+    return _notebook_function("plan_single")
+
+
+def test_project_right_when_the_mix_follows_the_editing(plan_single):
+    fb = check_project(plan_single(mixing_start="2026-02-23"))
+    assert fb.correct is True and "the plan works" in fb.message and "to spare" in fb.message
+
+
+def test_project_the_notebooks_draft_mixes_before_recording_ends(plan_single):
+    fb = check_project(plan_single())
+    assert fb.correct is False and "recording ends 2026-02-18" in fb.message
+    assert "move mixing to" in fb.hint
+
+
+def test_project_mix_that_runs_into_mastering(plan_single):
+    fb = check_project(plan_single(mixing_start="2026-03-09"))
+    assert fb.correct is False and "Mastering starts" in fb.message
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_project_unanswered(missing):
+    assert check_project(missing).correct is None
+
+
+def test_project_not_a_project():
+    assert "give a Project" in check_project("2026-02-23").message
+
+
+# --------------------------------------------------------------------------- check_stage_leads
+
+
+def test_stage_leads_right_for_every_stage_from_the_data():
+    fb = check_stage_leads({s.key: s.lead for s in workflow.STAGES})
+    assert fb.correct is True and f"all {len(workflow.STAGES)} right" in fb.message
+
+
+def test_stage_leads_understands_names_and_role_variants():
+    answer = {"Demo": "the artist", "Pre-production": "producer", "tracking": "recording engineer",
+              "Mixing": "mix engineer", "mastering": "Mastering Engineer"}
+    assert check_stage_leads(answer).correct is True
+
+
+def test_stage_leads_wrong_names_the_real_lead_and_why():
+    fb = check_stage_leads({"editing": "recording engineer", "mixing": "producer"})
+    assert fb.correct is False
+    assert "led by the producer" in fb.message and "1 more to fix" in fb.message
+    assert workflow.stage("editing").lead_note in fb.message
+
+
+@pytest.mark.parametrize("missing", [*MISSING, {"demo": ..., "mixing": None}])
+def test_stage_leads_unanswered(missing):
+    assert check_stage_leads(missing).correct is None
+
+
+def test_stage_leads_partly_answered():
+    fb = check_stage_leads({"demo": "artist", "mixing": ...})
+    assert fb.correct is None and "1 right so far" in fb.message and "mixing" in fb.message
+
+
+@pytest.mark.parametrize("answer, words", [({"mixing": "engineer"}, "which engineer"), ({"mixing": "DJ"}, "roles"),
+                                           ({"vocals": "artist"}, "no stage"), (["artist"], "dict")])
+def test_stage_leads_malformed(answer, words):
+    fb = check_stage_leads(answer)
+    assert fb.correct is False and words in fb.message
+
+
+# --------------------------------------------------------------------------- the lesson's claims
+
+
+def test_claim_take_3_is_the_only_flubbed_take_of_verse_1c(session):
+    verse_1c = next(p for p in session.phrases if p.name == "verse 1c")
+    assert [t for t, info in verse_1c.takes.items() if info["flub"]] == ["lead_take3"]
+    assert verse_1c.best_take != "lead_take3"
+
+
+def _comp(session, names):
+    takes = [session.takes[f"lead_take{i}"] for i in (1, 2, 3)]
+    phrases = [p for p in session.phrases if p.name in names]
+    lo, hi = round(phrases[0].take_start_s * session.sr), round(phrases[-1].take_end_s * session.sr)
+    start = phrases[0].take_start_s
+    return editing.comp_takes([y[lo:hi] for y in takes], session.sr,
+                              [(p.take_start_s - start, p.take_end_s - start, p.name) for p in phrases],
+                              bpm=session.bpm, names=["take 1", "take 2", "take 3"])
+
+
+@pytest.mark.parametrize("names", [("verse 1b", "verse 1c"), ("verse 1a", "verse 1b", "verse 1c", "verse 1d")])
+def test_claim_comp_takes_never_picks_take_3_for_the_flubbed_phrase(session, names):
+    """The lesson's excerpt (verse 1b–1c) and the whole verse: take 3 never makes the comp of verse 1c."""
+    comp = _comp(session, names)
+    choice = next(c for c in comp.choices if c.phrase.name == "verse 1c")
+    assert choice.take_number != 3
+    assert "take 3" in choice.reason and "notes" in choice.reason  # the wrong notes are the reason given
+    assert comp.audio.shape == (round(sum(c.phrase.duration for c in comp.choices) * session.sr),)
+
+
+def test_claim_the_hum_is_where_the_manifest_says(hum):
+    """Measured line levels of the hum take match the manifest (-32, -42, -46 dBFS at 50, 100, 150 Hz)."""
+    take, clean, sr, lines = hum
+    problem = load_session().problem("lead_take2_hum")
+    for f in lines:
+        assert wf._line_db(take.astype(np.float64), sr, f) == pytest.approx(problem.details["harmonics_dbfs"][
+            f"{f:g}"], abs=0.5)
+        assert wf._line_db(clean.astype(np.float64), sr, f) < -80  # the clean take has no hum
+
+
+def test_claim_remove_hum_lowers_every_hum_line_25_db_and_keeps_the_voice(hum):
+    take, clean, sr, lines = hum
+    fixed = editing.remove_hum(take, sr, freq=50, harmonics=3).astype(np.float64)
+    for f in lines:
+        assert wf._line_db(take.astype(np.float64), sr, f) - wf._line_db(fixed, sr, f) >= 25.0
+    diff = wf._octave_levels(fixed, sr) - wf._octave_levels(clean.astype(np.float64), sr)
+    assert np.max(np.abs(diff)) <= 1.0
+
+
+def test_claim_the_master_lands_on_spotifys_target(spotify_master):
+    """Spotify: -14 LUFS integrated, true peak at most -1 dBTP (Spotify for Artists, loudness normalization)."""
+    audio, report = spotify_master
+    sr = 44100
+    assert abs(meters.integrated_loudness(audio, sr) - (-14.0)) <= 0.5
+    assert meters.true_peak(audio, sr) <= -1.0
+    assert report.within_target
+    assert master.qc(audio, sr, target="spotify").verdict == "pass"
+
+
+def test_claim_a_dc_offset_is_caught_by_qc_and_removed_by_the_masters_high_pass(premaster, spotify_master):
+    """The lesson: our premaster is clean at DC; a DC offset is flagged by QC and the 30 Hz high-pass removes it."""
+    sr = 44100
+    assert master.qc(premaster, sr)["DC offset"].status == "pass"
+    offset_copy = premaster + np.float32(0.05)
+    assert master.qc(offset_copy, sr)["DC offset"].status in ("warn", "fail")
+    assert master.qc(HighPass(30)(offset_copy, sr), sr)["DC offset"].status == "pass"
+    assert master.qc(spotify_master[0], sr)["DC offset"].status == "pass"
+
+
+def test_claim_the_streaming_master_fails_broadcast_and_a_gain_fixes_it(spotify_master):
+    """EBU R 128: -23 LUFS ±0.5 LU; the -14 LUFS master fails on loudness only, 9 dB down passes."""
+    audio, _ = spotify_master
+    sr = 44100
+    report = master.qc(audio, sr, target="ebu_r128")
+    assert [i.name for i in report.failures] == ["integrated loudness"]
+    gain_db = -23.0 - meters.integrated_loudness(audio, sr)
+    assert master.qc((audio * 10 ** (gain_db / 20)).astype(np.float32), sr, target="ebu_r128").verdict == "pass"
+
+
+def test_claim_the_checkers_numbers_are_the_lessons_and_the_datas():
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    low, high = wf.LEAD_RANGE_LU
+    assert f"no more than {-low:g} LU below" in text and f"no more than {high:g} LU above" in text
+    assert f"below {wf.MIX_PEAK_MAX_DBFS:g} dBFS" in text
+    assert any(f"peaks below {wf.MIX_PEAK_MAX_DBFS:g} dBFS" in d for d in workflow.stage("mixing").deliverables)
+    assert f"at least {wf.HUM_REDUCTION_DB:g} dB down" in text
+
+
+def test_claim_the_example_plan_has_no_issues_and_the_draft_has_errors(plan_single):
+    assert workflow.Project.example().check() == []
+    assert any(i.severity == "error" and "Mixing starts" in i.message for i in plan_single().check())
+
+
+def test_notebook_is_a_lesson_without_outputs():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    sources = _code_cells()
+    checks = [s for s in sources if s.startswith("check_")]
+    assert len(checks) >= 3
+    assert not any("IPython.display import Audio" in s or "Audio(" in s for s in sources)
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "| **04** | **[Workflow](04-workflow.ipynb)**" in markdown
+    assert "(00-welcome.ipynb)" in markdown.split("## Summary")[-1]
+
+
+# --------------------------------------------------------------------------- never raises
+
+_answers = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=True) | st.text(max_size=12)
+    | st.just(...),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer=_answers)
+def test_checkers_never_raise_whatever_the_answer(answer):
+    """A student can type anything: every checker answers with a Feedback, it never raises."""
+    for fb in (check_take_choice(answer, answer), check_hum_removed(answer, 44100), check_master(answer, 44100),
+               check_project(answer), check_stage_leads(answer), check_mix_balance(answer)):
+        assert fb.correct in (True, False, None) and fb.message
