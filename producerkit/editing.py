@@ -411,8 +411,10 @@ def _parse_phrases(phrases, duration: float, bpm, beats_per_bar: int) -> list[Ph
                 f"phrase {i + 1} runs from {start:g} s to {end:g} s: "
                 "it must start at or after 0 and end after it starts."
             )
-        if end > duration + 1e-9:
+        # bar arithmetic in floats and sample slicing can disagree by a sample: clamp within 1 ms
+        if end > duration + 1e-3:
             raise ParameterError(f"phrase {i + 1} ends at {end:.3f} s but the takes are only {duration:.3f} s long.")
+        end = min(end, duration)
         parsed.append(Phrase(start, end, name))
     parsed.sort(key=lambda ph: ph.start)
     for prev, nxt in zip(parsed, parsed[1:], strict=False):

@@ -328,3 +328,13 @@ def test_remove_hum_stops_below_nyquist_and_keeps_stereo():
 def test_remove_hum_errors(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         remove_hum(np.zeros(1000), SR, **kwargs)
+
+
+def test_phrase_ends_a_sample_past_the_takes_are_clamped_not_refused():
+    """Bars computed in floats (14.399999...) and sliced with int() can lose one sample."""
+    sr = 44100
+    takes = [np.random.default_rng(k).standard_normal(sr - 1).astype(np.float32) * 0.1 for k in range(2)]
+    result = comp_takes(takes, sr, [(0.0, 0.5), (0.5, 1.0)])
+    assert result.audio.shape[-1] == sr - 1
+    with pytest.raises(ParameterError, match="ends at 1.010 s"):
+        comp_takes(takes, sr, [(0.0, 0.5), (0.5, 1.01)])

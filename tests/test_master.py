@@ -295,3 +295,14 @@ def test_every_item_is_pass_warn_or_fail_with_a_value_or_none(good_master):
     plr = report["PLR"].value
     assert plr == pytest.approx(report["true peak"].value - report["integrated loudness"].value)
     assert math.isfinite(plr)
+
+
+def test_qc_reuses_a_measurement_it_is_given_and_applies_the_loud_master_rule_with_a_margin():
+    from producerkit.meters import loudness
+
+    y = to_lufs(music_like(), -14.0)
+    stats = loudness(y, SR)
+    assert qc(y, SR, measured=stats).to_dict() == qc(y, SR).to_dict()
+    # at the reference (within 0.2 LU), Spotify's stricter -2 dBTP rule for loud masters does not apply
+    limited, _ = master(y, SR, target_lufs=-13.95, ceiling_dbtp=-1.5)
+    assert qc(limited, SR, target="spotify")["true peak"].status == "pass"

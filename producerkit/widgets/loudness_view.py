@@ -179,7 +179,7 @@ class LoudnessView(Explorer):
         else:
             y, sr, stats, reports = self._y, self._sr, self._loudness, self._reports
         with watch("qc"):
-            report = reports.get(platform.key) or master.qc(y, sr, target=platform)
+            report = reports.get(platform.key) or master.qc(y, sr, target=platform, measured=stats)
         gain = playback_gain_db(stats.integrated, stats.true_peak, platform)
 
         # Everything is valid: commit.
