@@ -1,0 +1,332 @@
+"""Checkers and claims of the welcome lesson (course/00-welcome.ipynb).
+
+References: the stages, roles, leads and producer/engineer split are producerkit.workflow's data
+(STAGES, ROLES, LEAD_ROLES, PRODUCER_VS_ENGINEER), which the lesson's tables are drawn from; the
+safe-listening rule is NIOSH's recommended exposure limit (DHHS (NIOSH) Publication 98-126: 85 dBA
+for 8 hours, 3 dB exchange rate: 88 dBA 4 h, 94 dBA 60 min, 100 dBA 15 min); loudness matching uses
+ITU-R BS.1770 integrated loudness; the ABX score is a one-sided binomial test.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from producerkit.checks import (
+    Feedback,
+    check_producer_or_engineer,
+    check_producer_roles,
+    check_safe_listening_minutes,
+    check_stage_order,
+    check_who_leads,
+)
+from producerkit.checks.welcome import safe_listening_minutes, stage_aliases
+from producerkit.workflow import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "00-welcome.ipynb"
+ALL_CHECKERS = [check_producer_roles, check_producer_or_engineer, check_stage_order, check_who_leads,
+                check_safe_listening_minutes]
+
+
+def _said(fb: Feedback, *words: str) -> None:
+    text = (fb.message + " " + fb.hint).lower()
+    for w in words:
+        assert w.lower() in text, (w, str(fb))
+
+
+# --------------------------------------------------------------------------- unanswered
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS)
+@pytest.mark.parametrize("blank", [None, ..., "", [], {}])
+def test_every_checker_waits_for_an_answer(checker, blank):
+    fb = checker(blank)
+    assert fb.correct is None and not fb
+    _said(fb, "no answer yet")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
+                 st.lists(st.text(max_size=12), max_size=10),
+                 st.dictionaries(st.text(max_size=20), st.one_of(st.text(max_size=20), st.integers(), st.none()),
+                                 max_size=6)))
+def test_no_checker_raises_on_any_input(value):
+    for checker in ALL_CHECKERS:
+        assert isinstance(checker(value), Feedback)
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _role_answers():
+    return {task: role.key for role in ROLES for task in role.typical_tasks}
+
+
+def test_producer_roles_right_for_every_task_in_workflow():
+    fb = check_producer_roles(_role_answers())
+    assert fb.correct is True
+    # names and casing a student might use
+    assert check_producer_roles({"Find and approve the budget": "Executive Producer"})
+    assert check_producer_roles({"find and approve the budget.": "exec"})
+
+
+def test_producer_roles_wrong_names_the_right_role_in_a_producers_words():
+    fb = check_producer_roles({"Find and approve the budget": "creative",
+                               "Program beats and synths, design sounds": "technical"})
+    assert fb.correct is False
+    _said(fb, "find and approve the budget", "executive producer's job", "makes the project possible")
+
+
+def test_producer_roles_unknown_role_or_task_and_partial():
+    _said(check_producer_roles({"Find and approve the budget": "mixing engineer"}), "not one of the producer's roles")
+    assert check_producer_roles({"Find and approve the budget": "mixing engineer"}).correct is False
+    assert check_producer_roles({"Make the tea": "creative"}).correct is False
+    partial = check_producer_roles({"Find and approve the budget": "executive",
+                                    "Program beats and synths, design sounds": ...})
+    assert partial.correct is None
+    _said(partial, "1 of 2", "program beats")
+    assert check_producer_roles("creative").correct is False
+
+
+# --------------------------------------------------------------------------- producer or engineer
+
+
+def test_producer_or_engineer_right_for_both_columns():
+    answers = {r.producer: "producer" for r in PRODUCER_VS_ENGINEER}
+    answers.update({r.engineer: "engineer" for r in PRODUCER_VS_ENGINEER})
+    assert check_producer_or_engineer(answers).correct is True
+    assert check_producer_or_engineer({PRODUCER_VS_ENGINEER[0].engineer: "the recording engineer"})
+
+
+def test_producer_or_engineer_wrong_explains_both_sides():
+    row = next(r for r in PRODUCER_VS_ENGINEER if r.area == "Sound capture")
+    fb = check_producer_or_engineer({row.engineer: "producer"})
+    assert fb.correct is False
+    _said(fb, "engineer's side of sound capture", "the producer approves the sounds", "captured well")
+    assert check_producer_or_engineer({row.engineer: "drummer"}).correct is False
+    assert check_producer_or_engineer({"Plays the drums": "engineer"}).correct is False
+    assert check_producer_or_engineer({row.engineer: "engineer", row.producer: None}).correct is None
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def test_stage_order_right_by_key_name_or_alias():
+    assert check_stage_order([s.key for s in STAGES]).correct is True
+    assert check_stage_order([s.name for s in STAGES]).correct is True
+    assert check_stage_order(
+        "demo → pre-production → tracking → comping → overdubs → mixing → mastering → delivery"
+    ).correct is True
+
+
+def test_stage_aliases_cover_every_stage_without_clashes():
+    aliases = stage_aliases()
+    assert set(aliases.values()) == {s.key for s in STAGES}
+    assert aliases["tracking"] == "recording" and aliases["comping"] == "editing"
+    assert aliases["preproduction"] == "preproduction" and aliases["production"] == "production"
+
+
+def test_stage_order_wrong_says_what_the_later_stage_needs():
+    keys = [s.key for s in STAGES]
+    swapped = keys.copy()
+    swapped[5], swapped[6] = swapped[6], swapped[5]  # mastering before mixing
+    fb = check_stage_order(swapped)
+    assert fb.correct is False
+    _said(fb, "mastering comes after mixing", "approved stereo mixes", "which mixing hands on")
+
+
+def test_stage_order_missing_duplicate_unknown_and_partial():
+    keys = [s.key for s in STAGES]
+    fb = check_stage_order(keys[:-1])
+    assert fb.correct is False
+    _said(fb, "missing", "delivery")
+    assert check_stage_order(keys + ["mixing"]).correct is False
+    _said(check_stage_order(keys + ["mixing"]), "twice")
+    assert check_stage_order(keys[:3] + ["busking"] + keys[3:]).correct is False
+    assert check_stage_order(["demo", ...]).correct is None
+    assert check_stage_order(42).correct is False
+
+
+def test_who_leads_right_for_every_stage():
+    assert check_who_leads({s.key: s.lead for s in STAGES}).correct is True
+    assert set(s.lead for s in STAGES) <= set(LEAD_ROLES)
+    assert check_who_leads({"Mastering": "the mastering engineer", "demo": "singer"}).correct is True
+
+
+def test_who_leads_wrong_uses_the_stage_note():
+    fb = check_who_leads({"mastering": "producer"})
+    assert fb.correct is False
+    _said(fb, "the mastering engineer leads mastering", "the producer and artist approve")
+    which = check_who_leads({"mastering": "engineer"})
+    assert which.correct is False
+    _said(which, "which engineer")
+    assert check_who_leads({"mastering": "drummer"}).correct is False
+    assert check_who_leads({"busking": "artist"}).correct is False
+    assert check_who_leads({"mastering": "mastering engineer", "mixing": ...}).correct is None
+
+
+# --------------------------------------------------------------------------- safe listening
+
+
+@pytest.mark.parametrize("level, minutes", [(85, 480), (88, 240), (91, 120), (94, 60), (97, 30), (100, 15)])
+def test_niosh_table(level, minutes):
+    assert safe_listening_minutes(level) == pytest.approx(minutes)
+
+
+def test_safe_listening_right_wrong_and_units():
+    assert check_safe_listening_minutes(60).correct is True
+    assert check_safe_listening_minutes("60").correct is True
+    assert check_safe_listening_minutes(15, level_dba=100).correct is True
+    hours = check_safe_listening_minutes(1)
+    assert hours.correct is False
+    _said(hours, "hours")
+    long = check_safe_listening_minutes(240)
+    assert long.correct is False
+    _said(long, "too long", "halve")
+    osha = check_safe_listening_minutes(480 / 2 ** ((94 - 90) / 5))
+    _said(osha, "osha")
+    assert check_safe_listening_minutes("loud").correct is False
+    assert check_safe_listening_minutes(30).correct is False
+
+
+# --------------------------------------------------------------------------- the notebook
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def _markdown(nb) -> str:
+    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _tagged(nb, tag) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
+
+
+def test_notebook_is_a_lesson_without_outputs(notebook):
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    text = _markdown(notebook)
+    assert text.startswith("# 00 · Welcome")
+    assert "By the end of this lesson you can" in text
+    assert "| **00** | **[Welcome](00-welcome.ipynb)**" in text
+    assert "## Summary" in text and "[Next: 01 · EQ →](01-eq.ipynb)" in text
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+            assert "IPython.display.Audio" not in cell.source and "Audio(" not in cell.source
+    checks = [c.source for c in notebook.cells if c.cell_type == "code" and "check_" in c.source]
+    assert len(checks) >= 3
+
+
+def test_notebook_stage_chains_follow_workflow(notebook):
+    """Every 'a → b → c' chain of stages in the prose is in STAGES order (and the full one is complete)."""
+    aliases = stage_aliases()
+    order = {s.key: i for i, s in enumerate(STAGES)}
+    chains = re.findall(r"[\w-]+(?:\s*→\s*[\w-]+){2,}", _markdown(notebook))
+    full = []
+    for chain in chains:
+        keys = [aliases.get(re.sub(r"[^a-z0-9]", "", w.lower())) for w in re.split(r"\s*→\s*", chain)]
+        known = [k for k in keys if k is not None]
+        if len(known) < 3:
+            continue
+        assert [order[k] for k in known] == sorted(order[k] for k in known), chain
+        full.append(known)
+    assert [s.key for s in STAGES] in full
+
+
+def test_notebook_lead_claims_follow_workflow(notebook):
+    """'The <lead> leads <stages>' in the prose agrees with each stage's lead in STAGES."""
+    aliases = stage_aliases()
+    leads = "|".join(sorted(LEAD_ROLES, key=len, reverse=True))
+    claims = re.findall(rf"\b[Tt]he ({leads}) leads ([^;.]+)", _markdown(notebook))
+    assert claims
+    checked = 0
+    for who, what in claims:
+        for word in re.split(r",\s*|\s+and\s+|\s+", what):
+            key = aliases.get(re.sub(r"[^a-z0-9]", "", word.lower()))
+            if key is not None:
+                assert next(s for s in STAGES if s.key == key).lead == who, (who, word)
+                checked += 1
+    assert checked >= 5
+
+
+def test_notebook_exercises_start_blank_and_their_tasks_are_known(notebook):
+    """Each exercise cell leaves ... in place; filled with workflow's answers, each checker says right."""
+    cells = _tagged(notebook, "exercise")
+    assert len(cells) >= 3
+    ns: dict = {}
+    for source in cells:
+        exec(source, ns)  # noqa: S102 - the lesson's own exercise cells
+    roles, jobs, leads = ns["roles_answer"], ns["jobs_answer"], ns["leads_answer"]
+    assert all(v is ... for d in (roles, jobs, leads) for v in d.values())
+    assert ns["stage_order"] is ... and ns["safe_minutes"] is ...
+    truth_roles = _role_answers()
+    assert check_producer_roles({t: truth_roles[t] for t in roles}).correct is True
+    assert {_role_answers()[t] for t in roles} == {r.key for r in ROLES}
+    sides = {r.producer: "producer" for r in PRODUCER_VS_ENGINEER}
+    sides |= {r.engineer: "engineer" for r in PRODUCER_VS_ENGINEER}
+    assert check_producer_or_engineer({t: sides[t] for t in jobs}).correct is True
+    lead_of = {s.key: s.lead for s in STAGES}
+    assert check_who_leads({k: lead_of[k] for k in leads}).correct is True
+    # the stage list given in the exercise's text is every stage
+    words = re.findall(r'`"(\w+)"`', next(c.source for c in notebook.cells if "### 3 · The stages" in c.source))
+    assert sorted(words) == sorted(s.key for s in STAGES)
+
+
+@pytest.fixture(scope="module")
+def lesson_audio(notebook):
+    """The lesson's demo and produced excerpts, computed by its own cells."""
+    ns: dict = {}
+    for source in _tagged(notebook, "audio"):
+        exec(source, ns)  # noqa: S102
+    return ns
+
+
+def test_listening_clips_are_short_and_do_not_clip(lesson_audio):
+    sr = lesson_audio["sr"]
+    for name in ("demo", "produced"):
+        y = lesson_audio[name]
+        assert y.shape[-1] / sr <= 15.0
+        assert np.max(np.abs(y)) < 1.0, name
+
+
+def test_produced_version_is_wider_and_has_the_lead_forward(lesson_audio):
+    """The lesson's answer: B is stereo where the demo is mono, and the lead sits further forward."""
+    from producerkit.meters import correlation, integrated_loudness
+
+    ns = lesson_audio
+    sr, desk, parts = ns["sr"], ns["desk"], ns["parts"]
+    assert ns["demo"].ndim == 1  # mono
+    assert correlation(ns["produced"]) < 0.95
+    stems = desk.stems()
+    for name, side in (("guitar", 0), ("keys", 1)):  # guitar left, keys right
+        left, right = (float(np.sqrt(np.mean(ch.astype(np.float64) ** 2))) for ch in stems[name])
+        assert 20 * np.log10((left, right)[side] / (left, right)[1 - side]) >= 3.0, name
+    # lead against the band, in LU, in each version
+    demo_lead = parts["lead"] * 10 ** (ns["rough_db"]["lead"] / 20)
+    demo_band = sum(parts[n] * 10 ** (g / 20) for n, g in ns["rough_db"].items() if n != "lead")
+    demo_gap = integrated_loudness(demo_lead, sr) - integrated_loudness(demo_band, sr)
+    lead = stems["lead"]
+    band = sum(v for k, v in stems.items() if k not in ("lead", "reverb"))
+    produced_gap = integrated_loudness(lead, sr) - integrated_loudness(band, sr)
+    assert produced_gap - demo_gap >= 3.0, (demo_gap, produced_gap)
+
+
+def test_the_same_clip_one_db_louder_is_matched_by_turning_it_down_one_db(lesson_audio):
+    from producerkit.widgets import ABPlayer
+    from producerkit.widgets.abplayer import DEFAULT_VOLUME_DB, VOLUME_RANGE_DB, abx_p_value
+
+    clip = lesson_audio["produced"][:, : lesson_audio["song"].bar_to_sample(4)]
+    player = ABPlayer(clip, clip * 10 ** (1 / 20), lesson_audio["sr"], match_loudness=False)
+    assert player.match_gain_db == 0.0
+    player.update(match_loudness=True)
+    assert player.gain_b_db == pytest.approx(-1.0, abs=0.02) and player.gain_a_db == 0.0
+    # the prose: volume starts at -12 dB and never boosts; 9 of 10 right by guessing is about 1 %
+    assert DEFAULT_VOLUME_DB == -12.0 and VOLUME_RANGE_DB[1] == 0.0
+    assert abx_p_value(9, 10) == pytest.approx(0.0107, abs=0.001)
