@@ -543,6 +543,9 @@ class FoundSections:
     labels: tuple[str, ...]
     bpm: float
     duration_s: float
+    #: beat times (s) and beat-synchronous features behind the estimate, for self_similarity_figure
+    beat_times: np.ndarray | None = field(default=None, repr=False, compare=False)
+    features: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def segments(self) -> list[tuple[float, float, str]]:
         """``(start_s, end_s, label)`` for each segment."""
@@ -659,7 +662,7 @@ def find_sections(
     bar_starts = sorted(chosen)
     boundaries = np.array([beat_times[phase + b * beats_per_bar] for b in bar_starts])
     labels = _label_repeats(bar_features, [0, *bar_starts, n_bars])
-    return FoundSections(boundaries, tuple(labels), float(bpm_found), y.size / sr)
+    return FoundSections(boundaries, tuple(labels), float(bpm_found), y.size / sr, beat_times, features)
 
 
 #: How much harmony (chroma) counts against timbre and level when finding sections.
@@ -686,12 +689,18 @@ def _label_repeats(features: np.ndarray, edges: list[int], threshold: float = 0.
 def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSections | None = None):
     """The self-similarity matrix: bright squares are sections, bright diagonal stripes are repeats.
 
+    Pass the ``found`` result of :func:`find_sections` on the same audio to draw its boundaries
+    and reuse its analysis instead of computing the features again.
+
     Lesson: course/03-arrangement.ipynb
     """
     import plotly.graph_objects as go
 
-    y = to_mono(ensure_audio(y))
-    beat_times, features, _ = _beat_features(y, check_sr(sr), bpm)
+    if found is not None and found.features is not None:
+        beat_times, features = found.beat_times, found.features
+    else:
+        y = to_mono(ensure_audio(y))
+        beat_times, features, _ = _beat_features(y, check_sr(sr), bpm)
     ssm = _self_similarity(features)
     fig = go.Figure(go.Heatmap(x=beat_times, y=beat_times, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
                                colorbar=dict(title="similarity")))

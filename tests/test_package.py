@@ -113,3 +113,10 @@ def test_the_readme_example_runs(capsys):
     block = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     exec(compile(block, "README.md", "exec"), {})
     assert "LUFS" in capsys.readouterr().out
+
+
+def test_every_checker_name_belongs_to_one_lesson():
+    from producerkit import checks
+
+    names = [n for n in dir(checks) if n.startswith("check_")]
+    assert len(names) == len(set(names)) and len(names) >= 15

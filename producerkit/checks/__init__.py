@@ -23,7 +23,13 @@ def _checkers():
             if exc.name != f"{__name__}.{name}":
                 raise
             continue
-        found.update({k: getattr(module, k) for k in dir(module) if k.startswith("check_")})
+        for key in dir(module):
+            if key.startswith("check_") and callable(getattr(module, key)):
+                if key in found and found[key] is not getattr(module, key):
+                    raise ImportError(
+                        f"two lessons define {key}: {found[key].__module__} and {module.__name__}; rename one."
+                    )
+                found[key] = getattr(module, key)
     return found
 
 
