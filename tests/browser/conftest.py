@@ -297,6 +297,8 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
     # reads "idle" before the kernel connects too; the status bar goes Initializing → Connecting
     # → Idle, so it is the one to wait for. Cells run earlier would be silently dropped.)
     page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\|\s*Idle\s*$")).wait_for(timeout=timeout * 1000)
+    # The panel's loading spinner can outlive the kernel connection and swallows clicks.
+    panel.locator(".jp-Spinner").wait_for(state="detached", timeout=timeout * 1000)
     panel.locator(".jp-Notebook").click(position={"x": 5, "y": 5})
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Run All Cells").first.click()
