@@ -37,8 +37,23 @@ $(VENV)/.test-installed: pyproject.toml binder/requirements.txt | $(PY)
 	touch $@ $(VENV)/.lab-installed
 
 venv: $(PY)
-lab-deps: $(VENV)/.lab-installed
+lab-deps: $(VENV)/.lab-installed $(VENV)/.lab-warm
 test-deps: $(VENV)/.test-installed
+
+# numba compiles producerkit's and librosa's kernels on first use (half a minute, cold). Compile
+# them once, in one process, before anything runs in parallel: see producerkit/_warmup.py.
+# The lessons use numba's default cache (next to the code); the tests use their own copy.
+NUMBA_TEST_CACHE := $(CURDIR)/$(VENV)/numba-cache
+TEST_ENV := NUMBA_CACHE_DIR=$(NUMBA_TEST_CACHE)
+PK_SOURCES := $(wildcard producerkit/*.py)
+
+$(VENV)/.lab-warm: $(VENV)/.lab-installed $(PK_SOURCES)
+	$(PY) -m producerkit._warmup
+	touch $@
+
+$(VENV)/.test-warm: $(VENV)/.test-installed $(PK_SOURCES)
+	$(TEST_ENV) $(PY) -m producerkit._warmup
+	touch $@
 
 lab: lab-deps
 	$(VENV)/bin/jupyter lab course/00-welcome.ipynb $(LAB_ARGS)
@@ -60,23 +75,26 @@ lint: test-deps
 
 # Unit, property and notebook tests in parallel (loadfile keeps each notebook's cells on one
 # kernel), then the browser tests in one process: one JupyterLab and one chromium at a time.
-test: test-deps chromium lint
-	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not browser" \
-		--nbval-lax --nbval-current-env -p no:cacheprovider tests course $(PYTEST_ARGS)
-	$(PY) -m pytest -m browser -p no:cacheprovider tests/browser $(PYTEST_ARGS)
+# nbval's cell timeout turns a kernel that died into a failure instead of a hang.
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
-unit: test-deps
-	$(PY) -m pytest -m "not browser" tests $(PYTEST_ARGS)
+test: test-deps chromium lint $(VENV)/.test-warm
+	$(TEST_ENV) $(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not browser" \
+		$(NBVAL) -p no:cacheprovider tests course $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m browser -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
-notebooks: test-deps
-	$(PY) -m pytest --nbval-lax --nbval-current-env course $(PYTEST_ARGS)
+unit: test-deps $(VENV)/.test-warm
+	$(TEST_ENV) $(PY) -m pytest -m "not browser" tests $(PYTEST_ARGS)
 
-browser: test-deps chromium
-	$(PY) -m pytest -m browser tests $(PYTEST_ARGS)
+notebooks: test-deps $(VENV)/.test-warm
+	$(TEST_ENV) $(PY) -m pytest $(NBVAL) course $(PYTEST_ARGS)
 
-bench: test-deps
+browser: test-deps chromium $(VENV)/.test-warm
+	$(TEST_ENV) $(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+bench: test-deps $(VENV)/.test-warm
 	@for script in bench/*.py; do \
-		echo "== $$script"; $(PY) $$script || exit 1; \
+		echo "== $$script"; $(TEST_ENV) $(PY) $$script || exit 1; \
 	done
 
 # Re-render datasets/ from the composition. tinysoundfont goes in with --no-deps: its pyaudio
@@ -103,7 +121,7 @@ test-binder:
 	mkdir -p $(BINDER_VENV)/home
 	HOME=$(abspath $(BINDER_VENV))/home PATH=$(abspath $(BINDER_VENV))/bin:$$PATH bash binder/postBuild
 	test -f $(BINDER_VENV)/home/.jupyter/jupyter_server_config.py
-	$(BINDER_VENV)/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider course
+	$(BINDER_VENV)/bin/python -m pytest $(NBVAL) -p no:cacheprovider course
 
 # Regenerate binder/requirements.txt: the runtime closure plus the notebook test runner, pinned
 # to the versions installed in .venv (the ones the test suite passed with).

@@ -1,12 +1,34 @@
-"""Repository-wide pytest hooks: every course notebook must execute within its time budget.
+"""Repository-wide pytest hooks.
 
-nbval runs each notebook cell as a test item; the durations it reports (kernel start-up
-included) are summed per notebook, and a notebook over budget fails the run with its time.
+- Each xdist worker gets its own copy of the warmed numba cache. numba's file cache is not
+  safe against concurrent writers (one process's index can end up pointing at machine code
+  another process compiled for a different signature, and the next caller segfaults), so
+  workers, and the notebook kernels they start, never share one. ``make test`` warms the
+  cache first with ``python -m producerkit._warmup`` and passes it in NUMBA_CACHE_DIR.
+- Every course notebook must execute within its time budget: nbval runs each cell as a test
+  item; the durations it reports (kernel start-up included) are summed per notebook, and a
+  notebook over budget fails the run with its time.
 """
 
+import os
+import shutil
+import sys
 from collections import defaultdict
 
 import pytest
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    warm = os.environ.get("NUMBA_CACHE_DIR")
+    if not worker or not warm:
+        return
+    own = f"{warm.rstrip(os.sep)}-{worker}"
+    if os.path.isdir(warm):
+        shutil.copytree(warm, own, dirs_exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = own  # inherited by the notebook kernels this worker starts
+    if "numba" in sys.modules:  # already configured: point it at the copy too
+        sys.modules["numba"].core.config.CACHE_DIR = own
 
 NOTEBOOK_BUDGET_S = 20.0
 
