@@ -55,8 +55,11 @@ $(VENV)/.test-warm: $(VENV)/.test-installed $(PK_SOURCES)
 	$(TEST_ENV) $(PY) -m producerkit._warmup
 	touch $@
 
+# JupyterLab refuses to run as root (containers, cloud VMs) without --allow-root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: lab-deps
-	$(VENV)/bin/jupyter lab course/00-welcome.ipynb $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab course/00-welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Debian's chromium for the browser tests (Playwright cannot download browsers here).
 chromium:
