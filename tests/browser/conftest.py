@@ -290,7 +290,9 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
     Cells" runs, then every code cell's prompt must show its execution number (or a cell
     must have failed, which ``assert_no_errors`` then reports).
     """
-    page.goto(lab_server.url(f"lab/tree/{name}"))
+    # ?reset: start from an empty workspace, or JupyterLab restores the previous test's notebook
+    # and may activate it over this one while it loads.
+    page.goto(lab_server.url(f"lab/tree/{name}?reset"))
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=timeout * 1000)
     # The kernel is connected and idle before anything runs. (The toolbar's execution indicator

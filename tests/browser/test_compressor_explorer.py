@@ -42,6 +42,22 @@ def wait_for_change(page, plot: int, trace: int, before: float) -> float:
     return trace_sum(page, plot, trace)
 
 
+def settle(page, run_cell_code, args: list, kernel_trace: str) -> float:
+    """Apply slider moves still waiting in the debouncer, then wait until the page draws the kernel's trace.
+
+    Key presses arrive in bursts; without this a later, debounced redraw could land after a
+    value the test has already read.
+    """
+    want = float(run_cell_code(f"print(explorer.flush() or float(sum({kernel_trace})))").strip())
+    page.wait_for_function(
+        f"([args, want]) => {{ const v = ({TRACE_SUM_JS})(args); "
+        "return v !== null && Math.abs(v - want) <= 1e-6 * Math.max(1, Math.abs(want)); }",
+        arg=[args, want],
+        timeout=20_000,
+    )
+    return page.evaluate(TRACE_SUM_JS, args)
+
+
 def test_compressor_explorer_renders_reacts_and_plays(
     page, run_notebook, assert_no_errors, run_cell_code, screenshot
 ):
@@ -62,8 +78,10 @@ def test_compressor_explorer_renders_reacts_and_plays(
     handle.focus()
     for _ in range(12):
         page.keyboard.press("ArrowLeft")
-    curve1 = wait_for_change(page, TRANSFER, CURVE, curve0)
-    gr1 = wait_for_change(page, WAVEFORM, GR, gr0)
+    wait_for_change(page, TRANSFER, CURVE, curve0)
+    curve1 = settle(page, run_cell_code, [TRANSFER, CURVE], f"explorer.figure.data[{CURVE}].y")
+    gr1 = settle(page, run_cell_code, [WAVEFORM, GR], f"explorer.waveform_figure.data[{GR}].y")
+    assert curve1 != curve0
     assert gr1 < gr0  # a lower threshold: more gain reduction, drawn downwards
     threshold = float(kernel_state(run_cell_code, "explorer.compressor.threshold_db"))
     assert threshold < -18.0, threshold

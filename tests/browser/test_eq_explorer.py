@@ -41,6 +41,22 @@ def wait_for_change(page, before: float, trace: int = CURVE) -> float:
     return curve_sum(page, trace)
 
 
+def settle(page, run_cell_code, args: list, kernel_trace: str) -> float:
+    """Apply slider moves still waiting in the debouncer, then wait until the page draws the kernel's trace.
+
+    Key presses arrive in bursts; without this a later, debounced redraw could land after a
+    value the test has already read.
+    """
+    want = float(run_cell_code(f"print(explorer.flush() or float(sum({kernel_trace})))").strip())
+    page.wait_for_function(
+        f"([args, want]) => {{ const v = ({TRACE_SUM_JS})(args); "
+        "return v !== null && Math.abs(v - want) <= 1e-6 * Math.max(1, Math.abs(want)); }",
+        arg=[args, want],
+        timeout=20_000,
+    )
+    return page.evaluate(TRACE_SUM_JS, args)
+
+
 def test_eq_explorer_renders_reacts_and_plays(page, run_notebook, assert_no_errors, run_cell_code, screenshot):
     run_notebook(NOTEBOOK)
     assert_no_errors()
@@ -57,7 +73,8 @@ def test_eq_explorer_renders_reacts_and_plays(page, run_notebook, assert_no_erro
     handle.focus()
     for _ in range(6):
         page.keyboard.press("ArrowRight")
-    curve1 = wait_for_change(page, curve0)
+    wait_for_change(page, curve0)
+    curve1 = settle(page, run_cell_code, [PLOT, CURVE], f"explorer.figure.data[{CURVE}].y")
     gain = float(kernel_state(run_cell_code, "explorer.eq[2].gain_db"))
     assert gain > 0, gain
     assert kernel_state(run_cell_code, "repr(explorer.error)") == "''"

@@ -41,11 +41,16 @@ def test_mixer_desk_fader_meters_and_ab(page, run_notebook, assert_no_errors, ru
         "([sel, before]) => document.querySelector(sel).dataset.lufs !== before",
         arg=[READOUT, lufs_before], timeout=15_000,
     )
-    lufs_after = page.locator(READOUT).get_attribute("data-lufs")
+    # The key presses are debounced: settle the kernel (flush applies any move still waiting),
+    # then the page must come to show exactly the kernel's reading.
+    lufs_after = kernel_state(run_cell_code, "desk.flush() or f'{desk.master_levels.integrated_lufs:.1f}'")
+    page.wait_for_function(
+        "([sel, want]) => document.querySelector(sel).dataset.lufs === want",
+        arg=[READOUT, lufs_after], timeout=15_000,
+    )
     assert float(lufs_after) > float(lufs_before)
     gain = float(kernel_state(run_cell_code, "desk.settings['kick'].gain_db"))
     assert gain > -6.0
-    assert kernel_state(run_cell_code, "f'{desk.master_levels.integrated_lufs:.1f}'") == lufs_after
     assert_no_errors()
     desk.evaluate("el => el.scrollIntoView({block: 'start'})")
     screenshot("mixer_desk_fader_moved")
