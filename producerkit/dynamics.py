@@ -292,22 +292,24 @@ def _knee_reduction(over_db: np.ndarray, slope: float, knee_db: float) -> np.nda
     ``slope * over`` well past the knee, 0 well before it, and the quadratic
     ``slope * (over + W/2)^2 / (2W)`` inside a knee of width W. Written branch-free:
     with v = max(over + W/2, 0) and s = min(v, W), the reduction is slope * (v - s + s^2 / (2W)).
+    Computed in ``over_db``'s own precision: float32 for audio, float64 for the static curves.
     """
+    t = over_db.dtype.type
     if knee_db == 0:
-        np.maximum(over_db, np.float32(0.0), out=over_db)
-        over_db *= np.float32(slope)
+        np.maximum(over_db, t(0.0), out=over_db)
+        over_db *= t(slope)
         return over_db
     v = over_db
-    v += np.float32(knee_db / 2)
-    np.maximum(v, np.float32(0.0), out=v)
-    s = np.minimum(v, np.float32(knee_db))
+    v += t(knee_db / 2)
+    np.maximum(v, t(0.0), out=v)
+    s = np.minimum(v, t(knee_db))
     # slope * (v - s + s^2/(2W)) = slope * v + s * (slope/(2W) * s - slope)
-    bend = s * np.float32(slope / (2 * knee_db))
-    bend -= np.float32(slope)
+    bend = s * t(slope / (2 * knee_db))
+    bend -= t(slope)
     bend *= s
-    v *= np.float32(slope)
+    v *= t(slope)
     v += bend
-    np.maximum(v, np.float32(0.0), out=v)  # rounding must never make a reduction negative
+    np.maximum(v, t(0.0), out=v)  # rounding must never make a reduction negative
     return v
 
 
@@ -430,11 +432,7 @@ class Compressor(_Processor):
         Lesson: course/02-compression.ipynb
         """
         levels = np.asarray(levels_db, dtype=np.float64)
-        over = levels - self.threshold_db
-        slope, knee = 1.0 - 1.0 / self.ratio, float(self.knee_db)
-        v = np.maximum(over + knee / 2, 0.0)
-        s = np.minimum(v, knee)
-        reduction = slope * (v - s + (s * s / (2 * knee) if knee > 0 else 0.0))
+        reduction = _knee_reduction(levels - self.threshold_db, 1.0 - 1.0 / self.ratio, float(self.knee_db))
         return levels - reduction + self.makeup_gain_db
 
     def process(self, y, sr, sidechain=None) -> DynamicsResult:
@@ -753,10 +751,7 @@ class Expander(_Processor):
         Lesson: course/02-compression.ipynb
         """
         levels = np.asarray(levels_db, dtype=np.float64)
-        under, slope, knee = self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db)
-        v = np.maximum(under + knee / 2, 0.0)
-        s = np.minimum(v, knee)
-        reduction = slope * (v - s + (s * s / (2 * knee) if knee > 0 else 0.0))
+        reduction = _knee_reduction(self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db))
         return levels - np.minimum(reduction, -self.range_db)
 
     def process(self, y, sr, sidechain=None) -> DynamicsResult:
