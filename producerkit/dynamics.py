@@ -610,8 +610,32 @@ def _latch(level_db: np.ndarray, open_at: float, close_below: float) -> np.ndarr
     return state & (last_event >= 0)  # closed until the first time the level crosses either way
 
 
+class _BelowThreshold(_Processor):
+    """Gate and Expander: a held-peak detector and a reduction that grows as the signal falls away.
+
+    Subclasses give ``_target_reduction(level_db) -> (reduction_db, resting_reduction)``.
+    """
+
+    def process(self, y, sr, sidechain=None) -> DynamicsResult:
+        """Process ``y`` and return the audio with its gain-reduction trace.
+
+        Lesson: course/02-compression.ipynb
+        """
+        y = ensure_audio(y)
+        sr = check_sr(sr)
+        x = as_channels(y)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        linked = bool(self.stereo_link) or x.shape[0] == 1
+        level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
+        target, rest = self._target_reduction(level)
+        # a rising reduction is the signal falling away (release); a falling one is it returning (attack)
+        gr = _smooth(target, _alpha(self.release_ms, sr), _alpha(self.attack_ms, sr),
+                     _samples(self.lookahead_ms, sr), rest)
+        return _result(_apply(x, gr), gr, y, linked)
+
+
 @dataclass
-class Gate(_Processor):
+class Gate(_BelowThreshold):
     """A noise gate: turns the signal down by ``range_db`` while its level is under the threshold.
 
     The detector holds the peak level for ``hold_ms``, so the gate stays open through the
@@ -668,28 +692,14 @@ class Gate(_Processor):
         levels = np.asarray(levels_db, dtype=np.float64)
         return np.where(levels >= self.threshold_db, levels, levels + self.range_db)
 
-    def process(self, y, sr, sidechain=None) -> DynamicsResult:
-        """Gate ``y`` and return the audio with its gain-reduction trace.
-
-        Lesson: course/02-compression.ipynb
-        """
-        y = ensure_audio(y)
-        sr = check_sr(sr)
-        x = as_channels(y)
-        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
-        linked = bool(self.stereo_link) or x.shape[0] == 1
-        level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
-        is_open = _latch(level, self.threshold_db, self.threshold_db - self.hysteresis_db)
+    def _target_reduction(self, level_db: np.ndarray):
+        is_open = _latch(level_db, self.threshold_db, self.threshold_db - self.hysteresis_db)
         closed_gr = np.float32(-self.range_db)
-        target = np.where(is_open, np.float32(0.0), closed_gr)
-        # a rising reduction is the gate closing (release); a falling one is it opening (attack)
-        gr = _smooth(target, _alpha(self.release_ms, sr), _alpha(self.attack_ms, sr),
-                     _samples(self.lookahead_ms, sr), closed_gr)
-        return _result(_apply(x, gr), gr, y, linked)
+        return np.where(is_open, np.float32(0.0), closed_gr), closed_gr
 
 
 @dataclass
-class Expander(_Processor):
+class Expander(_BelowThreshold):
     """A downward expander: below the threshold, every dB quieter in becomes ``ratio`` dB quieter out.
 
     The gentle cousin of the gate: it pushes noise and spill down without an on/off switch.
@@ -754,19 +764,6 @@ class Expander(_Processor):
         reduction = _knee_reduction(self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db))
         return levels - np.minimum(reduction, -self.range_db)
 
-    def process(self, y, sr, sidechain=None) -> DynamicsResult:
-        """Expand ``y`` and return the audio with its gain-reduction trace.
-
-        Lesson: course/02-compression.ipynb
-        """
-        y = ensure_audio(y)
-        sr = check_sr(sr)
-        x = as_channels(y)
-        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
-        linked = bool(self.stereo_link) or x.shape[0] == 1
-        level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
-        target = self._static_reduction(level)
+    def _target_reduction(self, level_db: np.ndarray):
         rest = float(self._static_reduction(np.full(1, SILENCE_DB, dtype=np.float32))[0])
-        gr = _smooth(target, _alpha(self.release_ms, sr), _alpha(self.attack_ms, sr),
-                     _samples(self.lookahead_ms, sr), rest)
-        return _result(_apply(x, gr), gr, y, linked)
+        return self._static_reduction(level_db), rest
