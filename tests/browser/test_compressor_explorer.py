@@ -9,53 +9,21 @@ decodes both versions with Web Audio's decodeAudioData and switches to B while p
 
 from __future__ import annotations
 
-NOTEBOOK = "compressor_explorer.ipynb"
+from .page_helpers import (
+    TRACE_SUM_JS,
+    kernel_state,
+    play_then_switch_to_b,
+    settle_trace,
+    trace_sum,
+    wait_for_trace_change,
+)
 
-# A signature of a plotted trace: the sum of its y values, read from plotly's graph div (gd.data).
-TRACE_SUM_JS = """
-([plot, index]) => {
-  const gd = document.querySelectorAll('.pk-compressor-explorer .js-plotly-plot')[plot];
-  if (!gd || !gd.data || !gd.data[index]) return null;
-  return Array.from(gd.data[index].y).reduce((s, v) => s + Number(v), 0);
-}
-"""
+NOTEBOOK = "compressor_explorer.ipynb"
+PLOTS = ".pk-compressor-explorer .js-plotly-plot"
+
 TRANSFER, WAVEFORM = 0, 1  # the two plots, in page order
 CURVE = 2  # transfer plot: 0 level histogram, 1 "no compression" diagonal, 2 the curve
 GR = 2  # waveform plot: 0 input, 1 output, 2 gain reduction
-
-
-def kernel_state(run_cell_code, expr: str) -> str:
-    return run_cell_code(f"print({expr})").strip()
-
-
-def trace_sum(page, plot: int, trace: int):
-    return page.evaluate(TRACE_SUM_JS, [plot, trace])
-
-
-def wait_for_change(page, plot: int, trace: int, before: float) -> float:
-    page.wait_for_function(
-        f"([args, before]) => {{ const v = ({TRACE_SUM_JS})(args); "
-        "return v !== null && Math.abs(v - before) > 1e-6; }",
-        arg=[[plot, trace], before],
-        timeout=20_000,
-    )
-    return trace_sum(page, plot, trace)
-
-
-def settle(page, run_cell_code, args: list, kernel_trace: str) -> float:
-    """Apply slider moves still waiting in the debouncer, then wait until the page draws the kernel's trace.
-
-    Key presses arrive in bursts; without this a later, debounced redraw could land after a
-    value the test has already read.
-    """
-    want = float(run_cell_code(f"print(explorer.flush() or float(sum({kernel_trace})))").strip())
-    page.wait_for_function(
-        f"([args, want]) => {{ const v = ({TRACE_SUM_JS})(args); "
-        "return v !== null && Math.abs(v - want) <= 1e-6 * Math.max(1, Math.abs(want)); }",
-        arg=[args, want],
-        timeout=20_000,
-    )
-    return page.evaluate(TRACE_SUM_JS, args)
 
 
 def test_compressor_explorer_renders_reacts_and_plays(
@@ -69,18 +37,18 @@ def test_compressor_explorer_renders_reacts_and_plays(
     text = explorer.inner_text()
     for label in ("threshold (dB)", "ratio", "knee (dB)", "attack (ms)", "release (ms)", "makeup (dB)", "mix"):
         assert label in text, label
-    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{WAVEFORM}, {GR}]) !== null")
-    curve0 = trace_sum(page, TRANSFER, CURVE)
-    gr0 = trace_sum(page, WAVEFORM, GR)
+    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{PLOTS!r}, {WAVEFORM}, {GR}]) !== null")
+    curve0 = trace_sum(page, PLOTS, TRANSFER, CURVE)
+    gr0 = trace_sum(page, PLOTS, WAVEFORM, GR)
 
     # A real slider interaction: step the threshold down with the keyboard on its handle.
     handle = explorer.locator(".pk-comp-threshold .noUi-handle")
     handle.focus()
     for _ in range(12):
         page.keyboard.press("ArrowLeft")
-    wait_for_change(page, TRANSFER, CURVE, curve0)
-    curve1 = settle(page, run_cell_code, [TRANSFER, CURVE], f"explorer.figure.data[{CURVE}].y")
-    gr1 = settle(page, run_cell_code, [WAVEFORM, GR], f"explorer.waveform_figure.data[{GR}].y")
+    wait_for_trace_change(page, PLOTS, TRANSFER, CURVE, curve0)
+    curve1 = settle_trace(page, run_cell_code, PLOTS, TRANSFER, CURVE, f"explorer.figure.data[{CURVE}].y")
+    gr1 = settle_trace(page, run_cell_code, PLOTS, WAVEFORM, GR, f"explorer.waveform_figure.data[{GR}].y")
     assert curve1 != curve0
     assert gr1 < gr0  # a lower threshold: more gain reduction, drawn downwards
     threshold = float(kernel_state(run_cell_code, "explorer.compressor.threshold_db"))
@@ -88,7 +56,7 @@ def test_compressor_explorer_renders_reacts_and_plays(
 
     # From code: a higher ratio bends the curve further.
     assert kernel_state(run_cell_code, "explorer.update(ratio=10.0)") == "True"
-    curve2 = wait_for_change(page, TRANSFER, CURVE, curve1)
+    curve2 = wait_for_trace_change(page, PLOTS, TRANSFER, CURVE, curve1)
     assert curve2 < curve1
 
     # An invalid value: its message shows in the widget, nothing else changes, no traceback.
@@ -96,21 +64,14 @@ def test_compressor_explorer_renders_reacts_and_plays(
     error = explorer.locator(".pk-explorer-error")
     error.wait_for(state="visible")
     assert "ratio must be >= 1" in error.inner_text()
-    assert trace_sum(page, TRANSFER, CURVE) == curve2
+    assert trace_sum(page, PLOTS, TRANSFER, CURVE) == curve2
     assert kernel_state(run_cell_code, "explorer.compressor.ratio") == "10.0"
     assert_no_errors()
 
     # The loudness-matched A/B player: both versions decode in the page, then B while playing.
-    player = explorer.locator(".pk-ab")
     explorer.locator('.pk-ab[data-decoded="true"]').wait_for(timeout=30_000)
     assert kernel_state(run_cell_code, "explorer.player.decoded, explorer.player.match_loudness") == "True True"
-    player.locator(".pk-ab-play").click()
-    explorer.locator('.pk-ab[data-playing="true"]').wait_for()
-    assert player.get_attribute("data-selected") == "a"
-    player.locator('.pk-ab-sel[data-sel="b"]').click()
-    explorer.locator('.pk-ab[data-selected="b"]').wait_for()
-    assert player.get_attribute("data-playing") == "true"
-    assert kernel_state(run_cell_code, "explorer.player.selected, explorer.player.playing") == "b True"
+    player = play_then_switch_to_b(page, ".pk-compressor-explorer", run_cell_code, "explorer.player")
     assert "Loudness matched" in player.inner_text()
     explorer.scroll_into_view_if_needed()
     screenshot("compressor_explorer_playing")

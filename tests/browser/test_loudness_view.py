@@ -9,6 +9,8 @@ changes the state without stopping.
 
 from __future__ import annotations
 
+from .page_helpers import kernel_state, play_then_switch_to_b
+
 NOTEBOOK = "loudness_view.ipynb"
 
 # The target line is the fourth trace of the view's plot (see LoudnessView._make_figure).
@@ -18,10 +20,6 @@ TARGET_Y_JS = """
   return gd && gd.data && gd.data.length > 3 ? gd.data[3].y[0] : null;
 }
 """
-
-
-def kernel_state(run_cell_code, expr: str) -> str:
-    return run_cell_code(f"print({expr})").strip()
 
 
 def test_loudness_view_dropdown_moves_target_and_ab(page, run_notebook, assert_no_errors, run_cell_code, screenshot):
@@ -58,12 +56,6 @@ def test_loudness_view_dropdown_moves_target_and_ab(page, run_notebook, assert_n
     screenshot("loudness_view_ebu")
 
     # A/B while playing.
-    player = view.locator(".pk-ab")
-    player.locator(".pk-ab-play").click()
-    page.locator('.pk-loudness .pk-ab[data-playing="true"]').wait_for()
-    player.locator('.pk-ab-sel[data-sel="b"]').click()
-    page.locator('.pk-loudness .pk-ab[data-selected="b"]').wait_for()
-    assert player.get_attribute("data-playing") == "true"
-    assert kernel_state(run_cell_code, "view.player.selected, view.player.playing") == "b True"
+    play_then_switch_to_b(page, ".pk-loudness", run_cell_code, "view.player")
     view.evaluate("el => el.scrollIntoView({block: 'start'})")
     screenshot("loudness_view_playing")

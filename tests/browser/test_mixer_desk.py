@@ -9,13 +9,10 @@ stopping; an invalid update shows its message in the desk, not a traceback.
 
 from __future__ import annotations
 
+from .page_helpers import kernel_state, play_then_switch_to_b
+
 NOTEBOOK = "mixer_desk.ipynb"
 READOUT = ".pk-mixer .pk-mixer-readout"
-
-
-def kernel_state(run_cell_code, expr: str) -> str:
-    """Evaluate an expression in the notebook's kernel and return what it prints."""
-    return run_cell_code(f"print({expr})").strip()
 
 
 def test_mixer_desk_fader_meters_and_ab(page, run_notebook, assert_no_errors, run_cell_code, screenshot):
@@ -56,13 +53,7 @@ def test_mixer_desk_fader_meters_and_ab(page, run_notebook, assert_no_errors, ru
     screenshot("mixer_desk_fader_moved")
 
     # A/B while playing: B ("Your mix") is selected and playback goes on.
-    player = desk.locator(".pk-ab")
-    player.locator(".pk-ab-play").click()
-    page.locator('.pk-mixer .pk-ab[data-playing="true"]').wait_for()
-    player.locator('.pk-ab-sel[data-sel="b"]').click()
-    page.locator('.pk-mixer .pk-ab[data-selected="b"]').wait_for()
-    assert player.get_attribute("data-playing") == "true"
-    assert kernel_state(run_cell_code, "desk.player.selected, desk.player.playing") == "b True"
+    player = play_then_switch_to_b(page, ".pk-mixer", run_cell_code, "desk.player")
     player.locator('.pk-ab-sel[data-sel="a"]').click()
     page.locator('.pk-mixer .pk-ab[data-selected="a"]').wait_for()
     desk.evaluate("el => el.scrollIntoView({block: 'start'})")
