@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .page_helpers import kernel_state
+
 NOTEBOOK = "abplayer.ipynb"
 
 # The page's shared Web Audio state (see abplayer.js: one AudioContext per page).
@@ -71,11 +73,6 @@ def wait_for_output(page, condition: str, timeout: float = 10_000) -> None:
         timeout=timeout,
         polling=50,
     )
-
-
-def kernel_state(run_cell_code, expr: str) -> str:
-    """Evaluate an expression in the notebook's kernel and return what it prints."""
-    return run_cell_code(f"print({expr})").strip()
 
 
 def test_abplayer_plays_switches_and_syncs_state(page, run_notebook, assert_no_errors, run_cell_code, screenshot):
