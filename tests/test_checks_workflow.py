@@ -494,3 +494,10 @@ def test_checkers_never_raise_whatever_the_answer(answer):
     for fb in (check_take_choice(answer, answer), check_hum_removed(answer, 44100), check_master(answer, 44100),
                check_project(answer), check_stage_leads(answer), check_mix_balance(answer)):
         assert fb.correct in (True, False, None) and fb.message
+
+
+def test_stage_leads_knows_every_name_the_stages_have():
+    """"Production (overdubs and sound design)": each part names the production stage, as in lesson 00."""
+    for name in ("overdubs", "sound design", "Production"):
+        fb = check_stage_leads({name: "producer"})
+        assert fb.correct is True, (name, fb.message)

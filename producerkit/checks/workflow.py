@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
+from .welcome import stage_aliases
 
 SESSION = "paper_lanterns"
 
@@ -525,23 +526,14 @@ def check_project(project) -> Feedback:
     return right(f"the plan works: {order}{money}.", hint)
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
-
-
 def _stage_key(name) -> str | None:
-    """A stage key from its key or any of its names: "mixing", "Pre-production", "tracking", "Demo"."""
-    from ..workflow import STAGES
+    """A stage key from its key or any of its names: "mixing", "Pre-production", "tracking", "sound design".
 
-    if not isinstance(name, str) or not _squash(name):
+    The same vocabulary the welcome lesson's checkers accept (:func:`producerkit.checks.welcome.stage_aliases`).
+    """
+    if not isinstance(name, str):
         return None
-    wanted = _squash(name)
-    for s in STAGES:
-        main, _, aside = s.name.lower().partition(" (")
-        names = {s.key, _squash(s.name), _squash(main), _squash(aside), *(_squash(p) for p in main.split(" and "))}
-        if wanted in names:
-            return s.key
-    return None
+    return stage_aliases().get(re.sub(r"[^a-z0-9]", "", name.lower()))
 
 
 def _role(value) -> str | None:
