@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio import SILENCE_DB, amp_to_db, ensure_audio, power_to_db, to_mono
+from .audio import ensure_audio, power_to_db, to_mono
 
 #: The colours used for "before" and "after" everywhere, so A and B always look the same.
 COLOR_A = "#1f77b4"
@@ -109,6 +109,21 @@ def spectrum_db(y, sr: int, freqs: np.ndarray | None = None, n_fft: int = 4096) 
     return spectrum.freqs, spectrum.db()
 
 
+def slice_blocks(values: np.ndarray, sr: int, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 1-D array cut into ``points`` equal slices, as a ``(points, n)`` view, with each slice's centre time.
+
+    The samples that do not fill a last slice are left out. Takes a plain 1-D array, unvalidated:
+    the step behind :func:`waveform_envelope` and :func:`decimate_trace`, for code that already
+    holds checked audio.
+
+    Lesson: course/02-compression.ipynb
+    """
+    points = max(1, min(points, values.size))
+    usable = (values.size // points) * points
+    times = (np.arange(points) + 0.5) * (usable / points) / sr
+    return times, values[:usable].reshape(points, -1)
+
+
 def waveform_envelope(y, sr: int, points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Min and max of the mono sum in ``points`` equal slices: a waveform that plots fast.
 
@@ -116,11 +131,7 @@ def waveform_envelope(y, sr: int, points: int = 2000) -> tuple[np.ndarray, np.nd
 
     Lesson: course/02-compression.ipynb
     """
-    y = to_mono(ensure_audio(y))
-    points = max(1, min(points, y.size))
-    usable = (y.size // points) * points
-    blocks = y[:usable].reshape(points, -1)
-    times = (np.arange(points) + 0.5) * (usable / points) / sr
+    times, blocks = slice_blocks(to_mono(ensure_audio(y)), sr, points)
     return times, blocks.min(axis=1), blocks.max(axis=1)
 
 
@@ -129,11 +140,7 @@ def decimate_trace(values, sr: int, points: int = 2000, reduce: str = "max") -> 
 
     Lesson: course/02-compression.ipynb
     """
-    values = np.asarray(values, dtype=np.float32)
-    points = max(1, min(points, values.size))
-    usable = (values.size // points) * points
-    blocks = values[:usable].reshape(points, -1)
-    times = (np.arange(points) + 0.5) * (usable / points) / sr
+    times, blocks = slice_blocks(np.asarray(values, dtype=np.float32), sr, points)
     return times, (blocks.max(axis=1) if reduce == "max" else blocks.mean(axis=1))
 
 
@@ -385,14 +392,3 @@ def loudness_figure(result, target_lufs: float | None = None, title: str = "Loud
     fig.update_xaxes(title_text="time (s)")
     fig.update_yaxes(title_text="loudness (LUFS)", range=[-60, 0])
     return _base_layout(fig, title)
-
-
-def meter_levels(y) -> tuple[float, float]:
-    """Sample peak and RMS of audio in dBFS: the two numbers a channel meter shows.
-
-    Lesson: course/04-workflow.ipynb
-    """
-    y = ensure_audio(y)
-    peak = float(amp_to_db(np.max(np.abs(y))))
-    rms = float(power_to_db(np.mean(np.square(y, dtype=np.float64))))
-    return max(peak, SILENCE_DB), max(rms, SILENCE_DB)

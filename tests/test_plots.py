@@ -60,12 +60,6 @@ def test_level_histogram_is_a_distribution_around_the_signal_level():
     assert centres[np.argmax(fraction)] == pytest.approx(-23, abs=1.0)
 
 
-def test_meter_levels_are_peak_and_rms():
-    peak, rms = plots.meter_levels(sine(1000, 1.0, SR, level_db=-6))
-    assert peak == pytest.approx(-6, abs=0.05) and rms == pytest.approx(-9.01, abs=0.05)
-    assert plots.meter_levels(np.zeros(100, np.float32)) == (-120.0, -120.0)
-
-
 def test_figures_have_the_traces_a_lesson_refers_to():
     y = noise(2.0, SR, color="pink", seed=2)
     comp = Compressor(threshold_db=-30)

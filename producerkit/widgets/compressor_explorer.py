@@ -201,8 +201,7 @@ class CompressorExplorer(Explorer):
         The same numbers without re-validating audio the compressor has just produced.
         """
         mono = processed if processed.ndim == 1 else processed.mean(axis=0, dtype=np.float32)
-        points = max(1, min(TRACE_POINTS, mono.size))
-        blocks = mono[: (mono.size // points) * points].reshape(points, -1)
+        _, blocks = plots.slice_blocks(mono, self._sr, TRACE_POINTS)
         return np.concatenate([blocks.max(axis=1), blocks.min(axis=1)[::-1]])
 
     @staticmethod
