@@ -57,7 +57,7 @@ def main() -> None:
 
     ours_comp = Compressor(threshold_db=-18, ratio=4, knee_db=0, attack_ms=10, release_ms=100)
     theirs_comp = pedalboard.Compressor(threshold_db=-18, ratio=4, attack_ms=10, release_ms=100)
-    ours_lim = Limiter(ceiling_db=-1.0, release_ms=100, lookahead_ms=5, true_peak=True)
+    ours_lim = Limiter(ceiling_dbtp=-1.0, release_ms=100, lookahead_ms=5, true_peak=True)
     theirs_lim = pedalboard.Limiter(threshold_db=-1.0, release_ms=100)
 
     rows = [

@@ -34,6 +34,7 @@ from functools import cache
 
 import numpy as np
 
+from ._validate import finite, flag, in_range, one_of
 from .audio import SILENCE_DB, as_channels, check_sr, ensure_audio, like_input
 from .errors import AudioError, ParameterError
 
@@ -180,30 +181,18 @@ def _samples(time_ms: float, sr: int) -> int:
     return int(round(time_ms * sr / 1000.0))
 
 
-def _check_number(name: str, value, *, low=None, high=None, hint: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number (got {value!r}).{hint}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ParameterError(f"{name} must be a finite number (got {value!r}).{hint}")
-    if low is not None and value < low:
-        raise ParameterError(f"{name} must be >= {low:g} (got {value:g}).{hint}")
-    if high is not None and value > high:
-        raise ParameterError(f"{name} must be <= {high:g} (got {value:g}).{hint}")
-    return value
-
-
 def _check_times(proc, *names: str) -> None:
     for name in names:
-        _check_number(name, getattr(proc, name), low=0, high=10_000, hint=" Times are in milliseconds.")
+        in_range(name, getattr(proc, name), 0, 10_000, unit="ms")
 
 
-def _check_flag(name: str, value) -> None:
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterError(f"{name} must be True or False (got {value!r}).")
+def _check_sidechain_highpass(proc) -> None:
+    if proc.sidechain_highpass_hz is not None:
+        in_range("sidechain_highpass_hz", proc.sidechain_highpass_hz, 1, unit="Hz",
+                 hint="it is the key filter's corner frequency, e.g. 100, or None for off")
 
 
-def _prepare_key(y2d: np.ndarray, sidechain, sr: int, hpf_hz) -> np.ndarray:
+def _prepare_key(y2d: np.ndarray, sidechain, sr: int, highpass_hz) -> np.ndarray:
     """The signal the detector listens to: the input or an external sidechain, high-passed if asked."""
     if sidechain is None:
         key = y2d
@@ -219,15 +208,15 @@ def _prepare_key(y2d: np.ndarray, sidechain, sr: int, hpf_hz) -> np.ndarray:
                 f"sidechain has {key.shape[0]} channels but the audio has {y2d.shape[0]}; pass a mono "
                 "sidechain (it drives every channel) or one with the same number of channels."
             )
-    if hpf_hz is not None:
-        if hpf_hz >= sr / 2:
+    if highpass_hz is not None:
+        if highpass_hz >= sr / 2:
             raise ParameterError(
-                f"sidechain_hpf = {hpf_hz:g} Hz is at or above the Nyquist frequency {sr / 2:g} Hz; "
+                f"sidechain_highpass_hz = {highpass_hz:g} Hz is at or above the Nyquist frequency {sr / 2:g} Hz; "
                 "use something like 80-150 Hz to keep kick and bass from pumping the compressor."
             )
         from scipy.signal import butter, sosfilt
 
-        sos = butter(2, hpf_hz, btype="highpass", fs=sr, output="sos").astype(np.float32)
+        sos = butter(2, highpass_hz, btype="highpass", fs=sr, output="sos").astype(np.float32)
         key = sosfilt(sos, key, axis=-1).astype(np.float32, copy=False)
     return key
 
@@ -370,7 +359,7 @@ class Compressor(_Processor):
             before a transient arrives. The output stays time-aligned with the input.
         mix: 1 = fully compressed; below 1 blends in the dry signal (parallel, "New York"
             compression). The gain-reduction trace is the compressor's own, before the blend.
-        sidechain_hpf: None, or a frequency in Hz: a 12 dB/octave high-pass on the detector
+        sidechain_highpass_hz: None, or a frequency in Hz: a 12 dB/octave high-pass on the detector
             path only, so kick and bass do not pump the whole mix.
 
     ``process(y, sr, sidechain=kick)`` lets an external signal drive the detector (ducking);
@@ -389,31 +378,24 @@ class Compressor(_Processor):
     stereo_link: bool = True
     lookahead_ms: float = 0.0
     mix: float = 1.0
-    sidechain_hpf: float | None = None
+    sidechain_highpass_hz: float | None = None
     rms_ms: float = 10.0
 
     def __post_init__(self):
-        _check_number("threshold_db", self.threshold_db, low=-120, high=24,
-                      hint=" The threshold is a level in dBFS such as -18.")
-        ratio = _check_number("ratio", self.ratio)
-        if ratio < 1:
-            raise ParameterError(
-                f"ratio must be >= 1 (got {ratio:g}): a ratio below 1 would expand, use Expander."
-            )
-        _check_number("knee_db", self.knee_db, low=0, high=48, hint=" 0 is a hard knee; 6-12 dB is soft.")
-        _check_times(self, "attack_ms", "release_ms", "lookahead_ms")
-        _check_number("rms_ms", self.rms_ms, low=0, high=10_000, hint=" Times are in milliseconds.")
+        in_range("threshold_db", self.threshold_db, -120, 24, unit="dB",
+                 hint="the threshold is a level in dBFS such as -18")
+        in_range("ratio", self.ratio, 1, hint="a ratio below 1 would expand, use Expander")
+        in_range("knee_db", self.knee_db, 0, 48, unit="dB", hint="0 is a hard knee; 6-12 dB is soft")
+        _check_times(self, "attack_ms", "release_ms", "lookahead_ms", "rms_ms")
         if isinstance(self.makeup_db, str):
             if self.makeup_db != "auto":
-                raise ParameterError(f'makeup_db must be a number of dB or "auto" (got {self.makeup_db!r}).')
+                raise ParameterError(f"makeup_db must be a number of dB or 'auto' (got {self.makeup_db!r}).")
         else:
-            _check_number("makeup_db", self.makeup_db, low=-48, high=48)
-        if self.detector not in ("peak", "rms"):
-            raise ParameterError(f'detector must be "peak" or "rms" (got {self.detector!r}).')
-        _check_flag("stereo_link", self.stereo_link)
-        _check_number("mix", self.mix, low=0, high=1, hint=" 1 is fully compressed, 0.5 half dry (parallel).")
-        if self.sidechain_hpf is not None:
-            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+            in_range("makeup_db", self.makeup_db, -48, 48, unit="dB")
+        one_of("detector", self.detector, ("peak", "rms"))
+        flag("stereo_link", self.stereo_link)
+        in_range("mix", self.mix, 0, 1, hint="1 is fully compressed, 0.5 half dry (parallel)")
+        _check_sidechain_highpass(self)
 
     @property
     def makeup_gain_db(self) -> float:
@@ -443,7 +425,7 @@ class Compressor(_Processor):
         y = ensure_audio(y)
         sr = check_sr(sr)
         x = as_channels(y)
-        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_highpass_hz)
         linked = bool(self.stereo_link) or x.shape[0] == 1
         if self.detector == "rms":
             level = _rms_level_db(key, linked, x.shape[0], self.rms_ms, sr)
@@ -521,7 +503,9 @@ class Limiter(_Processor):
     small error between its points.
 
     Args:
-        ceiling_db: highest output peak in dBFS (dBTP with ``true_peak``), e.g. -1.0 for streaming.
+        ceiling_dbtp: highest output true peak in dBTP, e.g. -1.0 for streaming. With
+            ``true_peak=False`` only the sample peaks (in dBFS) are held under it, and the
+            inter-sample peaks between them may pass it.
         release_ms: 63 % time for the gain to recover after a peak.
         lookahead_ms: length of the gain ramp before each peak; longer is smoother (less
             distortion), shorter keeps more punch. 0 clips the gain on the peak sample itself.
@@ -533,7 +517,7 @@ class Limiter(_Processor):
     Lesson: course/02-compression.ipynb
     """
 
-    ceiling_db: float = -1.0
+    ceiling_dbtp: float = -1.0
     release_ms: float = 100.0
     lookahead_ms: float = 5.0
     true_peak: bool = True
@@ -542,12 +526,11 @@ class Limiter(_Processor):
     margin_db = 0.05
 
     def __post_init__(self):
-        _check_number("ceiling_db", self.ceiling_db, low=-60, high=0,
-                      hint=" The ceiling is a peak level in dBFS such as -1.0.")
-        _check_times(self, "release_ms", "lookahead_ms")
-        if self.lookahead_ms > 200:
-            raise ParameterError(f"lookahead_ms must be <= 200 (got {self.lookahead_ms:g}); 1-10 ms is usual.")
-        _check_flag("true_peak", self.true_peak)
+        in_range("ceiling_dbtp", self.ceiling_dbtp, -60, 0, unit="dB",
+                 hint="the ceiling is a peak level such as -1.0 dBTP")
+        _check_times(self, "release_ms")
+        in_range("lookahead_ms", self.lookahead_ms, 0, 200, unit="ms", hint="1-10 ms is usual")
+        flag("true_peak", self.true_peak)
 
     def process(self, y, sr, sidechain=None) -> DynamicsResult:
         """Limit ``y`` and return the audio with its gain-reduction trace (one gain for all channels).
@@ -561,7 +544,7 @@ class Limiter(_Processor):
         y = ensure_audio(y)
         sr = check_sr(sr)
         x = as_channels(y)
-        ceiling = 10.0 ** (self.ceiling_db / 20.0)
+        ceiling = 10.0 ** (self.ceiling_dbtp / 20.0)
         env = _peak_envelope(x, bool(self.true_peak), ceiling)
         over = env > np.float32(ceiling)
         if not over.any():  # nothing to limit: the audio passes untouched
@@ -586,15 +569,13 @@ class Limiter(_Processor):
 
 
 def _check_range(range_db) -> float:
-    value = _check_number("range_db", range_db)
+    value = finite("range_db", range_db, unit="dB")
     if value > 0:
         raise ParameterError(
             f"range_db is how far the closed gate turns the signal down, a negative number of dB "
             f"such as -60 (got {value:g}); pass {-value:g}."
         )
-    if value < -120:
-        raise ParameterError(f"range_db must be >= -120 dB (got {value:g}); -80 is already silence.")
-    return value
+    return in_range("range_db", value, -120, 0, unit="dB", hint="-80 is already silence")
 
 
 def _latch(level_db: np.ndarray, open_at: float, close_below: float) -> np.ndarray:
@@ -624,7 +605,7 @@ class _BelowThreshold(_Processor):
         y = ensure_audio(y)
         sr = check_sr(sr)
         x = as_channels(y)
-        key = _prepare_key(x, sidechain, sr, self.sidechain_hpf)
+        key = _prepare_key(x, sidechain, sr, self.sidechain_highpass_hz)
         linked = bool(self.stereo_link) or x.shape[0] == 1
         level = _held_level_db(key, linked, x.shape[0], _samples(self.hold_ms, sr))
         target, rest = self._target_reduction(level)
@@ -656,7 +637,7 @@ class Gate(_BelowThreshold):
         lookahead_ms: the detector reads ahead, so the gate is open when the transient
             arrives instead of cutting off its front; the output stays time-aligned.
         stereo_link: one gate for all channels (from the loudest), or one per channel.
-        sidechain_hpf: None or Hz: high-pass the detector path (a key filter), e.g. so a
+        sidechain_highpass_hz: None or Hz: high-pass the detector path (a key filter), e.g. so a
             snare gate ignores the kick's low end. ``process(y, sr, sidechain=key)`` keys
             the gate from another track.
 
@@ -671,18 +652,17 @@ class Gate(_BelowThreshold):
     hysteresis_db: float = 0.0
     lookahead_ms: float = 0.0
     stereo_link: bool = True
-    sidechain_hpf: float | None = None
+    sidechain_highpass_hz: float | None = None
 
     def __post_init__(self):
-        _check_number("threshold_db", self.threshold_db, low=-120, high=0,
-                      hint=" The threshold is a level in dBFS such as -40.")
+        in_range("threshold_db", self.threshold_db, -120, 0, unit="dB",
+                 hint="the threshold is a level in dBFS such as -40")
         _check_range(self.range_db)
         _check_times(self, "attack_ms", "hold_ms", "release_ms", "lookahead_ms")
-        _check_number("hysteresis_db", self.hysteresis_db, low=0, high=40,
-                      hint=" It is how far below the threshold the gate closes, e.g. 3.")
-        _check_flag("stereo_link", self.stereo_link)
-        if self.sidechain_hpf is not None:
-            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+        in_range("hysteresis_db", self.hysteresis_db, 0, 40, unit="dB",
+                 hint="it is how far below the threshold the gate closes, e.g. 3")
+        flag("stereo_link", self.stereo_link)
+        _check_sidechain_highpass(self)
 
     def curve(self, levels_db) -> np.ndarray:
         """Static curve: output level (dBFS) per input level; a drop of ``range_db`` under the threshold.
@@ -717,7 +697,7 @@ class Expander(_BelowThreshold):
         range_db: the most the expander turns down, in dB (<= 0).
         lookahead_ms: how far ahead the detector reads (the output stays time-aligned).
         stereo_link: one gain for all channels (from the loudest), or one per channel.
-        sidechain_hpf: None or Hz: high-pass the detector path only.
+        sidechain_highpass_hz: None or Hz: high-pass the detector path only.
 
     Lesson: course/02-compression.ipynb
     """
@@ -731,23 +711,18 @@ class Expander(_BelowThreshold):
     range_db: float = -60.0
     lookahead_ms: float = 0.0
     stereo_link: bool = True
-    sidechain_hpf: float | None = None
+    sidechain_highpass_hz: float | None = None
 
     def __post_init__(self):
-        _check_number("threshold_db", self.threshold_db, low=-120, high=0,
-                      hint=" The threshold is a level in dBFS such as -40.")
-        ratio = _check_number("ratio", self.ratio)
-        if ratio < 1:
-            raise ParameterError(
-                f"ratio must be >= 1 (got {ratio:g}): an expander's ratio says how many dB quieter "
-                "the output gets per dB below the threshold; to reduce loud parts, use Compressor."
-            )
-        _check_number("knee_db", self.knee_db, low=0, high=48, hint=" 0 is a hard knee; 6-12 dB is soft.")
+        in_range("threshold_db", self.threshold_db, -120, 0, unit="dB",
+                 hint="the threshold is a level in dBFS such as -40")
+        in_range("ratio", self.ratio, 1, hint="an expander's ratio says how many dB quieter the output gets per dB "
+                 "below the threshold; to reduce loud parts, use Compressor")
+        in_range("knee_db", self.knee_db, 0, 48, unit="dB", hint="0 is a hard knee; 6-12 dB is soft")
         _check_times(self, "attack_ms", "hold_ms", "release_ms", "lookahead_ms")
         _check_range(self.range_db)
-        _check_flag("stereo_link", self.stereo_link)
-        if self.sidechain_hpf is not None:
-            _check_number("sidechain_hpf", self.sidechain_hpf, low=1, hint=" It is a frequency in Hz, e.g. 100.")
+        flag("stereo_link", self.stereo_link)
+        _check_sidechain_highpass(self)
 
     def _static_reduction(self, level_db: np.ndarray) -> np.ndarray:
         under = np.subtract(np.float32(self.threshold_db), level_db, dtype=np.float32)

@@ -41,6 +41,7 @@ from functools import cache
 
 import numpy as np
 
+from . import _validate
 from .audio import amp_to_db, as_channels, check_sr, ensure_audio, like_input
 from .errors import ParameterError
 
@@ -50,6 +51,7 @@ Q_RANGE = (0.05, 50.0)
 MAX_GAIN_DB = 36.0
 MIN_FREQ = 1.0
 BUTTERWORTH_Q = 1.0 / math.sqrt(2.0)
+_ORDER_HINT = "2, 4, 6, 8 give slopes of 12, 24, 36, 48 dB per octave"
 
 #: ``response()`` never reports less than this (a notch's exact zero would be -inf dB).
 RESPONSE_FLOOR_DB = -240.0
@@ -73,11 +75,10 @@ def log_freqs(n: int = 512, fmin: float = 20.0, fmax: float = 20000.0) -> np.nda
 
     Lesson: course/01-eq.ipynb
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-        raise ParameterError(f"n must be a whole number of points, at least 2 (got {n!r}).")
-    if not (np.isfinite(fmin) and np.isfinite(fmax)) or not 0 < fmin < fmax:
-        raise ParameterError(f"need 0 < fmin < fmax in Hz (got fmin = {fmin!r}, fmax = {fmax!r}).")
-    return np.geomspace(float(fmin), float(fmax), int(n))
+    n = _validate.whole("n", n, 2, unit="points")
+    fmin = _validate.positive("fmin", fmin, unit="Hz")
+    fmax = _validate.in_range("fmax", fmax, fmin, lo_open=True, unit="Hz", hint="fmax is the top of the grid")
+    return np.geomspace(fmin, fmax, n)
 
 
 def butterworth_qs(order: int) -> tuple[float, ...]:
@@ -89,8 +90,7 @@ def butterworth_qs(order: int) -> tuple[float, ...]:
 
     Lesson: course/01-eq.ipynb
     """
-    if order not in ORDERS:
-        raise ParameterError(f"order must be one of {ORDERS} (got {order!r}).")
+    _validate.one_of("order", order, ORDERS, hint=_ORDER_HINT)
     return tuple(
         1.0 / (2.0 * math.cos((2 * k - 1) * math.pi / (2 * order))) for k in range(1, order // 2 + 1)
     )
@@ -281,51 +281,34 @@ def _rbj(kind: str, w0: float, q: float, gain_db: float = 0.0) -> tuple[list[flo
 # --------------------------------------------------------------------------- validation
 
 
-def _check_number(name: str, value, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number {hint} (got {value!r}).")
-    if not math.isfinite(value):
-        raise ParameterError(f"{name} must be a finite number {hint} (got {value!r}).")
-    return float(value)
-
-
 def _check_freq(freq) -> None:
-    freq = _check_number("freq", freq, "in Hz, such as 1000")
-    if freq < MIN_FREQ:
-        raise ParameterError(
-            f"freq must be at least {MIN_FREQ:g} Hz (got {freq:g}); we hear from about 20 Hz upwards."
-        )
+    _validate.in_range("freq", freq, MIN_FREQ, unit="Hz", hint="we hear from about 20 Hz upwards; try 1000")
 
 
 def _check_q(q) -> None:
-    q = _check_number("q", q, f"between {Q_RANGE[0]} and {Q_RANGE[1]:g}")
-    if not Q_RANGE[0] <= q <= Q_RANGE[1]:
-        raise ParameterError(
-            f"q must be between {Q_RANGE[0]} and {Q_RANGE[1]:g} (got {q:g}): "
-            "small q is a broad band (0.7 is about two octaves), large q a narrow one (10 is a surgical cut)."
-        )
+    _validate.in_range(
+        "q", q, *Q_RANGE,
+        hint="small q is a broad band (0.7 is about two octaves), large q a narrow one (10 is a surgical cut)",
+    )
 
 
 def _check_gain(gain_db) -> None:
-    gain_db = _check_number("gain_db", gain_db, f"of decibels between -{MAX_GAIN_DB:g} and +{MAX_GAIN_DB:g}")
-    if abs(gain_db) > MAX_GAIN_DB:
-        raise ParameterError(
-            f"gain_db must be between -{MAX_GAIN_DB:g} and +{MAX_GAIN_DB:g} dB (got {gain_db:+g}); "
-            "EQ moves are usually within ±12 dB. For a bigger level change use a gain stage."
-        )
+    _validate.in_range(
+        "gain_db", gain_db, -MAX_GAIN_DB, MAX_GAIN_DB, unit="dB",
+        hint="EQ moves are usually within ±12 dB. For a bigger level change use a gain stage",
+    )
 
 
 def _check_design(design) -> None:
-    if design not in DESIGNS:
-        raise ParameterError(
-            f"design must be 'matched' (close to the analog filter up to Nyquist) or 'rbj' "
-            f"(the Audio EQ Cookbook's bilinear design) (got {design!r})."
-        )
+    _validate.one_of(
+        "design", design, DESIGNS,
+        hint="'matched' stays close to the analog filter up to Nyquist, 'rbj' is the Audio EQ Cookbook's "
+        "bilinear design",
+    )
 
 
 def _check_bypass(bypass) -> None:
-    if not isinstance(bypass, bool | np.bool_):
-        raise ParameterError(f"bypass must be True or False (got {bypass!r}).")
+    _validate.flag("bypass", bypass)
 
 
 _CHECKS = {
@@ -509,11 +492,7 @@ def filter_sos(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 class _PassFilter(Band):
     def _check_together(self) -> None:
-        if self.order not in ORDERS or isinstance(self.order, bool):
-            raise ParameterError(
-                f"order must be one of {ORDERS} (got {self.order!r}): "
-                "2, 4, 6, 8 give slopes of 12, 24, 36, 48 dB per octave."
-            )
+        _validate.one_of("order", self.order, ORDERS, hint=_ORDER_HINT)
         if self.order != 2 and not math.isclose(self.q, BUTTERWORTH_Q, rel_tol=1e-3):
             raise ParameterError(
                 f"q only shapes order-2 filters; order {self.order} is a Butterworth cascade (flat, "

@@ -381,7 +381,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         x = (pre * db_to_amp(gain_db)).astype(np.float32)
         for _ in range(4):
             state["runs"] += 1
-            out, trace = _run(Limiter(ceiling_db=state["ceiling"], release_ms=rel, true_peak=True), x, sr,
+            out, trace = _run(Limiter(ceiling_dbtp=state["ceiling"], release_ms=rel, true_peak=True), x, sr,
                               "limiter")
             out_lufs, out_tp = _measure(out, sr)
             if out_tp <= ceiling_dbtp:
@@ -454,7 +454,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         )
     stages.append(MasterStage("Limiter", action, gain_lufs, out_lufs, gain_tp, out_tp,
                               {"max_gain_reduction_db": gr, "release_ms": rel,
-                               "limiter_ceiling_db": state["ceiling"]}))
+                               "limiter_ceiling_dbtp": state["ceiling"]}))
 
     if abs(out_lufs - target_lufs) > 0.5:
         notes.append(

@@ -33,6 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._validate import flag, in_range, one_of
 from .audio import as_channels, check_sr, ensure_audio, like_input
 from .errors import AudioError, ParameterError
 
@@ -50,20 +51,12 @@ MAX_NONLINEARITY = 50.0
 MAX_TAIL_S = 60.0
 
 
-def _check_range(name: str, value, lo: float, hi: float, why: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number (got {value!r}).")
-    value = float(value)
-    if not math.isfinite(value) or not lo <= value <= hi:
-        raise ParameterError(f"{name} must be between {lo:g} and {hi:g} (got {value!r}){why}.")
-    return value
-
-
 def _check_tail(tail) -> bool | float:
     if isinstance(tail, bool | np.bool_):
         return bool(tail)
-    return _check_range(
-        "tail", tail, 0.0, MAX_TAIL_S, ": pass True for the whole decay, False for none, or seconds to append"
+    return in_range(
+        "tail", tail, 0.0, MAX_TAIL_S, unit="s",
+        hint="pass True for the whole decay, False for none, or seconds to append",
     )
 
 
@@ -254,23 +247,20 @@ class Reverb:
     tail: bool | float = False
 
     def __post_init__(self):
-        self.decay_s = _check_range(
-            "decay_s",
-            self.decay_s,
-            0.05,
-            30.0,
-            " seconds: under 50 ms is heard as a tone colour rather than a space, and even "
-            "cathedrals ring for less than 30 s",
+        self.decay_s = in_range(
+            "decay_s", self.decay_s, 0.05, 30.0, unit="s",
+            hint="under 50 ms is heard as a tone colour rather than a space, and even cathedrals ring for "
+            "less than 30 s",
         )
-        self.pre_delay_ms = _check_range("pre_delay_ms", self.pre_delay_ms, 0.0, 500.0, " ms")
-        self.damping = _check_range(
-            "damping", self.damping, 0.0, 1.0, ": 0 is bright (no damping), 1 is dark (highs die fast)"
+        self.pre_delay_ms = in_range("pre_delay_ms", self.pre_delay_ms, 0.0, 500.0, unit="ms")
+        self.damping = in_range(
+            "damping", self.damping, 0.0, 1.0, hint="0 is bright (no damping), 1 is dark (highs die fast)"
         )
-        self.size = _check_range(
-            "size", self.size, 0.1, 4.0, ": it scales the room (1 is a medium room); it must be above 0"
+        self.size = in_range(
+            "size", self.size, 0.1, 4.0, hint="it scales the room (1 is a medium room); it must be above 0"
         )
-        self.width = _check_range("width", self.width, 0.0, 1.0, ": 0 is a mono reverb, 1 full stereo")
-        self.mix = _check_range("mix", self.mix, 0.0, 1.0, ": 0 is dry only, 1 is reverb only")
+        self.width = in_range("width", self.width, 0.0, 1.0, hint="0 is a mono reverb, 1 full stereo")
+        self.mix = in_range("mix", self.mix, 0.0, 1.0, hint="0 is dry only, 1 is reverb only")
         self.tail = _check_tail(self.tail)
 
     # ---- design (depends on sr)
@@ -361,7 +351,7 @@ class Reverb:
         sr = check_sr(sr)
         impulse = np.zeros(1, np.float32)
         impulse[0] = 1.0
-        tail = True if duration_s is None else _check_range("duration_s", duration_s, 0.0, MAX_TAIL_S)
+        tail = True if duration_s is None else in_range("duration_s", duration_s, 0.0, MAX_TAIL_S, unit="s")
         return replace(self, mix=1.0, tail=tail)(impulse, sr)
 
 
@@ -386,12 +376,12 @@ def rt60(ir, sr, band_hz: float | None = None, method: str = "T20") -> float:
     """
     sr = check_sr(sr)
     x = as_channels(ensure_audio(ir, name="ir")).astype(np.float64)
-    if method not in ("T20", "T30"):
-        raise ParameterError(f'method must be "T20" or "T30" (got {method!r}).')
+    one_of("method", method, ("T20", "T30"), hint="T20 fits the decay from -5 to -25 dB, T30 to -35 dB")
     if band_hz is not None:
         from scipy.signal import butter, sosfilt
 
-        band_hz = _check_range("band_hz", band_hz, 20.0, sr / 2 / np.sqrt(2))
+        band_hz = in_range("band_hz", band_hz, 20.0, sr / 2 / np.sqrt(2), unit="Hz",
+                           hint="an octave band's centre, such as 1000")
         sos = butter(3, [band_hz / np.sqrt(2), band_hz * np.sqrt(2)], btype="bandpass", fs=sr, output="sos")
         x = sosfilt(sos, x, axis=-1)
     energy = np.sum(x**2, axis=0)
@@ -450,7 +440,7 @@ def note_seconds(note: str, bpm: float) -> float:
 
     Lesson: course/03-arrangement.ipynb
     """
-    bpm = _check_range("bpm", bpm, 20.0, 400.0)
+    bpm = in_range("bpm", bpm, 20.0, 400.0, unit="bpm")
     return float(_note_fraction(note) * 240 / _exact(bpm))
 
 
@@ -577,38 +567,32 @@ class Delay:
             _note_fraction(self.note)
             if self.bpm is None:
                 raise ParameterError(f'note={self.note!r} needs a tempo: pass bpm, e.g. Delay(note="1/8", bpm=120).')
-            self.bpm = _check_range("bpm", self.bpm, 20.0, 400.0)
+            self.bpm = in_range("bpm", self.bpm, 20.0, 400.0, unit="bpm")
         else:
             if self.bpm is not None:
                 raise ParameterError(
                     "bpm is only used with note; with time_ms the delay is already in milliseconds "
                     '(drop bpm, or use note="1/8" with bpm).'
                 )
-            self.time_ms = _check_range("time_ms", self.time_ms, 0.0, 5000.0, " ms")
-            if self.time_ms == 0:
-                raise ParameterError("time_ms must be above 0: a delay of 0 ms is no delay at all.")
-        if isinstance(self.feedback, bool) or not isinstance(self.feedback, int | float | np.number):
-            raise ParameterError(f"feedback must be a number from 0 to below 1 (got {self.feedback!r}).")
-        self.feedback = float(self.feedback)
-        if not (math.isfinite(self.feedback) and 0 <= self.feedback < 1):
-            raise ParameterError(
-                f"feedback must be at least 0 and below 1 (got {self.feedback!r}): at 1 or more every "
-                "repeat is as loud as the one before or louder, so the echoes would never die away "
-                "(they run away). Try 0.3 to 0.6."
-            )
+            self.time_ms = in_range("time_ms", self.time_ms, 0.0, 5000.0, lo_open=True, unit="ms",
+                                    hint="a delay of 0 ms is no delay at all")
+        self.feedback = in_range(
+            "feedback", self.feedback, 0.0, 1.0, hi_open=True,
+            hint="at 1 or more every repeat is as loud as the one before or louder, so the echoes would never "
+            "die away (they run away). Try 0.3 to 0.6",
+        )
         for name in ("repeats_lowpass_hz", "repeats_highpass_hz"):
             value = getattr(self, name)
             if value is not None:
-                setattr(self, name, _check_range(name, value, 10.0, 40000.0, " Hz (or None for off)"))
+                setattr(self, name, in_range(name, value, 10.0, 40000.0, unit="Hz", hint="or None for off"))
         lp, hp = self.repeats_lowpass_hz, self.repeats_highpass_hz
         if lp is not None and hp is not None and hp >= lp:
             raise ParameterError(
                 f"repeats_highpass_hz ({hp:g} Hz) must be below repeats_lowpass_hz ({lp:g} Hz), "
                 "or the repeats would be filtered away entirely."
             )
-        if not isinstance(self.ping_pong, bool | np.bool_):
-            raise ParameterError(f"ping_pong must be True or False (got {self.ping_pong!r}).")
-        self.mix = _check_range("mix", self.mix, 0.0, 1.0, ": 0 is dry only, 1 is echoes only")
+        self.ping_pong = flag("ping_pong", self.ping_pong)
+        self.mix = in_range("mix", self.mix, 0.0, 1.0, hint="0 is dry only, 1 is echoes only")
         self.tail = _check_tail(self.tail)
 
     @property

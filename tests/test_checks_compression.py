@@ -158,7 +158,7 @@ def test_bs1770_true_peak_limiter_holds_the_ceiling_a_compressor_does_not(song):
     band = (band / np.abs(band).max() * 10 ** (-6 / 20)).astype(np.float32)
     hot = Gain(8)(band, song.sr)
     assert meters.true_peak(hot, song.sr) > 1.5
-    limited = Limiter(ceiling_db=-1).process(hot, song.sr)
+    limited = Limiter(ceiling_dbtp=-1).process(hot, song.sr)
     assert meters.true_peak(limited.audio, song.sr) <= -1.0 + 0.02
     assert limited.gain_reduction_db.max() == pytest.approx(3.0, abs=0.3)
     squeezed = Compressor(threshold_db=-1, ratio=20, knee_db=0, attack_ms=0.1, release_ms=100)(hot, song.sr)

@@ -355,14 +355,14 @@ def test_freq_above_nyquist_says_what_to_do():
         (lambda: Peak(1000, float("nan")), "gain_db must be a finite number"),
         (lambda: Peak(0, 3), "freq must be at least 1 Hz"),
         (lambda: Peak(-100, 3), "freq must be at least 1 Hz"),
-        (lambda: Peak("1k", 3), "freq must be a number in Hz"),
-        (lambda: LowPass(1000, order=3), "order must be one of \\(2, 4, 6, 8\\)"),
+        (lambda: Peak("1k", 3), "freq must be a number in Hz .*try 1000"),
+        (lambda: LowPass(1000, order=3), "order must be one of 2, 4, 6, 8 .*12, 24, 36, 48 dB per octave"),
         (lambda: LowPass(1000, order=4, q=2), "q only shapes order-2 filters"),
         (lambda: HighPass(1000, design="bilinear"), "design must be 'matched'"),
         (lambda: Notch(1000, bypass="yes"), "bypass must be True or False"),
         (lambda: EQ([Peak(100, 1), "bell"]), "got 'bell' at position 1"),
         (lambda: log_freqs(1), "n must be a whole number"),
-        (lambda: log_freqs(10, 100, 50), "need 0 < fmin < fmax"),
+        (lambda: log_freqs(10, 100, 50), "fmax must be above 100 Hz"),
     ],
 )
 def test_invalid_parameters_raise_messages_a_student_understands(make, message):

@@ -140,7 +140,7 @@ class CompressorExplorer(Explorer):
         Takes any :class:`~producerkit.dynamics.Compressor` parameter: ``threshold_db``,
         ``ratio``, ``knee_db``, ``attack_ms``, ``release_ms``, ``makeup_db`` (dB or
         ``"auto"``), ``mix``, ``detector``, ``stereo_link``, ``lookahead_ms``,
-        ``sidechain_hpf``, ``rms_ms``. An invalid value (``ratio=0.5``) shows its message in
+        ``sidechain_highpass_hz``, ``rms_ms``. An invalid value (``ratio=0.5``) shows its message in
         the widget (``explorer.error``), keeps the last good state, and returns False.
 
         Lesson: course/02-compression.ipynb
