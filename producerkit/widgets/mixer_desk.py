@@ -107,6 +107,14 @@ def _number(value, name: str) -> float:
     return value
 
 
+def _bars_text(start_bar: float, bars: float) -> str:
+    """Song bars ``[start_bar, start_bar + bars)`` (counted from 0) as a DAW shows them, from 1: "bars 11–14"."""
+    first, last = start_bar + 1, start_bar + bars
+    if float(start_bar).is_integer() and float(bars).is_integer():
+        return f"bar {first:g}" if bars == 1 else f"bars {first:g}–{last:g}"
+    return f"{bars:g} bars from bar {first:g}"
+
+
 def _excerpt(session, stems_n: int, sr: int, start_bar, bars, start_s, seconds) -> tuple[int, int, str]:
     """The excerpt as (first sample, length, description)."""
     if (start_bar is not None or bars is not None) and (start_s is not None or seconds is not None):
@@ -127,7 +135,7 @@ def _excerpt(session, stems_n: int, sr: int, start_bar, bars, start_s, seconds) 
             if start_bar < 0 or bars <= 0:
                 raise ParameterError(f"start_bar must be 0 or more and bars more than 0 (got {start_bar:g}, {bars:g}).")
             start_s, seconds = start_bar * spb, bars * spb
-            where = f"{bars:g} bars from bar {start_bar:g}"
+            where = _bars_text(start_bar, bars)
     else:
         start_s = _number(0.0 if start_s is None else start_s, "start_s")
         seconds = _number(DEFAULT_SECONDS if seconds is None else seconds, "seconds")
@@ -161,8 +169,9 @@ class MixerDesk(Explorer):
         session: a :class:`producerkit.datasets.Session` (anything with ``.stems`` and ``.sr``),
             or a dict of name -> mono ``(n,)`` or stereo ``(2, n)`` stems with ``sr``.
         sr: the stems' sample rate (only for a dict).
-        start_bar, bars: the excerpt in bars (sessions only). Default: ``DEFAULT_BARS`` (4)
-            bars from the first chorus, 9.6 s of Paper Lanterns.
+        start_bar, bars: the excerpt in bars (sessions only; ``start_bar`` counts from 0 as the
+            session's sections do, and the desk shows it from 1 as a DAW does). Default:
+            ``DEFAULT_BARS`` (4) bars from the first chorus, bars 11–14 (9.6 s) of Paper Lanterns.
         start_s, seconds: the excerpt in seconds. Default for a dict: the first 10 s.
         gains, pans: starting fader (dB) and pan per stem; the rest start at
             ``START_FADER_DB`` and centre.
