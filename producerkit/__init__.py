@@ -7,31 +7,35 @@ Audio is a float32 NumPy array, mono ``(n,)`` or multichannel ``(channels, n)``,
 sample rate passed beside it: ``f(y, sr)``. Processors are small dataclasses called as
 ``proc(y, sr)``.
 
-Heavy modules (librosa, numba, plotly, ipywidgets) are imported lazily: ``import producerkit``
-stays fast, and ``producerkit.eq`` or ``from producerkit import eq`` loads a module on demand.
+    >>> import producerkit as pk
+    >>> y, sr = pk.load("mix.wav")                                   # doctest: +SKIP
+    >>> y = pk.EQ([pk.Peak(300, gain_db=-3, q=1.4)])(y, sr)          # doctest: +SKIP
+    >>> pk.loudness(y, sr).integrated                                # doctest: +SKIP
+
+Everything loads on first use, so ``import producerkit`` stays fast and pulls in no librosa,
+numba, plotly or ipywidgets: every submodule is an attribute (``producerkit.editing``), and the
+most used names are at the top level (``pk.EQ``, ``pk.Compressor``, ``pk.load``, ...).
 """
 
-from importlib import import_module as _import_module
-
+from . import _lazy
 from .errors import AudioError, DatasetError, ParameterError, ProducerkitError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "arrange",
-    "audio",
-    "checks",
-    "datasets",
-    "dynamics",
-    "eq",
-    "master",
-    "meters",
-    "mix",
-    "plots",
-    "signals",
-    "space",
-    "widgets",
-    "workflow",
+#: The most used names, at the top level as in pedalboard and librosa: name -> the module that defines it.
+_API = {
+    "load": "audio",
+    "save": "audio",
+    "EQ": "eq",
+    "Peak": "eq",
+    "HighPass": "eq",
+    "LowPass": "eq",
+    "Compressor": "dynamics",
+    "Limiter": "dynamics",
+    "Reverb": "space",
+    "Delay": "space",
+    "loudness": "meters",
+    "true_peak": "meters",
 }
 
 __all__ = [
@@ -40,17 +44,20 @@ __all__ = [
     "ParameterError",
     "ProducerkitError",
     "__version__",
-    *sorted(_SUBMODULES),
+    *_API,
 ]
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
-        module = _import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'producerkit' has no attribute {name!r}")
+    if name in _API:
+        value = getattr(_lazy.submodule(__name__, __path__, _API[name]), name)
+    else:
+        value = _lazy.submodule(__name__, __path__, name)
+        if value is None:
+            raise AttributeError(f"module 'producerkit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__():
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | set(_API) | _lazy.submodule_names(__path__))

@@ -55,6 +55,70 @@ def test_submodules_load_lazily_from_the_top_level():
         producerkit.not_a_module  # noqa: B018
 
 
+# Every module pkgutil finds in the package, each reached by attribute access alone from a freshly
+# imported producerkit (its earlier imports purged from sys.modules), so no other import makes it an
+# attribute by the side effect of importing it.
+_WALK = """
+import importlib, pkgutil, sys
+import producerkit
+names = sorted(m.name for m in pkgutil.walk_packages(producerkit.__path__, "producerkit."))
+unreachable = []
+for name in names:
+    for key in [k for k in sys.modules if k == "producerkit" or k.startswith("producerkit.")]:
+        del sys.modules[key]
+    obj = importlib.import_module("producerkit")
+    try:
+        for part in name.split(".")[1:]:
+            obj = getattr(obj, part)
+    except AttributeError as exc:
+        unreachable.append(f"{name}: {exc}")
+        continue
+    if getattr(obj, "__name__", None) != name:
+        unreachable.append(f"{name}: the attribute is {obj!r}")
+    parent, _, child = name.rpartition(".")
+    if not child.startswith("_") and child not in dir(sys.modules[parent]):
+        unreachable.append(f"{name}: missing from dir({parent})")
+print(len(names))
+print("\\n".join(unreachable))
+"""
+
+
+def test_every_module_in_the_package_is_reachable_as_an_attribute():
+    out = _fresh_python(_WALK).split("\n")
+    modules, unreachable = int(out[0]), [line for line in out[1:] if line]
+    expected = {p.stem for p in (ROOT / "producerkit").glob("*.py")} | {"checks", "widgets"}
+    assert modules >= len(expected) + 5, f"pkgutil found only {modules} modules"
+    assert not unreachable, "\n".join(unreachable)
+
+
+TOP_LEVEL = {
+    "EQ": "eq",
+    "Peak": "eq",
+    "Compressor": "dynamics",
+    "Limiter": "dynamics",
+    "Reverb": "space",
+    "Delay": "space",
+    "loudness": "meters",
+    "true_peak": "meters",
+    "load": "audio",
+    "save": "audio",
+}
+
+
+def test_the_most_used_names_are_at_the_top_level_and_load_on_first_use():
+    code = (
+        "import importlib, sys\n"
+        "import producerkit as pk\n"
+        f"top = {TOP_LEVEL!r}\n"
+        "early = sorted({m for m in top.values() if 'producerkit.' + m in sys.modules})\n"
+        "listed = sorted(set(top) - set(dir(pk)))\n"
+        "wrong = sorted(n for n, m in top.items() if getattr(pk, n) is not getattr(importlib.import_module("
+        "'producerkit.' + m), n))\n"
+        "print(early, listed, wrong)"
+    )
+    assert _fresh_python(code) == "[] [] []"
+
+
 def _public_members():
     for path in sorted((ROOT / "producerkit").rglob("*.py")):
         rel = path.relative_to(ROOT).with_suffix("")

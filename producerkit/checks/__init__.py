@@ -9,6 +9,7 @@ Lesson: course/00-welcome.ipynb
 
 from importlib import import_module as _import_module
 
+from .. import _lazy
 from ._feedback import Feedback, is_unanswered
 
 _LESSON_MODULES = ("welcome", "eq", "compression", "arrangement", "workflow")
@@ -39,11 +40,14 @@ def __getattr__(name):
         if name in checkers:
             globals()[name] = checkers[name]
             return checkers[name]
+    module = _lazy.submodule(__name__, __path__, name)  # each lesson's module: producerkit.checks.eq
+    if module is not None:
+        return module
     raise AttributeError(f"producerkit.checks has no {name!r}")
 
 
 def __dir__():
-    return sorted({*globals(), *_checkers()})
+    return sorted({*globals(), *_checkers(), *_lazy.submodule_names(__path__)})
 
 
 __all__ = ["Feedback", "is_unanswered"]

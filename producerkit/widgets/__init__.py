@@ -9,6 +9,7 @@ Lesson: course/00-welcome.ipynb
 
 from importlib import import_module as _import_module
 
+from .. import _lazy
 from .abplayer import ABPlayer, ABXScore, abx_p_value, showing_errors
 
 # The explorers load on first use, so `from producerkit.widgets import ABPlayer` stays light.
@@ -27,8 +28,11 @@ def __getattr__(name):
         value = getattr(_import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
+    module = _lazy.submodule(__name__, __path__, name)  # each view's module: producerkit.widgets.mixer_desk
+    if module is not None:
+        return module
     raise AttributeError(f"producerkit.widgets has no {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _lazy.submodule_names(__path__))
