@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ._validate import in_range, whole
 from .audio import check_sr, ensure_audio, power_to_db, to_mono
 from .errors import ParameterError
 
@@ -25,11 +26,7 @@ from .errors import ParameterError
 
 
 def _check_bpm(bpm) -> float:
-    if isinstance(bpm, bool) or not isinstance(bpm, int | float | np.integer | np.floating) or not np.isfinite(bpm):
-        raise ParameterError(f"bpm must be a number of beats per minute such as 100 (got {bpm!r}).")
-    if not 20 <= bpm <= 400:
-        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
-    return float(bpm)
+    return in_range("bpm", bpm, 20, 400, unit="bpm", hint="the tempo in beats per minute, such as 100")
 
 
 def _check_time_signature(time_signature) -> tuple[int, int]:
@@ -99,8 +96,7 @@ def grid(bpm: float, bars: int, time_signature=(4, 4), offset_s: float = 0.0) ->
     """
     bpm = _check_bpm(bpm)
     ts = _check_time_signature(time_signature)
-    if int(bars) != bars or bars < 1:
-        raise ParameterError(f"bars must be a whole number, at least 1 (got {bars!r}).")
+    bars = whole("bars", bars, 1)
     bar_s = seconds_per_bar(bpm, ts)
     beat_s = bar_s / ts[0]
     beats = offset_s + np.arange(int(bars) * ts[0]) * beat_s
@@ -159,14 +155,12 @@ class Section:
     source_bar: int | None = None
 
     def __post_init__(self):
-        if self.source_bar is not None and (int(self.source_bar) != self.source_bar or self.source_bar < 0):
-            raise ParameterError(
-                f"section {self.name!r}: source_bar must be a bar number from 0 (got {self.source_bar!r})."
-            )
+        if self.source_bar is not None:
+            whole(f"section {self.name!r}: source_bar", self.source_bar, 0,
+                  hint="bars count from 0 in code, so the session's first bar is 0")
         if not isinstance(self.name, str) or not self.name.strip():
             raise ParameterError(f"a section needs a name such as 'verse' (got {self.name!r}).")
-        if isinstance(self.bars, bool) or int(self.bars) != self.bars or self.bars < 1:
-            raise ParameterError(f"section {self.name!r}: bars must be a whole number, at least 1 (got {self.bars!r}).")
+        whole(f"section {self.name!r}: bars", self.bars, 1)
         if isinstance(self.layers, str):
             raise ParameterError(
                 f"section {self.name!r}: layers must be a list of stem names, e.g. ['kick', 'bass'] "
@@ -309,8 +303,7 @@ class Arrangement:
 
     def repeat_section(self, which: int | str, times: int = 1) -> Arrangement:
         """Play a section ``times`` more times straight after itself."""
-        if int(times) != times or times < 1:
-            raise ParameterError(f"times must be a whole number, at least 1 (got {times!r}).")
+        times = whole("times", times, 1)
         i = self._index(which)
         secs = list(self.sections)
         secs[i + 1 : i + 1] = [secs[i]] * int(times)
@@ -632,8 +625,7 @@ def find_sections(
     sr = check_sr(sr)
     if bpm is not None:
         bpm = _check_bpm(bpm)
-    if not 0 <= sensitivity <= 1:
-        raise ParameterError(f"sensitivity must be between 0 and 1 (got {sensitivity!r}).")
+    in_range("sensitivity", sensitivity, 0, 1, hint="higher finds more boundaries")
     beats_per_bar = _check_time_signature(time_signature)[0]
     if y.size < 8 * sr:
         raise ParameterError("find_sections needs at least 8 seconds of music to compare sections.")

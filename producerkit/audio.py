@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioError, ParameterError
+from ._validate import one_of, whole
+from .errors import AudioError
 
 #: More channels than this on the first axis means the array is probably (samples, channels).
 MAX_CHANNELS = 16
@@ -161,13 +162,7 @@ def check_sr(sr, *, name: str = "sr") -> int:
 
     Lesson: course/00-welcome.ipynb
     """
-    if isinstance(sr, bool) or not isinstance(sr, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a sample rate in Hz such as 44100 (got {sr!r}).")
-    if not np.isfinite(sr) or sr <= 0 or int(sr) != sr:
-        raise ParameterError(f"{name} must be a positive whole number of Hz such as 44100 (got {sr!r}).")
-    if sr < 1000 or sr > 768_000:
-        raise ParameterError(f"{name} = {sr} Hz is outside 1 kHz to 768 kHz; is it really a sample rate?")
-    return int(sr)
+    return whole(name, sr, 1000, 768_000, unit="Hz", hint="a sample rate such as 44100 or 48000")
 
 
 def num_channels(y) -> int:
@@ -306,8 +301,7 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
     """
     import soundfile as sf
 
-    if clip not in ("warn", "error"):
-        raise ParameterError(f'clip must be "warn" or "error" (got {clip!r}).')
+    one_of("clip", clip, ("warn", "error"))
     sr = check_sr(sr)
     y = ensure_audio(y)
     path = Path(path)

@@ -25,8 +25,9 @@ from functools import cache
 
 import numpy as np
 
+from ._validate import in_range, whole
 from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, ensure_audio
-from .errors import AudioError, ParameterError
+from .errors import AudioError
 
 #: Blocks quieter than this never count towards integrated loudness or LRA (BS.1770-4, Tech 3342).
 ABSOLUTE_GATE_LUFS = -70.0
@@ -144,8 +145,7 @@ def channel_weights(channels: int) -> np.ndarray:
 
     Lesson: course/04-workflow.ipynb
     """
-    if isinstance(channels, bool) or int(channels) != channels or channels < 1:
-        raise ParameterError(f"channels must be a positive whole number (got {channels!r}).")
+    channels = whole("channels", channels, 1)
     if channels == 5:
         return np.array(_WEIGHTS_5_0)
     if channels == 6:
@@ -154,13 +154,11 @@ def channel_weights(channels: int) -> np.ndarray:
 
 
 def _check_loudness_sr(sr) -> int:
-    sr = check_sr(sr)
-    if sr < MIN_LOUDNESS_SR:
-        raise ParameterError(
-            f"loudness needs a sample rate of at least {MIN_LOUDNESS_SR} Hz (got {sr} Hz): the K-weighting "
-            "shelf sits at 1.7 kHz. Resample first with producerkit.audio.resample(y, sr, 48000)."
-        )
-    return sr
+    return whole(
+        "sr", check_sr(sr), MIN_LOUDNESS_SR, unit="Hz",
+        hint="loudness meters need it, as the K-weighting shelf sits at 1.7 kHz. "
+        "Resample first with producerkit.audio.resample(y, sr, 48000)",
+    )
 
 
 # --------------------------------------------------------------------------- numba kernels
@@ -648,8 +646,7 @@ def correlation_curve(y, sr, window_ms: float = 400.0) -> tuple[np.ndarray, np.n
     Lesson: course/04-workflow.ipynb
     """
     sr = check_sr(sr)
-    if not np.isfinite(window_ms) or window_ms < HOP_S * 1000:
-        raise ParameterError(f"window_ms must be at least {HOP_S * 1000:g} ms, one hop (got {window_ms!r}).")
+    in_range("window_ms", window_ms, HOP_S * 1000, unit="ms", hint="at least one hop of the meter")
     y = ensure_audio(y)
     n = y.shape[-1]
     hops = _count_hops(n, sr)

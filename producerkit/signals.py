@@ -11,39 +11,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import in_range, one_of, positive, whole
 from .audio import check_sr, db_to_amp
 from .errors import ParameterError
 
 
 def _check_duration(duration: float) -> float:
-    if not np.isfinite(duration) or duration <= 0:
-        raise ParameterError(f"duration must be a positive number of seconds (got {duration!r}).")
-    if duration > 3600:
-        raise ParameterError(f"duration = {duration} s is over an hour; generate shorter signals.")
-    return float(duration)
+    return in_range("duration", duration, 0, 3600, lo_open=True, unit="s", hint="generate signals up to an hour long")
 
 
 def _check_freq(freq: float, sr: int, name: str = "freq") -> float:
-    if not np.isfinite(freq) or not 0 < freq < sr / 2:
-        raise ParameterError(
-            f"{name} must be between 0 Hz and the Nyquist frequency {sr / 2:g} Hz (got {freq!r}); "
-            "raise the sample rate or lower the frequency."
-        )
-    return float(freq)
+    return in_range(
+        name, freq, 0, sr / 2, lo_open=True, hi_open=True, unit="Hz",
+        hint=f"{sr / 2:g} Hz is the Nyquist frequency at sr={sr}; raise the sample rate or lower the frequency",
+    )
 
 
 def _check_level(level_db: float) -> float:
-    if not np.isfinite(level_db) or level_db > 24:
-        raise ParameterError(f"level_db must be a finite dBFS value at most +24 (got {level_db!r}).")
-    return float(level_db)
+    return in_range("level_db", level_db, None, 24, unit="dB", hint="it is a level in dBFS, such as -6")
 
 
 def _channels(y: np.ndarray, channels: int) -> np.ndarray:
+    channels = whole("channels", channels, 1)
     if channels == 1:
         return y.astype(np.float32)
-    if channels < 1 or int(channels) != channels:
-        raise ParameterError(f"channels must be a positive whole number (got {channels!r}).")
-    return np.repeat(y[np.newaxis, :], int(channels), axis=0).astype(np.float32)
+    return np.repeat(y[np.newaxis, :], channels, axis=0).astype(np.float32)
 
 
 def _num_samples(duration: float, sr: int) -> int:
@@ -111,13 +103,10 @@ def noise(
     Lesson: course/01-eq.ipynb
     """
     sr = check_sr(sr)
-    if color not in ("white", "pink"):
-        raise ParameterError(f'color must be "white" or "pink" (got {color!r}).')
+    one_of("color", color, ("white", "pink"), hint="pink falls 3 dB per octave, like most music")
     n = _num_samples(duration, sr)
     rng = np.random.default_rng(seed)
-    rows = int(channels) if decorrelated else 1
-    if rows < 1:
-        raise ParameterError(f"channels must be a positive whole number (got {channels!r}).")
+    rows = whole("channels", channels, 1) if decorrelated else 1
     white = rng.standard_normal((rows, n))
     if color == "pink":
         spectrum = np.fft.rfft(white, axis=-1)
@@ -152,10 +141,10 @@ def tone_bursts(
     """
     sr = check_sr(sr)
     _check_freq(freq, sr)
-    if burst_ms <= 0 or gap_ms < 0 or fade_ms < 0:
-        raise ParameterError("burst_ms must be > 0, and gap_ms and fade_ms >= 0 (milliseconds).")
-    if count < 1 or int(count) != count:
-        raise ParameterError(f"count must be a whole number of bursts, at least 1 (got {count!r}).")
+    positive("burst_ms", burst_ms, unit="ms")
+    in_range("gap_ms", gap_ms, 0, unit="ms")
+    in_range("fade_ms", fade_ms, 0, unit="ms")
+    count = whole("count", count, 1, unit="bursts")
     n_burst = max(1, int(round(burst_ms * sr / 1000)))
     n_gap = int(round(gap_ms * sr / 1000))
     n_fade = min(int(round(fade_ms * sr / 1000)), n_burst // 2)
@@ -185,10 +174,9 @@ def click_track(
     Lesson: course/03-arrangement.ipynb
     """
     sr = check_sr(sr)
-    if not np.isfinite(bpm) or not 20 <= bpm <= 400:
-        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
-    if bars < 1 or int(bars) != bars or beats_per_bar < 1 or int(beats_per_bar) != beats_per_bar:
-        raise ParameterError("bars and beats_per_bar must be whole numbers, at least 1.")
+    bpm = in_range("bpm", bpm, 20, 400, unit="bpm")
+    bars = whole("bars", bars, 1)
+    beats_per_bar = whole("beats_per_bar", beats_per_bar, 1)
     beats = int(bars) * int(beats_per_bar)
     spb = 60.0 / bpm * sr
     n = int(round(beats * spb))
