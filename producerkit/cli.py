@@ -1,4 +1,4 @@
-"""The ``producerkit`` command: open the course, meter files, check a delivery, master, manage the audio.
+"""The ``producerkit`` command: open or copy the course, meter files, check a delivery, master, manage the audio.
 
 Exit codes: 0 success; 1 the work was done but something failed (a file could not be read, a
 QC check failed, a file would be overwritten); 2 the command line itself was wrong.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,26 +24,57 @@ def _error(message: str) -> int:
     return EXIT_FAILED
 
 
-def _course_dir() -> Path | None:
-    here = Path(__file__).resolve().parent.parent / "course"
-    return here if here.is_dir() else None
+def cmd_course(args) -> int:
+    from .course import copy_course
+    from .errors import ProducerkitError
+
+    try:
+        report = copy_course(args.folder, dry_run=args.dry_run)
+    except (ProducerkitError, OSError) as exc:
+        return _error(str(exc))
+    print(report)
+    if not args.dry_run:
+        print(f"Open it with:  producerkit lab {report.folder}")
+    return EXIT_OK
+
+
+def _lab_folder(args) -> tuple[Path, Path] | int:
+    """(the folder JupyterLab serves, the notebook it opens), making the student's copy if needed."""
+    from . import course
+    from .errors import ProducerkitError
+
+    try:
+        if args.folder is None and not course.is_installed_copy():
+            # a clone of the repository: the course is opened in place, as make lab does
+            src = course.source()
+            return src.parent, src / course.FIRST_LESSON
+        folder = Path(args.folder or course.DEFAULT_FOLDER).expanduser().resolve()
+        if not (folder / course.RECORD).exists():
+            print(course.copy_course(folder))
+        else:
+            pending = course.copy_course(folder, dry_run=True)
+            if pending.pending:
+                print(f"This producerkit has new or changed lessons: run  producerkit course {folder}  to copy them "
+                      "(notebooks you changed are kept).")
+    except (ProducerkitError, OSError) as exc:
+        return _error(str(exc))
+    return folder, folder / course.FIRST_LESSON
 
 
 def cmd_lab(args) -> int:
-    course = _course_dir()
-    if course is None:
-        return _error(
-            "the course folder was not found next to the package; run this from a clone of the "
-            "repository (make lab) where course/ exists."
-        )
-    target = course / "00-welcome.ipynb"
-    command = [sys.executable, "-m", "jupyterlab", str(target if target.exists() else course)]
+    found = _lab_folder(args)
+    if isinstance(found, int):
+        return found
+    root, first = found
+    command = [sys.executable, "-m", "jupyterlab", str(first if first.exists() else root)]
     if args.no_browser:
         command.append("--no-browser")
     if args.port:
         command.append(f"--port={args.port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # JupyterLab refuses root (containers, cloud VMs) without it
     try:
-        return subprocess.call(command, cwd=course.parent)
+        return subprocess.call(command, cwd=root)
     except KeyboardInterrupt:
         return EXIT_OK
 
@@ -150,6 +182,7 @@ def cmd_datasets(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with a --help for each subcommand."""
     from . import __version__
+    from .course import DEFAULT_FOLDER
 
     parser = argparse.ArgumentParser(
         prog="producerkit",
@@ -159,10 +192,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"producerkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("lab", help="open the course in JupyterLab", description="Open the course in JupyterLab.")
+    p = sub.add_parser(
+        "lab",
+        help="open the course in JupyterLab",
+        description="Open the course in JupyterLab. An installed producerkit opens your own copy of the course "
+        f"(FOLDER, default {DEFAULT_FOLDER}), making it with 'producerkit course' the first time; in a clone "
+        "of the repository, without FOLDER, it opens the clone's course/.",
+    )
+    p.add_argument("folder", nargs="?", metavar="FOLDER", help=f"your course folder (default {DEFAULT_FOLDER})")
     p.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
     p.add_argument("--port", type=int, help="port for the server (default: JupyterLab's)")
     p.set_defaults(func=cmd_lab)
+
+    p = sub.add_parser(
+        "course",
+        help="copy the course into your own folder",
+        description=f"Copy the lessons into FOLDER (default {DEFAULT_FOLDER}) to work in. Run it again after "
+        "upgrading producerkit: a notebook you changed is never replaced; the new version is written beside it "
+        "as 'NN-topic (new).ipynb'.",
+    )
+    p.add_argument("folder", nargs="?", default=DEFAULT_FOLDER, metavar="FOLDER",
+                   help=f"where to put the course (default {DEFAULT_FOLDER})")
+    p.add_argument("--dry-run", action="store_true", help="say what would be copied, skipped or updated; write nothing")
+    p.set_defaults(func=cmd_course)
 
     p = sub.add_parser(
         "meter",

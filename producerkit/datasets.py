@@ -12,7 +12,9 @@ is and where (Hz, dB, bars).
     (100, 'A minor', ['intro', 'verse', 'chorus', 'bridge', 'chorus', 'outro'])
     >>> kick = song.stems["kick"]          # float32 mono, loaded (and checksummed) on first use
 
-Names are looked up in the manifest only, and nothing outside ``datasets/`` is ever opened.
+Names are looked up in the manifest only, and nothing outside ``datasets/`` is ever opened. An installed
+producerkit reads the copy its wheel carries (through ``importlib.resources``); a checkout reads the repo's
+``datasets/`` folder in place.
 Bars are counted from 0: bar 0 starts at 0 s, and at 100 BPM in 4/4 each bar lasts 2.4 s.
 
 Lesson: course/00-welcome.ipynb
@@ -32,10 +34,12 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from ._bundled import bundled_dir, restore_hint
 from .errors import DatasetError
 
-#: The folder the repo ships the audio in (``producerkit/../datasets``).
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+#: The bundled audio: ``producerkit/_data/datasets`` in an installed wheel, the repo's ``datasets/`` in a checkout.
+DATASETS_DIR = bundled_dir("datasets")[0]
+_RESTORE = restore_hint("datasets")
 MANIFEST = "manifest.json"
 
 #: Where build() looks for FluidR3 GM, after the ``PRODUCERKIT_SOUNDFONT`` environment variable.
@@ -70,10 +74,10 @@ def _read_manifest(path: str, mtime_ns: int, size: int) -> dict:
         with open(path, encoding="utf-8") as fh:
             manifest = json.load(fh)
     except json.JSONDecodeError as exc:
-        raise DatasetError(f"{path} is not valid JSON ({exc}); restore it from git or run datasets.build().") from None
+        raise DatasetError(f"{path} is not valid JSON ({exc}); {_RESTORE}, or run datasets.build().") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) \
             or not isinstance(manifest.get("sessions"), dict):
-        raise DatasetError(f"{path} has no 'files' and 'sessions'; restore it from git or run datasets.build().")
+        raise DatasetError(f"{path} has no 'files' and 'sessions'; {_RESTORE}, or run datasets.build().")
     return manifest
 
 
@@ -87,7 +91,7 @@ def manifest(root=None) -> dict:
         st = path.stat()
     except FileNotFoundError:
         raise DatasetError(
-            f"{path} is missing: the course audio is not there. Restore datasets/ from git, "
+            f"{path} is missing: the course audio is not there. To fix it, {_RESTORE}, "
             "or re-render it with producerkit.datasets.build()."
         ) from None
     return _read_manifest(str(path), st.st_mtime_ns, st.st_size)
@@ -126,7 +130,7 @@ def _read_checked(root: Path, name: str, entry: dict) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DatasetError(
-            f"{name}: {path} is missing. Restore datasets/ from git, or re-render it with "
+            f"{name}: {path} is missing. To fix it, {_RESTORE}, or re-render it with "
             "producerkit.datasets.build()."
         ) from None
     digest = hashlib.sha256(data).hexdigest()
@@ -134,7 +138,7 @@ def _read_checked(root: Path, name: str, entry: dict) -> bytes:
         raise DatasetError(
             f"{name}: {path} does not match its checksum in the manifest (sha256 {digest[:12]}..., expected "
             f"{str(entry.get('sha256'))[:12]}...). The file is damaged or was changed: run "
-            "producerkit.datasets.verify() to see every such file, and restore them from git or re-render "
+            f"producerkit.datasets.verify() to see every such file; to fix them, {_RESTORE}, or re-render "
             "with producerkit.datasets.build()."
         )
     return data
@@ -204,7 +208,7 @@ def verify(root=None) -> list[str]:
         raise DatasetError(
             f"{len(problems)} of {len(files)} dataset files are missing or changed:\n  - "
             + "\n  - ".join(problems)
-            + "\nRestore datasets/ from git (git checkout -- datasets) or re-render with producerkit.datasets.build()."
+            + f"\nTo fix them, {_RESTORE}, or re-render with producerkit.datasets.build()."
         )
     return list(files)
 
