@@ -31,6 +31,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "02-compression.i
 
 # The settings the lesson uses and teaches.
 LEVELLER = Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200)
+LEAD_COMP = Compressor(threshold_db=-22, ratio=4, attack_ms=10, release_ms=200)
 SQUASH = Compressor(threshold_db=-35, ratio=10, attack_ms=0.1, lookahead_ms=1, release_ms=80, makeup_db=16)
 DUCK_RIGHT = Compressor(threshold_db=-20, ratio=4, attack_ms=1, release_ms=100)
 DUCK_EXAGGERATED = Compressor(threshold_db=-30, ratio=4, attack_ms=1, release_ms=200)
@@ -168,10 +169,51 @@ def test_bs1770_true_peak_limiter_holds_the_ceiling_a_compressor_does_not(song):
 # --------------------------------------------------------------------------- check_even_lead
 
 
-def test_even_lead_right_for_the_lessons_settings():
-    fb = check_even_lead(LEVELLER)
+def test_even_lead_right_for_a_few_db_on_the_clip_gained_lead():
+    fb = check_even_lead(LEAD_COMP)
     assert fb.correct is True, fb
-    assert "differ by" in fb.message and "makeup" in fb.hint
+    assert "spread over" in fb.message and "makeup" in fb.hint
+    report = cc.even_lead_report(LEAD_COMP)
+    assert 3.0 <= report["loudest_gr"] <= 6.0 and report["note_range_after"] <= 4.5
+
+
+def test_even_lead_works_on_the_clip_gained_lead():
+    """Clip gain (the manifest's phrase gains undone) brings the phrases within 1 dB, with no compressor."""
+    song = datasets.load_session("paper_lanterns")
+    assert cc.phrase_spread_db(cc.clip_gained_lead(), song.sr) <= 1.0
+    assert cc.phrase_spread_db(song.variants["lead_uneven"], song.sr) >= 11.0
+    regions = cc.phrase_regions_s()
+    assert regions[0] == (0.0, 4.8) and regions[-1] == (14.4, 19.2)
+
+
+def test_even_lead_squashing_is_never_right():
+    """Issue 11 item 6: 16 dB of gain reduction leaving the lead 13 dB quieter was "Right"; it is squashing.
+
+    The old exercise's own leveller (threshold -30 dBFS, 4:1) on the uneven lead did exactly that; on
+    any lead the checker now rejects more than 8 dB of gain reduction on the loudest notes.
+    """
+    song = datasets.load_session("paper_lanterns")
+    old = LEVELLER.process(song.variants["lead_uneven"], song.sr)
+    assert old.gain_reduction_db.max() > 15.0  # what the old checker called right
+    for threshold in (-40, -35, -30, -28):
+        fb = check_even_lead(Compressor(threshold_db=threshold, ratio=4, attack_ms=10, release_ms=200))
+        assert fb.correct is False, fb
+        assert "squashed" in fb.message and "quieter" in fb.message
+
+
+@pytest.mark.parametrize("threshold", [-36, -30, -26, -24, -22, -20, -18, -16, -14, -10])
+def test_even_lead_feedback_agrees_with_its_numbers(threshold):
+    """Issue 11 item 6: "only their peaks" next to 11.6 dB of gain reduction. The words match the numbers."""
+    compressor = Compressor(threshold_db=threshold, ratio=4, attack_ms=10, release_ms=200)
+    fb, report = check_even_lead(compressor), cc.even_lead_report(compressor)
+    text = fb.message + " " + fb.hint
+    assert f"turned down {report['loudest_gr']:.1f} dB" in fb.message
+    if "peak" in fb.message:
+        assert report["loudest_gr"] < cc.LEAD_IDLE_GR_DB, text
+    if fb.correct:
+        assert report["loudest_gr"] <= cc.LEAD_MAX_GR_DB and report["loudness_change"] > -8.0, text
+    if "squashed" in fb.message:
+        assert report["loudest_gr"] > cc.LEAD_MAX_GR_DB, text
 
 
 @pytest.mark.parametrize("missing", [None, ..., ""])
@@ -183,15 +225,15 @@ def test_even_lead_unanswered(missing):
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (Compressor(threshold_db=-18), ["above the quiet phrases", "-30"]),
-        (Compressor(threshold_db=-30, ratio=20), ["20:1 is limiting"]),
-        (Compressor(threshold_db=-30, attack_ms=0), ["attack of 0 ms"]),
-        (Compressor(threshold_db=-30, release_ms=5), ["release of 5 ms"]),
-        (Compressor(threshold_db=-30, ratio=2, release_ms=200), ["2:1"]),
-        (Compressor(threshold_db=-40, ratio=4, release_ms=200), ["over-compressed"]),
-        (Compressor(threshold_db=-30, ratio=4, attack_ms=1, release_ms=200), ["crest factor", "attack"]),
-        (Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200, makeup_db=20), ["clip"]),
-        (Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200, mix=0.5), ["mix"]),
+        (Compressor(threshold_db=-12), ["hardly working", "-12 dBFS", "-20"]),
+        (Compressor(threshold_db=-22, ratio=20), ["20:1 is limiting"]),
+        (Compressor(threshold_db=-22, attack_ms=0), ["attack of 0 ms"]),
+        (Compressor(threshold_db=-22, release_ms=5), ["release of 5 ms"]),
+        (Compressor(threshold_db=-22, ratio=1.5, release_ms=200), ["1.5:1"]),
+        (Compressor(threshold_db=-40, ratio=4, release_ms=200), ["squashed"]),
+        (Compressor(threshold_db=-22, ratio=4, attack_ms=1, release_ms=60), ["crest factor", "attack"]),
+        (Compressor(threshold_db=-22, ratio=4, attack_ms=10, release_ms=200, makeup_db=20), ["clip"]),
+        (Compressor(threshold_db=-22, ratio=4, attack_ms=10, release_ms=200, mix=0.4), ["mix"]),
         (Limiter(), ["Limiter"]),
         (Gate(), ["Gate"]),
         (Compressor, ["class"]),

@@ -2,7 +2,8 @@
 
 Every checker judges the answer by what it does to the bundled session "Paper Lanterns": the
 uneven lead's phrases come from ``datasets/manifest.json`` (``Session.problem("lead_uneven")``),
-and the drum, bass and kick excerpts are the first four bars of chorus 1 (bars 10-14, 9.6 s).
+and the drum, bass and kick excerpts are the first four bars of chorus 1 (bars 11–14 as a DAW
+counts them, 9.6 s). In code, bars count from 0 as the manifest's do: chorus 1 starts at 10.
 
 Lesson: course/02-compression.ipynb
 """
@@ -17,20 +18,29 @@ from .. import datasets, meters
 from ..audio import amp_to_db, power_to_db
 from ..dynamics import Compressor, Expander, Gate, Limiter
 from ..errors import ProducerkitError
-from ..mix import Parallel
+from ..mix import ClipGain, Parallel
 from ._feedback import Feedback, is_unanswered, right, unanswered, wrong
 
 SESSION = "paper_lanterns"
 LEAD_VARIANT = "lead_uneven"
 
-#: The drum, bass and kick excerpt the lesson and the checkers use: bars [10, 14) of chorus 1.
+#: The drum, bass and kick excerpt the lesson and the checkers use: song bars [10, 14) counted
+#: from 0, the first four bars of chorus 1 (bars 11–14 on a DAW's timeline).
 EXCERPT_BARS = (10, 14)
 
 # Evening out the lead ------------------------------------------------------------------------
-#: After compression the phrases' integrated loudness (LUFS) may differ by at most this much.
-LEAD_MAX_SPREAD_DB = 4.0
-#: The most gain reduction that still counts as levelling rather than squashing.
-LEAD_MAX_GR_DB = 20.0
+#: The lead's notes are measured in slices this long (about a syllable)...
+NOTE_SLICE_MS = 100.0
+#: ... those within this many dB of the loudest slice are the sung ones (the rest is breaths and gaps).
+SUNG_RANGE_DB = 30.0
+#: The notes' spread: the 90th minus the 10th percentile of the sung slices' levels (dB). The
+#: clip-gained lead's notes spread over about 6 dB; the compressor must bring that to at most this.
+LEAD_MAX_NOTE_RANGE_DB = 4.5
+#: The loudest notes' gain reduction (95th percentile over the sung slices, dB): more than this is
+#: squashing, not levelling (3-6 dB is the usual amount on a vocal).
+LEAD_MAX_GR_DB = 8.0
+#: Below this the compressor is hardly working: it only touches the odd peak.
+LEAD_IDLE_GR_DB = 2.0
 #: Ratios above this are limiting, not compressing.
 LEAD_MAX_RATIO = 10.0
 #: Faster attacks clamp the front of every note.
@@ -64,8 +74,8 @@ KICK_GAP_MS = 100.0
 LIMITER_OR_COMPRESSOR = {
     "a": ("Stop the master's peaks from ever going over -1 dBTP before you upload it.",
           "limiter", "a hard ceiling needs an infinite ratio, lookahead and true-peak detection."),
-    "b": ("Make a singer's loud and quiet lines sit at a similar level.",
-          "compressor", "evening out phrases needs a moderate ratio (3-6:1) that turns the loud lines down "
+    "b": ("Even out the louder and quieter notes inside a singer's lines.",
+          "compressor", "evening out notes needs a moderate ratio (3-6:1) that turns the louder notes down "
           "gradually; a limiter would only shave the peaks."),
     "c": ("Make the bass dip each time the kick hits.",
           "compressor", "ducking is a compressor keyed from the kick (sidechain); a limiter has no sidechain "
@@ -95,9 +105,68 @@ def lead_phrases() -> list[tuple[int, int]]:
 
 
 def _lead_uneven() -> tuple[np.ndarray, int, int]:
-    """The uneven lead (bars 10-18), its sample rate and the song bar it starts at."""
+    """The uneven lead (chorus 1), its sample rate and the song bar it starts at (from 0: 10)."""
     session = _session()
     return session.variants[LEAD_VARIANT], session.sr, session.problem(LEAD_VARIANT).bars[0]
+
+
+def phrase_regions_s(start_bar: int | None = None) -> list[tuple[float, float]]:
+    """The uneven lead's phrases as ``(start_s, end_s)`` in seconds from the start of a clip.
+
+    The clip starts at song bar ``start_bar`` (counted from 0; default: where the uneven lead
+    starts, the first bar of chorus 1). Use them for clip gain: ``ClipGain([(start, end, gain), ...])``.
+
+    Lesson: course/02-compression.ipynb
+    """
+    session = _session()
+    start_bar = session.problem(LEAD_VARIANT).bars[0] if start_bar is None else start_bar
+    spb = session.seconds_per_bar
+    return [(round((a - start_bar) * spb, 6), round((b - start_bar) * spb, 6)) for a, b in lead_phrases()]
+
+
+def clip_gain_fix() -> ClipGain:
+    """The clip gain that undoes the uneven lead's phrase jumps: each phrase back by what the manifest added.
+
+    Lesson: course/02-compression.ipynb
+    """
+    gains = _session().problem(LEAD_VARIANT).details["phrase_gains_db"]
+    return ClipGain([(a, b, -g) for (a, b), g in zip(phrase_regions_s(), gains, strict=True)])
+
+
+@lru_cache(maxsize=1)
+def clip_gained_lead() -> np.ndarray:
+    """The uneven lead after :func:`clip_gain_fix`: the lead Exercise 1's compressor works on.
+
+    Lesson: course/02-compression.ipynb
+    """
+    y, sr, _ = _lead_uneven()
+    out = clip_gain_fix()(y, sr)
+    out.flags.writeable = False
+    return out
+
+
+def note_levels_db(y, sr: int) -> np.ndarray:
+    """The level (RMS, dBFS) of each 100 ms slice of ``y``: how loud each syllable is.
+
+    Lesson: course/02-compression.ipynb
+    """
+    y = np.asarray(y, dtype=np.float64)
+    y = y if y.ndim == 1 else y.mean(axis=0)
+    win = max(1, int(sr * NOTE_SLICE_MS / 1000))
+    usable = (y.size // win) * win
+    return power_to_db(np.mean(y[:usable].reshape(-1, win) ** 2, axis=1))
+
+
+def _slice_means(x: np.ndarray, sr: int) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    x = x if x.ndim == 1 else x.max(axis=0)
+    win = max(1, int(sr * NOTE_SLICE_MS / 1000))
+    usable = (x.size // win) * win
+    return x[:usable].reshape(-1, win).mean(axis=1)
+
+
+def _spread(levels: np.ndarray) -> float:
+    return float(np.subtract(*np.percentile(levels, [90, 10])))
 
 
 def _phrase_slices(start_bar: int) -> list[slice]:
@@ -109,8 +178,8 @@ def _phrase_slices(start_bar: int) -> list[slice]:
 def phrase_loudness(y, sr: int, start_bar: int = 10) -> list[float]:
     """Integrated loudness (LUFS) of each of the uneven lead's phrases in ``y``.
 
-    ``y`` starts at song bar ``start_bar`` (the variant starts at bar 10); phrases beyond its end
-    are left out.
+    ``y`` starts at song bar ``start_bar``, counted from 0 as in code (the variant starts with
+    chorus 1, at 10); phrases beyond its end are left out.
 
     Lesson: course/02-compression.ipynb
     """
@@ -197,52 +266,59 @@ def _not_a_compressor(answer, what: str) -> Feedback | None:
 
 
 def even_lead_report(compressor: Compressor) -> dict:
-    """What ``compressor`` does to the uneven lead: the numbers :func:`check_even_lead` judges.
+    """What ``compressor`` does to the clip-gained lead: the numbers :func:`check_even_lead` judges.
 
-    Returns a dict with ``spread_before``/``spread_after`` (dB between the loudest and quietest
-    phrase), ``phrases_before``/``phrases_after`` (LUFS), ``max_gr`` (dB), ``quiet_gr``/``loud_gr``
-    (mean gain reduction on the quiet and loud phrases), ``crest_loss`` (how much the phrases'
-    own crest factor dropped, dB) and ``peak_after`` (dBFS).
+    The lead is the uneven lead of chorus 1 after :func:`clip_gain_fix` (the phrases already sit
+    together). Returns a dict with ``note_range_before``/``note_range_after`` (the spread of the
+    sung 100 ms slices' levels, 90th minus 10th percentile, dB), ``notes_low``/``notes_mid``/
+    ``notes_high`` (10th, 50th and 90th percentile of those levels before, dBFS), ``loudest_gr``
+    (95th percentile of the slices' gain reduction, dB), ``typical_gr`` (median), ``max_gr``
+    (the most on any sample), ``phrases_after`` (LUFS), ``spread_after`` (dB between the loudest
+    and quietest phrase), ``crest_loss`` (dB off the lead's crest factor), ``peak_after`` (dBFS)
+    and ``loudness_change`` (LU).
 
     Lesson: course/02-compression.ipynb
     """
-    y, sr, start_bar = _lead_uneven()
+    y = clip_gained_lead()
+    sr, start_bar = _session().sr, _lead_uneven()[2]
     result = compressor.process(y, sr)
     out, gr = result.audio, result.gain_reduction_db
-    slices = _phrase_slices(start_bar)
-    gains = _session().problem(LEAD_VARIANT).details["phrase_gains_db"]
-    before, after = phrase_loudness(y, sr, start_bar), phrase_loudness(out, sr, start_bar)
-    crest_in = np.mean([meters.crest_factor_db(y[s]) for s in slices])
-    crest_out = np.mean([meters.crest_factor_db(out[s]) for s in slices])
+    before, after = note_levels_db(y, sr), note_levels_db(out, sr)
+    sung = before > before.max() - SUNG_RANGE_DB
+    gr_slices = _slice_means(gr, sr)[: sung.size][sung]
+    low, mid, high = np.percentile(before[sung], [10, 50, 90])
+    phrases = phrase_loudness(out, sr, start_bar)
     return {
-        "phrases_before": before,
-        "phrases_after": after,
-        "spread_before": float(max(before) - min(before)),
-        "spread_after": float(max(after) - min(after)),
-        "max_gr": float(gr.max()),
-        "quiet_gr": float(np.mean([gr[s].mean() for s, g in zip(slices, gains, strict=True) if g < 0])),
-        "loud_gr": float(np.mean([gr[s].mean() for s, g in zip(slices, gains, strict=True) if g > 0])),
-        "quiet_rms": float(np.mean([meters.rms_db(y[s]) for s, g in zip(slices, gains, strict=True) if g < 0])),
-        "loud_rms": float(np.mean([meters.rms_db(y[s]) for s, g in zip(slices, gains, strict=True) if g > 0])),
-        "crest_loss": float(crest_in - crest_out),
+        "note_range_before": _spread(before[sung]),
+        "note_range_after": _spread(after[sung]),
+        "notes_low": float(low),
+        "notes_mid": float(mid),
+        "notes_high": float(high),
+        "loudest_gr": float(np.percentile(gr_slices, 95)),
+        "typical_gr": float(np.median(gr_slices)),
+        "max_gr": float(np.max(gr)),
+        "phrases_after": phrases,
+        "spread_after": float(max(phrases) - min(phrases)),
+        "crest_loss": float(meters.crest_factor_db(y) - meters.crest_factor_db(out)),
         "peak_after": _peak_db(out),
         "loudness_change": meters.integrated_loudness(out, sr) - meters.integrated_loudness(y, sr),
     }
 
 
 def check_even_lead(compressor) -> Feedback:
-    """Does ``compressor`` even out the uneven lead without squashing it?
+    """Does ``compressor`` even out the clip-gained lead's notes, with a sensible amount of gain reduction?
 
-    Right when the four phrases end within 4 dB of each other (they start 12 dB apart), with a
-    ratio of at most 10:1, an attack of at least 1 ms, a release of at least 20 ms, no more than
-    20 dB of gain reduction, no more than 3 dB off the phrases' own crest factor, and no peak
-    pushed over 0 dBFS by the makeup gain.
+    Clip gain has already brought the phrases together (:func:`clip_gained_lead`); the compressor
+    looks after the notes. Right when the sung notes' spread (90th minus 10th percentile of their
+    100 ms levels, about 6 dB) comes down to at most 4.5 dB while the loudest notes are turned
+    down no more than 8 dB, with a ratio of at most 10:1, an attack of at least 1 ms, a release
+    of at least 20 ms, no more than 3 dB off the crest factor, and no peak over 0 dBFS.
 
     Lesson: course/02-compression.ipynb
     """
     if is_unanswered(compressor):
-        return unanswered("set lead_comp to a Compressor(...) that evens out the lead.")
-    template = "Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200)"
+        return unanswered("set lead_comp to a Compressor(...) for the clip-gained lead.")
+    template = "Compressor(threshold_db=-22, ratio=4, attack_ms=10, release_ms=200)"
     problem = _not_a_compressor(compressor, template)
     if problem is not None:
         return problem
@@ -254,54 +330,55 @@ def check_even_lead(compressor) -> Feedback:
     if attack < LEAD_MIN_ATTACK_MS:
         return wrong(f"an attack of {attack:g} ms clamps down on the very start of every note: the fronts "
                      "of the notes go dull and the waveform distorts.",
-                     "give it 5-30 ms: the start of each note passes, the rest of the phrase is levelled.")
+                     "give it 5-30 ms: the start of each note passes, the rest of the note is evened out.")
     if release < MIN_RELEASE_MS:
         return wrong(f"a release of {release:g} ms lets go between the cycles of the waveform: the gain "
                      "wobbles with the pitch, which you hear as distortion.",
-                     "use 100-300 ms, so the gain follows the phrases, not the wave.")
+                     "use 100-300 ms, so the gain follows the notes, not the wave.")
     try:
         report = even_lead_report(compressor)
     except ProducerkitError as exc:
         return wrong(f"the compressor could not process the lead: {exc}")
-    spread, before = report["spread_after"], report["spread_before"]
-    numbers = (f"the phrases now differ by {spread:.1f} dB (they started {before:.1f} dB apart); "
-               f"most gain reduction {report['max_gr']:.1f} dB")
-    if spread > LEAD_MAX_SPREAD_DB:
-        quiet, loud = report["quiet_rms"], report["loud_rms"]
-        if compressor.threshold_db > quiet + 2 and report["quiet_gr"] < 1.5:
-            return wrong(f"{numbers}. Your threshold ({compressor.threshold_db:g} dBFS) is above the quiet "
-                         f"phrases' level (about {quiet:.0f} dBFS RMS; the loud ones sit near {loud:.0f}): it "
-                         "only catches the loud ones, and only their peaks.",
-                         f"lower it to about {5 * round((quiet - 2) / 5):.0f} dBFS, just under the quiet "
-                         "phrases, with a ratio around 4:1.")
+    loudest, before, after = report["loudest_gr"], report["note_range_before"], report["note_range_after"]
+    change = report["loudness_change"]
+    numbers = (f"the loudest notes are turned down {loudest:.1f} dB (typical {report['typical_gr']:.1f} dB), and "
+               f"the notes now spread over {after:.1f} dB (they started at {before:.1f} dB)")
+    notes = (f"the sung notes sit between about {report['notes_low']:.0f} and {report['notes_high']:.0f} dBFS "
+             "in 100 ms slices")
+    if loudest > LEAD_MAX_GR_DB:
+        return wrong(f"{numbers}: evened out, but squashed. That much gain reduction flattens every note, and the "
+                     f"lead comes out {-change:.0f} dB quieter; make that up and the breaths and noise come up too.",
+                     f"raise the threshold to just under the louder notes ({notes}: try about "
+                     f"{5 * round(report['notes_mid'] / 5):.0f} dBFS) or ease the ratio, for 3-6 dB on the "
+                     "loudest notes.")
+    if after > LEAD_MAX_NOTE_RANGE_DB:
+        if loudest < LEAD_IDLE_GR_DB:
+            return wrong(f"{numbers}: the compressor is hardly working. Your threshold "
+                         f"({compressor.threshold_db:g} dBFS) sits above nearly all of the lead ({notes}), so it "
+                         "only catches the odd peak.",
+                         f"lower it into the notes, to about {5 * round(report['notes_mid'] / 5):.0f} dBFS, with a "
+                         "ratio around 4:1.")
         if compressor.mix < 1:
-            return wrong(f"{numbers}. With mix = {compressor.mix:g} the uneven dry signal is blended back in, "
-                         "so the phrases stay apart.", "set mix=1.0 for levelling (parallel is for drums).")
-        if ratio < 3:
-            return wrong(f"{numbers}. At {ratio:g}:1 the compressor can at best shrink a {before:.0f} dB gap "
-                         f"to {before / ratio:.0f} dB.", "raise the ratio to about 4:1.")
-        return wrong(f"{numbers}: nearly, but still more than {LEAD_MAX_SPREAD_DB:g} dB.",
-                     "lower the threshold another 3-5 dB or raise the ratio a little (4:1 to 6:1); a longer "
-                     "release (200-300 ms) also rides whole phrases more evenly.")
-    if report["max_gr"] > LEAD_MAX_GR_DB:
-        return wrong(f"{numbers}: evened out, but over-compressed. The quiet phrases are turned down "
-                     f"{report['quiet_gr']:.0f} dB too; once you make that up, breaths and noise come up "
-                     "with them and the lead sounds flat and lifeless.",
-                     f"raise the threshold to just under the quiet phrases (about {report['quiet_rms'] - 2:.0f} "
-                     "dBFS) so they are barely touched.")
+            return wrong(f"{numbers}. With mix = {compressor.mix:g} the dry lead is blended back in, so the notes "
+                         "stay nearly as uneven as they were.", "set mix=1.0 to even out a lead.")
+        if ratio < 2:
+            return wrong(f"{numbers}. At {ratio:g}:1 the compressor barely changes anything above the threshold.",
+                         "raise the ratio to about 3:1 or 4:1.")
+        return wrong(f"{numbers}: nearly, but still more than {LEAD_MAX_NOTE_RANGE_DB:g} dB.",
+                     "lower the threshold a couple of dB or raise the ratio a little (4:1 to 6:1), for 3-6 dB "
+                     "of gain reduction on the loudest notes.")
     if report["crest_loss"] > LEAD_MAX_CREST_LOSS_DB:
-        return wrong(f"{numbers}; but the phrases lost {report['crest_loss']:.1f} dB of crest factor: the "
-                     "compressor is flattening the notes inside each line, not just levelling the lines.",
+        return wrong(f"{numbers}; but the lead lost {report['crest_loss']:.1f} dB of crest factor: the "
+                     "compressor is flattening the front of every note, not just evening the notes.",
                      "slow the attack (10-30 ms) so note starts pass, or ease the ratio.")
     if report["peak_after"] > 0.0:
         return wrong(f"{numbers}; but the makeup gain pushes peaks to {report['peak_after']:+.1f} dBFS: "
                      "they would clip.",
                      f"lower makeup_db by at least {report['peak_after']:.1f} dB.")
-    change = report["loudness_change"]
     level = (f"it is {-change:.0f} dB quieter overall: about that much makeup gain brings it back"
              if change < -1 else "its overall level is about where it was")
-    return right(f"{numbers}, and the notes keep their shape (crest factor within "
-                 f"{max(report['crest_loss'], 0):.1f} dB). Every line now reads at a similar level.",
+    return right(f"{numbers}. Clip gain set the phrases, the compressor evens the notes: every line reads at a "
+                 "steady level, and the notes keep their shape.",
                  f"{level}; always compare before and after loudness-matched.")
 
 
@@ -340,7 +417,7 @@ def _has_compressor(processor) -> bool:
 def check_parallel(drum_bus) -> Feedback:
     """Is ``drum_bus`` a parallel compression that adds body to the drums and keeps their hits?
 
-    Measured on the drum excerpt (bars 10-14): the body (median 10 ms level) must come up 3-9 dB
+    Measured on the drum excerpt (chorus 1, bars 11–14): the body (median 10 ms level) must come up 3-9 dB
     more than the peaks, and the peaks must not come down (the dry path stays at full level).
 
     Lesson: course/02-compression.ipynb
@@ -387,7 +464,7 @@ def check_parallel(drum_bus) -> Feedback:
 
 
 def ducking_report(compressor: Compressor) -> dict:
-    """How ``compressor`` keyed from the kick ducks the bass over bars 10-14.
+    """How ``compressor`` keyed from the kick ducks the bass over chorus 1's first four bars (11–14).
 
     Returns ``depth`` (median over kick hits of the mean gain reduction in the 100 ms after each
     hit, dB), ``left`` (the most gain reduction left in the 20 ms before any next hit, dB),
