@@ -609,33 +609,32 @@ def _thump(num: int, at_s: float, freq: float, peak: float, decay_s: float = 0.0
 PROBLEMS = (
     {"variant": "keys_mud", "clean": "keys", "kind": "mud", "freq_hz": 315.0, "gain_db": 9.0, "q": 1.2,
      "bars": [2, 6],
-     "description": "Low-mid mud on the piano in the first half of verse 1 (bars 2-6): a broad +9 dB "
+     "description": "Low-mid mud on the piano in the first half of verse 1: a broad +9 dB "
                     "bell at 315 Hz (q 1.2, about 250-400 Hz) makes the chords boxy and woolly and "
                     "clouds the bass and the lead.",
      "fix": "Cut it back with a bell: eq.Peak(315, gain_db=-9, q=1.2) restores the clean keys."},
     {"variant": "guitar_harsh", "clean": "guitar", "kind": "resonance", "freq_hz": 3400.0, "gain_db": 12.0,
      "q": 8.0, "bars": [10, 14],
-     "description": "A harsh, whistling resonance on the clean guitar in the first half of chorus 1 "
-                    "(bars 10-14): a narrow +12 dB peak at 3.4 kHz (q 8) that pokes out on every "
-                    "picked note.",
+     "description": "A harsh, whistling resonance on the clean guitar in the first half of chorus 1: "
+                    "a narrow +12 dB peak at 3.4 kHz (q 8) that pokes out on every picked note.",
      "fix": "Sweep a narrow boost to find it, then cut: eq.Peak(3400, gain_db=-12, q=8)."},
     {"variant": "lead_rumble", "clean": "lead", "kind": "rumble", "freq_hz": 30.0, "gain_db": None, "q": None,
      "level_dbfs": -34.0, "bars": [2, 6],
-     "description": "Rumble under the vocal-like lead in the first half of verse 1 (bars 2-6): "
+     "description": "Rumble under the vocal-like lead in the first half of verse 1: "
                     "band-limited noise at 20-38 Hz (RMS -34 dBFS, like traffic or air conditioning "
                     "through a mic stand) plus three handling thumps at about 22 Hz. It eats headroom "
                     "and muddies the low end without adding anything musical.",
      "fix": "High-pass the lead: eq.HighPass(80, order=4); the melody has nothing below 280 Hz."},
     {"variant": "lead_uneven", "clean": "lead", "kind": "uneven_dynamics", "freq_hz": None, "gain_db": 6.0,
      "q": None, "bars": [10, 18],
-     "description": "Uneven dynamics on the lead in chorus 1 (bars 10-18): the two-bar phrases "
+     "description": "Uneven dynamics on the lead in chorus 1: the two-bar phrases "
                     "alternate +6 dB and -6 dB (a singer moving on and off the mic), so every other "
                     "line jumps out or gets lost.",
      "fix": "Ride the phrase gains back (-6 dB on the loud lines, +6 dB on the quiet ones), or level "
             "them with a compressor and make-up gain."},
     {"variant": "lead_take2_hum", "clean": "lead_take2", "kind": "hum", "freq_hz": 50.0, "gain_db": None,
      "q": None, "level_dbfs": -32.0, "bars": [2, 6],
-     "description": "Mains hum on take 2 of the lead (its first two phrases, bars 2-6): a steady 50 Hz "
+     "description": "Mains hum on take 2 of the lead (its first two phrases, verse 1a and 1b): a steady 50 Hz "
                     "tone at -32 dBFS with weaker harmonics at 100 Hz (-42 dBFS) and 150 Hz "
                     "(-46 dBFS), as from a ground loop. It runs under the whole clip and is plain in "
                     "the gaps between phrases.",
@@ -717,7 +716,7 @@ TAKE_DESCRIPTIONS = {
     "lead_take2": "Take 2 of the lead over verse 1: the tightest timing, slightly louder. (Its hum-ridden twin is "
                   "the variant lead_take2_hum.)",
     "lead_take3": "Take 3 of the lead over verse 1: dragging (about 24 ms late), 2.5 dB down, and the third phrase "
-                  "(verse 1c, bars 6-8) is flubbed: a late entrance and two sharp notes.",
+                  "(verse 1c) is flubbed: a late entrance and two sharp notes.",
 }
 
 
