@@ -72,14 +72,19 @@ def in_range(
 ) -> float:
     """``value`` as a float if it is finite and within ``lo``..``hi`` (None: no limit on that side).
 
-    ``lo_open``/``hi_open`` exclude the limit itself ("above 0", "below 1").
+    ``lo_open``/``hi_open`` exclude the limit itself ("above 0", "below 1"). NaN, or an infinity
+    on a limited side, gets the range in its message, which says more than "finite" would.
 
     Lesson: not yet taught
     """
-    value = finite(name, value, unit=unit, hint=hint)
+    if lo is None and hi is None:
+        return finite(name, value, unit=unit, hint=hint)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        finite(name, value, unit=unit, hint=hint)  # says "must be a number"
+    value = float(value)
     low_ok = lo is None or (value > lo if lo_open else value >= lo)
     high_ok = hi is None or (value < hi if hi_open else value <= hi)
-    if low_ok and high_ok:
+    if low_ok and high_ok:  # False for NaN, and for an infinity on a limited side
         return value
     parts = []
     if lo is not None:

@@ -352,7 +352,7 @@ def test_freq_above_nyquist_says_what_to_do():
         (lambda: Peak(1000, 3, q=0), "q must be between 0.05 and 50"),
         (lambda: Peak(1000, 3, q=80), "q must be between 0.05 and 50"),
         (lambda: Peak(1000, 40), "gain_db must be between -36 and \\+36 dB"),
-        (lambda: Peak(1000, float("nan")), "gain_db must be a finite number"),
+        (lambda: Peak(1000, float("nan")), r"gain_db must be between -36 and \+36 dB \(got nan\)"),
         (lambda: Peak(0, 3), "freq must be at least 1 Hz"),
         (lambda: Peak(-100, 3), "freq must be at least 1 Hz"),
         (lambda: Peak("1k", 3), "freq must be a number in Hz .*try 1000"),
