@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from ._validate import finite, flag, in_range
 from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, db_to_amp, ensure_audio, to_stereo
 from .errors import AudioError, ParameterError
 
@@ -44,16 +45,8 @@ from .errors import AudioError, ParameterError
 
 
 def _finite_db(value, name: str, low: float = -120.0, high: float = 24.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number of dB (got {value!r}).")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ParameterError(
-            f"{name} must be a finite number of dB (got {value}); to silence something, mute it instead."
-        )
-    if not low <= value <= high:
-        raise ParameterError(f"{name} must be between {low:g} and {high:+g} dB (got {value:g}).")
-    return value
+    finite(name, value, unit="dB", hint="to silence something, mute it instead")
+    return in_range(name, value, low, high, unit="dB")
 
 
 def _describe(proc) -> str:
@@ -216,20 +209,20 @@ class Gain:
     """A volume change in decibels, like a trim knob or a fader: ``Gain(-6)(y, sr)`` halves the level.
 
     Args:
-        db: gain in dB, between -120 and +24 (0 leaves the signal unchanged; -6.02 dB halves it).
+        gain_db: gain in dB, between -120 and +24 (0 leaves the signal unchanged; -6.02 dB halves it).
 
     Lesson: course/04-workflow.ipynb
     """
 
-    db: float = 0.0
+    gain_db: float = 0.0
 
     def __post_init__(self):
-        self.db = _finite_db(self.db, "Gain db")
+        self.gain_db = _finite_db(self.gain_db, "gain_db")
 
     def __call__(self, y, sr) -> np.ndarray:
         y = ensure_audio(y)
         check_sr(sr)
-        return (y.astype(np.float64) * float(db_to_amp(self.db))).astype(np.float32)
+        return (y.astype(np.float64) * float(db_to_amp(self.gain_db))).astype(np.float32)
 
 
 @dataclass
@@ -300,12 +293,7 @@ class ClipGain:
 
 
 def _finite_seconds(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number (got {value!r}).")
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ParameterError(f"{name} must be a finite number, 0 or more (got {value}).")
-    return value
+    return in_range(name, value, 0)
 
 
 PAN_LAWS = ("-3dB", "-4.5dB", "-6dB", "0dB")
@@ -328,14 +316,7 @@ def _normalise_law(law) -> str:
 
 
 def _check_position(position, name: str = "pan position") -> float:
-    if isinstance(position, bool) or not isinstance(position, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number from -1 (hard left) to +1 (hard right) (got {position!r}).")
-    position = float(position)
-    if not math.isfinite(position) or not -1.0 <= position <= 1.0:
-        raise ParameterError(
-            f"{name} must be between -1 (hard left) and +1 (hard right), 0 is centre (got {position!r})."
-        )
-    return position
+    return in_range(name, position, -1.0, 1.0, hint="-1 is hard left, 0 is centre, +1 is hard right")
 
 
 def pan_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
@@ -457,10 +438,7 @@ class Parallel:
             self.processor = Chain(self.processor)
         _check_processor(self.processor, "Parallel's processor")
         if self.mix is not None:
-            if isinstance(self.mix, bool) or not isinstance(self.mix, int | float | np.integer | np.floating):
-                raise ParameterError(f"mix must be a number from 0 (dry) to 1 (wet) (got {self.mix!r}).")
-            if not (math.isfinite(self.mix) and 0.0 <= self.mix <= 1.0):
-                raise ParameterError(f"mix must be between 0 (all dry) and 1 (all wet) (got {self.mix!r}).")
+            in_range("mix", self.mix, 0.0, 1.0, hint="0 is all dry, 1 is all wet")
             if self.dry_db != 0.0 or self.wet_db != 0.0:
                 raise ParameterError(
                     "give either mix (a dry/wet knob) or dry_db/wet_db (two faders), not both."
@@ -514,9 +492,7 @@ def _valid_name(value, kind: str) -> str:
 
 
 def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterError(f"{name} must be True or False (got {value!r}).")
-    return bool(value)
+    return flag(name, value)
 
 
 class _Validated:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from producerkit.errors import AudioError, ParameterError
 from producerkit.mix import (
+    GAIN_STAGING_RULE,
     PAN_LAWS,
     Bus,
     Chain,
@@ -26,6 +27,7 @@ from producerkit.mix import (
     balance_gains,
     pan_gains,
 )
+from producerkit.report import Report
 from producerkit.signals import noise, sine
 
 SR = 48000
@@ -141,7 +143,7 @@ def test_chain_runs_in_order_and_is_list_like():
     del chain[0]
     assert chain == [Gain(-6.0), Pan(0.5)]
     text = repr(chain)
-    assert text.startswith("Chain([") and "Gain(db=-6.0)" in text and "Pan(position=0.5" in text
+    assert text.startswith("Chain([") and "Gain(gain_db=-6.0)" in text and "Pan(position=0.5" in text
     assert repr(Chain()) == "Chain([])"
     np.testing.assert_array_equal(Chain()(y, SR), y)
 
@@ -307,7 +309,7 @@ def test_stereo_track_and_insert_chain():
 def test_gain_staging_flags_and_loudness_against_pyloudnorm():
     pyln = pytest.importorskip("pyloudnorm")
     healthy = noise(3.0, SR, color="pink", level_db=-20.0, seed=1)
-    hot = sine(220, 3.0, SR, level_db=-3.0)
+    hot = sine(220, 3.0, SR, level_db=-2.0)
     clip = sine(330, 3.0, SR, level_db=-1.0)
     quiet = noise(3.0, SR, level_db=-50.0, seed=2)
     m = Mixer(
@@ -321,21 +323,33 @@ def test_gain_staging_flags_and_loudness_against_pyloudnorm():
         SR,
     )
     report = m.gain_staging()
-    assert [r.name for r in report] == ["pad", "lead", "bass", "room", "blank", "mix bus"]
-    assert report["pad"].status == "ok"
-    assert report["lead"].status == "hot"
-    assert report["bass"].status == "clipping" and report["bass"].peak_dbfs == pytest.approx(3.0, abs=0.01)
-    assert report["bass"].headroom_db == pytest.approx(-3.0, abs=0.01)
-    assert report["room"].status == "quiet"
-    assert report["blank"].status == "silent" and not report["blank"].playing
-    assert report["pad"].rms_dbfs == pytest.approx(-20.0, abs=0.01)
+    assert isinstance(report, Report) and report.title == "Gain staging"
+    assert [r.subject for r in report] == ["pad", "lead", "bass", "room", "blank", "mix bus"]
+    assert report["pad"].status == "pass"
+    assert report["lead"].status == "warn" and "down by 1.0 dB" in report["lead"].fix  # -2 dBFS: above -3
+    assert report["bass"].status == "fail" and report["bass"].data["peak_dbfs"] == pytest.approx(3.0, abs=0.01)
+    assert report["bass"].data["headroom_db"] == pytest.approx(-3.0, abs=0.01)
+    assert report["room"].status == "pass"  # quiet is the balance's business, not gain staging's
+    assert report["blank"].status == "warn" and not report["blank"].data["playing"]
+    assert report["pad"].data["rms_dbfs"] == pytest.approx(-20.0, abs=0.01)
     ref = pyln.Meter(SR).integrated_loudness(healthy.astype(np.float64))
-    assert report["pad"].lufs == pytest.approx(ref, abs=0.1)
-    assert report["mix bus"].status == "clipping"
+    assert report["pad"].data["lufs"] == pytest.approx(ref, abs=0.1)
+    assert report["mix bus"].status == "fail"
     text = str(report)
-    assert "pad" in text and "clipping" in text and "peak dBFS" in text
-    assert "<table>" in report._repr_html_() and "mix bus" in report._repr_html_()
-    assert {p.name for p in report.problems} == {"lead", "bass", "room", "blank", "mix bus"}
+    assert "pad" in text and "FAIL" in text and "peak" in text and GAIN_STAGING_RULE.startswith("Every track")
+    assert 'data-status="fail"' in report._repr_html_() and "mix bus" in report._repr_html_()
+    assert {p.subject for p in report.problems} == {"lead", "bass", "blank", "mix bus"}
+
+
+@pytest.mark.parametrize("peak_db, status", [(-40.0, "pass"), (-3.2, "pass"), (-2.9, "warn"), (-0.5, "warn"),
+                                             (0.5, "fail")])
+def test_gain_staging_rule_depends_on_the_peak_alone(peak_db, status):
+    """One rule for every track, bus and the mix bus: peaks below PEAK_MAX_DBFS; over 0 dBFS clips."""
+    y = sine(440, 1.0, SR, level_db=peak_db)
+    quiet = sine(440, 1.0, SR, level_db=peak_db - 20.0)
+    m = Mixer([Track("a", y), Track("b", quiet, gain_db=20.0)], SR)
+    report = m.gain_staging()
+    assert report["a"].status == report["b"].status == status  # same peak, same verdict, whatever the fader
 
 
 def test_chain_and_parallel_with_real_processors():
