@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validate import in_range, one_of, positive, whole
 from .audio import as_channels, check_sr, ensure_audio, like_input, power_to_db
 from .errors import AudioError, ParameterError
 
@@ -48,17 +49,11 @@ _PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B
 
 
 def _check_shape(shape: str) -> str:
-    if shape not in FADE_SHAPES:
-        raise ParameterError(f"shape must be one of {', '.join(map(repr, FADE_SHAPES))} (got {shape!r}).")
-    return shape
+    return one_of("shape", shape, FADE_SHAPES)
 
 
 def _check_ms(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number of milliseconds (got {value!r}).")
-    if not np.isfinite(value) or value < 0:
-        raise ParameterError(f"{name} must be zero or a positive number of milliseconds (got {value!r}).")
-    return float(value)
+    return in_range(name, value, 0, unit="ms")
 
 
 def _fade_in_gain(x: np.ndarray, shape: str) -> np.ndarray:
@@ -223,15 +218,10 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
 
     y = ensure_audio(y)
     sr = check_sr(sr)
-    if isinstance(freq, bool) or not np.isfinite(freq) or not 0 < freq < sr / 2:
-        raise ParameterError(
-            f"freq must be the hum frequency in Hz, between 0 and {sr / 2:g} (got {freq!r}); "
-            "mains hum is 50 Hz (Europe) or 60 Hz (North America)."
-        )
-    if isinstance(harmonics, bool) or int(harmonics) != harmonics or harmonics < 1:
-        raise ParameterError(f"harmonics must be a whole number, at least 1 (got {harmonics!r}).")
-    if not np.isfinite(q) or q <= 0:
-        raise ParameterError(f"q must be a positive number (got {q!r}); 30 notches 50 Hz 1.7 Hz wide.")
+    freq = in_range("freq", freq, 0, sr / 2, lo_open=True, hi_open=True, unit="Hz",
+                    hint="it is the hum's frequency: mains hum is 50 Hz (Europe) or 60 Hz (North America)")
+    harmonics = whole("harmonics", harmonics, 1)
+    q = positive("q", q, hint="30 notches 50 Hz 1.7 Hz wide")
     if freq + freq / q >= sr / 2:
         raise ParameterError(f"a {freq:g} Hz notch with q={q:g} does not fit below the Nyquist frequency.")
     sos = _hum_sos(sr, float(freq), int(harmonics), float(q))

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validate import in_range
 from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, db_to_amp, ensure_audio
 from .errors import AudioError, ParameterError
 
@@ -482,12 +483,7 @@ def _band_count(proc) -> int | None:
 
 
 def _check_range(value, name, low, high, unit) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number of {unit} (got {value!r}).")
-    value = float(value)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ParameterError(f"{name} must be between {low:g} and {high:g} {unit} (got {value!r}).")
-    return value
+    return in_range(name, value, low, high, unit=unit)
 
 
 # --------------------------------------------------------------------------- qc()

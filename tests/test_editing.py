@@ -323,7 +323,7 @@ def test_remove_hum_stops_below_nyquist_and_keeps_stereo():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"freq": 30000}, "between 0 and"), ({"harmonics": 0}, "harmonics"), ({"q": 0}, "q must be a positive number")],
+    [({"freq": 30000}, "above 0 and below"), ({"harmonics": 0}, "harmonics"), ({"q": 0}, "q must be above 0")],
 )
 def test_remove_hum_errors(kwargs, match):
     with pytest.raises(ParameterError, match=match):
