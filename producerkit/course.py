@@ -69,7 +69,8 @@ class CopyReport:
     changed them). ``current``: already the shipped version. ``kept``: changed by the student and left
     alone, with nothing newer shipped. ``beside``: changed by the student and left alone, the new
     version written as ``NN-topic (new).ipynb``. ``blocked``: changed by the student, and so is the
-    ``(new)`` file, so the new version could not be written anywhere.
+    ``(new)`` file, so the new version could not be written anywhere. ``written``: every file written
+    (or, in a dry run, to be written), the ``(new)`` ones included.
 
     Lesson: not yet taught
     """
@@ -81,13 +82,14 @@ class CopyReport:
     kept: tuple[str, ...] = ()
     beside: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dry_run: bool = False
 
     @property
     def pending(self) -> bool:
-        """True when running copy_course would write something (new lessons, updates, new versions)."""
-        return bool(self.copied or self.updated or self.beside)
+        """True when a dry run found notebooks to write (new lessons, updates, new versions beside changed ones)."""
+        return bool(self.written)
 
     def __str__(self) -> str:
         words = ("to copy", "to update", "to skip") if self.dry_run else ("copied", "updated", "skipped")
@@ -171,12 +173,15 @@ def copy_course(folder=DEFAULT_FOLDER, dry_run: bool = False) -> CopyReport:
     notes: list[str] = []
     old = _read_record(folder, notes, dry_run)
     record = dict(old)
-    done: dict[str, list[str]] = {k: [] for k in ("copied", "updated", "current", "kept", "beside", "blocked")}
+    done: dict[str, list[str]] = {
+        k: [] for k in ("copied", "updated", "current", "kept", "beside", "blocked", "written")
+    }
 
     def write(name: str, data: bytes, digest: str) -> None:
         if not dry_run:
             _write_atomic(folder / name, data)
         record[name] = digest
+        done["written"].append(name)
 
     for shipped in sorted(src.glob("*.ipynb")):
         name = shipped.name

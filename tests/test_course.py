@@ -77,6 +77,8 @@ def test_an_upgrade_updates_untouched_notebooks_and_puts_the_new_version_beside_
     assert report.updated == ("00-welcome.ipynb", "02-compression.ipynb")
     assert report.copied == ("03-arrangement.ipynb",)
     assert report.beside == ("01-eq.ipynb",)
+    assert sorted(report.written) == ["00-welcome.ipynb", "01-eq (new).ipynb", "02-compression.ipynb",
+                                      "03-arrangement.ipynb"]
     assert (dest / "01-eq.ipynb").read_bytes() == mine
     assert (dest / "01-eq (new).ipynb").read_bytes() == (shipped / "01-eq.ipynb").read_bytes()
     assert (dest / "00-welcome.ipynb").read_bytes() == (shipped / "00-welcome.ipynb").read_bytes()
@@ -86,7 +88,8 @@ def test_an_upgrade_updates_untouched_notebooks_and_puts_the_new_version_beside_
     # run again: nothing new, the '(new)' copy is reported again and not rewritten
     stamp = (dest / "01-eq (new).ipynb").stat().st_mtime_ns
     again = course.copy_course(dest)
-    assert again.beside == ("01-eq.ipynb",) and not again.updated and not again.copied
+    assert again.beside == ("01-eq.ipynb",) and not again.updated and not again.copied and not again.written
+    assert not course.copy_course(dest, dry_run=True).pending
     assert (dest / "01-eq (new).ipynb").stat().st_mtime_ns == stamp
 
     # the student edits the '(new)' copy too, then the course changes again: neither file is touched
