@@ -260,7 +260,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", choices=["verify", "build", "list"])
     p.set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser(
+        "progress",
+        help="ear-training progress: a tutor's class report, export, import",
+        description="report: read every student's progress file under FOLDER and write class.csv and class.html "
+        "(thresholds per drill, trials, last practice). export/import: carry your progress between Binder and "
+        "a laptop (import merges, nothing twice).",
+    )
+    p.add_argument("action", choices=["report", "export", "import"])
+    p.add_argument("path", metavar="FOLDER_OR_FILE", help="report: the folder of progress files; else the file")
+    p.add_argument("--out", metavar="DIR", help="report: where to write class.csv and class.html (default FOLDER)")
+    p.add_argument("--overwrite", action="store_true", help="export: replace the file if it exists")
+    p.set_defaults(func=cmd_progress)
     return parser
+
+
+def cmd_progress(args) -> int:
+    from .errors import ProducerkitError
+    from .training import class_report, export_progress, import_progress, progress_path
+
+    try:
+        if args.action == "report":
+            report = class_report(args.path, args.out)
+            print(f"{len(report.rows)} student file(s) read; wrote {report.csv_path} and {report.html_path}")
+            for problem in report.errors:
+                print(f"producerkit: error: {problem}", file=sys.stderr)
+            return EXIT_FAILED if report.errors else EXIT_OK
+        if args.action == "export":
+            print(f"wrote {export_progress(args.path, overwrite=args.overwrite)}")
+        else:
+            print(f"{import_progress(args.path)} new answer(s) merged into {progress_path()}")
+    except ProducerkitError as exc:
+        return _error(str(exc))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
