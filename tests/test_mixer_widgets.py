@@ -135,7 +135,7 @@ def test_mute_and_solo_logic(stems):
         ({"gains": {"kik": -3}}, "no channel 'kik'"),
         ({"channel": "kick", "pan": 1.5}, "between -1"),
         ({"channel": "kick", "gain_db": float("inf")}, "finite"),
-        ({"channel": "kick", "gain_db": 20.0}, "from -60 to \\+12"),
+        ({"channel": "kick", "gain_db": 20.0}, "between -60 and \\+12 dB"),
         ({"channel": "kick", "mute": "yes"}, "True or False"),
         ({"gain_db": -3}, "say which channel"),
         ({"gains": [-3]}, "dict of channel"),

@@ -24,6 +24,7 @@ import anywidget
 import numpy as np
 import traitlets
 
+from .._validate import flag, in_range
 from ..audio import amp_to_db, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError, ProducerkitError
 from ._encode import count_clipped, encode_flac, encode_wav16
@@ -402,31 +403,19 @@ def _same(x: np.ndarray, y: np.ndarray | None) -> bool:
 
 
 def _as_bool(value, name: str) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise ParameterError(f"{name} must be True or False (got {value!r}).")
+    return flag(name, value)
 
 
 def _check_volume(volume_db) -> float:
-    lo, hi = VOLUME_RANGE_DB
-    if isinstance(volume_db, bool) or not isinstance(volume_db, int | float | np.integer | np.floating):
-        raise ParameterError(f"volume_db must be a level in dB between {lo:g} and {hi:g} (got {volume_db!r}).")
-    if not math.isfinite(volume_db) or not lo <= volume_db <= hi:
-        raise ParameterError(
-            f"volume_db must be between {lo:g} and {hi:g} dB (got {volume_db!r}); the player never boosts, "
-            "so turn your speakers up instead of going above 0 dB."
-        )
-    return float(volume_db)
+    return in_range("volume_db", volume_db, *VOLUME_RANGE_DB, unit="dB",
+                    hint="the player never boosts, so turn your speakers up instead of going above 0 dB")
 
 
 def _check_loop(start, end, duration: float) -> tuple[float, float]:
     for name, value in (("loop_start", start), ("loop_end", end)):
         if value is None and name == "loop_end":
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise ParameterError(f"{name} must be a time in seconds (got {value!r}).")
-        if not math.isfinite(value) or value < 0:
-            raise ParameterError(f"{name} must be a time of 0 s or more (got {value!r}).")
+        in_range(name, value, 0, unit="s")
     end = duration if end is None else min(float(end), duration)
     start = float(start)
     if end - start < min(MIN_LOOP_SECONDS, duration):

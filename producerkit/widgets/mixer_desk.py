@@ -24,6 +24,7 @@ from typing import NamedTuple
 import ipywidgets as w
 import numpy as np
 
+from .._validate import finite, flag, in_range
 from ..audio import SILENCE_DB, amp_to_db, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError
 from ._common import Explorer, Stopwatch
@@ -99,12 +100,7 @@ def _stems_and_sr(session, sr):
 
 
 def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ParameterError(f"{name} must be a number (got {value!r}).")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ParameterError(f"{name} must be a finite number (got {value}).")
-    return value
+    return finite(name, value)
 
 
 def _bars_text(start_bar: float, bars: float) -> str:
@@ -369,26 +365,13 @@ class MixerDesk(Explorer):
             s = new[name]._asdict()
             for field, value in fields.items():
                 if field == "gain_db":
-                    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-                        raise ParameterError(f"the {name} fader must be a level in dB (got {value!r}).")
-                    value = float(value)
-                    if not math.isfinite(value):
-                        raise ParameterError(f"the {name} fader must be a finite number of dB (got {value}); "
-                                             "to silence a channel, mute it.")
-                    if not lo <= value <= hi:
-                        raise ParameterError(f"the {name} fader goes from {lo:g} to {hi:+g} dB (got {value:g}).")
+                    finite(f"the {name} fader", value, unit="dB", hint="to silence a channel, mute it")
+                    value = in_range(f"the {name} fader", value, lo, hi, unit="dB")
                 elif field == "pan":
-                    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-                        raise ParameterError(f"the {name} pan must be a number from -1 (left) to +1 (right) "
-                                             f"(got {value!r}).")
-                    value = float(value)
-                    if not (math.isfinite(value) and -1.0 <= value <= 1.0):
-                        raise ParameterError(f"the {name} pan must be between -1 (hard left) and +1 (hard right) "
-                                             f"(got {value:g}).")
-                elif not isinstance(value, bool | np.bool_):
-                    raise ParameterError(f"{field} of {name} must be True or False (got {value!r}).")
+                    value = in_range(f"the {name} pan", value, -1.0, 1.0,
+                                     hint="-1 is hard left, 0 is centre, +1 is hard right")
                 else:
-                    value = bool(value)
+                    value = flag(f"{field} of {name}", value)
                 s[field] = value
             new[name] = ChannelSettings(**s)
         return new
@@ -415,8 +398,8 @@ class MixerDesk(Explorer):
     def _apply(self, channel=None, gain_db=None, pan=None, mute=None, solo=None, gains=None, pans=None,
                mutes=None, solos=None, match_loudness=None) -> None:
         settings = self._validated(self._settings, channel, gain_db, pan, mute, solo, gains, pans, mutes, solos)
-        if match_loudness is not None and not isinstance(match_loudness, bool | np.bool_):
-            raise ParameterError(f"match_loudness must be True or False (got {match_loudness!r}).")
+        if match_loudness is not None:
+            flag("match_loudness", match_loudness)
         coef = self._coefficients(settings)
         # Everything is valid: commit.
         watch = Stopwatch(self.timings)
