@@ -63,6 +63,22 @@ def unanswered(what: str) -> Feedback:
     return Feedback(None, f"no answer yet: {what}", "replace the ... with your answer and run the cell again.")
 
 
+def how_close(n_wrong: int, n_answered: int, what: str, fault: str = "wrong") -> str:
+    """The opening of a "not yet" message that fits the count, ending with a space.
+
+    "Close" only when a single answer of several is off: ``how_close(1, 6, "tasks", "in the wrong
+    place")`` is "Close: only one of the 6 tasks is in the wrong place. ", while
+    ``how_close(3, 6, ...)`` is "3 of the 6 tasks are in the wrong place. Start with this one: ".
+
+    Lesson: course/00-welcome.ipynb
+    """
+    if n_wrong <= 0:
+        return ""
+    if n_wrong == 1:
+        return f"Close: only one of the {n_answered} {what} is {fault}. " if n_answered > 2 else ""
+    return f"{n_wrong} of the {n_answered} {what} are {fault}. Start with this one: "
+
+
 def is_unanswered(value) -> bool:
     """True for the placeholders a lesson leaves in an exercise: None, ..., or an empty string/list."""
     if value is None or value is Ellipsis:

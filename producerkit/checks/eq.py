@@ -21,10 +21,14 @@ from ._feedback import Feedback, as_number, is_unanswered, octaves_between, righ
 
 SESSION = "paper_lanterns"
 
-#: A frequency answer within this many octaves of the problem's centre counts (1/3 octave: 250-400 Hz at 315 Hz).
-MUD_TOLERANCE_OCT = 1 / 3
-#: A resonance is narrow (q 8 is about 1/6 octave wide): the answer must be closer.
-RESONANCE_TOLERANCE_OCT = 1 / 6
+#: A frequency answer within this many octaves of the problem's centre counts: 1/6 octave, 281-354 Hz
+#: at 315 Hz. It is the same target for finding the mud (exercise 1) and cutting it (exercise 2): a
+#: bell centred anywhere in it can bring the keys back to the clean ones, one centred outside cannot.
+MUD_TOLERANCE_OCT = 1 / 6
+#: A resonance is narrow (q 8 is about 1/6 octave wide), and a narrow cut must sit right on it: 1/24
+#: octave (one step of the explorer's frequency slider), 3.30-3.50 kHz at 3.4 kHz. The same target for
+#: finding it (exercise 3) and cutting it (exercise 4).
+RESONANCE_TOLERANCE_OCT = 1 / 24
 #: The kick's fundamental: within a quarter octave of the measured peak.
 KICK_TOLERANCE_OCT = 1 / 4
 
@@ -154,8 +158,10 @@ def _distance_words(octaves: float) -> str:
 
 
 def _range_text(centre: float, tolerance_oct: float) -> str:
+    """The accepted range, rounded inwards (to 10 Hz above 1 kHz, 1 Hz below), so both ends count."""
     lo, hi = centre * 2 ** -tolerance_oct, centre * 2**tolerance_oct
-    return f"{_hz(lo)}–{_hz(hi)}"
+    step = 10.0 if lo >= 1000 else 1.0
+    return f"{_hz(np.ceil(lo / step) * step)}–{_hz(np.floor(hi / step) * step)}"
 
 
 def _check_frequency(answer, centre: float, tolerance_oct: float, what: str, found: str,
@@ -173,7 +179,7 @@ def _check_frequency(answer, centre: float, tolerance_oct: float, what: str, fou
     if abs(octaves) <= tolerance_oct:
         return right(f"{_hz(hz)}: {found} ({truth} {_hz(centre)}).")
     return wrong(f"{_hz(hz)} is {_distance_words(octaves)} for {what}.",
-                 f"try {_range_text(centre, tolerance_oct)}.")
+                 f"somewhere in {_range_text(centre, tolerance_oct)}.")
 
 
 def _single_band(answer, kinds: tuple[type, ...]):
@@ -193,7 +199,7 @@ def _describe(band) -> str:
 
 
 def check_mud_frequency(mud_hz) -> Feedback:
-    """Exercise: at what frequency is the mud on the ``keys_mud`` variant? Within 1/3 octave counts.
+    """Exercise: at what frequency is the mud on the ``keys_mud`` variant? Within 1/6 octave counts.
 
     Lesson: course/01-eq.ipynb
     """
@@ -205,7 +211,7 @@ def check_mud_frequency(mud_hz) -> Feedback:
 def check_mud_cut(band) -> Feedback:
     """Exercise: a bell (``Peak``) that cuts the mud out of ``keys_mud``.
 
-    Judged in two steps. The settings: a ``Peak`` within 1/3 octave of the mud, cutting 4-12 dB,
+    Judged in two steps. The settings: a ``Peak`` within 1/6 octave of the mud, cutting 4-12 dB,
     q 0.7-3. Then the sound: the variant through the band must sit within 2 dB of the clean keys
     everywhere from 200 to 500 Hz (1/6-octave spectra).
 
@@ -262,7 +268,7 @@ def check_mud_cut(band) -> Feedback:
 
 
 def check_resonance_frequency(harsh_hz) -> Feedback:
-    """Exercise: where is the whistling resonance on ``guitar_harsh``? Within 1/6 octave counts.
+    """Exercise: where is the whistling resonance on ``guitar_harsh``? Within 1/24 octave counts.
 
     Lesson: course/01-eq.ipynb
     """
@@ -274,7 +280,7 @@ def check_resonance_frequency(harsh_hz) -> Feedback:
 def check_resonance_cut(band) -> Feedback:
     """Exercise: a narrow cut (``Peak`` or ``Notch``) that tames the resonance on ``guitar_harsh``.
 
-    The settings: within 1/6 octave of the resonance, q 3 or more, a Peak cutting 6-24 dB. The
+    The settings: within 1/24 octave of the resonance, q 3 or more, a Peak cutting 6-24 dB. The
     sound: from 2.5 to 4.5 kHz nothing may stick out more than 3 dB above the clean guitar, and
     from 1.5 to 8 kHz nothing may drop more than 3 dB below it (a hole dulls the guitar).
 
@@ -313,14 +319,16 @@ def check_resonance_cut(band) -> Feedback:
         return wrong(f"the band could not filter the guitar: {exc}")
     high = int(np.argmax(diff))
     if diff[high] > RESONANCE_MATCH_DB:
-        off = octaves_between(freqs[high], cut.freq)
-        if abs(off) > 0.03:
-            hint = (f"a narrow cut has to sit right on it: move yours {'up' if off > 0 else 'down'} "
-                    f"towards {_hz(freqs[high])}.")
+        # Say where the resonance itself is (not the analysis band where most of it is left) and
+        # which way the cut must move to sit on it.
+        off = octaves_between(centre, cut.freq)
+        if abs(off) > RESONANCE_TOLERANCE_OCT / 4:
+            hint = (f"a narrow cut has to sit right on the resonance at {_hz(centre)}: move yours "
+                    f"{'up' if off > 0 else 'down'} from {_hz(cut.freq)}.")
         else:
             hint = "cut deeper."
-        return wrong(f"the whistle is still there: {diff[high]:+.1f} dB above the clean guitar at "
-                     f"{_hz(freqs[high])}.", hint)
+        return wrong(f"the whistle is still there: around the resonance the guitar is still up to "
+                     f"{diff[high]:+.1f} dB above the clean one.", hint)
     low = int(np.argmin(tone_diff))
     if tone_diff[low] < -RESONANCE_HOLE_DB:
         return wrong(f"the resonance is gone, but the cut digs a hole: {tone_diff[low]:+.1f} dB below the clean "

@@ -12,7 +12,7 @@ import math
 import re
 
 from ..workflow import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
-from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
+from ._feedback import Feedback, as_number, how_close, is_unanswered, right, unanswered, wrong
 
 __all__ = [
     "NIOSH_EXCHANGE_DB",
@@ -119,10 +119,10 @@ def check_producer_roles(answers) -> Feedback:
     done = len(answers) - len(missing)
     if mistakes:
         task, truth = mistakes[0]
-        more = f" ({len(mistakes)} of {done} tasks are in the wrong place.)" if len(mistakes) > 1 else ""
         return wrong(
-            f"Close: '{_TASK_TEXT[_normalise_task(task)]}' is the {truth.name.lower()}'s job — the one who "
-            f"{_role_label(truth)}.{more}",
+            how_close(len(mistakes), done, "tasks", "in the wrong place")
+            + f"'{_TASK_TEXT[_normalise_task(task)]}' is the {truth.name.lower()}'s job — the one who "
+            f"{_role_label(truth)}.",
             "ask of each task: is it about the vision and the performance (creative), the equipment and the "
             "sound (technical), or the money and the deals (executive)?",
         )
