@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+import numpy as np
+
 from .errors import ParameterError
 
 __all__ = ["finite", "flag", "in_range", "one_of", "positive", "whole"]
@@ -130,7 +132,7 @@ def flag(name: str, value) -> bool:
 
     Lesson: not yet taught
     """
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+    if not isinstance(value, bool | np.bool_):
         _fail(name, "True or False", value, "")
     return bool(value)
 
