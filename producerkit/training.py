@@ -917,14 +917,14 @@ def score(trial: Trial, answer) -> Score:
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         return Score(None, "unreadable", f"No answer yet: {trial.question} {_format_hint(trial)}", truth=trial.answer,
                      unit=trial.unit)
-    try:
-        return _SCORERS[trial.drill](trial, answer)
-    except (TypeError, ValueError, OverflowError, AttributeError, KeyError, IndexError):
-        return _unreadable(trial, answer)
+    return _SCORERS[trial.drill](trial, answer)
 
 
 def _unreadable(trial: Trial, answer) -> Score:
-    shown = repr(answer)
+    try:
+        shown = repr(answer)
+    except ValueError:  # an int with more digits than Python will print
+        shown = f"that {type(answer).__name__}"
     shown = shown if len(shown) <= 40 else shown[:37] + "..."
     return Score(None, "unreadable", f"I could not read {shown} as an answer. {_format_hint(trial)}",
                  truth=trial.answer, unit=trial.unit)
@@ -949,7 +949,10 @@ def _format_hint(trial: Trial) -> str:
 def _finite(x) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
         return None
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int too big for a float
+        return None
     return x if math.isfinite(x) else None
 
 
@@ -1590,12 +1593,15 @@ def _jsonable(x):
     if x is None or isinstance(x, bool | str):
         return x if not isinstance(x, str) else x[:200]
     if isinstance(x, int | np.integer):
-        return int(x)
+        return int(x) if abs(int(x)) < 2**53 else "a very large number"
     if isinstance(x, float | np.floating):
         return float(x) if math.isfinite(float(x)) else None
     if isinstance(x, list | tuple):
         return [_jsonable(v) for v in x][:10]
-    return repr(x)[:200]
+    try:
+        return repr(x)[:200]
+    except ValueError:
+        return type(x).__name__
 
 
 class Progress:

@@ -283,7 +283,7 @@ def test_problem_scoring():
 
 def test_unreadable_answers_are_not_counted():
     t = trial("level", 2, 0)
-    for answer in (None, "", "louder", float("nan"), [1, 2, 3], {"side": "B"}, True):
+    for answer in (None, "", "louder", float("nan"), [1, 2, 3], {"side": "B"}, True, 10**400, ("B", 10**400), 10**5000):
         result = T.score(t, answer)
         assert result.correct is None and result.verdict == "unreadable" and "Answer" in result.message
 
@@ -303,7 +303,8 @@ answers = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
     st.sampled_from(["4k", "B 1.5", "A", "1/8d", "L30", "mud", "over-compression", "-0", "1e400", "nan", "inf", "k",
                      "0 Hz", "NaN dB", "B -inf", "L-5", "hard left", "1/16", "dotted 1/4"]),
-    st.binary(max_size=8), st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=3),
+    st.just(10**5000), st.binary(max_size=8),
+    st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=3),
     st.tuples(st.text(max_size=3), st.floats(allow_nan=True)), st.dictionaries(st.text(max_size=3), st.integers()),
 )
 
