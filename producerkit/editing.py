@@ -1,10 +1,10 @@
 """Editing tools for the recording and editing stages: comping, crossfades, fades, trimming, de-humming.
 
-A comp (composite take) keeps the best take of every phrase. :func:`comp_takes` chooses it by things a
-producer listens for and a meter can measure: an even level, timing against the grid, hum and noise,
-and wrong notes (a take that disagrees with the notes the other takes agree on). Every choice comes with
-a reason in producer words, and the edits are joined with short equal-power crossfades so they do not
-click.
+A comp (composite take) keeps the best take of every phrase. :func:`comp_takes` chooses it the way
+lesson 04 teaches, by the performance: wrong notes (a take that disagrees with the notes the other takes
+agree on), timing against the grid, and hum and noise. Level is measured but is never a reason to pick a
+take: clip gain fixes it in seconds, so the reasons say when a take needs it. Every choice comes with a
+reason in producer words, and the edits are joined with short equal-power crossfades so they do not click.
 
 Takes are numbered from 1 in reasons and take sheets, as on a studio take sheet ("take 2"); the
 ``take_index`` fields are Python indices from 0 into the list of takes.
@@ -29,12 +29,16 @@ FADE_SHAPES = ("linear", "equal_power", "s_curve")
 #: Africa and Australia; 60 Hz in the Americas, parts of Japan, South Korea, Taiwan, Saudi Arabia).
 MAINS_FREQUENCIES = (50.0, 60.0)
 
-#: Penalty points per unit above each criterion's tolerance; lower total penalty wins a phrase.
-DEFAULT_WEIGHTS = {"level": 0.25, "variance": 0.5, "timing": 0.2, "hum": 0.5, "noise": 0.3, "flub": 40.0}
+#: What chooses a take, as penalty points per unit above each criterion's tolerance (lower total wins):
+#: the performance (wrong notes, timing) and what cannot be fixed afterwards without harm (hum, noise).
+#: Level is not among them: it is fixed with clip gain.
+DEFAULT_WEIGHTS = {"flub": 40.0, "timing": 0.2, "hum": 0.5, "noise": 0.3}
+#: The criteria, as the reasons name them.
+CRITERIA = "pitch, timing and noise"
 
 #: Tolerances: differences up to these are "the same" and cost nothing.
+#: A take this much louder or quieter than the others gets a clip-gain note (never a penalty).
 _TOL_LEVEL_DB = 1.5
-_TOL_VARIANCE_DB = 1.5
 _TOL_TIMING_MS = 10.0
 _TOL_HUM_DB = 6.0
 _TOL_NOISE_DB = 6.0
@@ -271,7 +275,7 @@ class TakeScore:
         flub: fraction of the played/sung phrase whose notes disagree with the other takes (0–1).
         flub_note: ("G#", "A") when the take plays G# where the others play A, else None.
         penalty: weighted total; the lowest wins.
-        problems: producer-language notes about this take.
+        problems: producer-language notes about this take's performance, hum and noise (what decides).
 
     Lesson: course/04-workflow.ipynb
     """
@@ -332,23 +336,25 @@ class CompResult:
         """Rows of (phrase, chosen take, reason), like a comp sheet."""
         return [(c.phrase.label(), self.take_names[c.take_index], c.reason) for c in self.choices]
 
+    @property
+    def report(self):
+        """The comp sheet as a :class:`producerkit.report.Report`: one finding per phrase, the chosen take
+        as ``measured`` and the reason as ``message``; a phrase warns when even its best take has a
+        problem worth another pass."""
+        from .report import PASS, WARN, Finding, Report
+
+        return Report(
+            [Finding(WARN if c.scores[c.take_index].problems else PASS, c.phrase.label(), c.reason,
+                     measured=self.take_names[c.take_index], value=float(c.take_number)) for c in self.choices],
+            title=f"Comp of {len(self.take_names)} takes, {len(self.choices)} phrases",
+            subject_label="phrase",
+        )
+
     def __str__(self) -> str:
-        lines = [f"Comp of {len(self.take_names)} takes, {len(self.choices)} phrases"]
-        for phrase, take, reason in self.take_sheet():
-            lines.append(f"  {phrase:<28} {take:<12} {reason}")
-        return "\n".join(lines)
+        return str(self.report)
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        rows = "".join(
-            f"<tr><td>{escape(p)}</td><td><b>{escape(t)}</b></td><td style='text-align:left'>{escape(r)}</td></tr>"
-            for p, t, r in self.take_sheet()
-        )
-        return (
-            f"<table><caption>Comp of {len(self.take_names)} takes</caption>"
-            f"<tr><th>phrase</th><th>take</th><th>why</th></tr>{rows}</table>"
-        )
+        return self.report._repr_html_()
 
 
 # --------------------------------------------------------------------------- comping: parsing
@@ -373,13 +379,8 @@ def _parse_phrases(phrases, duration: float, bpm, beats_per_bar: int) -> list[Ph
             if "bars" in p:
                 if bar_s is None:
                     raise ParameterError(f"phrase {i + 1} is given in bars: pass bpm= so bars can become seconds.")
-                first, last = p["bars"]
-                if int(first) != first or int(last) != last or first < 1 or last < first:
-                    raise ParameterError(
-                        f"phrase {i + 1}: bars must be (first, last) bar numbers from 1, with last >= first "
-                        f"(got {p['bars']!r}); bars (1, 4) is the first four bars."
-                    )
-                start, end = (first - 1) * bar_s, last * bar_s
+                first, end_bar = _check_bars(p["bars"], i)
+                start, end = first * bar_s, end_bar * bar_s
             elif "start" in p and "end" in p:
                 start, end = p["start"], p["end"]
             else:
@@ -413,6 +414,21 @@ def _parse_phrases(phrases, duration: float, bpm, beats_per_bar: int) -> list[Ph
                 f"phrases {prev.label()} and {nxt.label()} overlap; each moment of the song belongs to one phrase."
             )
     return parsed
+
+
+def _check_bars(bars, i: int) -> tuple[int, int]:
+    """``(start, end)`` bars as code counts them: from 0, end exclusive (``(0, 4)`` is a DAW's bars 1–4)."""
+    try:
+        first, end = bars
+        ok = all(not isinstance(b, bool) and float(b) == int(b) for b in (first, end))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or int(first) < 0 or int(end) <= int(first):
+        raise ParameterError(
+            f"phrase {i + 1}: bars must be (start, end) counted from 0 with the end bar excluded, as code "
+            f"counts them (got {bars!r}); bars=(0, 4) is the first four bars, bars 1–4 in a DAW."
+        )
+    return int(first), int(end)
 
 
 def _check_takes(takes) -> list[np.ndarray]:
@@ -641,7 +657,6 @@ def _score_phrase(
     n = len(segments)
     levels, variances = zip(*(_level_stats(x, sr) for x in segments), strict=True)
     median_level = float(np.median(levels))
-    median_var = float(np.median(variances))
 
     grid_results = [_grid_timing(x, sr, phrase.start, grid_s) for x in segments] if grid_s else [None] * n
     on_grid = all(g is not None for g in grid_results)  # one yardstick for every take of a phrase
@@ -664,15 +679,8 @@ def _score_phrase(
     for i in range(n):
         problems = []
         dev = levels[i] - median_level
-        penalty = weights["level"] * max(0.0, abs(dev) - _TOL_LEVEL_DB)
-        if abs(dev) > _TOL_LEVEL_DB:
-            problems.append(f"is {abs(dev):.1f} dB {'louder' if dev > 0 else 'quieter'} than the other takes")
-        var_excess = variances[i] - median_var
-        penalty += weights["variance"] * max(0.0, var_excess - _TOL_VARIANCE_DB)
-        if var_excess > _TOL_VARIANCE_DB:
-            problems.append(f"has an uneven level (swings {var_excess:.1f} dB more than the other takes)")
         t_abs, t_signed = timing[i]
-        penalty += weights["timing"] * max(0.0, t_abs - _TOL_TIMING_MS)
+        penalty = weights["timing"] * max(0.0, t_abs - _TOL_TIMING_MS)
         if t_abs > _TOL_TIMING_MS:
             if abs(t_signed) >= 0.5 * t_abs:
                 when = "late" if t_signed > 0 else "early"
@@ -733,19 +741,19 @@ def _reason(scores: list[TakeScore], chosen: int) -> str:
         return f"{best.name}: the only take"
     against = [f"{s.name} {_and(s.problems)}" for s in scores if s.take_index != chosen and s.problems]
     if against:
-        text = f"{best.name}: " + "; ".join(against)
+        text = f"{best.name}, chosen on {CRITERIA}: " + "; ".join(against)
     else:
         runner_up = min((s for s in scores if s.take_index != chosen), key=lambda s: s.penalty)
         if runner_up.penalty - best.penalty < 1e-9:
-            text = f"{best.name}: all takes measure alike here; keep the earliest and trust your ears"
+            text = f"{best.name}: all takes measure alike on {CRITERIA} here; keep the earliest and trust your ears"
         else:
-            text = f"{best.name}: all takes are close; {best.name} measures best on level, timing and noise"
-    level = [p for p in best.problems if "dB louder" in p or "dB quieter" in p]
-    other = [p for p in best.problems if p not in level]
-    if other:
+            text = f"{best.name}: all takes are close; {best.name} measures best on {CRITERIA}"
+    if best.problems:
         text += f" (best of the takes, but it {_and(best.problems)} too: consider another pass)"
-    elif level:
-        text += f" (it {_and(level)}: match it with clip gain)"
+    if abs(best.level_dev_db) > _TOL_LEVEL_DB:
+        louder = "louder" if best.level_dev_db > 0 else "quieter"
+        text += (f". Level is not a reason: it is {abs(best.level_dev_db):.1f} dB {louder} than the other takes, "
+                 "so match it with clip gain")
     return text
 
 
@@ -791,9 +799,8 @@ def comp_takes(
 ) -> CompResult:
     """Build a comp from the best take of every phrase, by measurable criteria, with crossfades.
 
-    Every take is scored in every phrase on:
+    Every take is scored in every phrase on its performance and on what cannot be fixed afterwards:
 
-    - **level**: RMS against the median of the takes, and how much the 50 ms level swings;
     - **timing**: with ``bpm``, note starts after gaps against the grid (``grid=16``: sixteenth notes,
       the grid starting at 0 s, bar 1 beat 1); without it, or when a phrase is too legato to show three
       note starts in every take, the delay that best lines the take up with the other takes;
@@ -802,6 +809,9 @@ def comp_takes(
       against the cleanest take;
     - **wrong notes** (flubs): where the take's pitch classes (chroma) disagree with the consensus of
       the other takes. This needs three takes or more to say which one is wrong.
+
+    **Level** is measured (``TakeScore.level_db``) but never scored: a louder or quieter take is matched
+    with clip gain, so the reason says so instead of holding it against the take.
 
     Each criterion costs penalty points above a tolerance (``weights`` scales them, keys as in
     :data:`DEFAULT_WEIGHTS`); the lowest total wins, the earliest take on a tie. Between phrases the
@@ -814,8 +824,8 @@ def comp_takes(
         sr: sample rate in Hz.
         phrases: ``(start_s, end_s)`` or ``(start_s, end_s, name)`` pairs, :class:`Phrase` objects (or
             the phrases of a :func:`producerkit.datasets.load_session` session), or
-            dicts with ``start``/``end`` in seconds or ``bars=(first, last)`` (bars from 1, inclusive;
-            needs ``bpm``), each optionally with a ``name``.
+            dicts with ``start``/``end`` in seconds or ``bars=(start, end)`` (counted from 0, end
+            excluded: ``(0, 4)`` is a DAW's bars 1–4; needs ``bpm``), each optionally with a ``name``.
         bpm: tempo, for timing against the grid and for phrases given in bars.
         names: names for the takes in the reasons (default "take 1", "take 2", ...).
 

@@ -69,6 +69,7 @@ import numpy as np
 from ._validate import in_range
 from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, db_to_amp, ensure_audio
 from .errors import AudioError, ParameterError
+from .report import FAIL, PASS, WARN, Finding, Report
 
 # --------------------------------------------------------------------------- platform targets
 
@@ -488,9 +489,6 @@ def _check_range(value, name, low, high, unit) -> float:
 
 # --------------------------------------------------------------------------- qc()
 
-PASS, WARN, FAIL = "pass", "warn", "fail"
-_ORDER = {PASS: 0, WARN: 1, FAIL: 2}
-
 CLIP_LEVEL = 0.999
 CLIP_RUN = 3
 DC_WARN_DBFS = -60.0
@@ -501,89 +499,335 @@ CORRELATION_FAIL = 0.0
 CORRELATION_WARN = 0.3
 ENDING_MS = 5.0
 ENDING_WARN_DBFS = -30.0
+#: A master within this much of a platform's reference counts as "at" the reference: the stricter
+#: true-peak ceiling some platforms ask of louder masters applies only beyond it.
+LOUD_MASTER_MARGIN_LU = 0.2
 
 
-@dataclass
-class QCItem:
-    """One line of a delivery check."""
+class QCReport(Report):
+    """The result of :func:`qc`: one :class:`producerkit.report.Finding` per rule, for one platform.
 
-    name: str
-    status: str  # "pass", "warn" or "fail"
-    measured: str
-    expected: str
-    explanation: str
-    value: float | None = None
-
-
-@dataclass
-class QCReport:
-    """The result of :func:`qc`: one :class:`QCItem` per check and an overall verdict.
+    A :class:`producerkit.report.Report` (index it by rule, ``report["true peak"]``; ``verdict``,
+    ``failures``, ``warnings``) that also knows its ``target``.
 
     Lesson: course/04-workflow.ipynb
     """
 
-    target: PlatformTarget
-    items: list
-
-    @property
-    def verdict(self) -> str:
-        """"fail" if anything fails, else "warn" if anything warns, else "pass"."""
-        return max((i.status for i in self.items), key=_ORDER.__getitem__, default=PASS)
-
-    @property
-    def passed(self) -> bool:
-        """True when nothing fails (warnings allowed)."""
-        return self.verdict != FAIL
-
-    @property
-    def failures(self) -> list:
-        return [i for i in self.items if i.status == FAIL]
-
-    @property
-    def warnings(self) -> list:
-        return [i for i in self.items if i.status == WARN]
+    def __init__(self, target: PlatformTarget, findings=()):
+        super().__init__(findings, title=f"QC for {target.name}", subject_label="check")
+        self.target = target
 
     def to_dict(self) -> dict:
-        """The report as plain data (for JSON): target, verdict and every item."""
-        from dataclasses import asdict
-
-        return {
-            "target": self.target.name,
-            "verdict": self.verdict,
-            "items": [asdict(item) for item in self.items],
-        }
-
-    def __getitem__(self, name: str) -> QCItem:
-        for item in self.items:
-            if item.name == name:
-                return item
-        raise KeyError(f"no check {name!r}; checks are {[i.name for i in self.items]}")
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    _HEADERS = ("check", "status", "measured", "expected", "why")
-
-    def _rows(self):
-        return [(i.name, i.status.upper(), i.measured, i.expected, i.explanation) for i in self.items]
-
-    def _title(self) -> str:
-        return f"QC for {self.target.name}: {self.verdict.upper()}"
-
-    def __str__(self) -> str:
-        return self._title() + "\n" + _text_table(self._HEADERS, self._rows())
-
-    def _repr_html_(self) -> str:
-        colours = {PASS: "#2e7d32", WARN: "#ef6c00", FAIL: "#c62828"}
-        return (f"<p><b style=\"color:{colours[self.verdict]}\">{html.escape(self._title())}</b></p>"
-                + _html_table(self._HEADERS, self._rows(), [colours[i.status] for i in self.items]))
+        """The report as plain data (for JSON): target, verdict and every finding."""
+        return {"target": self.target.name, **super().to_dict()}
 
     def __repr__(self) -> str:
         return (f"QCReport({self.target.key!r}, verdict={self.verdict!r}, "
                 f"{len(self.failures)} fail, {len(self.warnings)} warn)")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the delivery rules read: the master, its loudness, the platform, and the file's format.
+
+    Make one with :func:`delivery`; every rule of :data:`QC_RULES` takes it and returns a
+    :class:`producerkit.report.Finding` (or None when the rule does not apply, e.g. the file rules
+    without a file).
+
+    Lesson: course/04-workflow.ipynb
+    """
+
+    y: np.ndarray = field(repr=False)  # (channels, n)
+    sr: int
+    platform: PlatformTarget
+    integrated_lufs: float
+    true_peak_dbtp: float
+    lra_lu: float
+    file_sr: int | None = None
+    subtype: str | None = None
+    file_format: str | None = None
+
+    @property
+    def silent(self) -> bool:
+        """True when there is no programme: below the -70 LUFS gate."""
+        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs <= -70.0
+
+    @property
+    def duration_s(self) -> float:
+        return self.y.shape[-1] / self.sr
+
+
+def delivery(y, sr=None, target="spotify", file_info=None, measured=None) -> Delivery:
+    """Measure a master once for the delivery rules: audio ``(y, sr)`` or a file path, against ``target``.
+
+    ``file_info`` is a ``soundfile.info`` result or a dict with ``samplerate`` and ``subtype`` (read
+    from the file when ``y`` is a path); ``measured`` is this audio's
+    :func:`producerkit.meters.loudness`, if you already have it.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    from . import meters
+
+    platform = get_target(target)
+    if isinstance(y, str | os.PathLike):
+        import soundfile as sf
+
+        from .audio import load
+
+        if sr is not None:
+            raise ParameterError("give either a file path or (y, sr), not both; the file has its own rate.")
+        path = y
+        y, sr = load(path)
+        if file_info is None:
+            file_info = sf.info(str(path))
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    stats = measured if measured is not None else meters.loudness(y, sr)
+    file_sr, subtype, fmt = _file_fields(file_info)
+    return Delivery(as_channels(y), sr, platform, float(stats.integrated), float(stats.true_peak),
+                    float(getattr(stats, "lra", float("nan"))), file_sr, subtype, fmt)
+
+
+def rule_loudness(d: Delivery) -> Finding:
+    """Integrated loudness against the platform's reference (streaming) or its delivery spec (broadcast).
+
+    Lesson: course/04-workflow.ipynb
+    """
+    p, name = d.platform, d.platform.name
+    ref, tol, broadcast = p.integrated_lufs, p.tolerance_lu, p.kind == "broadcast"
+    if d.silent:
+        return Finding(FAIL, "integrated loudness", "no programme: the audio is silent (below the -70 LUFS gate).",
+                       measured="-inf LUFS", expected=f"{ref:g} LUFS")
+    lufs = d.integrated_lufs
+    diff = lufs - ref
+    expected = f"{ref:g} ±{tol:g} LU" if broadcast else f"about {ref:g} LUFS"
+    if abs(diff) <= tol:
+        status, why = PASS, f"within {tol:g} LU of {ref:g} LUFS: " + (
+            "meets the broadcast target." if broadcast else f"{name} plays it back almost unchanged.")
+    elif broadcast:
+        status = WARN if abs(diff) <= 1.0 else FAIL
+        why = (f"{abs(diff):.1f} LU {'above' if diff > 0 else 'below'} {ref:g} LUFS: "
+               + ("only live programmes may be off by up to 1 LU; re-normalise a produced programme."
+                  if status == WARN else f"outside the tolerance; normalise to {ref:g} LUFS before delivery."))
+    elif diff > 0:
+        status, why = WARN, (f"{name} will turn it down by {diff:.1f} dB: you lose dynamics for nothing "
+                             "(the extra limiting stays, the loudness does not).")
+    else:
+        if p.raises_quiet is False:
+            tail = f"{name} does not turn quiet tracks up, so it will sound {-diff:.1f} dB quieter than others."
+        elif p.raises_quiet:
+            tail = f"{name} raises it only as far as its peaks allow, so it may still sound quieter than others."
+        else:
+            tail = "it may play quieter than other tracks."
+        status, why = WARN, f"{-diff:.1f} dB below {ref:g} LUFS: {tail}"
+    return Finding(status, "integrated loudness", why, measured=f"{lufs:.1f} LUFS", expected=expected, value=lufs)
+
+
+def rule_true_peak(d: Delivery) -> Finding:
+    """True peak under the platform's ceiling (a stricter one for loud masters where the platform asks).
+
+    Lesson: course/04-workflow.ipynb
+    """
+    p, name, tp = d.platform, d.platform.name, d.true_peak_dbtp
+    ceiling = use = p.true_peak_dbtp
+    loud = not d.silent and d.integrated_lufs > p.integrated_lufs + LOUD_MASTER_MARGIN_LU
+    if p.loud_true_peak_dbtp is not None and loud:
+        use = p.loud_true_peak_dbtp
+    if tp > 0.0:
+        status, why = FAIL, ("true peak over 0 dBTP: it clips on playback and after lossy encoding; "
+                             "lower the limiter ceiling.")
+    elif tp > use:
+        if tp <= ceiling:  # only the stricter "loud master" ceiling is exceeded
+            status, why = WARN, (f"{name} asks for {use:g} dBTP when a master is louder than "
+                                 f"{p.integrated_lufs:g} LUFS: loud masters distort more when encoded.")
+        elif p.kind == "broadcast":
+            status, why = FAIL, f"over the {ceiling:g} dBTP maximum of the broadcast spec; lower the limiter ceiling."
+        else:
+            status, why = WARN, (f"over the recommended {ceiling:g} dBTP: the lossy encode may clip; "
+                                 f"set the limiter ceiling to {use:g} dBTP.")
+    else:
+        status, why = PASS, "enough headroom for lossy encoding."
+    return Finding(status, "true peak", why, measured=f"{tp:.2f} dBTP" if math.isfinite(tp) else "-inf dBTP",
+                   expected=f"<= {use:g} dBTP", value=tp)
+
+
+def rule_plr(d: Delivery) -> Finding:
+    """Peak-to-loudness ratio (true peak minus integrated loudness): below :data:`PLR_WARN_DB` is heavily limited.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    expected = f">= {PLR_WARN_DB:g} dB"
+    if d.silent:
+        return Finding(FAIL, "PLR", "no programme to measure.", measured="n/a", expected=expected)
+    plr = d.true_peak_dbtp - d.integrated_lufs
+    if plr < PLR_WARN_DB:
+        return Finding(WARN, "PLR", f"peaks only {plr:.1f} dB above the loudness: heavily limited; after loudness "
+                       "normalisation it sounds flatter than more dynamic masters.",
+                       measured=f"{plr:.1f} dB", expected=expected, value=plr)
+    return Finding(PASS, "PLR", "healthy peak-to-loudness ratio: transients survive.", measured=f"{plr:.1f} dB",
+                   expected=expected, value=plr)
+
+
+def rule_lra(d: Delivery) -> Finding:
+    """Loudness range (EBU Tech 3342) against the platform's warning level; it never fails.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    lra, expected = d.lra_lu, f"<= {d.platform.lra_warn_lu:g} LU"
+    if d.silent or not math.isfinite(lra):
+        return Finding(FAIL if d.silent else PASS, "LRA",
+                       "no programme to measure." if d.silent else "could not be measured.",
+                       measured="n/a", expected=expected)
+    measured = f"{lra:.1f} LU"
+    if d.duration_s < 6.0:
+        return Finding(PASS, "LRA", "too short for a meaningful loudness range (it needs several 3 s windows).",
+                       measured=measured, expected=expected, value=lra)
+    if lra > d.platform.lra_warn_lu:
+        return Finding(WARN, "LRA", "very wide loudness range: quiet passages may vanish in a car or on a train; "
+                       "consider gentle compression.", measured=measured, expected=expected, value=lra)
+    return Finding(PASS, "LRA", "loudness range suits everyday listening.", measured=measured, expected=expected,
+                   value=lra)
+
+
+def rule_clipping(d: Delivery) -> Finding:
+    """Runs of :data:`CLIP_RUN` or more samples at full scale: the waveform was flattened before delivery.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    runs = _clipped_runs(d.y)
+    why = (f"{runs} place(s) where {CLIP_RUN} or more samples sit at full scale: the waveform was flattened "
+           "(clipped) before it got here; lower the level into the limiter." if runs
+           else "no flat-topped (clipped) runs of samples.")
+    return Finding(FAIL if runs else PASS, "clipping", why, measured=f"{runs} run(s)",
+                   expected=f"no {CLIP_RUN}+ samples at full scale", value=float(runs))
+
+
+def rule_dc_offset(d: Delivery) -> Finding:
+    """A channel's mean above :data:`DC_WARN_DBFS`: the waveform sits off zero.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    dc_db = float(amp_to_db(float(np.max(np.abs(d.y.mean(axis=-1, dtype=np.float64))))))
+    bad = dc_db > DC_WARN_DBFS
+    return Finding(WARN if bad else PASS, "DC offset",
+                   ("the waveform is shifted off zero: it wastes headroom and clicks at edits; add a high-pass "
+                    "filter at 20-30 Hz." if bad else "the waveform is centred on zero."),
+                   measured=f"{dc_db:.1f} dBFS" if dc_db > SILENCE_DB else "none", expected=f"<= {DC_WARN_DBFS:g} dBFS",
+                   value=dc_db)
+
+
+def rule_mono(d: Delivery) -> Finding:
+    """Left/right correlation: below 0 parts cancel in mono (fail), below :data:`CORRELATION_WARN` it warns.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    from . import meters
+
+    expected = f">= {CORRELATION_WARN:g}"
+    if d.y.shape[0] == 1:
+        return Finding(PASS, "mono compatibility", "a mono file cannot cancel itself when summed to mono.",
+                       measured="mono", expected=expected, value=1.0)
+    corr = _correlation(meters, d.y[:2])  # front left/right of a surround file
+    if corr < CORRELATION_FAIL:
+        status, why = FAIL, ("left and right are out of phase: parts of the mix cancel on a mono "
+                             "speaker; check for a flipped polarity or an extreme stereo widener.")
+    elif corr < CORRELATION_WARN:
+        status, why = WARN, ("very wide stereo: some parts may thin out on mono phone and club speakers; "
+                             "check the mix in mono.")
+    else:
+        status, why = PASS, "sums to mono without losing parts."
+    return Finding(status, "mono compatibility", why, measured=f"{corr:+.2f}", expected=expected, value=corr)
+
+
+def _silence_s(d: Delivery) -> tuple[float, float]:
+    loud = np.flatnonzero(np.max(np.abs(d.y), axis=0) > db_to_amp(SILENCE_DBFS))
+    if loud.size == 0:
+        return d.duration_s, d.duration_s
+    return loud[0] / d.sr, (d.y.shape[-1] - 1 - loud[-1]) / d.sr
+
+
+def _silence_finding(label: str, seconds: float, where: str) -> Finding:
+    status = WARN if seconds > SILENCE_WARN_S else PASS
+    why = (f"{seconds:.1f} s of near-silence at the {where}: listeners think it is broken; trim it."
+           if status == WARN else f"the {where} is tight.")
+    return Finding(status, label, why, measured=f"{seconds:.2f} s", expected=f"<= {SILENCE_WARN_S:g} s", value=seconds)
+
+
+def rule_head_silence(d: Delivery) -> Finding:
+    """More than :data:`SILENCE_WARN_S` below :data:`SILENCE_DBFS` before the music starts.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    return _silence_finding("head silence", _silence_s(d)[0], "start")
+
+
+def rule_tail_silence(d: Delivery) -> Finding:
+    """More than :data:`SILENCE_WARN_S` below :data:`SILENCE_DBFS` after the music ends.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    return _silence_finding("tail silence", _silence_s(d)[1], "end")
+
+
+def rule_ending(d: Delivery) -> Finding:
+    """The last :data:`ENDING_MS` still sounding above :data:`ENDING_WARN_DBFS`: cut off, it will click.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    n_end = max(1, int(ENDING_MS / 1000 * d.sr))
+    end_db = float(amp_to_db(np.max(np.abs(d.y[:, -n_end:]))))
+    bad = end_db > ENDING_WARN_DBFS
+    return Finding(WARN if bad else PASS, "ending",
+                   "the audio is cut off while still sounding: it will click; add a short fade-out." if bad
+                   else "ends cleanly.",
+                   measured=f"{end_db:.1f} dBFS" if end_db > SILENCE_DB else "silent",
+                   expected=f"<= {ENDING_WARN_DBFS:g} dBFS", value=end_db)
+
+
+def rule_sample_rate(d: Delivery) -> Finding | None:
+    """The file's sample rate is a delivery rate (48 kHz for broadcast). None without a file.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    if d.file_sr is None:
+        return None
+    if d.file_sr in (44100, 48000):
+        if d.platform.kind == "broadcast" and d.file_sr != 48000:
+            status, why = WARN, "broadcast works at 48 kHz; convert with a good resampler."
+        else:
+            status, why = PASS, "a standard delivery rate."
+    elif d.file_sr in (88200, 96000, 176400, 192000):
+        status, why = PASS, "high resolution: accepted; some platforms convert it down."
+    else:
+        status, why = FAIL, "not a delivery rate: resample to 44.1 or 48 kHz."
+    return Finding(status, "sample rate", why, measured=f"{d.file_sr} Hz", expected="44100 or 48000 Hz",
+                   value=float(d.file_sr))
+
+
+def rule_bit_depth(d: Delivery) -> Finding | None:
+    """The file is 16- or 24-bit PCM, lossless. None without a file.
+
+    Lesson: course/04-workflow.ipynb
+    """
+    if d.subtype is None:
+        return None
+    sub = str(d.subtype).upper()
+    lossy = str(d.file_format or "").upper() in ("OGG", "MP3", "MPEG") or sub in ("VORBIS", "OPUS", "MPEG_LAYER_III")
+    if sub in ("PCM_16", "PCM_24"):
+        status, why = PASS, f"{sub[4:]}-bit PCM, what distributors ask for."
+    elif lossy:
+        status, why = FAIL, "a lossy file: deliver lossless WAV or FLAC; the platform encodes it itself."
+    elif sub in ("FLOAT", "DOUBLE", "PCM_32"):
+        status, why = WARN, "32/64-bit files are refused by many distributors: export 24-bit PCM (with dither to 16)."
+    else:
+        status, why = FAIL, f"{sub} is not a delivery format: export 16- or 24-bit PCM."
+    return Finding(status, "bit depth", why, measured=sub, expected="PCM_16 or PCM_24")
+
+
+#: The delivery rules :func:`qc` runs, in the order it reports them. Each is callable alone on a
+#: :class:`Delivery`: ``rule_true_peak(delivery(y, sr, "spotify"))``.
+QC_RULES = (rule_loudness, rule_true_peak, rule_plr, rule_lra, rule_clipping, rule_dc_offset, rule_mono,
+            rule_head_silence, rule_tail_silence, rule_ending, rule_sample_rate, rule_bit_depth)
 
 
 def _file_fields(info) -> tuple[int | None, str | None, str | None]:
@@ -611,219 +855,24 @@ def _clipped_runs(y2d: np.ndarray) -> int:
     return count
 
 
-#: A master within this much of a platform's reference counts as "at" the reference: the stricter
-#: true-peak ceiling some platforms ask of louder masters applies only beyond it.
-LOUD_MASTER_MARGIN_LU = 0.2
-
-
-def qc(y, sr=None, target="spotify", file_info=None, measured=None) -> QCReport:
-    """Check a master against a platform's delivery figures; every item is pass, warn or fail.
+def qc(y, sr=None, target="spotify", file_info=None, measured=None, rules=QC_RULES) -> QCReport:
+    """Check a master against a platform's delivery figures; every rule says pass, warn or fail, and why.
 
     Call it with audio, ``qc(y, sr, target="apple")``, or with a file,
     ``qc("master.wav", target="ebu_r128")``, which also checks the sample rate and bit depth
     (or pass ``file_info``, a ``soundfile.info`` result or a dict with ``samplerate`` and
     ``subtype``). Targets: see :func:`targets` and the module docstring for figures and sources.
 
-    Checks: integrated loudness, true peak, PLR, LRA, clipped samples, DC offset, mono
-    compatibility, silence at the head and tail, an abrupt ending, and (for files) sample
-    rate and bit depth. ``measured`` is this audio's :func:`producerkit.meters.loudness`, if
-    you already have it (a live view re-checking against another platform), to skip measuring again.
+    ``rules`` are the checks to run, :data:`QC_RULES` by default: integrated loudness, true peak,
+    PLR, LRA, clipped samples, DC offset, mono compatibility, silence at the head and tail, an
+    abrupt ending, and (for files) sample rate and bit depth. ``measured`` is this audio's
+    :func:`producerkit.meters.loudness`, if you already have it (a live view re-checking against
+    another platform), to skip measuring again.
 
     Lesson: course/04-workflow.ipynb
     """
-    from . import meters
-
-    platform = get_target(target)
-    if isinstance(y, str | os.PathLike):
-        import soundfile as sf
-
-        from .audio import load
-
-        if sr is not None:
-            raise ParameterError("give either a file path or (y, sr), not both; the file has its own rate.")
-        path = y
-        y, sr = load(path)
-        if file_info is None:
-            file_info = sf.info(str(path))
-    y = ensure_audio(y)
-    sr = check_sr(sr)
-    y2d = as_channels(y)
-    items: list[QCItem] = []
-    name = platform.name
-    ref, ceiling = platform.integrated_lufs, platform.true_peak_dbtp
-    broadcast = platform.kind == "broadcast"
-
-    stats = measured if measured is not None else meters.loudness(y, sr)
-    lufs = float(stats.integrated)
-    tp = float(stats.true_peak)
-    silent = not math.isfinite(lufs) or lufs <= -70.0
-
-    # -- integrated loudness
-    if silent:
-        items.append(QCItem("integrated loudness", FAIL, "-inf LUFS", f"{ref:g} LUFS",
-                            "no programme: the audio is silent (below the -70 LUFS gate).", None))
-    else:
-        d = lufs - ref
-        tol = platform.tolerance_lu
-        expected = f"{ref:g} ±{tol:g} LU" if broadcast else f"about {ref:g} LUFS"
-        if abs(d) <= tol:
-            status, why = PASS, (f"within {tol:g} LU of {ref:g} LUFS: "
-                                 + ("meets the broadcast target." if broadcast
-                                    else f"{name} plays it back almost unchanged."))
-        elif broadcast:
-            status = WARN if abs(d) <= 1.0 else FAIL
-            why = (f"{abs(d):.1f} LU {'above' if d > 0 else 'below'} -23 LUFS: "
-                   + ("only live programmes may be off by up to 1 LU; re-normalise a produced programme."
-                      if status == WARN else "outside the tolerance; normalise to -23 LUFS before delivery."))
-        elif d > 0:
-            status, why = WARN, (f"{name} will turn it down by {d:.1f} dB: you lose dynamics for nothing "
-                                 "(the extra limiting stays, the loudness does not).")
-        else:
-            if platform.raises_quiet is False:
-                tail = f"{name} does not turn quiet tracks up, so it will sound {-d:.1f} dB quieter than others."
-            elif platform.raises_quiet:
-                tail = f"{name} raises it only as far as its peaks allow, so it may still sound quieter than others."
-            else:
-                tail = "it may play quieter than other tracks."
-            status, why = WARN, f"{-d:.1f} dB below {ref:g} LUFS: {tail}"
-        items.append(QCItem("integrated loudness", status, f"{lufs:.1f} LUFS", expected, why, lufs))
-
-    # -- true peak
-    loud_ceiling = platform.loud_true_peak_dbtp
-    use_ceiling = ceiling
-    if loud_ceiling is not None and not silent and lufs > ref + LOUD_MASTER_MARGIN_LU:
-        use_ceiling = loud_ceiling
-    expected = f"<= {use_ceiling:g} dBTP"
-    if tp > 0.0:
-        status, why = FAIL, ("true peak over 0 dBTP: it clips on playback and after lossy encoding; "
-                             "lower the limiter ceiling.")
-    elif tp > use_ceiling:
-        if tp <= ceiling:  # only the stricter "loud master" ceiling is exceeded
-            status, why = WARN, (f"{name} asks for {use_ceiling:g} dBTP when a master is louder than {ref:g} LUFS: "
-                                 "loud masters distort more when encoded.")
-        elif broadcast:
-            status, why = FAIL, f"over the {ceiling:g} dBTP maximum of the broadcast spec; lower the limiter ceiling."
-        else:
-            status, why = WARN, (f"over the recommended {ceiling:g} dBTP: the lossy encode may clip; "
-                                 f"set the limiter ceiling to {use_ceiling:g} dBTP.")
-    else:
-        status, why = PASS, "enough headroom for lossy encoding."
-    items.append(QCItem("true peak", status, f"{tp:.2f} dBTP" if math.isfinite(tp) else "-inf dBTP",
-                        expected, why, tp))
-
-    # -- PLR
-    if silent:
-        items.append(QCItem("PLR", FAIL, "n/a", f">= {PLR_WARN_DB:g} dB", "no programme to measure.", None))
-    else:
-        plr = tp - lufs
-        if plr < PLR_WARN_DB:
-            status, why = WARN, (f"peaks only {plr:.1f} dB above the loudness: heavily limited; after loudness "
-                                 "normalisation it sounds flatter than more dynamic masters.")
-        else:
-            status, why = PASS, "healthy peak-to-loudness ratio: transients survive."
-        items.append(QCItem("PLR", status, f"{plr:.1f} dB", f">= {PLR_WARN_DB:g} dB", why, plr))
-
-    # -- LRA
-    lra = float(getattr(stats, "lra", float("nan")))
-    duration = y.shape[-1] / sr
-    if silent or not math.isfinite(lra):
-        items.append(QCItem("LRA", PASS if not silent else FAIL, "n/a", f"<= {platform.lra_warn_lu:g} LU",
-                            "no programme to measure." if silent else "could not be measured.", None))
-    elif duration < 6.0:
-        items.append(QCItem("LRA", PASS, f"{lra:.1f} LU", f"<= {platform.lra_warn_lu:g} LU",
-                            "too short for a meaningful loudness range (it needs several 3 s windows).", lra))
-    elif lra > platform.lra_warn_lu:
-        items.append(QCItem("LRA", WARN, f"{lra:.1f} LU", f"<= {platform.lra_warn_lu:g} LU",
-                            "very wide loudness range: quiet passages may vanish in a car or on a train; "
-                            "consider gentle compression.", lra))
-    else:
-        items.append(QCItem("LRA", PASS, f"{lra:.1f} LU", f"<= {platform.lra_warn_lu:g} LU",
-                            "loudness range suits everyday listening.", lra))
-
-    # -- clipping
-    runs = _clipped_runs(y2d)
-    items.append(QCItem(
-        "clipping", FAIL if runs else PASS, f"{runs} run(s)", f"no {CLIP_RUN}+ samples at full scale",
-        (f"{runs} place(s) where {CLIP_RUN} or more samples sit at full scale: the waveform was flattened "
-         "(clipped) before it got here; lower the level into the limiter." if runs
-         else "no flat-topped (clipped) runs of samples."),
-        float(runs)))
-
-    # -- DC offset
-    dc = float(np.max(np.abs(y2d.mean(axis=-1, dtype=np.float64))))
-    dc_db = float(amp_to_db(dc))
-    items.append(QCItem(
-        "DC offset", WARN if dc_db > DC_WARN_DBFS else PASS,
-        f"{dc_db:.1f} dBFS" if dc_db > SILENCE_DB else "none", f"<= {DC_WARN_DBFS:g} dBFS",
-        ("the waveform is shifted off zero: it wastes headroom and clicks at edits; add a high-pass "
-         "filter at 20-30 Hz." if dc_db > DC_WARN_DBFS else "the waveform is centred on zero."),
-        dc_db))
-
-    # -- mono compatibility
-    if y2d.shape[0] == 1:
-        items.append(QCItem("mono compatibility", PASS, "mono", f">= {CORRELATION_WARN:g}",
-                            "a mono file cannot cancel itself when summed to mono.", 1.0))
-    else:
-        corr = _correlation(meters, y2d[:2])  # front left/right of a surround file
-        if corr < CORRELATION_FAIL:
-            status, why = FAIL, ("left and right are out of phase: parts of the mix cancel on a mono "
-                                 "speaker; check for a flipped polarity or an extreme stereo widener.")
-        elif corr < CORRELATION_WARN:
-            status, why = WARN, ("very wide stereo: some parts may thin out on mono phone and club speakers; "
-                                 "check the mix in mono.")
-        else:
-            status, why = PASS, "sums to mono without losing parts."
-        items.append(QCItem("mono compatibility", status, f"{corr:+.2f}", f">= {CORRELATION_WARN:g}", why, corr))
-
-    # -- silence at head and tail, abrupt ending
-    level = np.max(np.abs(y2d), axis=0)
-    loud = np.flatnonzero(level > db_to_amp(SILENCE_DBFS))
-    if loud.size == 0:
-        head = tail = duration
-    else:
-        head, tail = loud[0] / sr, (y2d.shape[-1] - 1 - loud[-1]) / sr
-    for label, seconds, where in (("head silence", head, "start"), ("tail silence", tail, "end")):
-        status = WARN if seconds > SILENCE_WARN_S else PASS
-        why = (f"{seconds:.1f} s of near-silence at the {where}: listeners think it is broken; trim it."
-               if status == WARN else f"the {where} is tight.")
-        items.append(QCItem(label, status, f"{seconds:.2f} s", f"<= {SILENCE_WARN_S:g} s", why, seconds))
-    n_end = max(1, int(ENDING_MS / 1000 * sr))
-    end_db = float(amp_to_db(np.max(level[-n_end:])))
-    items.append(QCItem(
-        "ending", WARN if end_db > ENDING_WARN_DBFS else PASS,
-        f"{end_db:.1f} dBFS" if end_db > SILENCE_DB else "silent", f"<= {ENDING_WARN_DBFS:g} dBFS",
-        ("the audio is cut off while still sounding: it will click; add a short fade-out."
-         if end_db > ENDING_WARN_DBFS else "ends cleanly."),
-        end_db))
-
-    # -- file format
-    file_sr, subtype, fmt = _file_fields(file_info)
-    if file_sr is not None:
-        if file_sr in (44100, 48000):
-            if broadcast and file_sr != 48000:
-                status, why = WARN, "broadcast works at 48 kHz; convert with a good resampler."
-            else:
-                status, why = PASS, "a standard delivery rate."
-        elif file_sr in (88200, 96000, 176400, 192000):
-            status, why = PASS, "high resolution: accepted; some platforms convert it down."
-        else:
-            status, why = FAIL, "not a delivery rate: resample to 44.1 or 48 kHz."
-        items.append(QCItem("sample rate", status, f"{file_sr} Hz", "44100 or 48000 Hz", why, float(file_sr)))
-    if subtype is not None:
-        sub = str(subtype).upper()
-        lossy = str(fmt or "").upper() in ("OGG", "MP3", "MPEG") or sub in ("VORBIS", "OPUS", "MPEG_LAYER_III")
-        if sub in ("PCM_16", "PCM_24"):
-            status, why = PASS, f"{sub[4:]}-bit PCM, what distributors ask for."
-        elif lossy:
-            status, why = FAIL, "a lossy file: deliver lossless WAV or FLAC; the platform encodes it itself."
-        elif sub in ("FLOAT", "DOUBLE", "PCM_32"):
-            status, why = WARN, ("32/64-bit files are refused by many distributors: "
-                                 "export 24-bit PCM (with dither to 16).")
-        else:
-            status, why = FAIL, f"{sub} is not a delivery format: export 16- or 24-bit PCM."
-        items.append(QCItem("bit depth", status, sub, "PCM_16 or PCM_24", why, None))
-
-    return QCReport(platform, items)
+    d = delivery(y, sr, target, file_info, measured)
+    return QCReport(d.platform, [f for f in (rule(d) for rule in rules) if f is not None])
 
 
 def _correlation(meters, y2d: np.ndarray) -> float:

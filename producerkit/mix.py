@@ -30,10 +30,9 @@ Lesson: course/04-workflow.ipynb
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -627,126 +626,47 @@ class Bus(_Validated):
         return _check_bool(value, "mute")
 
 
-# --------------------------------------------------------------------------- gain staging report
+# --------------------------------------------------------------------------- gain staging
 
-#: Gain-staging practice for a mix: tracks averaging about -18 dBFS RMS (0 VU on most interfaces
-#: and plug-in models), with peaks kept below about -6 dBFS so the mix bus has headroom.
-REFERENCE_RMS_DBFS = -18.0
-HOT_PEAK_DBFS = -6.0
-QUIET_RMS_DBFS = -40.0
-
-
-@dataclass
-class GainStagingRow:
-    """One line of a gain-staging report: levels of a track (or bus return, or the mix bus)."""
-
-    name: str
-    kind: str  # "track", "bus" or "mix"
-    peak_dbfs: float
-    rms_dbfs: float
-    lufs: float
-    headroom_db: float
-    playing: bool
-    status: str  # "ok", "hot", "clipping", "quiet" or "silent"
-    advice: str
+#: The gain-staging rule's one number: every track, bus return and the mix bus peaks below this.
+PEAK_MAX_DBFS = -3.0
+#: The gain-staging rule, stated once: :meth:`Mixer.gain_staging` applies it the same way to every
+#: line, and the mixing stage hands on a mix that meets it.
+GAIN_STAGING_RULE = (
+    f"Every track, bus return and the mix bus peaks below {PEAK_MAX_DBFS:g} dBFS: that leaves headroom for "
+    "the mix bus and for mastering. Above 0 dBFS it clips. How loud one part is against another is the "
+    "balance, set by ear with the faders; it is not a gain-staging problem."
+)
 
 
-def _advise(peak_db: float, rms_db: float, kind: str) -> tuple[str, str]:
+def _db_text(x: float) -> str:
+    return "-inf" if x <= SILENCE_DB or not math.isfinite(x) else f"{x:.1f}"
+
+
+def _stage_gain(name: str, kind: str, peak_db: float, rms_db: float, lufs: float, playing: bool):
+    """One line of the gain-staging report: :data:`GAIN_STAGING_RULE` applied to one signal."""
+    from .report import FAIL, PASS, WARN, Finding
+
+    what = {"track": "fader", "bus": "return fader", "mix": "track faders, all together,"}[kind]
+    data = {"kind": kind, "peak_dbfs": peak_db, "rms_dbfs": rms_db, "lufs": lufs, "headroom_db": -peak_db,
+            "playing": playing}
+    measured = f"peak {_db_text(peak_db)} dBFS, RMS {_db_text(rms_db)} dBFS"
+    expected = f"peak < {PEAK_MAX_DBFS:g} dBFS"
+    off = "" if playing else " (not heard in the mix: muted, or another track is soloed)"
+    cut = max(0.1, math.ceil((peak_db - PEAK_MAX_DBFS) * 10.0) / 10.0)  # enough to get under the rule
     if peak_db <= SILENCE_DB:
-        return "silent", "no signal at all: check the region, the mute and the input."
+        return Finding(WARN, name, f"no signal at all{off}.", "check the region, the mute and the input",
+                       measured, expected, peak_db, data)
     if peak_db > 0.0:
-        return "clipping", (
-            f"peaks at {peak_db:+.1f} dBFS, over full scale: pull the "
-            f"{'fader' if kind != 'mix' else 'track faders'} down by at least {peak_db:.1f} dB."
-        )
-    if kind == "mix":
-        if peak_db > HOT_PEAK_DBFS:
-            return "hot", (
-                f"the mix bus peaks at {peak_db:.1f} dBFS: pull all faders down together to leave about "
-                "6 dB of headroom for mastering."
-            )
-        return "ok", f"{-peak_db:.1f} dB of headroom left for mastering."
-    if peak_db > HOT_PEAK_DBFS:
-        return "hot", (
-            f"peaks at {peak_db:.1f} dBFS: too hot for mixing; aim for about {REFERENCE_RMS_DBFS:g} dBFS RMS "
-            f"with peaks below {HOT_PEAK_DBFS:g} dBFS (lower it by {peak_db - HOT_PEAK_DBFS:.1f} dB or more)."
-        )
-    if rms_db < QUIET_RMS_DBFS:
-        return "quiet", (
-            f"very quiet ({rms_db:.1f} dBFS RMS): raise the clip gain so it averages near "
-            f"{REFERENCE_RMS_DBFS:g} dBFS; plug-ins behave as modelled around that level."
-        )
-    return "ok", "healthy level with headroom."
-
-
-@dataclass
-class GainStagingReport:
-    """Levels of every track after its inserts and fader, of each bus return and of the mix bus.
-
-    Iterate it for :class:`GainStagingRow` objects, index it by name (``report["vocal"]``),
-    print it, or show it as a table in a notebook.
-
-    Lesson: course/04-workflow.ipynb
-    """
-
-    rows: list
-    sr: int
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, key):
-        if isinstance(key, int | slice):
-            return self.rows[key]
-        for row in self.rows:
-            if row.name == key:
-                return row
-        raise KeyError(f"no row named {key!r}; rows are {[r.name for r in self.rows]}")
-
-    @property
-    def problems(self) -> list:
-        """Rows whose status is not "ok"."""
-        return [r for r in self.rows if r.status != "ok"]
-
-    def to_records(self) -> list[dict]:
-        """The rows as dicts (``pandas.DataFrame(report.to_records())`` makes a table)."""
-        return [{f.name: getattr(r, f.name) for f in fields(r)} for r in self.rows]
-
-    _HEADERS = ("name", "kind", "peak dBFS", "RMS dBFS", "LUFS", "headroom dB", "status", "advice")
-
-    def _cells(self, row) -> list[str]:
-        def num(x):
-            return "-inf" if x <= SILENCE_DB or not math.isfinite(x) else f"{x:.1f}"
-
-        name = row.name if row.playing else f"{row.name} (off)"
-        return [name, row.kind, num(row.peak_dbfs), num(row.rms_dbfs), num(row.lufs),
-                f"{row.headroom_db:.1f}", row.status, row.advice]
-
-    def __str__(self) -> str:
-        table = [list(self._HEADERS)] + [self._cells(r) for r in self.rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(self._HEADERS) - 1)]
-        lines = []
-        for i, cells in enumerate(table):
-            lines.append("  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True)) + "  " + cells[-1])
-            if i == 0:
-                lines.append("-" * (sum(widths) + 2 * len(widths) + 6))
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        colours = {"ok": "#2e7d32", "hot": "#ef6c00", "clipping": "#c62828", "quiet": "#1565c0", "silent": "#616161"}
-        head = "".join(f"<th>{h}</th>" for h in self._HEADERS)
-        body = []
-        for row in self.rows:
-            cells = [html.escape(c) for c in self._cells(row)]
-            cells[6] = f'<b style="color:{colours.get(row.status, "#000")}">{cells[6]}</b>'
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-    def __repr__(self) -> str:
-        return f"GainStagingReport({len(self.rows)} rows, {len(self.problems)} to look at)"
+        return Finding(FAIL, name, f"peaks at {peak_db:+.1f} dBFS, over full scale: it clips{off}.",
+                       f"pull the {what} down by {cut:.1f} dB or more",
+                       measured, expected, peak_db, data)
+    if peak_db >= PEAK_MAX_DBFS:
+        return Finding(WARN, name, f"peaks at {peak_db:.1f} dBFS: less than {-PEAK_MAX_DBFS:g} dB of headroom{off}.",
+                       f"pull the {what} down by {cut:.1f} dB or more",
+                       measured, expected, peak_db, data)
+    return Finding(PASS, name, f"peaks at {peak_db:.1f} dBFS: {-peak_db:.1f} dB of headroom{off}.", "",
+                   measured, expected, peak_db, data)
 
 
 # --------------------------------------------------------------------------- Mixer
@@ -964,17 +884,22 @@ class Mixer:
         strips, returns, _ = self._render_parts()
         return {k: v.astype(np.float32) for k, v in {**strips, **returns}.items()}
 
-    def gain_staging(self) -> GainStagingReport:
-        """Peak, RMS, loudness and headroom of every track (post-insert, post-fader, pre-pan),
-        every bus return and the mix bus (before the master chain), each with advice.
+    def gain_staging(self):
+        """Peak, RMS and loudness of every track (post-insert, post-fader, pre-pan), every bus return and
+        the mix bus (before the master chain), each judged by :data:`GAIN_STAGING_RULE`.
 
-        Tracks are measured whether or not they are muted, so you can stage a track before
-        unmuting it; ``playing`` says whether it is heard in the mix. Practice it checks: tracks
-        near -18 dBFS RMS with peaks below -6 dBFS, a mix bus with about 6 dB of headroom.
+        Tracks are measured whether or not they are muted, so you can stage a track before unmuting it
+        (``data["playing"]`` says whether it is heard in the mix).
+
+        Returns:
+            A :class:`producerkit.report.Report` with one :class:`~producerkit.report.Finding` per track,
+            bus and the mix bus, by name (``report["lead"]``); each finding's ``data`` holds ``peak_dbfs``,
+            ``rms_dbfs``, ``lufs``, ``headroom_db``, ``kind`` and ``playing``.
 
         Lesson: course/04-workflow.ipynb
         """
         from . import meters
+        from .report import Report
 
         self.validate()
         rows = []
@@ -989,8 +914,7 @@ class Mixer:
                 lufs = -math.inf
             if not math.isfinite(lufs):
                 lufs = -math.inf
-            status, advice = _advise(peak, rms, kind)
-            rows.append(GainStagingRow(name, kind, peak, rms, lufs, -peak, playing, status, advice))
+            rows.append(_stage_gain(name, kind, peak, rms, lufs, playing))
 
         for t in self.tracks:
             row(t.name, "track", self._channel(t), self._audible(t))
@@ -998,4 +922,4 @@ class Mixer:
         for b in self.buses:
             row(b.name, "bus", returns[b.name], not b.mute)
         row("mix bus", "mix", self._sum(strips, returns, n), True)
-        return GainStagingReport(rows, self.sr)
+        return Report(rows, title="Gain staging", subject_label="channel")

@@ -1,6 +1,6 @@
 """Checkers and claims of the welcome lesson (course/00-welcome.ipynb).
 
-References: the stages, roles, leads and producer/engineer split are producerkit.workflow's data
+References: the stages, roles, leads and producer/engineer split are producerkit.stages' data
 (STAGES, ROLES, LEAD_ROLES, PRODUCER_VS_ENGINEER), which the lesson's tables are drawn from; the
 safe-listening rule is NIOSH's recommended exposure limit (DHHS (NIOSH) Publication 98-126: 85 dBA
 for 8 hours, 3 dB exchange rate: 88 dBA 4 h, 94 dBA 60 min, 100 dBA 15 min); loudness matching uses
@@ -25,7 +25,7 @@ from producerkit.checks import (
     check_who_leads,
 )
 from producerkit.checks.welcome import safe_listening_minutes, stage_aliases
-from producerkit.workflow import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
+from producerkit.stages import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "00-welcome.ipynb"
 ALL_CHECKERS = [check_producer_roles, check_producer_or_engineer, check_stage_order, check_who_leads,
@@ -107,6 +107,9 @@ def test_producer_or_engineer_wrong_explains_both_sides():
     fb = check_producer_or_engineer({row.engineer: "producer"})
     assert fb.correct is False
     _said(fb, "engineer's side of sound capture", "the producer approves the sounds", "captured well")
+    session = next(r for r in PRODUCER_VS_ENGINEER if r.area == "The recording session")
+    assert check_producer_or_engineer({session.producer: "producer", session.engineer: "engineer"}).correct is True
+    assert check_producer_or_engineer({session.producer: "engineer"}).correct is False
     assert check_producer_or_engineer({row.engineer: "drummer"}).correct is False
     assert check_producer_or_engineer({"Plays the drums": "engineer"}).correct is False
     assert check_producer_or_engineer({row.engineer: "engineer", row.producer: None}).correct is None
@@ -127,7 +130,18 @@ def test_stage_aliases_cover_every_stage_without_clashes():
     aliases = stage_aliases()
     assert set(aliases.values()) == {s.key for s in STAGES}
     assert aliases["tracking"] == "recording" and aliases["comping"] == "editing"
-    assert aliases["preproduction"] == "preproduction" and aliases["production"] == "production"
+    assert aliases["preproduction"] == "preproduction" and aliases["overdubs"] == "overdubs"
+    assert aliases["sounddesign"] == "overdubs" and aliases["productionelements"] == "overdubs"
+    # "production" is the whole job, not a stage inside it
+    assert "production" not in aliases
+
+
+def test_production_is_not_a_stage_and_the_checkers_say_which_stage_is_meant():
+    keys = [s.key for s in STAGES]
+    fb = check_stage_order([k if k != "overdubs" else "production" for k in keys])
+    assert fb.correct is False
+    _said(fb, "every stage is part of the production", "adding production elements (overdubs, sound design)")
+    _said(check_who_leads({"production": "producer"}), "adding production elements")
 
 
 def test_stage_order_wrong_says_what_the_later_stage_needs():
@@ -155,6 +169,28 @@ def test_who_leads_right_for_every_stage():
     assert check_who_leads({s.key: s.lead for s in STAGES}).correct is True
     assert set(s.lead for s in STAGES) <= set(LEAD_ROLES)
     assert check_who_leads({"Mastering": "the mastering engineer", "demo": "singer"}).correct is True
+
+
+def test_who_leads_the_producer_leads_recording_and_the_engineer_runs_the_capture():
+    """FACTS.md: the producer leads the session (direction, pace, takes); the engineer runs the capture."""
+    assert check_who_leads({"recording": "producer"}).correct is True
+    fb = check_who_leads({"recording": "recording engineer"})
+    assert fb.correct is False
+    _said(fb, "the producer leads recording", "the recording engineer runs the capture", "presses record")
+
+
+def test_who_leads_speaks_the_same_role_vocabulary_as_lesson_04():
+    """One vocabulary: "mix engineer" is right in lesson 00 as in lesson 04, and bare "engineer" asks which."""
+    from producerkit.checks import check_stage_leads
+
+    for answer in ({"mixing": "mix engineer"}, {"mixing": "the mixer"}, {"mastering": "master engineer"},
+                   {"recording": "the producer"}, {"demo": "the band"}):
+        assert check_who_leads(answer).correct is True, answer
+        assert check_stage_leads(answer).correct is True, answer
+    for checker in (check_who_leads, check_stage_leads):
+        fb = checker({"mixing": "engineer"})
+        assert fb.correct is False
+        _said(fb, "which engineer")
 
 
 def test_who_leads_wrong_uses_the_stage_note():

@@ -79,7 +79,7 @@ def test_qc_exit_code_follows_the_verdict(mix_file, tmp_path, capsys):
     # -21 LUFS pink noise is quiet for Spotify (a warning at most), so it does not fail...
     code = main(["qc", str(mix_file), "--target", "spotify", "--json"])
     report = json.loads(capsys.readouterr().out)
-    assert report["target"] and report["items"]
+    assert report["target"] and report["findings"]
     assert code == (EXIT_FAILED if report["verdict"] == "fail" else EXIT_OK)
     # ...but a file clipped hard at full scale fails
     clipped = np.clip(noise(6.0, SR, level_db=0, seed=1, channels=2), -1, 1)

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import producerkit.workflow as workflow
 from producerkit import AudioError, ParameterError
 from producerkit.editing import (
     CompResult,
@@ -72,11 +71,11 @@ def test_comp_picks_the_take_without_the_known_fault_in_each_phrase(session):
     assert isinstance(result, CompResult)
     assert result.takes == [0, 1, 0]
     first, second, third = result.choices
-    assert first.reason.startswith("take 1:")
+    assert first.reason.startswith("take 1, chosen on pitch, timing and noise:")
     assert "take 2 is" in first.reason and "ms late against the grid" in first.reason
     assert "take 3 has 50 Hz hum" in first.reason and "dB above its neighbours" in first.reason
     assert "take 1 disagrees with the other takes' notes" in second.reason
-    assert "take 2 is 6.0 dB quieter" in third.reason
+    assert "quieter" not in third.reason and "take 3 has 50 Hz hum" in third.reason  # level is not a reason
     assert second.take_number == 2 and second.phrase.name == "verse 1b"
 
 
@@ -141,13 +140,25 @@ def test_comp_hears_60_hz_hum_and_hiss():
 
 def test_comp_accepts_bars_dicts_names_and_stereo(session):
     stereo = [np.stack([t, 0.5 * t]) for t in session]
-    phrases = [{"bars": (1, 1), "name": "bar 1"}, {"start": 2.0, "end": 4.0}, Phrase(4.0, 6.0, "end")]
+    phrases = [{"bars": (0, 1), "name": "bar 1"}, {"start": 2.0, "end": 4.0}, Phrase(4.0, 6.0, "end")]
     result = comp_takes(stereo, SR, phrases, bpm=BPM, names=["Mon", "Tue", "Wed"])
     assert result.audio.shape == (2, session[0].size)
     assert result.choices[0].phrase == Phrase(0.0, 2.0, "bar 1")  # a 4/4 bar at 120 BPM is 2 s
     assert result.take_sheet()[0][1] == "Mon"
     assert "Tue is" in result.choices[0].reason
     assert "<table>" in result._repr_html_() and "Mon" in str(result)
+
+
+def test_comp_bars_count_from_0_end_exclusive_as_code_does(session):
+    """Bars in code count from 0 and exclude the end (they used to count from 1, inclusive)."""
+    result = comp_takes(session, SR, [{"bars": (0, 1)}, {"bars": (1, 3)}], bpm=BPM)
+    assert [(c.phrase.start, c.phrase.end) for c in result.choices] == [(0.0, 2.0), (2.0, 6.0)]
+
+
+@pytest.mark.parametrize("bars", [(1, 1), (2, 1), (-1, 2), (0.5, 2), "0-2", (True, 2)])
+def test_comp_refuses_bars_that_are_not_start_end_from_0(session, bars):
+    with pytest.raises(ParameterError, match=r"counted from 0 with the end bar excluded.*bars=\(0, 4\)"):
+        comp_takes(session, SR, [{"bars": bars}], bpm=BPM)
 
 
 def test_a_single_take_is_its_own_comp():
@@ -158,10 +169,40 @@ def test_a_single_take_is_its_own_comp():
     np.testing.assert_array_equal(result.audio, take)
 
 
-def test_workflow_reexports_the_editing_tools():
-    assert workflow.comp_takes is comp_takes
-    assert workflow.remove_hum is remove_hum
-    assert workflow.crossfade is crossfade and workflow.fade is fade and workflow.trim_silence is trim_silence
+def test_level_is_never_a_reason_to_choose_a_take():
+    """Lesson 04's rule: level is fixed with clip gain, so the comp chooses on pitch, timing and noise.
+    Take 2 is 6 dB louder and on time, take 1 is 11 ms late, take 3 flubs: take 2 wins, and its level
+    is named only as a clip-gain note. (Level used to cost points, and take 1 won "because take 2 is louder".)"""
+    wrong = list(MELODY)
+    wrong[1], wrong[2] = 233, 277
+    takes = [_take(MELODY, 11, seed=1), _take(MELODY, gain_db=6, seed=2), _take(wrong, seed=3)]
+    choice = comp_takes(takes, SR, [(0, 6, "verse")], bpm=BPM).choices[0]
+    assert choice.take_number == 2, choice.reason
+    assert "take 1 is" in choice.reason and "ms late against the grid" in choice.reason
+    assert "take 3 disagrees with the other takes' notes" in choice.reason
+    assert "chosen on pitch, timing and noise" in choice.reason
+    assert "Level is not a reason: it is 6.0 dB louder than the other takes, so match it with clip gain" \
+        in choice.reason
+    assert all("louder" not in p and "quieter" not in p for s in choice.scores for p in s.problems)
+
+
+def test_a_louder_or_quieter_take_alone_changes_nothing():
+    quiet, loud = _take(MELODY, gain_db=-8, seed=1), _take(MELODY, gain_db=8, seed=2)
+    result = comp_takes([quiet, loud, _take(MELODY, seed=3)], SR, [(0, 6)], bpm=BPM)
+    assert [s.penalty for s in result.choices[0].scores] == [0.0, 0.0, 0.0]
+    assert result.takes == [0]  # a tie: the earliest take, whatever its level
+    assert "clip gain" in result.choices[0].reason
+
+
+def test_comp_report_is_a_report_of_findings(session):
+    from producerkit.report import Report
+
+    result = comp_takes(session, SR, PHRASES, bpm=BPM)
+    report = result.report
+    assert isinstance(report, Report) and len(report) == 3
+    assert [f.subject for f in report] == [c.phrase.label() for c in result.choices]
+    assert [f.value for f in report] == [1.0, 2.0, 1.0]
+    assert report["verse 1b (2.00–4.00 s)"].message == result.choices[1].reason
 
 
 def test_comp_refuses_a_take_of_the_wrong_length(session):

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from producerkit import master as master_module
 from producerkit import meters
 from producerkit.audio import db_to_amp, save
 from producerkit.errors import AudioError, ParameterError
@@ -186,7 +187,7 @@ def test_a_minus_14_master_passes_spotify(good_master):
     assert report["integrated loudness"].status == "pass"
     assert report["true peak"].status == "pass"
     for item in report:
-        assert item.explanation and "\n" not in item.explanation
+        assert item.message and "\n" not in item.message
     assert "QC for Spotify: PASS" in str(report)
     assert "PASS" in report._repr_html_()
 
@@ -196,10 +197,10 @@ def test_loud_master_warns_it_will_be_turned_down_on_spotify():
     loud, _ = master(to_lufs(pink_stereo(8.0), -20.0), SR, target_lufs=-8.0)
     report = qc(faded(loud), SR, target="spotify")
     item = report["integrated loudness"]
-    assert item.status == "warn" and f"turn it down by {item.value + 14:.1f} dB" in item.explanation
+    assert item.status == "warn" and f"turn it down by {item.value + 14:.1f} dB" in item.message
     assert item.value + 14 == pytest.approx(6.0, abs=0.5)
-    assert "lose dynamics for nothing" in item.explanation
-    assert report["true peak"].status == "warn" and "-2 dBTP" in report["true peak"].explanation
+    assert "lose dynamics for nothing" in item.message
+    assert report["true peak"].status == "warn" and "-2 dBTP" in report["true peak"].message
     assert report["PLR"].status == "warn"
     assert report.verdict == "warn" and report.passed
 
@@ -212,7 +213,7 @@ def test_ebu_r128_is_strict_about_loudness_and_true_peak(good_master):
     assert qc(to_lufs(base, -24.5), SR, "ebu_r128")["integrated loudness"].status == "fail"
     # quieter than a streaming reference is only a warning
     quiet = qc(to_lufs(base, -20.0), SR, "tidal")["integrated loudness"]
-    assert quiet.status == "warn" and "does not turn quiet tracks up" in quiet.explanation
+    assert quiet.status == "warn" and "does not turn quiet tracks up" in quiet.message
     # a true peak of about -0.5 dBTP: over the broadcast maximum (fail), over a streaming recommendation (warn)
     hot = (base * db_to_amp(-0.5 - meters.true_peak(base, SR))).astype(np.float32)
     assert qc(hot, SR, "ebu_r128")["true peak"].status == "fail"
@@ -271,7 +272,7 @@ def test_file_sample_rate_and_bit_depth(tmp_path, good_master):
         qc(good_master, SR, file_info={"samplerate": 48000, "subtype": "VORBIS", "format": "OGG"})["bit depth"].status
         == "fail"
     )
-    assert "sample rate" not in {i.name for i in qc(good_master, SR)}
+    assert "sample rate" not in {i.subject for i in qc(good_master, SR)}
     with pytest.raises(ParameterError, match="not both"):
         qc(path, SR)
 
@@ -279,7 +280,7 @@ def test_file_sample_rate_and_bit_depth(tmp_path, good_master):
 def test_every_item_is_pass_warn_or_fail_with_a_value_or_none(good_master):
     report = qc(good_master, SR, target="youtube")
     assert {i.status for i in report} <= {"pass", "warn", "fail"}
-    names = [i.name for i in report]
+    names = [i.subject for i in report]
     for expected in (
         "integrated loudness",
         "true peak",
@@ -306,3 +307,29 @@ def test_qc_reuses_a_measurement_it_is_given_and_applies_the_loud_master_rule_wi
     # at the reference (within 0.2 LU), Spotify's stricter -2 dBTP rule for loud masters does not apply
     limited, _ = master(y, SR, target_lufs=-13.95, ceiling_dbtp=-1.5)
     assert qc(limited, SR, target="spotify")["true peak"].status == "pass"
+
+
+def test_each_rule_runs_alone_on_one_measurement(good_master):
+    """A mastering exercise can run one rule: rule_x(delivery(y, sr, target)) is qc's finding for that rule."""
+    from producerkit.master import QC_RULES, delivery, rule_true_peak
+    from producerkit.report import Finding
+
+    d = delivery(good_master, SR, "apple")
+    whole = qc(good_master, SR, target="apple")
+    assert rule_true_peak(d) == whole["true peak"]
+    alone = [r(d) for r in QC_RULES]
+    assert [f for f in alone if f is not None] == list(whole)
+    assert all(isinstance(f, Finding) for f in whole)
+    only = qc(good_master, SR, target="apple", rules=[rule_true_peak])
+    assert [f.subject for f in only] == ["true peak"] and only.title == "QC for Apple Music"
+
+
+@pytest.mark.parametrize("target, reference", [("ebu_r128", -23.0), (master_module.PlatformTarget(
+    "atsc", "ATSC A/85 (broadcast)", -24.0, -2.0, "broadcast", tolerance_lu=2.0), -24.0)])
+def test_broadcast_loudness_messages_quote_the_platforms_own_reference(good_master, target, reference):
+    """qc used to say "-23 LUFS" for any broadcast target; the message now names the platform's reference."""
+    far = qc(to_lufs(good_master, reference - 6.0), SR, target)["integrated loudness"]
+    assert far.status == "fail" and f"normalise to {reference:g} LUFS" in far.message
+    assert f"below {reference:g} LUFS" in far.message
+    if reference != -23.0:
+        assert "-23" not in far.message

@@ -219,8 +219,8 @@ def test_loudness_view_verdict_matches_qc(clip, target):
     view = LoudnessView(clip.T, SR, target=target)  # (n, channels) at the edge
     report = master.qc(clip, SR, target=target)
     assert view.verdict == report.verdict
-    assert [(i.name, i.status) for i in view.report.items] == [(i.name, i.status) for i in report.items]
-    assert view._qc_html.value.count("<tr data-status=") == len(report.items)
+    assert [(i.subject, i.status) for i in view.report] == [(i.subject, i.status) for i in report]
+    assert view._qc_html.value.count("<tr data-status=") == len(report)
     assert f'data-verdict="{report.verdict}"' in view._summary.value
     stats = meters.loudness(clip, SR)
     np.testing.assert_allclose(view.figure.data[1].y, np.maximum(stats.short_term, -70.0))

@@ -1,7 +1,7 @@
 """Checkers for the workflow lesson: comping, de-humming, the balance, the master, the plan, who leads.
 
 The answers come from the same data the lesson shows: the bundled session's manifest (which take
-flubs which phrase, where the hum sits) and :data:`producerkit.workflow.STAGES` (who leads each
+flubs which phrase, where the hum sits) and :data:`producerkit.stages.STAGES` (who leads each
 stage), so the lesson and its checkers cannot disagree.
 
 Lesson: course/04-workflow.ipynb
@@ -15,8 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..mix import PEAK_MAX_DBFS
 from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
-from .welcome import stage_aliases
+from .welcome import LEADS_HINT, LEADS_RIGHT, _unknown_stage, stage_aliases, which_engineer
 
 SESSION = "paper_lanterns"
 
@@ -45,8 +46,9 @@ ROUGH_MIX_DB = {
 }
 #: The mixing exercise's excerpt: this many bars from the first chorus (as MixerDesk's default).
 MIX_EXCERPT_BARS = 4
-#: The mix hands mastering peaks below this (the mixing stage's deliverable: "peaks below -3 dBFS").
-MIX_PEAK_MAX_DBFS = -3.0
+#: The mix hands mastering peaks below this: the gain-staging rule of :mod:`producerkit.mix`, which is
+#: also the mixing stage's deliverable ("peaks below -3 dBFS").
+MIX_PEAK_MAX_DBFS = PEAK_MAX_DBFS
 #: The course's yardstick for a lead vocal: its loudness minus the rest of the band's, in LU.
 #: Below the range it is buried; above it, it floats on top of the band like karaoke.
 LEAD_RANGE_LU = (-6.0, 1.0)
@@ -56,21 +58,6 @@ FADER_RANGE_DB = (-60.0, 12.0)
 
 #: A master passes when its integrated loudness is this close to the platform's reference.
 MASTER_TOLERANCE_LU = 0.5
-
-_ROLE_ALIASES = {
-    "producer": "producer", "the producer": "producer", "music producer": "producer",
-    "record producer": "producer",
-    "artist": "artist", "the artist": "artist", "singer": "artist", "band": "artist", "the band": "artist",
-    "songwriter": "artist", "songwriters": "artist", "writer": "artist", "writers": "artist",
-    "artist and songwriters": "artist",
-    "recording engineer": "recording engineer", "tracking engineer": "recording engineer",
-    "recording": "recording engineer",
-    "mixing engineer": "mixing engineer", "mix engineer": "mixing engineer", "mixer": "mixing engineer",
-    "mixing": "mixing engineer",
-    "mastering engineer": "mastering engineer", "mastering": "mastering engineer",
-    "master engineer": "mastering engineer",
-}
-
 
 @lru_cache(maxsize=1)
 def _session():
@@ -498,29 +485,29 @@ def check_master(audio, sr=None, target="spotify") -> Feedback:
 
 
 def check_project(project) -> Feedback:
-    """Does the plan work? No errors from :meth:`producerkit.workflow.Project.check` (warnings are reported).
+    """Does the plan work? No errors from :meth:`producerkit.planning.Project.check` (warnings are reported).
 
     Lesson: course/04-workflow.ipynb
     """
     if is_unanswered(project):
         return unanswered("your plan (a Project)")
-    from ..workflow import Project
+    from .. import business
+    from ..planning import Project
 
     if not isinstance(project, Project):
         return wrong(f"give a Project (got {type(project).__name__}).", "build it with Project(...) or the "
                      "lesson's plan function.")
-    issues = project.check()
-    errors = [i for i in issues if i.severity == "error"]
-    warnings = [i for i in issues if i.severity == "warning"]
+    report = project.check()
+    errors, warnings = report.failures, report.warnings
     if errors:
-        more = f" ({len(errors) - 1} more error{'s' if len(errors) > 2 else ''} after this one)" if len(errors) > 1 \
-            else ""
+        more = f" ({len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} after this one)" \
+            if len(errors) > 1 else ""
         return wrong(f"{errors[0].message}{more}", errors[0].fix + ".")
     spans = {key: project.stage_span(key) for key in ("recording", "mixing", "mastering")}
     order = (f"recording ends {spans['recording'][1].isoformat()}, mixing runs {spans['mixing'][0].isoformat()} "
              f"to {spans['mixing'][1].isoformat()} and mastering starts {spans['mastering'][0].isoformat()}")
     budget = project.budget()
-    money = f", within the budget ({budget.remaining:,.0f} {budget.currency} to spare)" \
+    money = f", within the budget ({business.money(budget.remaining, budget.currency)} to spare)" \
         if budget.remaining is not None and budget.remaining >= 0 else ""
     hint = f"still worth a look: {warnings[0].message}" if warnings else ""
     return right(f"the plan works: {order}{money}.", hint)
@@ -536,23 +523,18 @@ def _stage_key(name) -> str | None:
     return stage_aliases().get(re.sub(r"[^a-z0-9]", "", name.lower()))
 
 
-def _role(value) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return _ROLE_ALIASES.get(re.sub(r"\s+", " ", value.strip().lower()))
-
-
 def check_stage_leads(leads) -> Feedback:
     """Who leads each stage: a dict of stage (key or name) -> role, checked against :data:`STAGES`.
 
-    Roles are those of :data:`producerkit.workflow.LEAD_ROLES` (common variants such as "mix engineer"
-    are understood). Stages left as ``...`` count as not answered yet.
+    Roles are those of :data:`producerkit.stages.LEAD_ROLES`, read with :func:`producerkit.stages.lead_role`
+    (the vocabulary lesson 00's checker uses: "mix engineer" is the mixing engineer). Stages left as ``...``
+    count as not answered yet.
 
     Lesson: course/04-workflow.ipynb
     """
     if is_unanswered(leads):
         return unanswered("who leads each stage")
-    from ..workflow import LEAD_ROLES, stage
+    from ..stages import LEAD_ROLES, lead_role, stage
 
     if not isinstance(leads, dict):
         return wrong(f"give a dict of stage -> role (got {type(leads).__name__}).",
@@ -561,14 +543,15 @@ def check_stage_leads(leads) -> Feedback:
     for name, value in leads.items():
         key = _stage_key(name)
         if key is None:
-            return wrong(f"there is no stage called {name!r}.", "use the stage keys shown in the stages table.")
+            return _unknown_stage(name, "use the stage keys shown in the stages table.")
         if is_unanswered(value):
             missing.append(key)
             continue
-        role = _role(value)
+        role = lead_role(value)
         if role is None:
-            if isinstance(value, str) and value.strip().lower() == "engineer":
-                return wrong(f"which engineer leads {key}? Say 'recording', 'mixing' or 'mastering engineer'.")
+            if which_engineer(value):
+                return wrong(f"{value!r} for {stage(key).name}: which engineer?",
+                             "say 'recording engineer', 'mixing engineer' or 'mastering engineer'.")
             return wrong(f"{value!r} is not one of the roles: {', '.join(LEAD_ROLES)}.")
         answered += 1
         st = stage(key)
@@ -579,12 +562,11 @@ def check_stage_leads(leads) -> Feedback:
         others = f" ({len(wrong_rows) - 1} more to fix)" if len(wrong_rows) > 1 else ""
         return wrong(
             f"{st.name} is not led by the {role}: it is led by the {st.lead}{others}. {st.lead_note}",
-            "look at the lead column of the stages table.",
+            f"look at the lead column of the stages table; {LEADS_HINT[0].lower()}{LEADS_HINT[1:]}",
         )
     if missing and not answered:
         return unanswered("who leads each stage")
     if missing:
         return Feedback(None, f"{answered} right so far; still to answer: {', '.join(missing)}.",
                         "replace each ... with a role.")
-    return right(f"all {answered} right: the artist leads the song, the engineers lead recording, mixing and "
-                 "mastering, and the producer leads everything in between, delivery included.")
+    return right(f"all {answered} right: {LEADS_RIGHT}")

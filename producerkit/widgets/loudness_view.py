@@ -272,11 +272,11 @@ class LoudnessView(Explorer):
         head = "".join(f"<th style='text-align:left;padding:1px 6px'>{h}</th>"
                        for h in ("check", "status", "measured", "expected", "why"))
         rows = []
-        for item in self.report.items:
+        for item in self.report:
             colour = _STATUS_COLOURS.get(item.status, "#000")
-            cells = [html.escape(item.name),
+            cells = [html.escape(item.subject),
                      f'<b style="color:{colour}">{item.status.upper()}</b>',
-                     html.escape(item.measured), html.escape(item.expected), html.escape(item.explanation)]
+                     html.escape(item.measured), html.escape(item.expected), html.escape(item.message)]
             rows.append(f'<tr data-status="{item.status}">' + "".join(
                 f"<td style='padding:1px 6px;vertical-align:top'>{c}</td>" for c in cells) + "</tr>")
         return (f'<table style="font-size:12px;border-collapse:collapse"><thead><tr>{head}</tr></thead>'
