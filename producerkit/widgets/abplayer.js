@@ -388,6 +388,14 @@ function render({ model, el }) {
   const error = h("div", { class: "pk-ab-error", role: "alert" });
   root.append(transport, controls, matchText, abxRow, warning, error);
   el.append(root);
+  // JupyterLab handles arrow keys (and others) for the notebook: a key pressed on one of the
+  // player's own controls belongs to that control, so keep it from reaching the notebook. The
+  // control still gets the key first (this listener runs on the way up), so arrows move sliders.
+  const OWN_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
+  root.addEventListener("keydown", (event) => {
+    const control = event.target instanceof HTMLInputElement || event.target instanceof HTMLButtonElement;
+    if (control && OWN_KEYS.has(event.key)) event.stopPropagation();
+  });
 
   let lastAnswer = "";
   let dragging = false;

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .page_helpers import kernel_state
 
 NOTEBOOK = "abplayer.ipynb"
@@ -193,3 +195,52 @@ def test_abplayer_blind_abx_keeps_score(page, run_notebook, run_cell_code):
     correct, trials = kernel_state(run_cell_code, "player.abx_score.correct, player.abx_score.trials").split()
     assert trials == "3" and 0 <= int(correct) <= 3
     assert f"Score: {correct} / 3 correct" in player.locator(".pk-ab-abx-score").inner_text()
+
+
+def test_abplayer_sliders_take_arrow_keys(page, run_notebook, run_cell_code, screenshot):
+    """Issue 11 item 8: JupyterLab takes arrow keys for the notebook; the player's own sliders must get them.
+
+    ArrowRight / ArrowLeft on each of the volume, seek and loop sliders moves that slider (the kernel
+    sees the new value), and the keys do not move the notebook's active cell.
+    """
+    run_notebook(NOTEBOOK)
+    player = page.locator(".pk-ab")
+    page.locator('.pk-ab[data-decoded="true"]').wait_for(timeout=30_000)
+    active_cell = (
+        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')]"
+        ".findIndex(c => c.classList.contains('jp-mod-active'))"
+    )
+
+    # Volume: -12 dB, one step (1 dB) up per ArrowRight; ArrowDown must not select the next cell.
+    volume = player.locator(".pk-ab-volume")
+    volume.focus()
+    before = page.evaluate(active_cell)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    page.locator('.pk-ab[data-volume-db="-10"]').wait_for(timeout=5_000)
+    assert page.evaluate(active_cell) == before
+    assert kernel_state(run_cell_code, "player.volume_db") == "-10.0"
+
+    # Loop start: 0 s, one step (0.01 s) later per ArrowRight.
+    player.locator(".pk-ab-loop-start").focus()
+    page.keyboard.press("ArrowRight")
+    assert float(kernel_state(run_cell_code, "player.loop_start")) == pytest.approx(0.01)
+
+    # Loop end: at the end of the clip; ArrowLeft brings it in.
+    end_before = float(kernel_state(run_cell_code, "player.loop_end or player.duration"))
+    player.locator(".pk-ab-loop-end").focus()
+    page.keyboard.press("ArrowLeft")
+    assert float(kernel_state(run_cell_code, "player.loop_end")) == pytest.approx(end_before - 0.01)
+
+    # Seek: the playhead moves (the kernel hears the new position).
+    seek = player.locator(".pk-ab-seek")
+    seek.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert float(seek.input_value()) == pytest.approx(0.05, abs=0.011)
+    assert float(kernel_state(run_cell_code, "player.position")) == pytest.approx(0.05, abs=0.011)
+
+    player.scroll_into_view_if_needed()
+    screenshot("abplayer_arrow_keys")
