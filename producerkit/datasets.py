@@ -217,8 +217,11 @@ def verify(root=None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A section of the song: ``name``, ``start_bar`` (0-based) and length in ``bars``.
+class SectionMarker:
+    """Where a section of the session's song lies, like a DAW's arrangement marker.
+
+    ``name``, ``start_bar`` (0-based) and length in ``bars``. What plays in a section is an
+    :class:`producerkit.arrange.Section`.
 
     Lesson: course/03-arrangement.ipynb
     """
@@ -266,8 +269,11 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class Phrase:
+class LeadPhrase:
     """A phrase of the lead that the takes cover, for comping: song bars and seconds into the takes.
+
+    It is the session's answer key; the span a student asks ``comp_takes`` for is an
+    :class:`producerkit.editing.Phrase`.
 
     ``takes`` maps each take to its timing offset (ms), level (dB) and whether it is flubbed;
     ``best_take`` is the tightest take that is not flubbed.
@@ -327,9 +333,9 @@ class Session:
     bpm: float
     key: str
     time_signature: tuple[int, int]
-    sections: list[Section]
+    sections: list[SectionMarker]
     problems: list[Problem]
-    phrases: list[Phrase]
+    phrases: list[LeadPhrase]
     stems: Mapping[str, np.ndarray]
     takes: Mapping[str, np.ndarray]
     one_shots: Mapping[str, np.ndarray]
@@ -439,7 +445,7 @@ def load_session(name: str = "paper_lanterns", root=None) -> Session:
     ts = tuple(meta["time_signature"])
     spb = ts[0] * 60.0 / bpm * (4 / ts[1])
     takes_start = meta["takes"]["start_bar"]
-    sections = [Section(s["name"], s["start_bar"], s["bars"], spb) for s in meta["sections"]]
+    sections = [SectionMarker(s["name"], s["start_bar"], s["bars"], spb) for s in meta["sections"]]
     core = ("variant", "clean", "kind", "freq_hz", "gain_db", "q", "bars", "description", "fix", "level_dbfs")
     problems = [
         Problem(p["variant"], p["clean"], p["kind"], p.get("freq_hz"), p.get("gain_db"), p.get("q"),
@@ -448,7 +454,7 @@ def load_session(name: str = "paper_lanterns", root=None) -> Session:
         for p in meta["problems"]
     ]
     phrases = [
-        Phrase(p["name"], p["start_bar"], p["end_bar"], (p["start_bar"] - takes_start) * spb,
+        LeadPhrase(p["name"], p["start_bar"], p["end_bar"], (p["start_bar"] - takes_start) * spb,
                (p["end_bar"] - takes_start) * spb, p["best_take"], p["takes"])
         for p in meta["takes"]["phrases"]
     ]
