@@ -426,6 +426,15 @@ def _pink(n: int, sr: int) -> np.ndarray:
     return y
 
 
+def _pick_bar(ctx: _Context, candidates) -> int:
+    """A seeded choice of the bar an excerpt starts on, among those where the whole excerpt fits in the song."""
+    spb = ctx.song.seconds_per_bar
+    fits = [b for b in candidates if b * spb + ctx.n / ctx.sr <= ctx.song.duration_s + 1e-9]
+    if not fits:
+        fits = [max(0, int(math.floor((ctx.song.duration_s - ctx.n / ctx.sr) / spb)))]
+    return int(ctx.rng.choice(fits))
+
+
 def _bars(ctx: _Context, start_bar: int) -> str:
     """Bars as a student reads them: counted from 1."""
     end = start_bar + ctx.n / ctx.sr / ctx.song.seconds_per_bar
@@ -565,7 +574,7 @@ def _make_frequency(ctx: _Context) -> Trial:
     if s["material"] == "pink":
         ref, ref_key, material = _pink(ctx.n, ctx.sr), ("pink", ctx.n, ctx.sr), "pink noise"
     else:
-        start = int(ctx.rng.choice(_ANY_BARS))
+        start = _pick_bar(ctx, _ANY_BARS)
         ref, ref_key = _excerpt(ctx.session, "mix", start, ctx.n), ("mix", ctx.session, start, ctx.n)
         material = f"the mix, {_bars(ctx, start)}"
     eq = EQ([Peak(min(freq, 0.45 * ctx.sr), gain_db=gain, q=Q_OCTAVE if s["bands"] != "third" else Q_THIRD)])
@@ -579,7 +588,7 @@ def _make_level(ctx: _Context) -> Trial:
     d = drill("level")
     step = d.value(ctx.level)
     source = str(ctx.rng.choice(["mix", "mix", "keys", "lead", "drums"]))
-    start = int(ctx.rng.choice(_ANY_BARS))
+    start = _pick_bar(ctx, _ANY_BARS)
     ref = _excerpt(ctx.session, "mix", start, ctx.n) if source == "mix" else _mono(ctx.session, source, start, ctx.n)
     sign = 1.0 if _ab(ctx.rng) == "B" else -1.0
     a, b, info = _match(ctx, ref, ref, (source, ctx.session, start, ctx.n), offset_db=sign * step)
@@ -615,15 +624,14 @@ def _make_dynamics(ctx: _Context) -> Trial:
     d = drill("dynamics")
     s = d.setting(ctx.level)
     target = d.value(ctx.level)
-    if ctx.rng.random() < 0.5:
-        start = int(ctx.rng.choice(_ANY_BARS))
+    problem = ctx.song.problem("lead_uneven")
+    span = problem.bars[1] - problem.bars[0]
+    fits = [b for b in (0, 4) if ctx.song.bar_to_sample(b) + ctx.n <= ctx.song.bar_to_sample(span)]
+    if ctx.rng.random() < 0.5 or not fits:  # the drums, or the uneven lead when the excerpt fits in it
+        start = _pick_bar(ctx, _ANY_BARS)
         src, key = _mono(ctx.session, "drums", start, ctx.n), ("drums", ctx.session, start, ctx.n)
         material, what, release = f"the drums, {_bars(ctx, start)}", "drums", 80.0
     else:
-        problem = _session(ctx.session).problem("lead_uneven")
-        span = problem.bars[1] - problem.bars[0]
-        fits = [b for b in (0, 4) if b == 0 or (b * ctx.song.seconds_per_bar * ctx.sr + ctx.n
-                                               <= span * ctx.song.seconds_per_bar * ctx.sr)]
         offset = int(ctx.rng.choice(fits))
         variant = np.asarray(ctx.song.variants["lead_uneven"], np.float32)
         src = _cut(variant, ctx.song.bar_to_sample(offset), ctx.n)
@@ -672,7 +680,7 @@ def _make_space(ctx: _Context) -> Trial:
     d = drill("space")
     s = d.setting(ctx.level)
     if ctx.rng.random() < 0.5:  # which decay is longer?
-        start = int(ctx.rng.choice(_DECAY_BARS))
+        start = _pick_bar(ctx, _DECAY_BARS)
         ratio = 1.0 + d.value(ctx.level) / 100.0
         other = round(_BASE_DECAY_S * ratio if ctx.rng.random() < 0.5 else _BASE_DECAY_S / ratio, 4)
         versions = {_BASE_DECAY_S: _with_base_reverb(ctx.session, start, ctx.n),
@@ -687,7 +695,7 @@ def _make_space(ctx: _Context) -> Trial:
         return _trial(ctx, "space", a, b, longer, f"kick and snare, {_bars(ctx, start)}", details,
                       choices=("A", "B"), question="Which decay is longer?")
     source = str(ctx.rng.choice(["snare", "lead"]))
-    start = int(ctx.rng.choice(_FULL_BARS))
+    start = _pick_bar(ctx, _FULL_BARS)
     note = str(ctx.rng.choice(NOTE_VALUES))
     bpm = float(ctx.song.bpm)
     delay = Delay(note=note, bpm=bpm, feedback=s["feedback"], mix=s["delay_mix"])
@@ -705,7 +713,7 @@ def _make_stereo(ctx: _Context) -> Trial:
     d = drill("stereo")
     s = d.setting(ctx.level)
     source = str(ctx.rng.choice(["guitar", "keys", "lead", "snare"]))
-    start = int(ctx.rng.choice(_FULL_BARS))
+    start = _pick_bar(ctx, _FULL_BARS)
     position = round(float(ctx.rng.uniform(-100.0, 100.0)))
     y = _mono(ctx.session, source, start, ctx.n)
     pan = Pan(position / 100.0)
@@ -843,7 +851,7 @@ def _make_problem(ctx: _Context) -> Trial:
                   "level_dbfs": problem.level_dbfs, "description": problem.description, "fix": problem.fix}
     else:
         source = str(ctx.rng.choice(_PROBLEM_SOURCES[kind]))
-        start = int(ctx.rng.choice(_FULL_BARS if source in _CHORUS_ONLY or s["context"] == "mix" else _ANY_BARS))
+        start = _pick_bar(ctx, _FULL_BARS if source in _CHORUS_ONLY or s["context"] == "mix" else _ANY_BARS)
         clean = _mono(ctx.session, source, start, ctx.n)
         bad, recipe = bake_problem(clean, ctx.sr, kind, severity, seed=ctx.seed)
         recipe = {"variant": None, **recipe}
