@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # Two workers on two cores; set JOBS=0 to run in one process.
 JOBS     ?= 2
 
-.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium renderer clean help data pins test-binder
+.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium renderer clean help data pins test-binder course-map
 
 help:
 	@echo "make lab     open the course in JupyterLab (LAB_ARGS=--no-browser for a server only)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   benchmarks against pedalboard, pyloudnorm and scipy"
 	@echo "make data    re-render the course audio in datasets/ (needs fluid-soundfont-gm)"
 	@echo "make test-binder   run the course in a fresh environment built like Binder's"
+	@echo "make course-map    rewrite the course maps, Next links, README table and lesson list from producerkit/lessons.py"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -112,6 +113,11 @@ renderer: test-deps
 		else echo "fluid-soundfont-gm is missing (sudo apt-get install fluid-soundfont-gm): the rebuild test will skip"; fi; \
 	fi
 	$(PIP) install --quiet --no-deps "tinysoundfont>=0.3.7"
+
+# The lesson registry (producerkit/lessons.py) is the one list of lessons: this rewrites what is made
+# from it (each notebook's course map and Next link, the README's course table, docs/teaching.md's list).
+course-map: $(VENV)/.lab-installed
+	$(PY) -m producerkit.lessons --write
 
 # Re-render datasets/ from the composition.
 data: renderer

@@ -12,7 +12,6 @@ Lesson: not yet taught
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -362,6 +361,8 @@ def write(root: str | Path = ".") -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m producerkit.lessons [--write | --check]``: list, rewrite or check the generated parts."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m producerkit.lessons", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="rewrite the generated parts that are out of date")
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated part is out of date")
