@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .audio import ensure_audio, power_to_db, to_mono
+from .eq import log_freqs
 
 #: The colours used for "before" and "after" everywhere, so A and B always look the same.
 COLOR_A = "#1f77b4"
@@ -39,26 +40,36 @@ def _go():
     return go
 
 
-def log_freqs(n: int = 400, fmin: float = 20.0, fmax: float = 20000.0) -> np.ndarray:
-    """``n`` frequencies spaced evenly per octave from ``fmin`` to ``fmax`` Hz.
+# --------------------------------------------------------------------------- the numbers
+
+
+def default_n_fft(sr: int) -> int:
+    """The FFT length the spectra use: the shortest power of two with bins at most 3 Hz apart.
+
+    16384 at 44.1 and 48 kHz (2.7 and 2.9 Hz). A log axis spends as much width on 20-40 Hz as on
+    10-20 kHz, so the low end needs fine bins or a spectrum draws as a staircase there.
 
     Lesson: course/01-eq.ipynb
     """
-    return np.geomspace(fmin, fmax, n)
-
-
-# --------------------------------------------------------------------------- the numbers
+    return 1 << int(np.ceil(np.log2(sr / 3.0)))
 
 
 class SmoothedSpectrum:
     """A clip's long-term average spectrum, kept per FFT bin so a filtered version is instant.
 
-    Welch's method on the mono sum: Hann windows of ``n_fft`` samples with 50 % overlap, power
-    averaged over at most 64 frames spread over the clip (fast enough for a live slider), then
-    averaged over 1/6 octave around each of ``freqs`` so a student sees the tonal balance rather
-    than the noise. Read it in relative terms: differences between two curves are exact dB, while
-    a lone sine's energy is spread over its band and reads below its peak level. White noise draws
-    flat; pink noise (and most music) falls 3 dB per octave.
+    Welch's method: Hann windows of ``n_fft`` samples (see :func:`default_n_fft`) with 50 %
+    overlap, power averaged over at most 64 frames spread over the clip (fast enough for a live
+    slider) and over the channels, then averaged over 1/6 octave around each of ``freqs`` (at
+    least one bin wide, with fractional band edges, so the curve is smooth at the low end too).
+
+    Channels are measured the way BS.1770 measures loudness, by power: the spectrum is the mean
+    power per channel, so a mono clip and the same clip copied to two channels read the same, and
+    a wide stereo mix is not drawn lower than its mono fold-down would suggest. Two spectra drawn
+    after matching their loudness therefore sit at the same height on average.
+
+    Read it in relative terms: differences between two curves are exact dB, while a lone sine's
+    energy is spread over its band and reads below its peak level. White noise draws flat; pink
+    noise (and most music) falls 3 dB per octave.
 
     For a linear filter H the Welch power of the filtered clip is |H|^2 times this power (up to
     the Hann window's leakage), so ``db(gain_db)`` with a response sampled at ``bin_freqs[used]``
@@ -67,25 +78,33 @@ class SmoothedSpectrum:
     Lesson: course/01-eq.ipynb
     """
 
-    def __init__(self, y, sr: int, freqs: np.ndarray | None = None, n_fft: int = 4096) -> None:
-        mono = to_mono(ensure_audio(y))
-        if mono.size < n_fft:
-            mono = np.pad(mono, (0, n_fft - mono.size))
+    def __init__(self, y, sr: int, freqs: np.ndarray | None = None, n_fft: int | None = None) -> None:
+        audio = ensure_audio(y)
+        channels = audio[None, :] if audio.ndim == 1 else audio
+        n_fft = default_n_fft(sr) if n_fft is None else int(n_fft)
+        if channels.shape[1] < n_fft:
+            channels = np.pad(channels, ((0, 0), (0, n_fft - channels.shape[1])))
         hop = n_fft // 2
-        n_frames = 1 + (mono.size - n_fft) // hop
+        n_frames = 1 + (channels.shape[1] - n_fft) // hop
         starts = np.linspace(0, (n_frames - 1) * hop, min(n_frames, 64)).astype(int)
-        frames = np.lib.stride_tricks.sliding_window_view(mono, n_fft)[starts]
         window = np.hanning(n_fft).astype(np.float32)
-        power = np.mean(np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2, axis=0)
-        self.power = power * (4.0 / np.sum(window) ** 2)
+        power = np.zeros(n_fft // 2 + 1)
+        for channel in channels:
+            frames = np.lib.stride_tricks.sliding_window_view(channel, n_fft)[starts]
+            power += np.mean(np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2, axis=0)
+        self.power = power * (4.0 / np.sum(window) ** 2) / channels.shape[0]
+        self.n_fft = n_fft
         self.bin_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
         self.freqs = log_freqs() if freqs is None else np.asarray(freqs, dtype=np.float64)
-        lo = np.searchsorted(self.bin_freqs, self.freqs * 2 ** (-1 / 12))
-        hi = np.maximum(np.searchsorted(self.bin_freqs, self.freqs * 2 ** (1 / 12)), lo + 1)
-        self._hi = np.minimum(hi, self.power.size)
-        self._lo = np.minimum(lo, self._hi - 1)
+        # Each band's edges in (fractional) bins; bin k covers [k - 0.5, k + 0.5).
+        lo = self.freqs * 2 ** (-1 / 12) / (sr / n_fft)
+        hi = self.freqs * 2 ** (1 / 12) / (sr / n_fft)
+        widen = np.maximum(1.0 - (hi - lo), 0.0) / 2
+        self._lo = np.clip(lo - widen, -0.5, self.power.size - 1.5)
+        self._hi = np.clip(hi + widen, self._lo + 1.0, self.power.size - 0.5)
         #: the bins the smoothing reads: the only ones a filter's response is needed at
-        self.used = np.arange(self._lo.min(), self._hi.max())
+        first, last = int(np.floor(self._lo.min() + 0.5)), int(np.floor(self._hi.max() + 0.5))
+        self.used = np.arange(first, min(last + 1, self.power.size))
 
     def db(self, gain_db_at_used: np.ndarray | None = None) -> np.ndarray:
         """The smoothed spectrum in dB at ``freqs``, optionally through a filter (dB at ``bin_freqs[used]``)."""
@@ -93,15 +112,20 @@ class SmoothedSpectrum:
         if gain_db_at_used is not None:
             power = power.copy()
             power[self.used] *= 10.0 ** (np.asarray(gain_db_at_used) / 10.0)
+        edges = np.arange(power.size + 1) - 0.5
         cumulative = np.concatenate([[0.0], np.cumsum(power)])
-        return power_to_db((cumulative[self._hi] - cumulative[self._lo]) / (self._hi - self._lo))
+        band = np.interp(self._hi, edges, cumulative) - np.interp(self._lo, edges, cumulative)
+        return power_to_db(band / (self._hi - self._lo))
 
 
-def spectrum_db(y, sr: int, freqs: np.ndarray | None = None, n_fft: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def spectrum_db(
+    y, sr: int, freqs: np.ndarray | None = None, n_fft: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The long-term average spectrum of ``y`` in dB at ``freqs`` (log-spaced by default).
 
     See :class:`SmoothedSpectrum` for the method. A longer ``n_fft`` resolves the low end finer
-    (4096 at 44.1 kHz gives 10.8 Hz bins; 32768 separates a kick's 50 Hz from a bass's 55 Hz).
+    (the default 16384 at 44.1 kHz gives 2.7 Hz bins; 32768 separates a kick's 50 Hz from a
+    bass's 55 Hz).
 
     Lesson: course/01-eq.ipynb
     """
@@ -167,16 +191,42 @@ def level_histogram(y, sr: int, window_ms: float = 10.0, bins: np.ndarray | None
 # --------------------------------------------------------------------------- layout helpers
 
 
-def _freq_axis(fig, row=None, col=None):
+def _hz(f: float) -> str:
+    """A frequency as a producer writes it: 80 Hz, 1 kHz, 12.5 kHz."""
+    return f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz"
+
+
+def _freq_ticks(fmin: float, fmax: float) -> tuple[list[float], list[str]]:
+    """Round tick positions for a log frequency axis: 1-2-5 per decade, finer on a zoom."""
+    steps = (1, 2, 5) if np.log10(fmax / fmin) > 1.6 else (1, 1.5, 2, 3, 4, 5, 6, 8)
+    ticks = [
+        m * 10.0**k
+        for k in range(int(np.floor(np.log10(fmin))), int(np.ceil(np.log10(fmax))) + 1)
+        for m in steps
+        if fmin * 0.999 <= m * 10.0**k <= fmax * 1.001
+    ]
+    return ticks, [f"{t / 1000:g}k" if t >= 1000 else f"{t:g}" for t in ticks]
+
+
+def _freq_axis(fig, row=None, col=None, fmin: float = 20.0, fmax: float = 20000.0):
+    tickvals, ticktext = _freq_ticks(fmin, fmax)
     fig.update_xaxes(
         type="log",
-        range=[np.log10(20), np.log10(20000)],
+        range=[np.log10(fmin), np.log10(fmax)],
         title_text="frequency (Hz)",
-        tickvals=[20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000],
-        ticktext=["20", "50", "100", "200", "500", "1k", "2k", "5k", "10k", "20k"],
+        tickvals=tickvals,
+        ticktext=ticktext,
+        hoverformat=".0f",
         row=row,
         col=col,
     )
+
+
+def _round_step(span: float, ticks: int = 5) -> float:
+    """A 1-2-2.5-5 x 10^k step that cuts ``span`` into about ``ticks`` parts."""
+    raw = span / ticks
+    power = 10.0 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda step: abs(step - raw)))
 
 
 def _base_layout(fig, title: str, height: int = 380):
@@ -184,8 +234,8 @@ def _base_layout(fig, title: str, height: int = 380):
         title=title,
         height=height,
         template="plotly_white",
-        margin=dict(l=60, r=20, t=50, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        margin=dict(l=60, r=20, t=60, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
     )
     return fig
 
@@ -193,44 +243,133 @@ def _base_layout(fig, title: str, height: int = 380):
 # --------------------------------------------------------------------------- figures
 
 
-def spectrum_figure(signals: dict, sr: int, title: str = "Average spectrum", ranges: bool = True):
+def loudness_match_db(signals: dict, sr: int) -> dict:
+    """The gain in dB (0 or less) that brings each signal down to the quietest one's loudness.
+
+    Measured as the A/B player measures and plays them: BS.1770 integrated loudness, with a mono
+    signal copied to both channels when any of the others is stereo (so a mono demo and a stereo
+    mix compare as they sound on two speakers).
+
+    Lesson: course/00-welcome.ipynb
+    """
+    from .audio import to_stereo
+    from .meters import integrated_loudness
+
+    audio = {name: ensure_audio(y) for name, y in signals.items()}
+    stereo = any(y.ndim == 2 for y in audio.values())
+    lufs = {name: integrated_loudness(to_stereo(y) if stereo else y, sr) for name, y in audio.items()}
+    target = min(lufs.values())
+    return {name: (target - v if np.isfinite(target) and np.isfinite(v) else 0.0) for name, v in lufs.items()}
+
+
+def spectrum_figure(
+    signals: dict,
+    sr: int,
+    title: str = "Average spectrum",
+    ranges: bool = True,
+    *,
+    fmin: float = 20.0,
+    fmax: float = 20000.0,
+    n_fft: int | None = None,
+    match_loudness: bool = False,
+):
     """Average spectra of several signals on one log-frequency plot, e.g. ``{"before": a, "after": b}``.
 
     With ``ranges=True`` the sub, bass, low-mids, mids, presence and air ranges are shaded and named.
+    ``fmin``/``fmax`` zoom in (say so in the title: "30–300 Hz"); a longer ``n_fft`` resolves the
+    low end finer. ``match_loudness=True`` turns each signal down to the quietest one's loudness
+    first, as the A/B player does (see :func:`loudness_match_db`); the legend shows each gain.
+    Hover anywhere to read both curves' levels at that frequency.
 
     Lesson: course/01-eq.ipynb
     """
     go = _go()
     fig = go.Figure()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e", "#8c564b", "#e377c2"]
+    gains = loudness_match_db(signals, sr) if match_loudness else {name: 0.0 for name in signals}
+    freqs = log_freqs(400, fmin, fmax)
     for i, (name, y) in enumerate(signals.items()):
-        freqs, db = spectrum_db(y, sr)
-        fig.add_trace(go.Scatter(x=freqs, y=db, name=name, mode="lines", line=dict(color=colors[i % len(colors)])))
+        db = spectrum_db(y, sr, freqs, n_fft)[1] + gains[name]
+        label = f"{name} ({gains[name]:+.1f} dB to match)" if gains[name] < -0.05 else name
+        fig.add_trace(
+            go.Scatter(
+                x=freqs, y=db, name=label, mode="lines", line=dict(color=colors[i % len(colors)]),
+                hovertemplate="%{y:.1f} dB",
+            )
+        )
     if ranges:
-        _shade_ranges(fig)
-    _freq_axis(fig)
+        _shade_ranges(fig, fmin, fmax)
+    _freq_axis(fig, fmin=fmin, fmax=fmax)
     fig.update_yaxes(title_text="level (dB)")
+    fig.update_layout(hovermode="x unified")
     return _base_layout(fig, title)
 
 
-def _shade_ranges(fig):
+def _shade_ranges(fig, fmin: float = 20.0, fmax: float = 20000.0):
     for i, (name, lo, hi) in enumerate(FREQUENCY_RANGES):
-        fig.add_vrect(
-            x0=lo,
-            x1=hi,
-            fillcolor="#888" if i % 2 else "#bbb",
-            opacity=0.08,
-            line_width=0,
-            annotation_text=name,
-            annotation_position="top left",
-            annotation_font_size=10,
+        lo, hi = max(lo, fmin), min(hi, fmax)
+        if hi <= lo:
+            continue
+        fig.add_vrect(x0=lo, x1=hi, fillcolor="#888" if i % 2 else "#bbb", opacity=0.08, line_width=0)
+        # A vrect's own annotation takes log10 positions on a log axis: place the name by hand.
+        fig.add_annotation(
+            x=float(np.log10(np.sqrt(lo * hi))), y=1.0, xref="x", yref="paper", text=name, showarrow=False,
+            yanchor="top", font=dict(size=10, color="#666"),
         )
+
+
+def band_label(band) -> str:
+    """A short legend name for an EQ band: ``Peak 1 kHz, +6 dB, Q 1``, ``HighPass 100 Hz, order 4``.
+
+    Lesson: course/01-eq.ipynb
+    """
+    parts = [f"{type(band).__name__} {_hz(band.freq)}"]
+    gain = getattr(band, "gain_db", None)
+    if gain is not None:
+        parts.append(f"{gain:+g} dB")
+    if type(band).__name__ in ("Peak", "Notch", "BandPass"):
+        parts.append(f"Q {band.q:g}")
+    order = getattr(band, "order", 2)
+    if order != 2:
+        parts.append(f"order {order}")
+    return ", ".join(parts)
+
+
+def filter_shapes_figure(bands, sr: int, bell=None, qs=(0.5, 1, 2, 4, 8), title: str = "Filter types and Q"):
+    """Left: the response of each band in ``bands``. Right: ``bell`` (a ``Peak``) drawn with each Q in ``qs``.
+
+    Lesson: course/01-eq.ipynb
+    """
+    go = _go()
+    from plotly.subplots import make_subplots
+
+    from .eq import Peak
+
+    bell = Peak(1000, gain_db=9) if bell is None else bell
+    freqs = log_freqs(400)
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("filter types", f"a {bell.gain_db:+g} dB bell at {_hz(bell.freq)}: Q"),
+        horizontal_spacing=0.1,
+    )
+    for band in bands:
+        fig.add_trace(go.Scatter(x=freqs, y=band.response(freqs, sr), name=band_label(band)), row=1, col=1)
+    for q in qs:
+        curve = Peak(bell.freq, gain_db=bell.gain_db, q=q).response(freqs, sr)
+        fig.add_trace(go.Scatter(x=freqs, y=curve, name=f"Q {q:g}", line=dict(dash="dot")), row=1, col=2)
+    for col in (1, 2):
+        _freq_axis(fig, row=1, col=col)
+    fig.update_yaxes(range=[-24, 12], dtick=6, title_text="gain (dB)")
+    _base_layout(fig, title, height=420)
+    fig.update_layout(legend=dict(orientation="v", y=1.0, yanchor="top", x=1.02, xanchor="left"),
+                      margin=dict(r=200))
+    return fig
 
 
 def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     """The EQ's frequency response (right axis, dB of boost/cut) over the signal's spectrum before and after.
 
-    ``eq`` is anything with ``response(freqs, sr)``: an ``EQ`` chain or a single band.
+    ``eq`` is anything with ``response(freqs, sr)``: an ``EQ`` chain or a single band. The right
+    axis runs from -24 to +24 dB in 6 dB steps through 0 dB (no change).
 
     Lesson: course/01-eq.ipynb
     """
@@ -257,7 +396,11 @@ def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     )
     _freq_axis(fig)
     fig.update_yaxes(title_text="spectrum (dB)", secondary_y=False)
-    fig.update_yaxes(title_text="EQ gain (dB)", range=[-24, 24], secondary_y=True, zeroline=True)
+    fig.update_yaxes(
+        title_text="EQ gain (dB)", range=[-24, 24], tickmode="linear", tick0=0, dtick=6, showgrid=False,
+        zeroline=True, zerolinecolor=COLOR_CURVE, zerolinewidth=1, secondary_y=True,
+    )
+    fig.update_layout(margin=dict(r=60))
     return _base_layout(fig, title)
 
 
@@ -279,9 +422,10 @@ def filter_designs_figure(band_type, sr: int = 44100, title: str | None = None, 
     )
     fig.add_trace(go.Scatter(x=freqs, y=matched.response(freqs, sr), name="matched", line=dict(color=COLOR_CURVE)))
     fig.add_trace(go.Scatter(x=freqs, y=rbj.response(freqs, sr), name="RBJ cookbook", line=dict(color=COLOR_B)))
-    _freq_axis(fig)
+    _freq_axis(fig, fmax=float(freqs[-1]) if freqs[-1] < 20000 else 20000.0)
     fig.update_yaxes(title_text="gain (dB)")
-    return _base_layout(fig, title or f"{type(matched).__name__} at {sr} Hz: matched vs RBJ")
+    default = f"{band_label(matched)}, sampled at {sr / 1000:g} kHz: matched against RBJ"
+    return _base_layout(fig, title or default)
 
 
 def transfer_curve_figure(compressor, y=None, sr: int | None = None, title: str = "Compressor transfer curve"):
@@ -312,9 +456,16 @@ def transfer_curve_figure(compressor, y=None, sr: int | None = None, title: str 
     threshold = getattr(compressor, "threshold_db", None)
     if threshold is not None:
         fig.add_vline(x=threshold, line=dict(color=COLOR_GR, dash="dot"), annotation_text="threshold")
-    fig.update_xaxes(title_text="input level (dBFS)", range=[-60, 0])
-    fig.update_yaxes(title_text="output level (dBFS)", range=[-60, 6], secondary_y=False)
-    fig.update_yaxes(title_text="% of time", secondary_y=True, showgrid=False)
+    fig.update_xaxes(title_text="input level (dBFS)", range=[-60, 0], dtick=10)
+    fig.update_yaxes(title_text="output level (dBFS)", range=[-60, 6], dtick=10, secondary_y=False)
+    if y is not None and sr is not None:
+        # The right axis's own round ticks (a secondary axis otherwise inherits the left one's grid).
+        top = max(float(fraction.max()) * 100 * 1.1, 1.0)
+        step = _round_step(top, 4)
+        fig.update_yaxes(
+            title_text="time at level (%)", range=[0, top], tickmode="linear", tick0=0, dtick=step,
+            showgrid=False, secondary_y=True,
+        )
     return _base_layout(fig, title)
 
 
@@ -344,25 +495,41 @@ def gain_reduction_figure(y, processed, gain_reduction_db, sr: int, title: str =
         fig.add_trace(_envelope_trace(go, sig, sr, name, color), row=1, col=1)
     t, gr = decimate_trace(gain_reduction_db, sr)
     fig.add_trace(go.Scatter(x=t, y=-gr, name="gain reduction", line=dict(color=COLOR_GR)), row=2, col=1)
-    fig.update_yaxes(title_text="amplitude", range=[-1, 1], row=1, col=1)
+    fig.update_yaxes(title_text="amplitude (FS)", range=[-1, 1], dtick=0.5, row=1, col=1)
     fig.update_yaxes(title_text="GR (dB)", row=2, col=1)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
     return _base_layout(fig, title, height=460)
 
 
-def waveform_figure(signals: dict, sr: int, title: str = "Waveform"):
-    """Waveforms (min/max envelopes) of one or more signals over time.
+def waveform_figure(signals: dict, sr: int, title: str = "Waveform", stacked: bool = False):
+    """Waveforms (min/max envelopes) of one or more signals over time, amplitude in FS (1 = full scale).
+
+    Overlaid by default, to compare two versions of the same sound; ``stacked=True`` draws one
+    row per signal on a shared time axis, for several takes or parts that would hide each other.
 
     Lesson: course/02-compression.ipynb
     """
     go = _go()
-    fig = go.Figure()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]
+    if not stacked:
+        fig = go.Figure()
+        for i, (name, y) in enumerate(signals.items()):
+            fig.add_trace(_envelope_trace(go, y, sr, name, colors[i % len(colors)]))
+        fig.update_xaxes(title_text="time (s)")
+        fig.update_yaxes(title_text="amplitude (FS)", range=[-1, 1], dtick=0.5)
+        return _base_layout(fig, title)
+    from plotly.subplots import make_subplots
+
+    rows = len(signals)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1 / rows,
+                        subplot_titles=list(signals))
     for i, (name, y) in enumerate(signals.items()):
-        fig.add_trace(_envelope_trace(go, y, sr, name, colors[i % len(colors)]))
-    fig.update_xaxes(title_text="time (s)")
-    fig.update_yaxes(title_text="amplitude", range=[-1, 1])
-    return _base_layout(fig, title)
+        fig.add_trace(_envelope_trace(go, y, sr, name, colors[i % len(colors)]), row=i + 1, col=1)
+        fig.update_yaxes(title_text="amplitude (FS)", title_font_size=11, range=[-1, 1], dtick=1, row=i + 1, col=1)
+    fig.update_xaxes(title_text="time (s)", row=rows, col=1)
+    _base_layout(fig, title, height=140 + 150 * rows)
+    fig.update_layout(showlegend=False)
+    return fig
 
 
 def loudness_figure(result, target_lufs: float | None = None, title: str = "Loudness over time"):

@@ -289,7 +289,7 @@ def test_claim_a_wide_presence_boost_makes_the_guitar_louder(song):
 
 def test_claim_kick_and_bass_overlap_at_the_kicks_fundamental_and_the_carve_separates_them(song):
     """Lesson: in chorus 1 kick and bass are about equally loud at the kick's fundamental; cutting the
-    bass 5 dB there puts the kick about 4 dB on top (from level)."""
+    bass 6 dB there (the lesson's bass_eq) puts the kick about 4 dB on top (from level)."""
     sr = song.sr
     f0 = ceq.kick_fundamental()
     assert 45 <= f0 <= 65
@@ -300,7 +300,7 @@ def test_claim_kick_and_bass_overlap_at_the_kicks_fundamental_and_the_carve_sepa
         return spectrum_db(y, sr, at, n_fft=32768)[1][0]
 
     assert abs(level(kick) - level(bass)) < 3.0
-    carved = EQ([Peak(f0, gain_db=-5, q=1.5)])(bass, sr)
+    carved = EQ([Peak(f0, gain_db=-6, q=1.5)])(bass, sr)
     assert level(kick) - level(carved) >= 3.0
 
 

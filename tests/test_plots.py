@@ -73,3 +73,88 @@ def test_figures_have_the_traces_a_lesson_refers_to():
     fig = plots.loudness_figure(loudness(y, SR), target_lufs=-14)
     assert {t.name for t in fig.data} == {"momentary", "short-term"}
     assert len(plots.filter_designs_figure(Peak, SR, freq=16000, gain_db=9, q=1).data) == 3
+
+
+# --------------------------------------------------------------------------- what a student sees (issue 11)
+
+
+def test_spectra_have_no_staircase_at_the_low_end():
+    """On a log axis 20-200 Hz takes a third of the width: no run of equal values there (4096-point bins did)."""
+    freqs, db = plots.spectrum_db(noise(6.0, SR, color="pink", seed=4), SR)
+    low = db[freqs < 200]
+    assert np.all(np.abs(np.diff(low)) > 1e-9), "flat steps below 200 Hz"
+    assert plots.default_n_fft(SR) == 16384 and plots.default_n_fft(48000) == 16384
+
+
+def test_channels_are_measured_by_power_as_loudness_is():
+    """Mono, the same clip on two channels, and two unrelated channels at the same level all read the same."""
+    a, b = noise(4.0, SR, color="pink", seed=5), noise(4.0, SR, color="pink", seed=6)
+    _, mono = plots.spectrum_db(a, SR)
+    _, dual = plots.spectrum_db(np.stack([a, a]), SR)
+    _, other = plots.spectrum_db(b, SR)
+    _, wide = plots.spectrum_db(np.stack([a, b]), SR)
+    np.testing.assert_allclose(dual, mono, atol=1e-6)
+    # The mean of the channels' powers; averaging the samples first read about 3 dB lower.
+    np.testing.assert_allclose(wide, 10 * np.log10((10 ** (mono / 10) + 10 ** (other / 10)) / 2), atol=1e-6)
+
+
+def _k_weighted_power_db(freqs, db):
+    from scipy.signal import sosfreqz
+
+    from producerkit.meters import k_weighting
+
+    _, h = sosfreqz(k_weighting(SR), worN=freqs, fs=SR)
+    return 10 * np.log10(np.sum(10 ** (np.asarray(db) / 10) * np.abs(h) ** 2 * freqs))  # log-spaced: df ~ f
+
+
+def test_loudness_matched_spectra_sit_at_the_same_height():
+    """A mono clip against a wide stereo clip, matched as the player matches them: equal K-weighted power."""
+    mono = noise(6.0, SR, color="pink", seed=7) * 0.3
+    wide = np.stack([noise(6.0, SR, color="pink", seed=8), noise(6.0, SR, color="pink", seed=9)]) * 0.5
+    fig = plots.spectrum_figure({"demo": mono, "produced": wide}, SR, match_loudness=True)
+    levels = [_k_weighted_power_db(np.asarray(t.x), t.y) for t in fig.data]
+    assert abs(levels[0] - levels[1]) < 1.0
+    assert "dB to match" in fig.data[1].name  # the louder one says how far it was turned down
+    gains = plots.loudness_match_db({"demo": mono, "produced": wide}, SR)
+    assert gains["demo"] == 0.0 and gains["produced"] < -3
+
+
+def test_a_zoomed_spectrum_states_its_range_and_has_round_ticks_inside_it():
+    y = noise(3.0, SR, color="pink", seed=2)
+    fig = plots.spectrum_figure({"kick": y}, SR, fmin=30, fmax=300, n_fft=32768, title="30–300 Hz")
+    axis = fig.layout.xaxis
+    assert axis.type == "log" and tuple(axis.range) == pytest.approx((np.log10(30), np.log10(300)))
+    assert all(30 <= v <= 300 for v in axis.tickvals) and 30 in axis.tickvals and 100 in axis.tickvals
+    assert not fig.layout.shapes or all(s.type == "rect" for s in fig.layout.shapes)  # shaded ranges only
+    for note in fig.layout.annotations:  # range names sit inside the visible axis (log10 positions)
+        assert np.log10(30) <= note.x <= np.log10(300)
+    assert min(fig.data[0].x) == pytest.approx(30) and max(fig.data[0].x) == pytest.approx(300)
+
+
+def test_secondary_axes_have_their_own_round_ticks():
+    y = noise(2.0, SR, color="pink", seed=2)
+    eq_axis = plots.eq_figure(EQ([Peak(300, -4)]), SR, y, y).layout.yaxis2
+    assert (eq_axis.tickmode, eq_axis.tick0, eq_axis.dtick, tuple(eq_axis.range)) == ("linear", 0, 6, (-24, 24))
+    share = plots.transfer_curve_figure(Compressor(threshold_db=-30), y, SR).layout.yaxis2
+    assert share.tickmode == "linear" and share.tick0 == 0
+    mantissa = share.dtick / 10 ** np.floor(np.log10(share.dtick))
+    assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5)) < 1e-9
+    assert "(%)" in share.title.text
+
+
+def test_filter_shapes_and_designs_figures_name_what_they_draw():
+    from producerkit.eq import HighPass, Notch
+
+    fig = plots.filter_shapes_figure([HighPass(100, order=4), Notch(3000, q=4)], SR, qs=(1, 8))
+    assert [t.name for t in fig.data] == ["HighPass 100 Hz, order 4", "Notch 3 kHz, Q 4", "Q 1", "Q 8"]
+    assert fig.layout.title.text
+    title = plots.filter_designs_figure(Peak, 44100, freq=16000, gain_db=9, q=1).layout.title.text
+    assert "16 kHz" in title and "44100 Hz" not in title and "44.1 kHz" in title
+
+
+def test_stacked_waveforms_get_one_row_each():
+    takes = {f"take {i}": noise(1.0, SR, seed=i) * 0.2 for i in (1, 2, 3)}
+    fig = plots.waveform_figure(takes, SR, title="three takes", stacked=True)
+    assert [t.yaxis for t in fig.data] == ["y", "y2", "y3"]
+    assert all(fig.layout[f"yaxis{i}"].title.text == "amplitude (FS)" for i in ("", "2", "3"))
+    assert {t.yaxis for t in plots.waveform_figure(takes, SR).data} == {None}  # overlaid on one axis

@@ -1,0 +1,52 @@
+"""Lesson 00's pictures say what its text says, computed from the lesson's own cells.
+
+"Look. The average spectrum of both versions, at the same loudness": the two spectra the lesson
+draws are loudness-matched the way the A/B player above them matches them, so they sit at the
+same height where loudness is measured (issue 11, item 2: the mono demo was measured as one
+channel and the stereo mix as two, which drew the mix 5-8 dB under the demo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.signal import sosfreqz
+
+from producerkit.meters import k_weighting
+
+from ._claim_cells import run_cells
+
+LESSON = "00-welcome.ipynb"
+SETUP, DEMO, PRODUCED, PLAYER, LOOK = "0f970814", "044902bf", "ca69cb2a", "93e98c50", "302b7957"
+
+
+@pytest.fixture(scope="module")
+def look():
+    """The namespace after the lesson's demo, mix, player and "Look" cells, and the figure it shows."""
+    return run_cells(LESSON, [SETUP, DEMO, PRODUCED, PLAYER, LOOK])
+
+
+def k_weighted_level_db(freqs, db, sr):
+    """A spectrum's power through BS.1770's K-weighting, summed over its (log-spaced) bands."""
+    _, h = sosfreqz(k_weighting(sr), worN=np.asarray(freqs), fs=sr)
+    return 10 * np.log10(np.sum(10 ** (np.asarray(db) / 10) * np.abs(h) ** 2 * np.asarray(freqs)))
+
+
+def test_the_loudness_matched_spectra_agree_where_loudness_is_measured(look):
+    ns, fig = look
+    (demo, produced) = fig.data
+    assert demo.name.startswith("demo") and produced.name.startswith("produced")
+    np.testing.assert_allclose(demo.x, produced.x)
+    gap = k_weighted_level_db(produced.x, produced.y, ns["sr"]) - k_weighted_level_db(demo.x, demo.y, ns["sr"])
+    assert abs(gap) < 1.0, f"the 'loudness-matched' spectra differ by {gap:+.1f} dB through the K-weighting"
+
+
+def test_the_picture_is_matched_as_the_player_above_it_plays(look):
+    """The player reads both versions' loudness (mono demo copied to both speakers); the figure uses the same gap."""
+    ns, fig = look
+    player = ns["player"]
+    from producerkit import plots
+
+    gains = plots.loudness_match_db({"demo": ns["demo"], "produced": ns["produced"]}, ns["sr"])
+    assert gains["produced"] - gains["demo"] == pytest.approx(player.loudness_a - player.loudness_b, abs=0.05)
+    assert abs(player.loudness_a - player.loudness_b) < 0.5  # the text: both play at the same loudness
