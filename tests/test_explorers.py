@@ -314,7 +314,7 @@ def test_compressor_invalid_update_keeps_state(drums):
     ex = CompressorExplorer(drums, SR)
     processed, comp, audio_b = ex.processed, ex.compressor, ex.player.audio_b
     assert ex.update(ratio=0.5) is False
-    assert "ratio must be >= 1" in ex.error and "Expander" in ex._error_line.value
+    assert "ratio must be at least 1" in ex.error and "Expander" in ex._error_line.value
     assert ex.update(volume=3) is False and "no parameter 'volume'" in ex.error
     assert ex.processed is processed and ex.compressor == comp and ex.player.audio_b == audio_b
     assert ex.update(ratio=2) and ex.error == ""

@@ -152,7 +152,7 @@ class EQExplorer(Explorer):
         chain = eqmod.EQ(bands)
         chain.sos(self._sr)  # every band must work at this sample rate
         self._eq = chain
-        self._freqs = plots.log_freqs()
+        self._freqs = eqmod.log_freqs()
         self._spectrum = plots.SmoothedSpectrum(self._y, self._sr, self._freqs)
         self._others: tuple | None = None  # (band index, the other bands, the clip filtered by them)
         self._processed = self._run(chain.bands, changed=None)

@@ -63,7 +63,7 @@ def test_compressor_explorer_renders_reacts_and_plays(
     assert kernel_state(run_cell_code, "explorer.update(ratio=0.5)") == "False"
     error = explorer.locator(".pk-explorer-error")
     error.wait_for(state="visible")
-    assert "ratio must be >= 1" in error.inner_text()
+    assert "ratio must be at least 1" in error.inner_text()
     assert trace_sum(page, PLOTS, TRANSFER, CURVE) == curve2
     assert kernel_state(run_cell_code, "explorer.compressor.ratio") == "10.0"
     assert_no_errors()
