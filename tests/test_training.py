@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import warnings
 from functools import cache
 from pathlib import Path
@@ -442,19 +441,26 @@ def test_progress_survives_a_restart(tmp_path):
     assert T.Trainer("frequency", path=path).level == 3
 
 
-def write_events(path: Path, n: int, tag: str) -> None:
-    progress = T.Progress(path)
-    for i in range(n):
-        progress.record({"id": f"{tag}-{i}", "kind": "trial", "drill": "level", "level": 1, "value": 3.0,
-                         "correct": True, "at": T._stamp()})
+WRITER = """
+import os, sys, time
+from producerkit import training as T
+path, tag, go = sys.argv[1], sys.argv[2], sys.argv[3]
+progress = T.Progress(path)
+print("ready", flush=True)
+while not os.path.exists(go):  # both writers start together
+    time.sleep(0.002)
+for i in range(60):
+    progress.record({"id": f"{tag}-{i}", "kind": "trial", "drill": "level", "level": 1, "value": 3.0,
+                     "correct": True, "at": T._stamp()})
+"""
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "progress.json"
-    start = time.time() + 1.5
-    code = ("import sys, time; from pathlib import Path; from tests.test_training import write_events; "
-            f"time.sleep(max(0, {start} - time.time())); write_events(Path(sys.argv[1]), 60, sys.argv[2])")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), tag], cwd=ROOT) for tag in ("one", "two")]
+    path, go = tmp_path / "progress.json", tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(go)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True) for tag in ("one", "two")]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready", "ready"]
+    go.touch()
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     ids = [e["id"] for e in json.loads(path.read_text())["events"]]
     assert len(ids) == len(set(ids)) == 120
