@@ -534,7 +534,7 @@ class Delivery:
     :class:`producerkit.report.Finding` (or None when the rule does not apply, e.g. the file rules
     without a file).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     y: np.ndarray = field(repr=False)  # (channels, n)
@@ -564,7 +564,7 @@ def delivery(y, sr=None, target="spotify", file_info=None, measured=None) -> Del
     from the file when ``y`` is a path); ``measured`` is this audio's
     :func:`producerkit.meters.loudness`, if you already have it.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from . import meters
 
@@ -591,7 +591,7 @@ def delivery(y, sr=None, target="spotify", file_info=None, measured=None) -> Del
 def rule_loudness(d: Delivery) -> Finding:
     """Integrated loudness against the platform's reference (streaming) or its delivery spec (broadcast).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     p, name = d.platform, d.platform.name
     ref, tol, broadcast = p.integrated_lufs, p.tolerance_lu, p.kind == "broadcast"
@@ -626,7 +626,7 @@ def rule_loudness(d: Delivery) -> Finding:
 def rule_true_peak(d: Delivery) -> Finding:
     """True peak under the platform's ceiling (a stricter one for loud masters where the platform asks).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     p, name, tp = d.platform, d.platform.name, d.true_peak_dbtp
     ceiling = use = p.true_peak_dbtp
@@ -654,7 +654,7 @@ def rule_true_peak(d: Delivery) -> Finding:
 def rule_plr(d: Delivery) -> Finding:
     """Peak-to-loudness ratio (true peak minus integrated loudness): below :data:`PLR_WARN_DB` is heavily limited.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     expected = f">= {PLR_WARN_DB:g} dB"
     if d.silent:
@@ -671,7 +671,7 @@ def rule_plr(d: Delivery) -> Finding:
 def rule_lra(d: Delivery) -> Finding:
     """Loudness range (EBU Tech 3342) against the platform's warning level; it never fails.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     lra, expected = d.lra_lu, f"<= {d.platform.lra_warn_lu:g} LU"
     if d.silent or not math.isfinite(lra):
@@ -692,7 +692,7 @@ def rule_lra(d: Delivery) -> Finding:
 def rule_clipping(d: Delivery) -> Finding:
     """Runs of :data:`CLIP_RUN` or more samples at full scale: the waveform was flattened before delivery.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     runs = _clipped_runs(d.y)
     why = (f"{runs} place(s) where {CLIP_RUN} or more samples sit at full scale: the waveform was flattened "
@@ -705,7 +705,7 @@ def rule_clipping(d: Delivery) -> Finding:
 def rule_dc_offset(d: Delivery) -> Finding:
     """A channel's mean above :data:`DC_WARN_DBFS`: the waveform sits off zero.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     dc_db = float(amp_to_db(float(np.max(np.abs(d.y.mean(axis=-1, dtype=np.float64))))))
     bad = dc_db > DC_WARN_DBFS
@@ -719,7 +719,7 @@ def rule_dc_offset(d: Delivery) -> Finding:
 def rule_mono(d: Delivery) -> Finding:
     """Left/right correlation: below 0 parts cancel in mono (fail), below :data:`CORRELATION_WARN` it warns.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from . import meters
 
@@ -756,7 +756,7 @@ def _silence_finding(label: str, seconds: float, where: str) -> Finding:
 def rule_head_silence(d: Delivery) -> Finding:
     """More than :data:`SILENCE_WARN_S` below :data:`SILENCE_DBFS` before the music starts.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     return _silence_finding("head silence", _silence_s(d)[0], "start")
 
@@ -764,7 +764,7 @@ def rule_head_silence(d: Delivery) -> Finding:
 def rule_tail_silence(d: Delivery) -> Finding:
     """More than :data:`SILENCE_WARN_S` below :data:`SILENCE_DBFS` after the music ends.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     return _silence_finding("tail silence", _silence_s(d)[1], "end")
 
@@ -772,7 +772,7 @@ def rule_tail_silence(d: Delivery) -> Finding:
 def rule_ending(d: Delivery) -> Finding:
     """The last :data:`ENDING_MS` still sounding above :data:`ENDING_WARN_DBFS`: cut off, it will click.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     n_end = max(1, int(ENDING_MS / 1000 * d.sr))
     end_db = float(amp_to_db(np.max(np.abs(d.y[:, -n_end:]))))
@@ -787,7 +787,7 @@ def rule_ending(d: Delivery) -> Finding:
 def rule_sample_rate(d: Delivery) -> Finding | None:
     """The file's sample rate is a delivery rate (48 kHz for broadcast). None without a file.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     if d.file_sr is None:
         return None
@@ -807,7 +807,7 @@ def rule_sample_rate(d: Delivery) -> Finding | None:
 def rule_bit_depth(d: Delivery) -> Finding | None:
     """The file is 16- or 24-bit PCM, lossless. None without a file.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     if d.subtype is None:
         return None

@@ -589,7 +589,7 @@ _SHORT = {
     "preproduction": "pre-production",
     "recording": "recording",
     "editing": "editing",
-    "overdubs": "overdubs and sound design",
+    "overdubs": "overdubbing",
     "mixing": "mixing",
     "mastering": "mastering",
     "delivery": "delivery",

@@ -55,7 +55,7 @@ def lead_role(text) -> str | None:
 
     ``"engineer"`` alone is None: say which engineer.
 
-    Lessons: 00, 04
+    Lesson: not yet taught
     """
     if not isinstance(text, str):
         return None
@@ -363,7 +363,7 @@ def stage(key: str) -> Stage:
 def stage_keys() -> tuple[str, ...]:
     """The stage keys in production order.
 
-    Lessons: 00, 04
+    Lesson: not yet taught
     """
     return tuple(_STAGE_INDEX)
 

@@ -335,7 +335,7 @@ def test_project_a_single_without_overdubs_fails(plan_single):
     plan = plan_single(mixing_start="2026-02-24")
     plan.sessions = [s for s in plan.sessions if s.stage != "overdubs"]
     fb = check_project(plan)
-    assert fb.correct is False and "No overdubs and sound design session" in fb.message
+    assert fb.correct is False and "No overdubbing session" in fb.message
     assert "every record goes through every stage" in fb.message.lower()
 
 
