@@ -1,6 +1,6 @@
 """Checkers for the welcome lesson: the producer's roles, producer and engineer, the stages, safe listening.
 
-Every answer is checked against :mod:`producerkit.workflow` (``ROLES``, ``PRODUCER_VS_ENGINEER``,
+Every answer is checked against :mod:`producerkit.stages` (``ROLES``, ``PRODUCER_VS_ENGINEER``,
 ``STAGES``), the same data the lesson's tables are drawn from, so lesson and checker cannot disagree.
 
 Lesson: course/00-welcome.ipynb
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..workflow import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
+from ..stages import EVERY_STAGE, LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES, lead_role
 from ._feedback import Feedback, as_number, how_close, is_unanswered, right, unanswered, wrong
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "check_stage_order",
     "safe_listening_minutes",
     "stage_aliases",
+    "which_engineer",
 ]
 
 #: NIOSH recommended exposure limit: 85 dBA for 8 hours (DHHS (NIOSH) Publication 98-126).
@@ -82,7 +83,7 @@ def _parse_role(value) -> str | None:
 def check_producer_roles(answers) -> Feedback:
     """Match each task to the producer's role that does it: ``{"task": "creative" | "technical" | "executive"}``.
 
-    The tasks are those of :data:`producerkit.workflow.ROLES`.
+    The tasks are those of :data:`producerkit.stages.ROLES`.
 
     Lesson: course/00-welcome.ipynb
     """
@@ -159,7 +160,7 @@ def _parse_side(value) -> str | None:
 def check_producer_or_engineer(answers) -> Feedback:
     """Say who does each job: ``{"statement": "producer" | "engineer"}``.
 
-    The statements are the two columns of :data:`producerkit.workflow.PRODUCER_VS_ENGINEER`.
+    The statements are the two columns of :data:`producerkit.stages.PRODUCER_VS_ENGINEER`.
 
     Lesson: course/00-welcome.ipynb
     """
@@ -217,9 +218,11 @@ def check_producer_or_engineer(answers) -> Feedback:
 def stage_aliases() -> dict[str, str]:
     """Every way the course names a stage (normalised with letters and digits only) -> its key.
 
-    From :data:`producerkit.workflow.STAGES`: the key, the full name, and each part of the name
+    From :data:`producerkit.stages.STAGES`: the key, the full name, and each part of the name
     (``"Editing and comping"`` gives ``editing`` and ``comping``; ``"Recording (tracking)"`` gives
-    ``recording`` and ``tracking``).
+    ``recording`` and ``tracking``; ``"Adding production elements (overdubs, sound design)"`` gives
+    ``production elements``, ``overdubs`` and ``sound design``). "Production" alone is not a stage: every
+    stage is part of the production.
 
     Lesson: course/00-welcome.ipynb
     """
@@ -227,11 +230,11 @@ def stage_aliases() -> dict[str, str]:
     for s in STAGES:
         names = {s.key, s.name}
         main, _, extra = s.name.partition("(")
-        names.add(main)
+        names.update({main, main.removeprefix("Adding ")})
         if extra:
             names.add(extra.rstrip(")"))
         for n in list(names):
-            names.update(re.split(r"\band\b", n))
+            names.update(re.split(r"\band\b|,", n))
         for n in names:
             if _key(n):
                 aliases.setdefault(_key(n), s.key)
@@ -245,6 +248,16 @@ _STAGE_POSITION = {s.key: i for i, s in enumerate(STAGES)}
 
 def _parse_stage(value) -> str | None:
     return _STAGE_ALIASES.get(_key(value)) if isinstance(value, str) else None
+
+
+def _unknown_stage(value, hint: str) -> Feedback:
+    if isinstance(value, str) and _key(value) == "production":
+        return wrong(
+            "every stage is part of the production, so 'production' does not name one. The stage after editing "
+            "is adding production elements (overdubs, sound design).",
+            "write 'overdubs' for it.",
+        )
+    return wrong(f"I don't recognise {value!r} as a stage.", hint)
 
 
 def _made_by(item: str, key: str):
@@ -261,7 +274,7 @@ def check_stage_order(stages) -> Feedback:
 
     ``["demo", "preproduction", ...]`` or ``["Demo and songwriting", "Pre-production", ...]``; a
     string separated by commas or arrows works too. Checked against
-    :data:`producerkit.workflow.STAGES`.
+    :data:`producerkit.stages.STAGES`.
 
     Lesson: course/00-welcome.ipynb
     """
@@ -279,10 +292,8 @@ def check_stage_order(stages) -> Feedback:
     keys = [_parse_stage(s) for s in stages]
     unknown = [s for s, k in zip(stages, keys, strict=True) if k is None]
     if unknown:
-        return wrong(
-            f"I don't recognise {unknown[0]!r} as a stage.",
-            f"use the names from the table, e.g. {_join(repr(s.key) for s in STAGES[:3])}, ...",
-        )
+        examples = _join(repr(s.key) for s in STAGES[:3])
+        return _unknown_stage(unknown[0], f"use the names from the table, e.g. {examples}, ...")
     seen: set[str] = set()
     for s, k in zip(stages, keys, strict=True):
         if k in seen:
@@ -291,10 +302,7 @@ def check_stage_order(stages) -> Feedback:
         seen.add(k)
     missing = [s.name for s in STAGES if s.key not in seen]
     if missing:
-        return wrong(
-            f"{len(missing)} stage(s) are missing: {_join(missing)}.",
-            "every record goes through all of them, even if some take only an afternoon.",
-        )
+        return wrong(f"{len(missing)} stage(s) are missing: {_join(missing)}.", f"{EVERY_STAGE}.")
     for first, second in zip(keys, keys[1:], strict=False):
         if _STAGE_POSITION[first] > _STAGE_POSITION[second]:
             later, earlier = _STAGE_BY_KEY[first], _STAGE_BY_KEY[second]
@@ -311,21 +319,31 @@ def check_stage_order(stages) -> Feedback:
     )
 
 
-_LEAD_BY_KEY = {_key(r): r for r in LEAD_ROLES}
+def which_engineer(value) -> bool:
+    """True when ``value`` says "engineer" without saying which one (recording, mixing or mastering).
+
+    Lesson: not yet taught
+    """
+    return isinstance(value, str) and _key(value).removeprefix("the") in ("engineer", "soundengineer", "audioengineer")
 
 
-def _parse_lead(value) -> str | None:
-    text = _key(value)
-    if text.startswith("the"):
-        text = text[3:]
-    text = {"band": "artist", "singer": "artist", "songwriter": "artist", "musicproducer": "producer"}.get(text, text)
-    return _LEAD_BY_KEY.get(text)
+#: What both lessons' "who leads?" checkers say: the same facts in the same words.
+LEADS_RIGHT = (
+    "the artist leads the song; the producer leads the recording session (direction, pace, which takes to "
+    "keep) while the recording engineer runs the capture; the mixing and mastering engineers lead their "
+    "crafts, with the producer giving notes and approving; and the producer leads everything in between, "
+    "delivery included."
+)
+LEADS_HINT = (
+    "the producer is responsible for every stage but does not lead every one: the mixing and mastering "
+    "engineers lead their crafts. In the studio the producer leads the session and the engineer runs the capture."
+)
 
 
 def check_who_leads(answers) -> Feedback:
     """Say who leads each stage: ``{"mastering": "mastering engineer", ...}``.
 
-    Stages are keys or names; who leads is one of :data:`producerkit.workflow.LEAD_ROLES`
+    Stages are keys or names; who leads is one of :data:`producerkit.stages.LEAD_ROLES`
     ("producer", "recording engineer", "mixing engineer", "mastering engineer", "artist").
 
     Lesson: course/00-welcome.ipynb
@@ -337,8 +355,7 @@ def check_who_leads(answers) -> Feedback:
                      'keep the dict from the exercise, e.g. {"mastering": "mastering engineer"}.')
     unknown = [s for s in answers if _parse_stage(s) is None]
     if unknown:
-        return wrong(f"I don't recognise {unknown[0]!r} as a stage.",
-                     "keep the stage names as the exercise gives them.")
+        return _unknown_stage(unknown[0], "keep the stage names as the exercise gives them.")
     missing = [s for s, v in answers.items() if is_unanswered(v)]
     if len(missing) == len(answers):
         return unanswered("say who leads each stage.")
@@ -346,25 +363,21 @@ def check_who_leads(answers) -> Feedback:
         if st in missing:
             continue
         truth = _STAGE_BY_KEY[_parse_stage(st)]
-        lead = _parse_lead(value)
+        lead = lead_role(value)
         if lead is None:
-            if _key(value).endswith("engineer") or _key(value) == "engineer":
+            if which_engineer(value):
                 return wrong(f"{value!r} for {truth.name}: which engineer?",
-                             f"the leads are: {_join(LEAD_ROLES)}.")
+                             "say 'recording engineer', 'mixing engineer' or 'mastering engineer'.")
             return wrong(f"{value!r} (for {truth.name}) is not one of the people who lead a stage.",
                          f"choose from: {_join(LEAD_ROLES)}.")
         if lead != truth.lead:
             return wrong(
                 f"the {truth.lead} leads {truth.name.lower()}, not the {lead}. {truth.lead_note}",
-                "the producer is in the room for every stage, but does not lead every one: engineers lead the "
-                "stages that are their craft.",
+                LEADS_HINT,
             )
     if missing:
         return _partial(len(answers) - len(missing), len(answers), missing, "stages")
-    return right(
-        "the producer leads the creative stages and hands the engineering ones (recording, mixing, "
-        "mastering) to specialists, giving notes and approving."
-    )
+    return right(LEADS_RIGHT)
 
 
 # --------------------------------------------------------------------------- safe listening
