@@ -1,17 +1,14 @@
 """Ear training: drills as data, an adaptive staircase, feedback in a producer's words, and progress you own.
 
-Six drills train the ear a producer works with:
+Six drills train the ear a producer works with; each has ten levels, and what gets smaller from
+level 1 to level 10 is in brackets:
 
-================  =========================================================  ==========================
-drill             the question                                               what gets smaller
-================  =========================================================  ==========================
-``frequency``     which band was boosted or cut?                             the boost, +12 dB to ±3 dB
-``level``         which is louder, and by how many dB?                       the step, 3 dB to 0.4 dB
-``dynamics``      which version is compressed, and by how much?              gain reduction, 12 to 1.5 dB
-``space``         which decay is longer? which note value is the delay?      decay difference, 100 to 7 %
-``stereo``        where is the source panned?                                the tolerance, ±35 to ±7 %
-``problem``       mud, harshness, rumble, hum, clipping or over-compression?  the problem, 12 to 3 dB
-================  =========================================================  ==========================
+- ``frequency``: which band was boosted or cut? (the boost, +12 dB to ±3 dB; octave bands, then thirds)
+- ``level``: which is louder, and by how many dB? (the step, 3 dB to 0.4 dB)
+- ``dynamics``: which version is compressed, and by how much? (gain reduction, 12 dB to 1.5 dB)
+- ``space``: which decay is longer? which note value is the delay? (the decay difference, 100 % to 7 %)
+- ``stereo``: where is the source panned? (the tolerance, ±35 % to ±7 % of one side)
+- ``problem``: mud, harshness, rumble, hum, clipping or over-compression? (the problem, 12 dB to 3 dB)
 
 :func:`make_trial` turns a drill, a level (1 easy ... 10 hard) and a seed into a :class:`Trial`: the
 reference (A) and the processed version (B) as stereo float32, the right answer, and what was done, as
@@ -28,9 +25,9 @@ written atomically under a lock so two notebooks never lose each other's results
 moved aside to a named backup, never overwritten. :class:`Trainer` ties the three together.
 
     >>> from producerkit import training
-    >>> trial = training.make_trial("frequency", level=1, seed=7)
-    >>> str(training.score(trial, "2 kHz"))           # doctest: +SKIP
-    'you said 2 kHz; it was 4 kHz, an octave higher: ...'
+    >>> trial = training.make_trial("frequency", level=3, seed=0)
+    >>> print(training.score(trial, "2 kHz"))  # doctest: +ELLIPSIS
+    you said 2 kHz; it was 4 kHz, an octave higher: the boost sits in the presence range (2 kHz-6 kHz), ...
 
 Lesson: not yet taught
 """
