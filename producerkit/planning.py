@@ -13,6 +13,7 @@ Lesson: course/04-workflow.ipynb
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -487,7 +488,8 @@ class Project:
         labels = []
         for i, s in enumerate(ordered):
             what = f"{_short(s.stage).capitalize()}" + (f": {s.note}" if s.note else "")
-            labels.append(f"{i + 1}. {what}" + (f" ({s.studio})" if s.studio else ""))
+            label = f"{i + 1}. {what}" + (f" ({s.studio})" if s.studio else "")
+            labels.append("<br>".join(textwrap.wrap(label, 30)))  # long labels would squash the bars
         for st in STAGES:
             rows = [(lab, s) for lab, s in zip(labels, ordered, strict=True) if s.stage == st.key]
             if not rows:
@@ -511,9 +513,10 @@ class Project:
             title=f"{self.title}: schedule",
             barmode="overlay",
             xaxis={"type": "date", "title": "date"},
-            yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
-            legend_title_text="stage",
-            height=max(300, 40 * len(labels) + 150),
+            yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels, "title": "session"},
+            legend={"title": "stage", "orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+            height=max(360, 46 * len(labels) + 260),
+            margin={"t": 60, "b": 40},
         )
         if self.release_date is not None:
             fig.add_vline(

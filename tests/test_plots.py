@@ -158,3 +158,15 @@ def test_stacked_waveforms_get_one_row_each():
     assert [t.yaxis for t in fig.data] == ["y", "y2", "y3"]
     assert all(fig.layout[f"yaxis{i}"].title.text == "amplitude (FS)" for i in ("", "2", "3"))
     assert {t.yaxis for t in plots.waveform_figure(takes, SR).data} == {None}  # overlaid on one axis
+
+
+def test_the_schedule_leaves_the_bars_the_width_of_the_figure():
+    """Gantt labels wrap at 30 characters and the legend sits under the chart, not beside it."""
+    from producerkit.planning import Project
+
+    fig = Project.example().schedule_figure()
+    labels = list(fig.layout.yaxis.categoryarray)
+    assert max(len(line) for label in labels for line in label.split("<br>")) <= 30
+    assert any("<br>" in label for label in labels)  # the long ones did wrap
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+    assert fig.layout.yaxis.title.text and fig.layout.title.text
