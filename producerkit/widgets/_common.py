@@ -37,7 +37,11 @@ MAX_SECONDS = 30.0
 DEBOUNCE_S = 0.08
 
 #: Width of one control column (a slider with its description and readout).
-CONTROL_WIDTH = "250px"
+CONTROL_WIDTH = "300px"
+
+#: Width of a control's description, wide enough for the longest label with its unit
+#: ("threshold (dB)", "release (ms)") at JupyterLab's font size, so no label is cut off.
+DESCRIPTION_WIDTH = "104px"
 
 _log = logging.getLogger("producerkit.widgets")
 
@@ -155,7 +159,7 @@ def row(children) -> widgets.HBox:
     return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
 
 
-_SLIDER_STYLE = {"description_width": "72px"}
+_SLIDER_STYLE = {"description_width": DESCRIPTION_WIDTH}
 
 
 def float_slider(

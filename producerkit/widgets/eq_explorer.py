@@ -15,7 +15,17 @@ from .. import eq as eqmod
 from .. import plots
 from ..audio import as_channels, like_input
 from ..errors import ParameterError
-from ._common import Explorer, Stopwatch, column, float_slider, log_slider, prepare_clip, row
+from ._common import (
+    CONTROL_WIDTH,
+    DESCRIPTION_WIDTH,
+    Explorer,
+    Stopwatch,
+    column,
+    float_slider,
+    log_slider,
+    prepare_clip,
+    row,
+)
 from .abplayer import ABPlayer
 
 #: The band types a band's "type" menu offers, by name.
@@ -83,7 +93,8 @@ class _BandControls:
         s = band_settings(band)
         fmax = min(FREQ_RANGE[1], 0.45 * 2 * nyquist)
         self.kind = widgets.Dropdown(options=list(KINDS), value=s["kind"], description="type",
-                                     style={"description_width": "72px"}, layout=widgets.Layout(width="250px"))
+                                     style={"description_width": DESCRIPTION_WIDTH},
+                                     layout=widgets.Layout(width=CONTROL_WIDTH))
         self.freq = log_slider("freq (Hz)", s["freq"], FREQ_RANGE[0], fmax, fmt=".0f")
         self.gain_db = float_slider("gain (dB)", s["gain_db"], *GAIN_RANGE, step=0.5)
         self.q = log_slider("Q", s["q"], *SLIDER_Q_RANGE, fmt=".2f")

@@ -75,3 +75,27 @@ def test_compressor_explorer_renders_reacts_and_plays(
     assert "Loudness matched" in player.inner_text()
     explorer.scroll_into_view_if_needed()
     screenshot("compressor_explorer_playing")
+
+
+# Each slider's description: its text, and whether the page had to cut it off (text wider than its box).
+LABELS_JS = """
+(root) => [...document.querySelectorAll(root + ' .widget-slider .widget-label')].map(l => ({
+  text: l.textContent.trim(), cut: l.scrollWidth > l.clientWidth + 1, width: l.clientWidth,
+}))
+"""
+
+
+def test_compressor_explorer_labels_show_their_units(page, run_notebook, screenshot):
+    """Issue 11 item 10: the labels read "threshol…" and "attack (…", hiding the units."""
+    run_notebook(NOTEBOOK)
+    explorer = page.locator(".pk-compressor-explorer")
+    explorer.wait_for(state="visible")
+    explorer.scroll_into_view_if_needed()
+    labels = page.evaluate(LABELS_JS, ".pk-compressor-explorer")
+    texts = [label["text"] for label in labels]
+    for expected in ("threshold (dB)", "ratio (:1)", "knee (dB)", "attack (ms)", "release (ms)", "makeup (dB)"):
+        assert expected in texts, texts
+    cut = [label for label in labels if label["cut"]]
+    assert not cut, f"labels cut off: {cut}"
+    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{PLOTS!r}, {TRANSFER}, {CURVE}]) !== null")
+    screenshot("compressor_explorer_labels")
