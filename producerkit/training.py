@@ -113,11 +113,17 @@ REGIONS = (
 
 
 class ProgressError(ProducerkitError):
-    """A progress file that cannot be read (damaged, or not a producerkit progress file)."""
+    """A progress file that cannot be read (damaged, or not a producerkit progress file).
+
+    Lesson: not yet taught
+    """
 
 
 class ProgressWarning(UserWarning):
-    """Something happened to the progress file that the student should know (a backup was made)."""
+    """Something happened to the progress file that the student should know (a backup was made).
+
+    Lesson: not yet taught
+    """
 
 
 # =========================================================================== the drills, as data
@@ -1073,7 +1079,7 @@ def _score_level(trial: Trial, answer) -> Score:
     side, db = parsed
     step = abs(float(trial.answer))
     louder = trial.details["louder"]
-    said = f"{side} louder" + (f" by {db:g} dB" if db is not None else "")
+    said = f"{side} was louder" + (f" by {db:g} dB" if db is not None else "")
     if side != louder:
         return Score(False, "wrong",
                      f"you said {said}; it was {louder}, by {step:g} dB. A small level step often sounds like a change "
@@ -1781,7 +1787,7 @@ def export_progress(path, *, source=None, overwrite: bool = False) -> Path:
     target = Path(os.fspath(path)).expanduser()
     if target.exists() and not overwrite:
         raise ProgressError(f"{target} already exists and was left untouched; choose another name, or pass "
-                            "overwrite=True to replace it.")
+                            "overwrite=True (--overwrite on the command line) to replace it.")
     data = Progress(source).read()
     _write_atomic(target, _dumps(data))
     return target
