@@ -7,7 +7,7 @@ original and a variation side by side and hear both with :meth:`Arrangement.rend
 For audio someone else made, :func:`find_sections` estimates where the sections change and which
 ones repeat (A, B, A, ...), and :func:`estimate_tempo` finds the tempo.
 
-Lesson: course/03-arrangement.ipynb
+Lessons: 03, 04
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def seconds_per_bar(bpm: float, time_signature=(4, 4)) -> float:
 
     At 100 BPM in 4/4 a bar lasts 2.4 s; in 6/8 (six eighths, three quarters) 1.8 s.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     beats, unit = _check_time_signature(time_signature)
     return beats * (4 / unit) * 60.0 / _check_bpm(bpm)
@@ -66,7 +66,7 @@ def bars_to_seconds(bars, bpm: float, time_signature=(4, 4)):
 def seconds_to_bars(seconds, bpm: float, time_signature=(4, 4)):
     """Convert seconds to bars (fractional: 1.5 is halfway through the second bar); arrays work too.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     out = np.asarray(seconds, dtype=np.float64) / seconds_per_bar(bpm, time_signature)
     return float(out) if out.ndim == 0 else out
@@ -76,7 +76,7 @@ def seconds_to_bars(seconds, bpm: float, time_signature=(4, 4)):
 class Grid:
     """The bar and beat grid of a song: times in seconds of every beat and every downbeat.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
 
     bpm: float
@@ -92,7 +92,7 @@ class Grid:
 def grid(bpm: float, bars: int, time_signature=(4, 4), offset_s: float = 0.0) -> Grid:
     """The beat and bar grid for ``bars`` bars at ``bpm``, starting at ``offset_s`` seconds.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     bpm = _check_bpm(bpm)
     ts = _check_time_signature(time_signature)
@@ -110,7 +110,7 @@ def estimate_tempo(y, sr: int, start_bpm: float = 110.0) -> float:
     precise than the tempogram's coarse bins. Tempo octave errors (half or double) are resolved
     towards ``start_bpm``, the tempo most pop music sits near.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     import librosa
 
@@ -144,7 +144,7 @@ class Section:
     ``ramp_db`` is a level automation across the section, from its first to its last sample:
     ``(-12, 0)`` swells in.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
 
     name: str
@@ -197,7 +197,7 @@ class Arrangement:
 
     Every edit returns a new arrangement; the original stays as it was.
 
-    Lesson: course/03-arrangement.ipynb
+    Lessons: 03, 04
     """
 
     bpm: float
@@ -221,7 +221,7 @@ class Arrangement:
 
         A stem counts as playing in a section when its RMS there is above ``threshold_db`` dBFS.
 
-        Lesson: course/03-arrangement.ipynb
+        Lessons: 03, 04
         """
         ts = tuple(session.time_signature)
         bar_n = seconds_per_bar(session.bpm, ts) * session.sr
@@ -383,7 +383,7 @@ class Arrangement:
         is longer), summing only its layers. Short fades at the section edges avoid clicks.
         ``gains_db`` sets a level per layer (a rough balance; the mixing lesson does it properly).
 
-        Lesson: course/03-arrangement.ipynb
+        Lessons: 03, 04
         """
         sr = session.sr
         bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
@@ -473,7 +473,7 @@ class Arrangement:
     def timeline_figure(self, title: str | None = None):
         """The arrangement as a DAW draws it: one row per layer, a block wherever the layer plays.
 
-        Lesson: course/03-arrangement.ipynb
+        Lessons: 03, 04
         """
         import plotly.graph_objects as go
 

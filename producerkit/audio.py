@@ -5,7 +5,7 @@ mono ``(n,)`` or multichannel ``(channels, n)``, and the sample rate travels bes
 ``f(y, sr)``. Other layouts and dtypes are accepted only at the edges, through
 :func:`ensure_audio`, which says exactly what to pass instead when a shape is ambiguous.
 
-Lesson: course/00-welcome.ipynb
+Lesson: not yet taught
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ READABLE_FORMATS = ("WAV", "FLAC", "OGG", "MP3", "AIFF")
 
 
 class ClippingWarning(UserWarning):
-    """Samples beyond ±1.0 (0 dBFS) were written: fixed-point files will clip them."""
+    """Samples beyond ±1.0 (0 dBFS) were written: fixed-point files will clip them.
+
+    Lesson: not yet taught
+    """
 
 
 # --------------------------------------------------------------------------- decibels
@@ -41,7 +44,7 @@ def db_to_amp(db):
 
     ``db_to_amp(-6.02)`` is 0.5; ``db_to_amp(0)`` is 1.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     return np.power(10.0, np.asarray(db, dtype=np.float64) / 20.0)
 
@@ -51,14 +54,17 @@ def amp_to_db(amp, floor_db: float = SILENCE_DB):
 
     Silence reads as ``floor_db`` rather than ``-inf`` so plots and arithmetic stay finite.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     floor = 10.0 ** (floor_db / 20.0)
     return 20.0 * np.log10(np.maximum(np.abs(np.asarray(amp, dtype=np.float64)), floor))
 
 
 def power_to_db(power, floor_db: float = SILENCE_DB):
-    """Convert a power (mean square) to decibels, ``10 * log10(power)``, never below ``floor_db``."""
+    """Convert a power (mean square) to decibels, ``10 * log10(power)``, never below ``floor_db``.
+
+    Lesson: not yet taught
+    """
     floor = 10.0 ** (floor_db / 10.0)
     return 10.0 * np.log10(np.maximum(np.asarray(power, dtype=np.float64), floor))
 
@@ -79,7 +85,7 @@ def ensure_audio(y, *, name: str = "y", allow_transposed: bool = False, allow_em
         AudioError: not an array of numbers, more than two dimensions, an ambiguous shape,
             no samples, or NaN/Inf samples.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     if isinstance(y, tuple) and len(y) == 2 and np.ndim(y[1]) == 0:
         raise AudioError(
@@ -160,23 +166,32 @@ def _to_float32(arr: np.ndarray) -> np.ndarray:
 def check_sr(sr, *, name: str = "sr") -> int:
     """Validate a sample rate and return it as an int (Hz).
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     return whole(name, sr, 1000, 768_000, unit="Hz", hint="a sample rate such as 44100 or 48000")
 
 
 def num_channels(y) -> int:
-    """Number of channels of audio in producerkit's layout: 1 for ``(n,)``, else ``y.shape[0]``."""
+    """Number of channels of audio in producerkit's layout: 1 for ``(n,)``, else ``y.shape[0]``.
+
+    Lesson: not yet taught
+    """
     return 1 if np.ndim(y) == 1 else int(np.shape(y)[0])
 
 
 def as_channels(y: np.ndarray) -> np.ndarray:
-    """View audio as 2-D ``(channels, n)``; mono becomes ``(1, n)``. Undo with :func:`like_input`."""
+    """View audio as 2-D ``(channels, n)``; mono becomes ``(1, n)``. Undo with :func:`like_input`.
+
+    Lesson: not yet taught
+    """
     return y[np.newaxis, :] if y.ndim == 1 else y
 
 
 def like_input(y2d: np.ndarray, original: np.ndarray) -> np.ndarray:
-    """Give a ``(channels, n)`` result the layout of ``original``: back to ``(n,)`` if it was mono."""
+    """Give a ``(channels, n)`` result the layout of ``original``: back to ``(n,)`` if it was mono.
+
+    Lesson: not yet taught
+    """
     return y2d[0] if original.ndim == 1 else y2d
 
 
@@ -185,7 +200,7 @@ def to_mono(y) -> np.ndarray:
 
     Averaging (not summing) keeps a centred stereo signal at the same level.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y)
     return y if y.ndim == 1 else y.mean(axis=0, dtype=np.float32)
@@ -198,7 +213,7 @@ def to_stereo(y) -> np.ndarray:
     are folded down with the ITU-R BS.775 coefficients (centre and surrounds at -3 dB, LFE
     dropped). Other channel counts raise, because there is no single right fold-down.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y)
     if y.ndim == 1:
@@ -219,7 +234,7 @@ def to_stereo(y) -> np.ndarray:
 def resample(y, sr_in: int, sr_out: int) -> np.ndarray:
     """Resample audio from ``sr_in`` to ``sr_out`` Hz with a high-quality polyphase filter (soxr).
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y)
     sr_in, sr_out = check_sr(sr_in, name="sr_in"), check_sr(sr_out, name="sr_out")
@@ -252,7 +267,7 @@ def load(path, sr: int | None = None, mono: bool = False):
         AudioError: the file is missing, unreadable or corrupt, has no samples, or
             contains NaN/Inf samples. The message names the file.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     import soundfile as sf
 
@@ -297,7 +312,7 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
         clip: what to do with samples beyond ±1.0, which fixed-point files clip:
             ``"warn"`` (a :class:`ClippingWarning`) or ``"error"`` (an :class:`AudioError`).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     import soundfile as sf
 

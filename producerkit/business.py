@@ -6,7 +6,7 @@ producer's royalty on a commercial release). :func:`royalties` works out what a 
 earn and what is left for the artist; a :class:`SplitSheet` records who wrote the song and their
 share; :data:`CAREER_PATH` lists the usual steps into the job.
 
-Lessons: 04
+Lesson: course/04-workflow.ipynb
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Exit codes: 0 success; 1 the work was done but something failed (a file could not be read, a
 QC check failed, a file would be overwritten); 2 the command line itself was wrong.
 
-Lesson: course/04-workflow.ipynb
+Lesson: not yet taught
 """
 
 from __future__ import annotations
@@ -180,7 +180,10 @@ def cmd_datasets(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with a --help for each subcommand."""
+    """The argument parser, with a --help for each subcommand.
+
+    Lesson: not yet taught
+    """
     from . import __version__
     from .course import DEFAULT_FOLDER
 
@@ -297,7 +300,10 @@ def cmd_progress(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code.
+
+    Lesson: not yet taught
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -17,7 +17,7 @@ producerkit reads the copy its wheel carries (through ``importlib.resources``); 
 ``datasets/`` folder in place.
 Bars are counted from 0: bar 0 starts at 0 s, and at 100 BPM in 4/4 each bar lasts 2.4 s.
 
-Lesson: course/00-welcome.ipynb
+Lessons: 00, 01, 02, 03, 04
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _read_manifest(path: str, mtime_ns: int, size: int) -> dict:
 def manifest(root=None) -> dict:
     """The parsed ``datasets/manifest.json`` (cached until the file changes).
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     path = _root(root) / MANIFEST
     try:
@@ -147,7 +147,7 @@ def _read_checked(root: Path, name: str, entry: dict) -> bytes:
 def items(role: str | None = None, session: str | None = None, root=None) -> list[str]:
     """The manifest names of the files, optionally only one role (stem, take, one_shot, variant) or session.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     files = manifest(root)["files"]
     if role is not None and role not in ROLES:
@@ -159,7 +159,7 @@ def items(role: str | None = None, session: str | None = None, root=None) -> lis
 def info(item: str, root=None) -> dict:
     """The manifest entry of one file: role, description, sample rate, channels, duration, sha256, licence.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     files = manifest(root)["files"]
     return dict(files[_check_name(item, files)])
@@ -172,7 +172,7 @@ def load(item: str, root=None) -> tuple[np.ndarray, int]:
         DatasetError: an unknown name or one that looks like a path (the message lists the known
             names), a missing file, or a file that does not match its checksum.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     import soundfile as sf
 
@@ -194,7 +194,7 @@ def verify(root=None) -> list[str]:
     Raises:
         DatasetError: listing every missing or changed file, with what to do about it.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     root = _root(root)
     files = manifest(root)["files"]
@@ -223,7 +223,7 @@ class SectionMarker:
     ``name``, ``start_bar`` (0-based) and length in ``bars``. What plays in a section is an
     :class:`producerkit.arrange.Section`.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
 
     name: str
@@ -252,7 +252,7 @@ class Problem:
     which is also the span the variant covers. ``level_dbfs`` is the level of an added noise (hum,
     rumble); ``details`` holds the rest (phrase gains, harmonics, thump times).
 
-    Lesson: course/01-eq.ipynb
+    Lesson: course/04-workflow.ipynb
     """
 
     variant: str
@@ -278,7 +278,7 @@ class LeadPhrase:
     ``takes`` maps each take to its timing offset (ms), level (dB) and whether it is flubbed;
     ``best_take`` is the tightest take that is not flubbed.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     name: str
@@ -324,7 +324,7 @@ class Session:
     Audio is float32 mono at ``sr``, loaded on first access and read-only (``y.copy()`` to change it).
     Variants and takes cover the bars given by ``info(name)["start_bar"]``/``["end_bar"]``.
 
-    Lesson: course/00-welcome.ipynb
+    Lessons: 00, 01, 02, 03, 04
     """
 
     name: str
@@ -359,7 +359,7 @@ class Session:
     def bar_to_seconds(self, bar: float) -> float:
         """Seconds from the start of the song to bar ``bar`` (0-based; fractions are beats/4).
 
-        Lesson: course/03-arrangement.ipynb
+        Lesson: not yet taught
         """
         return float(bar) * self.seconds_per_bar
 
@@ -423,7 +423,7 @@ class Session:
 def sessions(root=None) -> list[str]:
     """The names of the bundled sessions.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     return list(manifest(root)["sessions"])
 
@@ -431,7 +431,7 @@ def sessions(root=None) -> list[str]:
 def load_session(name: str = "paper_lanterns", root=None) -> Session:
     """Open a session by name. Fast: the audio loads (and is checksummed) when first used.
 
-    Lesson: course/00-welcome.ipynb
+    Lessons: 00, 01, 02, 03, 04
     """
     root = _root(root)
     man = manifest(root)
@@ -477,6 +477,8 @@ def find_soundfont(path=None) -> Path:
 
     Raises:
         DatasetError: none found, with the command that installs it.
+
+    Lesson: not yet taught
     """
     candidates = [path] if path is not None else [os.environ.get(SOUNDFONT_ENV), *SOUNDFONT_PATHS]
     for candidate in candidates:
@@ -540,7 +542,7 @@ def build(target=None, soundfont=None) -> dict:
     last. The rendering is deterministic: a second build writes byte-identical files. Existing dataset
     files in ``target`` are replaced; nothing else there is touched. Returns the new manifest.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from . import _song
 

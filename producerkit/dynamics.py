@@ -23,7 +23,7 @@ Lookahead never delays the output: producerkit works on whole files, so the dete
 ``lookahead_ms`` ahead instead, and the output stays time-aligned with the input (a real-time
 plug-in would delay the audio by the lookahead and report that latency to the DAW).
 
-Lesson: course/02-compression.ipynb
+Lessons: 00, 02
 """
 
 from __future__ import annotations
@@ -365,7 +365,7 @@ class Compressor(_Processor):
     ``process(y, sr, sidechain=kick)`` lets an external signal drive the detector (ducking);
     a mono sidechain drives every channel and must be as long as ``y``.
 
-    Lesson: course/02-compression.ipynb
+    Lessons: 00, 02
     """
 
     threshold_db: float = -18.0
@@ -514,7 +514,7 @@ class Limiter(_Processor):
 
     The output is time-aligned with the input (the lookahead is latency-compensated).
 
-    Lesson: course/02-compression.ipynb
+    Lessons: 00, 02
     """
 
     ceiling_dbtp: float = -1.0
@@ -641,7 +641,7 @@ class Gate(_BelowThreshold):
             snare gate ignores the kick's low end. ``process(y, sr, sidechain=key)`` keys
             the gate from another track.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
 
     threshold_db: float = -40.0
@@ -667,7 +667,7 @@ class Gate(_BelowThreshold):
     def curve(self, levels_db) -> np.ndarray:
         """Static curve: output level (dBFS) per input level; a drop of ``range_db`` under the threshold.
 
-        Lesson: course/02-compression.ipynb
+        Lesson: not yet taught
         """
         levels = np.asarray(levels_db, dtype=np.float64)
         return np.where(levels >= self.threshold_db, levels, levels + self.range_db)
@@ -699,7 +699,7 @@ class Expander(_BelowThreshold):
         stereo_link: one gain for all channels (from the loudest), or one per channel.
         sidechain_highpass_hz: None or Hz: high-pass the detector path only.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
 
     threshold_db: float = -40.0
@@ -733,7 +733,7 @@ class Expander(_BelowThreshold):
     def curve(self, levels_db) -> np.ndarray:
         """Static curve: output level (dBFS) per input level.
 
-        Lesson: course/02-compression.ipynb
+        Lesson: not yet taught
         """
         levels = np.asarray(levels_db, dtype=np.float64)
         reduction = _knee_reduction(self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db))

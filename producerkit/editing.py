@@ -95,7 +95,7 @@ def crossfade(a, b, sr: int, duration_ms: float = 10.0, shape: str = "equal_powe
         AudioError: the clips have different channel layouts.
         ParameterError: an unknown shape, or a crossfade longer than either clip.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     a = ensure_audio(a, name="a")
     b = ensure_audio(b, name="b")
@@ -166,7 +166,7 @@ def trim_silence(y, sr: int, threshold_db: float = -60.0, pad_ms: float = 10.0, 
         The trimmed audio, or ``(audio, (start, end))`` with ``return_bounds=True``: the kept samples
         are ``y[..., start:end]``.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -216,7 +216,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
         ParameterError: freq not between 0 and the Nyquist frequency, harmonics not a whole
             number >= 1, or q not positive.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from scipy.signal import sosfiltfilt
 
@@ -240,7 +240,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
 class Phrase:
     """A stretch of the song to comp, in seconds from the start of the takes.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     start: float
@@ -277,7 +277,7 @@ class TakeScore:
         penalty: weighted total; the lowest wins.
         problems: producer-language notes about this take's performance, hum and noise (what decides).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     take_index: int
@@ -300,7 +300,7 @@ class TakeScore:
 class Choice:
     """The take chosen for one phrase, the scores of every take, and why.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     phrase: Phrase

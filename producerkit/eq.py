@@ -29,7 +29,7 @@ at 16 kHz) wherever the analog response
 is above -12 dB. Cuts (negative gains) are the exact inverses of the boosts, so a cut and a
 boost of the same size cancel.
 
-Lesson: course/01-eq.ipynb
+Lessons: 00, 01, 04
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def log_freqs(n: int = 512, fmin: float = 20.0, fmax: float = 20000.0) -> np.nda
 
     The default grid (20 Hz to 20 kHz, 512 points) is what the EQ plots use.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     n = _validate.whole("n", n, 2, unit="points")
     fmin = _validate.positive("fmin", fmin, unit="Hz")
@@ -88,7 +88,7 @@ def butterworth_qs(order: int) -> tuple[float, ...]:
     sit evenly on a half circle, which keeps the passband maximally flat and puts the cutoff at
     -3 dB. Order 2 gives 0.7071; order 4 gives 0.5412 and 1.3066.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     _validate.one_of("order", order, ORDERS, hint=_ORDER_HINT)
     return tuple(
@@ -330,7 +330,7 @@ class Band:
     ``gain_db`` or ``order`` where they apply). Every parameter is checked when it is set;
     ``freq`` is checked against the Nyquist frequency when the band meets a sample rate.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
 
     kind = ""
@@ -384,7 +384,7 @@ class Band:
 
         A bypassed band still returns its sections; :class:`EQ` leaves it out.
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         w0 = self._w0(sr)
         sections = self._rbj_sections(w0) if self.design == "rbj" else self._matched_sections(w0)
@@ -398,7 +398,7 @@ class Band:
     def response(self, freqs, sr) -> np.ndarray:
         """Magnitude response in dB of the digital filter at ``freqs`` (Hz); 0 dB when bypassed.
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         f = _check_freqs(freqs)
         if self.bypass:
@@ -413,7 +413,7 @@ class Band:
 
         It is what both digital designs approximate; the difference near Nyquist is "cramping".
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         x = _check_freqs(freqs) / float(self.freq)
         power = np.ones(x.shape)
@@ -473,7 +473,7 @@ def filter_sos(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     full scale), returned as float32 ``(channels, n)``, about twice as fast: a numba kernel when
     numba is available, ``sosfilt`` otherwise. With no section it returns a copy.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     sos = np.ascontiguousarray(sos, dtype=np.float64)
@@ -532,7 +532,7 @@ class HighPass(_PassFilter):
     Butterworth). Orders 4-8 are Butterworth cascades (each section's Q from the pole angles,
     see :func:`butterworth_qs`), -3 dB at ``freq``; ``q`` must stay at its default there.
 
-    Lesson: course/01-eq.ipynb
+    Lessons: 00, 01, 04
     """
 
     freq: float
@@ -601,7 +601,7 @@ class Peak(_GainBand):
     The analog prototype is the cookbook's ``(s^2 + s A/q + 1) / (s^2 + s/(A q) + 1)`` with
     ``A = 10^(gain_db/40)``: exactly ``gain_db`` at ``freq``, and a cut is the inverse of the boost.
 
-    Lesson: course/01-eq.ipynb
+    Lessons: 00, 01
     """
 
     freq: float
@@ -648,7 +648,7 @@ class HighShelf(_GainBand):
     half the gain at ``freq``. The matched design builds the cut, whose poles (at ``freq / sqrt(A)``)
     stay below Nyquist, by impulse invariance, and inverts it for a boost.
 
-    Lesson: course/01-eq.ipynb
+    Lessons: 00, 01
     """
 
     freq: float
@@ -785,14 +785,14 @@ class EQ(MutableSequence):
     def active(self) -> list[Band]:
         """The bands that process audio: none when the EQ is bypassed, else the non-bypassed bands.
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         return [] if self.bypass else [b for b in self.bands if not b.bypass]
 
     def sos(self, sr) -> np.ndarray:
         """All active bands' second-order sections stacked, shape ``(k, 6)`` (``k`` may be 0).
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         parts = [b.sos(sr) for b in self.active()]
         check_sr(sr)
@@ -808,7 +808,7 @@ class EQ(MutableSequence):
     def response(self, freqs, sr) -> np.ndarray:
         """Magnitude response in dB at ``freqs`` (Hz): the sum of the active bands' responses.
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         f = _check_freqs(freqs)
         total = np.zeros(f.shape)
@@ -820,7 +820,7 @@ class EQ(MutableSequence):
     def analog_response(self, freqs) -> np.ndarray:
         """Sum of the active bands' analog-prototype responses in dB at ``freqs`` (Hz).
 
-        Lesson: course/01-eq.ipynb
+        Lesson: not yet taught
         """
         f = _check_freqs(freqs)
         total = np.zeros(f.shape)

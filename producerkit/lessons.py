@@ -178,7 +178,10 @@ def ready() -> tuple[Lesson, ...]:
 
 
 def next_lesson(item: Lesson) -> Lesson | None:
-    """The lesson after ``item`` in the course (ready or coming), or None after the last one."""
+    """The lesson after ``item`` in the course (ready or coming), or None after the last one.
+
+    Lesson: not yet taught
+    """
     later = [other for other in LESSONS if other.number == item.number + 1]
     return later[0] if later else None
 
@@ -200,7 +203,10 @@ def _block(kind: str, body: str) -> str:
 
 
 def course_map(current: Lesson) -> str:
-    """The markdown course map shown near the top of ``current``'s notebook (its row in bold)."""
+    """The markdown course map shown near the top of ``current``'s notebook (its row in bold).
+
+    Lesson: not yet taught
+    """
     rows = ["**The course**", "", "| | Lesson | You learn |", "|---|---|---|"]
     for item in LESSONS:
         if item == current:
@@ -213,7 +219,10 @@ def course_map(current: Lesson) -> str:
 
 
 def next_link(current: Lesson) -> str:
-    """The markdown link at the end of ``current``'s summary: the next lesson, or back to the start."""
+    """The markdown link at the end of ``current``'s summary: the next lesson, or back to the start.
+
+    Lesson: not yet taught
+    """
     after = next_lesson(current)
     first = LESSONS[0]
     back = f"[Back to the start: {first.label} →]({first.filename})"
@@ -227,7 +236,10 @@ def next_link(current: Lesson) -> str:
 
 
 def readme_table() -> str:
-    """The README's course table: every lesson, a Binder launch link for each ready one."""
+    """The README's course table: every lesson, a Binder launch link for each ready one.
+
+    Lesson: not yet taught
+    """
     rows = ["| Lesson | What you learn | Library modules | Launch |", "|---|---|---|---|"]
     for item in LESSONS:
         modules = ", ".join(f"`{m}`" for m in item.modules)
@@ -240,7 +252,10 @@ def readme_table() -> str:
 
 
 def teaching_list() -> str:
-    """The lesson list in ``docs/teaching.md``: file, what it teaches, the library modules."""
+    """The lesson list in ``docs/teaching.md``: file, what it teaches, the library modules.
+
+    Lesson: not yet taught
+    """
     rows = []
     for item in LESSONS:
         modules = ", ".join(f"`{m}`" for m in item.modules)
@@ -255,7 +270,10 @@ def teaching_list() -> str:
 
 
 class StaleError(Exception):
-    """A generated part is missing or out of date, and cannot be placed without a hand edit."""
+    """A generated part is missing or out of date, and cannot be placed without a hand edit.
+
+    Lesson: not yet taught
+    """
 
 
 def _replace_block(text: str, kind: str, block: str, where: str) -> str:
@@ -360,7 +378,10 @@ def write(root: str | Path = ".") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m producerkit.lessons [--write | --check]``: list, rewrite or check the generated parts."""
+    """``python -m producerkit.lessons [--write | --check]``: list, rewrite or check the generated parts.
+
+    Lesson: not yet taught
+    """
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m producerkit.lessons", description=__doc__.split("\n")[0])

@@ -90,7 +90,7 @@ class PlatformTarget:
         lra_warn_lu: LRA above this warns.
         source: where the figures come from.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     key: str
@@ -135,7 +135,10 @@ _TARGET_ALIASES = {
 
 
 class TargetTable(list):
-    """A list of :class:`PlatformTarget` that prints as a table in a notebook."""
+    """A list of :class:`PlatformTarget` that prints as a table in a notebook.
+
+    Lesson: course/04-workflow.ipynb
+    """
 
     _HEADERS = ("target", "platform", "LUFS", "max dBTP", "kind")
 
@@ -158,7 +161,10 @@ def targets() -> TargetTable:
 
 
 def get_target(target) -> PlatformTarget:
-    """Look a target up by name ("spotify", "Apple Music", "EBU R128"...) or pass one through."""
+    """Look a target up by name ("spotify", "Apple Music", "EBU R128"...) or pass one through.
+
+    Lesson: not yet taught
+    """
     if isinstance(target, PlatformTarget):
         return target
     if not isinstance(target, str):
@@ -202,7 +208,10 @@ def _fmt(x: float, unit: str = "") -> str:
 
 @dataclass
 class MasterStage:
-    """One stage of :func:`master`: what it did and the loudness and true peak before and after."""
+    """One stage of :func:`master`: what it did and the loudness and true peak before and after.
+
+    Lesson: not yet taught
+    """
 
     name: str
     action: str
@@ -217,7 +226,7 @@ class MasterStage:
 class MasterReport:
     """What :func:`master` did, stage by stage, and where the result landed.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     target_lufs: float

@@ -14,7 +14,7 @@ loudness range):
 * **True peak** (BS.1770-4 Annex 2): the peak of the signal oversampled 4x, which catches the
   overs that appear between samples when a DAC or a codec reconstructs the waveform.
 
-Lesson: course/04-workflow.ipynb
+Lessons: 01, 02, 04
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def k_weighting(sr: int) -> np.ndarray:
     ``scipy.signal.sosfreqz``. At 48 kHz it equals the standard's table; at other rates it is the
     same analog curve, bilinear-transformed with prewarping.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     sr = _check_loudness_sr(sr)
     return _k_weighting(sr).copy()
@@ -143,7 +143,7 @@ def channel_weights(channels: int) -> np.ndarray:
     in ITU order L, R, C, LFE, Ls, Rs, with the LFE left out (weight 0). Any other count weighs
     1.0 per channel, because BS.1770 defines no layout for it.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     channels = whole("channels", channels, 1)
     if channels == 5:
@@ -355,7 +355,7 @@ def true_peak(y, sr) -> float:
     this reads the standard's 4x grid; ``sr`` is checked but any rate works, because the
     oversampling is relative to it. Digital silence reads :data:`producerkit.audio.SILENCE_DB`.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/02-compression.ipynb
     """
     check_sr(sr)
     x = as_channels(ensure_audio(y))
@@ -514,7 +514,7 @@ def integrated_loudness(y, sr) -> float:
         AudioError: invalid audio (see :func:`producerkit.audio.ensure_audio`).
         ParameterError: a sample rate under 8 kHz.
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 01, 02, 04
     """
     x, sr = _prepare(y, sr)
     return _gated_integrated(_Analysis(x, sr).gating_blocks())
@@ -571,7 +571,7 @@ def rms_db(y) -> float:
 
     Digital silence reads :data:`producerkit.audio.SILENCE_DB`.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y).ravel()
     return float(amp_to_db(math.sqrt(_mean_square(y))))
@@ -624,7 +624,7 @@ def correlation(y) -> float:
     Raises:
         AudioError: more than two channels (pick a pair or fold down with ``audio.to_stereo``).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     pair = _stereo_pair(y)
     if pair is None:
@@ -643,7 +643,7 @@ def correlation_curve(y, sr, window_ms: float = 400.0) -> tuple[np.ndarray, np.n
     Each value is :func:`correlation` over the ``window_ms`` ending at its time (the meter starts
     from silence, like the loudness curves); silent windows read 0, mono input reads +1.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     in_range("window_ms", window_ms, HOP_S * 1000, unit="ms", hint="at least one hop of the meter")

@@ -25,7 +25,7 @@ centre is at unity and a hard-panned sound rises by 3 dB (what some DAWs call "-
 compensated"): turning a pan pot never makes a centred sound quieter, but hard-panned
 sounds can clip.
 
-Lesson: course/04-workflow.ipynb
+Lessons: 00, 02, 04
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Chain(MutableSequence):
     Processors that delay the signal say so through ``latency_samples``; a chain reports the
     sum, which :class:`Parallel` uses to keep dry and wet aligned.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/00-welcome.ipynb
     """
 
     def __init__(self, processors: Iterable = ()):
@@ -210,7 +210,7 @@ class Gain:
     Args:
         gain_db: gain in dB, between -120 and +24 (0 leaves the signal unchanged; -6.02 dB halves it).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/02-compression.ipynb
     """
 
     gain_db: float = 0.0
@@ -324,7 +324,7 @@ def pan_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
     ``pan_gains(0, "-3dB")`` is (0.7071, 0.7071): -3.01 dB in each channel. See the module
     docstring for the four laws.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     position = _check_position(position)
     law = _normalise_law(law)
@@ -351,7 +351,7 @@ def balance_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
     right channel alone; moving left does the opposite. A balance control never boosts, so
     the "0dB" law balances exactly like "-3dB".
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     position = _check_position(position)
     centre = pan_gains(0.0, law)
@@ -372,7 +372,7 @@ class Pan:
     Stereo input keeps its image: ``position`` turns down the opposite channel
     (:func:`balance_gains`) instead of moving a single source.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     position: float = 0.0
@@ -520,7 +520,7 @@ class Track(_Validated):
 
     Settings are checked whenever they change, so ``track.pan = 2`` fails straight away.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/00-welcome.ipynb
     """
 
     name: str
@@ -605,7 +605,7 @@ class Bus(_Validated):
     The bus input is stereo; its chain may return mono (it is copied to both sides) or a
     longer signal (a reverb tail), which lengthens the mix.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/00-welcome.ipynb
     """
 
     name: str
@@ -694,7 +694,7 @@ class Mixer:
     longest, so every track starts at sample 0; a longer insert or bus output (a reverb tail)
     lengthens the mix.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: course/00-welcome.ipynb
     """
 
     def __init__(self, tracks: Iterable[Track], sr: int, buses: Iterable[Bus] = (), master=None,
@@ -867,7 +867,7 @@ class Mixer:
         Ignores the track's mute and solo buttons (you asked for it by name). ``master=True``
         also runs the master chain. Returns stereo ``(2, n)``.
 
-        Lesson: course/04-workflow.ipynb
+        Lesson: not yet taught
         """
         self.track(name)
         strips, returns, n = self._render_parts(only=name, with_buses=buses)
@@ -879,7 +879,7 @@ class Mixer:
         Stems honour mute and solo and skip the master chain, so with an empty master chain
         their sum is exactly :meth:`render`. All have the mix's length.
 
-        Lesson: course/04-workflow.ipynb
+        Lesson: course/00-welcome.ipynb
         """
         strips, returns, _ = self._render_parts()
         return {k: v.astype(np.float32) for k, v in {**strips, **returns}.items()}
@@ -896,7 +896,7 @@ class Mixer:
             bus and the mix bus, by name (``report["lead"]``); each finding's ``data`` holds ``peak_dbfs``,
             ``rms_dbfs``, ``lufs``, ``headroom_db``, ``kind`` and ``playing``.
 
-        Lesson: course/04-workflow.ipynb
+        Lesson: not yet taught
         """
         from . import meters
         from .report import Report

@@ -7,7 +7,7 @@ budget (:meth:`Project.budget`) and checks the plan the way an experienced produ
 release and within the money. Amounts are in pounds unless a project says otherwise; the example
 plan uses typical UK figures (:mod:`producerkit.business`).
 
-Lesson: course/04-workflow.ipynb
+Lessons: 00, 04
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Session:
 class Deliverable:
     """Something the project must hand over, made by a stage, optionally due by a date.
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 00, 04
     """
 
     name: str
@@ -85,7 +85,7 @@ class Deliverable:
 class BudgetRow:
     """One line of a budget: an item on a stage, days × rate = cost (or a fixed cost with days 0).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     item: str
@@ -212,7 +212,7 @@ class Project:
         p.add_session("recording", "2026-03-02", days=2, people=["Ana"], studio="Studio B", studio_day_rate=400)
         print(p.budget()); p.check()
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 00, 04
     """
 
     def __init__(

@@ -7,7 +7,7 @@ widgets call on every slider move, so a redraw only swaps trace data.
 Frequencies are drawn on a logarithmic axis from 20 Hz to 20 kHz, levels in dB, times in
 seconds: the units a producer reads.
 
-Lesson: course/01-eq.ipynb
+Lessons: 00, 01, 02, 03, 04
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def default_n_fft(sr: int) -> int:
     16384 at 44.1 and 48 kHz (2.7 and 2.9 Hz). A log axis spends as much width on 20-40 Hz as on
     10-20 kHz, so the low end needs fine bins or a spectrum draws as a staircase there.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     return 1 << int(np.ceil(np.log2(sr / 3.0)))
 
@@ -76,7 +76,7 @@ class SmoothedSpectrum:
     the Hann window's leakage), so ``db(gain_db)`` with a response sampled at ``bin_freqs[used]``
     draws the "after" spectrum without analysing the filtered audio again.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
 
     def __init__(self, y, sr: int, freqs: np.ndarray | None = None, n_fft: int | None = None) -> None:
@@ -128,7 +128,7 @@ def spectrum_db(
     (the default 16384 at 44.1 kHz gives 2.7 Hz bins; 32768 separates a kick's 50 Hz from a
     bass's 55 Hz).
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     spectrum = SmoothedSpectrum(y, sr, freqs, n_fft)
     return spectrum.freqs, spectrum.db()
@@ -141,7 +141,7 @@ def slice_blocks(values: np.ndarray, sr: int, points: int) -> tuple[np.ndarray, 
     the step behind :func:`waveform_envelope` and :func:`decimate_trace`, for code that already
     holds checked audio.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     points = max(1, min(points, values.size))
     usable = (values.size // points) * points
@@ -154,7 +154,7 @@ def waveform_envelope(y, sr: int, points: int = 2000) -> tuple[np.ndarray, np.nd
 
     Returns ``(times, lows, highs)`` with times in seconds.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     times, blocks = slice_blocks(to_mono(ensure_audio(y)), sr, points)
     return times, blocks.min(axis=1), blocks.max(axis=1)
@@ -163,7 +163,7 @@ def waveform_envelope(y, sr: int, points: int = 2000) -> tuple[np.ndarray, np.nd
 def decimate_trace(values, sr: int, points: int = 2000, reduce: str = "max") -> tuple[np.ndarray, np.ndarray]:
     """A per-sample trace (gain reduction, level) reduced to ``points`` values for plotting.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     times, blocks = slice_blocks(np.asarray(values, dtype=np.float32), sr, points)
     return times, (blocks.max(axis=1) if reduce == "max" else blocks.mean(axis=1))
@@ -174,7 +174,7 @@ def level_histogram(y, sr: int, window_ms: float = 10.0, bins: np.ndarray | None
 
     The distribution a compressor's threshold is set against. Returns ``(bin_centres_db, fraction)``.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     y = to_mono(ensure_audio(y))
     win = max(1, int(sr * window_ms / 1000))
@@ -251,7 +251,7 @@ def loudness_match_db(signals: dict, sr: int) -> dict:
     signal copied to both channels when any of the others is stereo (so a mono demo and a stereo
     mix compare as they sound on two speakers).
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     from .audio import to_stereo
     from .meters import integrated_loudness
@@ -282,7 +282,7 @@ def spectrum_figure(
     first, as the A/B player does (see :func:`loudness_match_db`); the legend shows each gain.
     Hover anywhere to read both curves' levels at that frequency.
 
-    Lesson: course/01-eq.ipynb
+    Lessons: 00, 01, 04
     """
     go = _go()
     fig = go.Figure()
@@ -322,7 +322,7 @@ def _shade_ranges(fig, fmin: float = 20.0, fmax: float = 20000.0):
 def band_label(band) -> str:
     """A short legend name for an EQ band: ``Peak 1 kHz, +6 dB, Q 1``, ``HighPass 100 Hz, order 4``.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     parts = [f"{type(band).__name__} {_hz(band.freq)}"]
     gain = getattr(band, "gain_db", None)
@@ -508,7 +508,7 @@ def waveform_figure(signals: dict, sr: int, title: str = "Waveform", stacked: bo
     Overlaid by default, to compare two versions of the same sound; ``stacked=True`` draws one
     row per signal on a shared time axis, for several takes or parts that would hide each other.
 
-    Lesson: course/02-compression.ipynb
+    Lessons: 02, 03, 04
     """
     go = _go()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]

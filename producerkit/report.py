@@ -7,7 +7,7 @@ one renderer for all of them. The delivery check (:func:`producerkit.master.qc`)
 (:meth:`producerkit.planning.Project.check`), gain staging (:meth:`producerkit.mix.Mixer.gain_staging`)
 and comping (:func:`producerkit.editing.comp_takes`) all report this way.
 
-Lessons: 04
+Lesson: course/04-workflow.ipynb
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Finding:
         value: the measured number, for code that compares (None when there is none).
         data: further numbers by name (a track's ``peak_dbfs``, ``rms_dbfs``, ...).
 
-    Lessons: 04
+    Lesson: not yet taught
     """
 
     status: str
@@ -78,7 +78,7 @@ class Report(list):
     (``"pass"`` for an empty report). ``str(report)`` is a text table; in a notebook it shows as an
     HTML table whose rows carry ``data-status``.
 
-    Lessons: 04
+    Lesson: course/04-workflow.ipynb
     """
 
     def __init__(self, findings=(), title: str = "", subject_label: str = "check", empty: str = "nothing to report"):

@@ -4,7 +4,7 @@ Every generator is deterministic (noise takes a ``seed``), takes its level in dB
 of a sine, the RMS of noise), and returns float32 mono ``(n,)`` or, with ``channels=2``,
 identical stereo ``(2, n)`` (``decorrelated=True`` gives independent noise per channel).
 
-Lesson: course/01-eq.ipynb
+Lesson: not yet taught
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def sine(
 
     A 0 dBFS sine has an RMS of -3.01 dBFS (and a BS.1770 loudness of -3.01 LUFS at 997 Hz).
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     freq = _check_freq(freq, sr)
@@ -71,7 +71,7 @@ def sweep(
 
     Equal time per octave, so it sounds even and measures every octave with equal energy.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     f0, f1 = _check_freq(f_start, sr, "f_start"), _check_freq(f_end, sr, "f_end")
@@ -100,7 +100,7 @@ def noise(
     Pink noise falls 3 dB per octave (equal energy per octave), which is how music's spectrum
     roughly behaves; it is shaped in the frequency domain, so its slope is exact.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     one_of("color", color, ("white", "pink"), hint="pink falls 3 dB per octave, like most music")
@@ -137,7 +137,7 @@ def tone_bursts(
 
     The signal for hearing attack and release, and for testing gates.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     _check_freq(freq, sr)
@@ -171,7 +171,7 @@ def click_track(
 
     Each click starts exactly on ``round(beat * 60 / bpm * sr)``.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     sr = check_sr(sr)
     bpm = in_range("bpm", bpm, 20, 400, unit="bpm")

@@ -97,7 +97,7 @@ class Stage:
         involved: who else takes part.
         lead_note: how the lead shares the stage.
 
-    Lessons: 00, 04
+    Lesson: course/04-workflow.ipynb
     """
 
     key: str
@@ -353,7 +353,7 @@ def stage(key: str) -> Stage:
     """The :class:`Stage` with this key (``"demo"``, ``"preproduction"``, ``"recording"``, ``"editing"``,
     ``"overdubs"``, ``"mixing"``, ``"mastering"``, ``"delivery"``).
 
-    Lessons: 00, 04
+    Lesson: course/04-workflow.ipynb
     """
     if key not in _STAGE_INDEX:
         raise ParameterError(f"unknown stage {key!r}; the stages are {', '.join(_STAGE_INDEX)}.")
@@ -375,7 +375,7 @@ def stage_keys() -> tuple[str, ...]:
 class Role:
     """One of the producer's roles.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
 
     key: str
@@ -429,7 +429,7 @@ ROLES: tuple[Role, ...] = (
 class Responsibility:
     """Who does what in one area: the producer and the (recording) engineer.
 
-    Lessons: 00, 04
+    Lesson: not yet taught
     """
 
     area: str

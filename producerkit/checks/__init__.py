@@ -4,7 +4,7 @@ A checker never raises on an unanswered exercise (``None``, ``...``, an empty st
 returns a :class:`Feedback` that says so. One module per lesson; everything is importable from
 here: ``from producerkit.checks import check_mud_frequency``.
 
-Lesson: course/00-welcome.ipynb
+Lessons: 00, 01, 02, 03, 04
 """
 
 from importlib import import_module as _import_module

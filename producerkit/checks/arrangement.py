@@ -88,7 +88,7 @@ def check_bars_to_seconds(seconds, bars: int = 8, bpm: float = 100, time_signatu
 def form_letters(names) -> str:
     """Letters for a list of section names, a repeat getting the same letter: ``A B C D C E``.
 
-    Lesson: course/03-arrangement.ipynb
+    Lesson: not yet taught
     """
     letters: dict[str, str] = {}
     out = []

@@ -99,7 +99,7 @@ def _session() -> datasets.Session:
 def lead_phrases() -> list[tuple[int, int]]:
     """The uneven lead's phrases as song bars ``[(start, end), ...]`` (from the manifest).
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     return [tuple(p) for p in _session().problem(LEAD_VARIANT).details["phrases"]]
 
@@ -127,7 +127,7 @@ def phrase_regions_s(start_bar: int | None = None) -> list[tuple[float, float]]:
 def clip_gain_fix() -> ClipGain:
     """The clip gain that undoes the uneven lead's phrase jumps: each phrase back by what the manifest added.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     gains = _session().problem(LEAD_VARIANT).details["phrase_gains_db"]
     return ClipGain([(a, b, -g) for (a, b), g in zip(phrase_regions_s(), gains, strict=True)])
@@ -148,7 +148,7 @@ def clip_gained_lead() -> np.ndarray:
 def note_levels_db(y, sr: int) -> np.ndarray:
     """The level (RMS, dBFS) of each 100 ms slice of ``y``: how loud each syllable is.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     y = np.asarray(y, dtype=np.float64)
     y = y if y.ndim == 1 else y.mean(axis=0)
@@ -189,7 +189,7 @@ def phrase_loudness(y, sr: int, start_bar: int = 10) -> list[float]:
 def phrase_spread_db(y, sr: int, start_bar: int = 10) -> float:
     """Loudest minus quietest phrase of the uneven lead in ``y``, in LU (= dB).
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     levels = phrase_loudness(y, sr, start_bar)
     return float(max(levels) - min(levels))
@@ -198,7 +198,7 @@ def phrase_spread_db(y, sr: int, start_bar: int = 10) -> float:
 def excerpt(name: str, bars: tuple[int, int] = EXCERPT_BARS) -> np.ndarray:
     """A stem over song bars ``[start, end)`` (read-only float32 mono; copy before changing it).
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     session = _session()
     return session.stems[name][session.bar_to_sample(bars[0]) : session.bar_to_sample(bars[1])]
@@ -207,7 +207,7 @@ def excerpt(name: str, bars: tuple[int, int] = EXCERPT_BARS) -> np.ndarray:
 def drum_excerpt(bars: tuple[int, int] = EXCERPT_BARS) -> np.ndarray:
     """Kick, snare and overheads summed over ``bars``: the drum bus the lesson compresses.
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     total = excerpt("kick", bars).astype(np.float64) + excerpt("snare", bars) + excerpt("overheads", bars)
     return total.astype(np.float32)
@@ -277,7 +277,7 @@ def even_lead_report(compressor: Compressor) -> dict:
     and quietest phrase), ``crest_loss`` (dB off the lead's crest factor), ``peak_after`` (dBFS)
     and ``loudness_change`` (LU).
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     y = clip_gained_lead()
     sr, start_bar = _session().sr, _lead_uneven()[2]
@@ -388,7 +388,7 @@ def check_even_lead(compressor) -> Feedback:
 def parallel_report(drum_bus) -> dict:
     """What ``drum_bus`` does to the drum excerpt: body and peak changes, crest factors (dB).
 
-    Lesson: course/02-compression.ipynb
+    Lesson: not yet taught
     """
     sr = _session().sr
     dry = drum_excerpt()

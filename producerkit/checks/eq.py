@@ -82,7 +82,7 @@ def _excerpts(variant: str) -> tuple[np.ndarray, np.ndarray, int]:
 def problem_freq(variant: str) -> float:
     """The centre frequency in Hz of the problem baked into ``variant``, from the manifest.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     return float(_session().problem(variant).freq_hz)
 
@@ -354,7 +354,7 @@ def _energy(y) -> float:
 def rumble_reduction_db(processor) -> float:
     """How many dB ``processor`` (a band or an EQ) takes off the rumble in ``lead_rumble``.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     rumble, sr = _rumble()
     return float(10 * np.log10(_energy(rumble) / max(_energy(processor(rumble, sr)), 1e-30)))

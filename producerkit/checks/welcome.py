@@ -224,7 +224,7 @@ def stage_aliases() -> dict[str, str]:
     ``production elements``, ``overdubs`` and ``sound design``). "Production" alone is not a stage: every
     stage is part of the production.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     aliases: dict[str, str] = {}
     for s in STAGES:
@@ -388,7 +388,7 @@ def safe_listening_minutes(level_dba: float) -> float:
 
     480 minutes at 85 dBA, halved for every 3 dB more: ``480 / 2 ** ((level - 85) / 3)``.
 
-    Lesson: course/00-welcome.ipynb
+    Lesson: not yet taught
     """
     return 480.0 / 2.0 ** ((float(level_dba) - NIOSH_LIMIT_DBA) / NIOSH_EXCHANGE_DB)
 

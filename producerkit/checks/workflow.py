@@ -187,7 +187,7 @@ def _octave_levels(x: np.ndarray, sr: int) -> np.ndarray:
 def hum_reference():
     """The hum exercise's material: (hum take, clean take, sr, hum lines in Hz), from the manifest.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     s = _session()
     problem = next(p for p in s.problems if p.kind == "hum")
@@ -283,7 +283,7 @@ def check_hum_removed(y, sr=None) -> Feedback:
 def mix_excerpt_bars() -> tuple[int, int]:
     """The mixing exercise's excerpt as song bars [start, end): :data:`MIX_EXCERPT_BARS` from the first chorus.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     s = _session()
     start = next((sec.start_bar for sec in s.sections if sec.name == "chorus"), 0)
@@ -296,7 +296,7 @@ def mixer_from_faders(faders: dict | None = None):
     Raises:
         ParameterError: an unknown channel or a fader that is not a number within -60..+12 dB.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from ..errors import ParameterError
     from ..mix import Mixer, Track

@@ -4,7 +4,7 @@
 Every widget recomputes synchronously in ``update(**params)``; an invalid value shows its message
 in the widget (the ``error`` trait) and the last good state stays on screen.
 
-Lesson: course/00-welcome.ipynb
+Lessons: 00, 01, 02, 03, 04
 """
 
 from importlib import import_module as _import_module

@@ -10,7 +10,7 @@ The audio travels to the page as 16-bit WAV bytes in binary websocket buffers, n
 base64 text in the notebook, and it is never normalised: samples beyond ±1.0 are clipped in
 playback and the player says so.
 
-Lesson: course/01-eq.ipynb
+Lessons: 00, 01, 02, 03, 04
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def showing_errors(widget, trait: str = "error"):
             with showing_errors(self):
                 self._apply(**params)   # validate everything first, then assign
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     try:
         yield
@@ -73,7 +73,7 @@ class ABXScore(NamedTuple):
     ``p_guessing`` is the chance of doing at least this well by guessing (one-sided binomial
     test, p = 0.5 per trial); below 0.05 you very probably hear the difference.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: course/00-welcome.ipynb
     """
 
     correct: int
@@ -84,7 +84,7 @@ class ABXScore(NamedTuple):
 def abx_p_value(correct: int, trials: int) -> float:
     """Probability of ``correct`` or more right answers in ``trials`` coin flips (one-sided binomial).
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     if trials <= 0:
         return 1.0
@@ -176,7 +176,7 @@ class ABPlayer(anywidget.AnyWidget):
     decoded both versions), ``error``, ``warning``, ``loudness_a``/``loudness_b`` (LUFS),
     ``gain_a_db``/``gain_b_db`` (the loudness-match gains), ``abx_score``.
 
-    Lesson: course/01-eq.ipynb
+    Lessons: 00, 01, 02, 03, 04
     """
 
     _esm = Path(__file__).with_name("abplayer.js")
@@ -282,7 +282,7 @@ class ABPlayer(anywidget.AnyWidget):
 
         Only the version you pass is re-encoded and re-sent (about 5 ms for 10 s of stereo).
 
-        Lesson: course/01-eq.ipynb
+        Lessons: 00, 03
         """
         params = {k: v for k, v in (("a", a), ("b", b), ("sr", sr)) if v is not None}
         self.update(**params)

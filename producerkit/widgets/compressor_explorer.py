@@ -143,7 +143,7 @@ class CompressorExplorer(Explorer):
         ``sidechain_highpass_hz``, ``rms_ms``. An invalid value (``ratio=0.5``) shows its message in
         the widget (``explorer.error``), keeps the last good state, and returns False.
 
-        Lesson: course/02-compression.ipynb
+        Lesson: not yet taught
         """
         return super().update(**params)
 

@@ -42,7 +42,7 @@ SLIDER_Q_RANGE = (0.1, 20.0)
 def default_bands() -> list:
     """A starting EQ for any clip: every band flat (or out of the way), ready to be turned.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     return [
         eqmod.HighPass(30.0),
@@ -60,7 +60,7 @@ def make_band(kind: str, freq: float, gain_db: float = 0.0, q: float | None = No
     ``q=None`` takes the type's default Q. Pass filters of ``order`` above 2 are Butterworth
     cascades, so their Q is fixed.
 
-    Lesson: course/01-eq.ipynb
+    Lesson: not yet taught
     """
     cls = KINDS.get(kind)
     if cls is None:
@@ -78,7 +78,10 @@ def make_band(kind: str, freq: float, gain_db: float = 0.0, q: float | None = No
 
 
 def band_settings(band) -> dict:
-    """A band's settings as ``make_band`` keywords (``kind``, ``freq``, ``gain_db``, ``q``, ...)."""
+    """A band's settings as ``make_band`` keywords (``kind``, ``freq``, ``gain_db``, ``q``, ...).
+
+    Lesson: not yet taught
+    """
     out = {f.name: getattr(band, f.name) for f in fields(band)}
     out["kind"] = type(band).__name__
     out.setdefault("gain_db", 0.0)

@@ -51,7 +51,7 @@ def playback_gain_db(integrated_lufs: float, true_peak_dbtp: float, target="spot
     stays under the platform's ceiling; elsewhere (YouTube, Tidal, unpublished) it plays as
     is. A silent master (``-inf`` LUFS) gets 0 dB.
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
     from ..master import get_target
 
@@ -129,7 +129,7 @@ class LoudnessView(Explorer):
 
         Returns True on success; an invalid value shows its message in the view and returns False.
 
-        Lesson: course/04-workflow.ipynb
+        Lesson: not yet taught
         """
         return super().update(y=y, sr=sr, target=target)
 

@@ -51,7 +51,10 @@ _RESUM_EVERY = 200
 
 
 class ChannelSettings(NamedTuple):
-    """One strip's controls: fader (dB), pan (-1..1), mute, solo."""
+    """One strip's controls: fader (dB), pan (-1..1), mute, solo.
+
+    Lesson: not yet taught
+    """
 
     gain_db: float
     pan: float
@@ -63,6 +66,8 @@ class ChannelLevel(NamedTuple):
     """One strip's meter: post-fader, pre-pan sample peak and RMS in dBFS, and whether it is heard.
 
     Measured like :meth:`producerkit.mix.Mixer.gain_staging` measures a track, over the excerpt.
+
+    Lesson: not yet taught
     """
 
     peak_dbfs: float
@@ -72,7 +77,10 @@ class ChannelLevel(NamedTuple):
 
 class MasterLevels(NamedTuple):
     """The master meters over the excerpt: BS.1770 integrated loudness (LUFS, ``-inf`` if silent),
-    true peak (dBTP), sample peak (dBFS) and the number of samples beyond ±1.0 (clipped)."""
+    true peak (dBTP), sample peak (dBFS) and the number of samples beyond ±1.0 (clipped).
+
+    Lesson: not yet taught
+    """
 
     integrated_lufs: float
     true_peak_dbtp: float
@@ -261,7 +269,7 @@ class MixerDesk(Explorer):
         not finite) shows its message in the desk (``desk.error``) and changes nothing; it does
         not raise; ``update`` returns False. The sliders call this (debounced) when you move them.
 
-        Lesson: course/04-workflow.ipynb
+        Lesson: not yet taught
         """
         return super().update(channel=channel, gain_db=gain_db, pan=pan, mute=mute, solo=solo, gains=gains,
                               pans=pans, mutes=mutes, solos=solos, match_loudness=match_loudness)
