@@ -362,10 +362,6 @@ def true_peak(y, sr) -> float:
     return float(amp_to_db(_peaks(x)[1]))
 
 
-#: The same function as :func:`true_peak`, under the name other modules use for a level in dB.
-true_peak_db = true_peak
-
-
 # --------------------------------------------------------------------------- loudness
 
 
