@@ -1031,7 +1031,7 @@ def _score_frequency(trial: Trial, answer) -> Score:
     if band == truth:
         return Score(True, "right", f"Right: {_fmt_hz(truth)}, a {gain:+.1f} dB {change}; {where}.", band, truth, 0.0,
                      "octaves")
-    step = 1.0 if trial.details["band_set"] != "third" else 1 / 3
+    step = {"octave5": 2.0, "octave10": 1.0, "third": 1 / 3}[trial.details["band_set"]]  # one band away is near
     direction = "higher" if octaves > 0 else "lower"
     said_text = _fmt_hz(band) if abs(math.log2(band / said)) < 0.05 else f"{_fmt_hz(said)} (the {_fmt_hz(band)} band)"
     message = (f"you said {said_text}; it was {_fmt_hz(truth)}, {_octaves_phrase(octaves)} {direction}: {where}.")

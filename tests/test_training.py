@@ -222,6 +222,8 @@ def test_frequency_feedback_in_a_producers_words():
     assert "where pick and consonants live" in near.message
     wrong = T.score(t, 250)
     assert wrong.verdict == "wrong" and "four octaves higher" in wrong.message
+    wide = find_trial("frequency", 1, 4000.0)  # five bands, two octaves apart: the next band is near
+    assert T.score(wide, "1k").verdict == "near" and T.score(wide, "250").verdict == "wrong"
     third = find_trial("frequency", 8, 1000.0)
     assert "a third of an octave lower" in T.score(third, "1250 Hz").message
     assert T.score(third, "1.25k").verdict == "near"
