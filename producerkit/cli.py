@@ -84,6 +84,10 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def cmd_meter(args) -> int:
+    """``producerkit meter FILE...``: print each file's loudness, true peak and loudness range.
+
+    Lesson: not yet taught
+    """
     from .audio import load
     from .errors import ProducerkitError
     from .meters import loudness
@@ -123,6 +127,10 @@ def cmd_meter(args) -> int:
 
 
 def cmd_qc(args) -> int:
+    """``producerkit qc FILE``: run the delivery checks on a master and print the report.
+
+    Lesson: not yet taught
+    """
     from .errors import ProducerkitError
     from .master import qc
 
@@ -140,6 +148,10 @@ def cmd_qc(args) -> int:
 
 
 def cmd_master(args) -> int:
+    """``producerkit master IN OUT``: master a mix to a loudness target under a true-peak ceiling.
+
+    Lesson: not yet taught
+    """
     from .audio import load, save
     from .errors import ProducerkitError
     from .master import master
@@ -161,6 +173,10 @@ def cmd_master(args) -> int:
 
 
 def cmd_datasets(args) -> int:
+    """``producerkit datasets``: verify or rebuild the bundled course audio.
+
+    Lesson: not yet taught
+    """
     from . import datasets
     from .errors import ProducerkitError
 
@@ -280,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_progress(args) -> int:
+    """``producerkit progress``: a tutor's class report of ear-training progress, or export and import it.
+
+    Lesson: not yet taught
+    """
     from .errors import ProducerkitError
     from .training import class_report, export_progress, import_progress, progress_path
 
