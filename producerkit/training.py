@@ -119,6 +119,10 @@ class ProgressError(ProducerkitError):
     """
 
 
+class _ForeignFile(ProgressError):
+    """Valid JSON, but not a progress file this version can read (another program's, or a newer schema)."""
+
+
 class ProgressWarning(UserWarning):
     """Something happened to the progress file that the student should know (a backup was made).
 
@@ -1488,12 +1492,12 @@ def _parse(text: str, where) -> tuple[dict, int]:
     except json.JSONDecodeError as exc:
         raise ProgressError(f"{where} is damaged: it is not valid JSON ({exc.msg} at line {exc.lineno}).") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise ProgressError(f"{where} is not a producerkit progress file (no \"schema\": \"{SCHEMA}\" in it).")
+        raise _ForeignFile(f"{where} is not a producerkit progress file (no \"schema\": \"{SCHEMA}\" in it).")
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ProgressError(f"{where} has no schema version.")
     if version > SCHEMA_VERSION:
-        raise ProgressError(f"{where} was written by a newer producerkit (schema version {version}; this one reads "
+        raise _ForeignFile(f"{where} was written by a newer producerkit (schema version {version}; this one reads "
                             f"up to {SCHEMA_VERSION}): upgrade producerkit to read it.")
     events = data.get("events")
     if not isinstance(events, list):
@@ -1647,7 +1651,7 @@ class Progress:
             text = self.path.read_text(encoding="utf-8")
             data, bad = _parse(text, self.path)
         except (ProgressError, UnicodeDecodeError, OSError) as exc:
-            why = "foreign" if "not a producerkit" in str(exc) or "newer" in str(exc) else "corrupt"
+            why = "foreign" if isinstance(exc, _ForeignFile) else "corrupt"
             backup = _backup_name(self.path, why)
             os.replace(self.path, backup)
             _fsync_dir(self.path.parent)
