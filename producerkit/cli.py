@@ -25,6 +25,10 @@ def _error(message: str) -> int:
 
 
 def cmd_course(args) -> int:
+    """``producerkit course [FOLDER]``: copy the lessons into the student's folder, keeping their changes.
+
+    Lesson: not yet taught
+    """
     from .course import copy_course
     from .errors import ProducerkitError
 
@@ -62,6 +66,10 @@ def _lab_folder(args) -> tuple[Path, Path] | int:
 
 
 def cmd_lab(args) -> int:
+    """``producerkit lab [FOLDER]``: open the course in JupyterLab (the student's copy when installed).
+
+    Lesson: not yet taught
+    """
     found = _lab_folder(args)
     if isinstance(found, int):
         return found
@@ -85,6 +93,10 @@ def _fmt(value: float, unit: str) -> str:
 
 def cmd_meter(args) -> int:
     """``producerkit meter FILE...``: print each file's loudness, true peak and loudness range.
+
+    Lesson: not yet taught
+    """
+    """``producerkit meter FILE...``: integrated loudness, true peak and LRA, as a table or JSON.
 
     Lesson: not yet taught
     """
@@ -131,6 +143,10 @@ def cmd_qc(args) -> int:
 
     Lesson: not yet taught
     """
+    """``producerkit qc FILE``: check a master against a platform's delivery spec; exit 1 on a failure.
+
+    Lesson: not yet taught
+    """
     from .errors import ProducerkitError
     from .master import qc
 
@@ -149,6 +165,10 @@ def cmd_qc(args) -> int:
 
 def cmd_master(args) -> int:
     """``producerkit master IN OUT``: master a mix to a loudness target under a true-peak ceiling.
+
+    Lesson: not yet taught
+    """
+    """``producerkit master IN OUT``: gain to a loudness target and limit at a true-peak ceiling.
 
     Lesson: not yet taught
     """
@@ -174,6 +194,10 @@ def cmd_master(args) -> int:
 
 def cmd_datasets(args) -> int:
     """``producerkit datasets``: verify or rebuild the bundled course audio.
+
+    Lesson: not yet taught
+    """
+    """``producerkit datasets verify|build|list``: check, re-render or list the bundled audio.
 
     Lesson: not yet taught
     """
@@ -297,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_progress(args) -> int:
     """``producerkit progress``: a tutor's class report of ear-training progress, or export and import it.
+
+    Lesson: not yet taught
+    """
+    """``producerkit progress report|export|import``: a class report of ear-training progress, or carry a file.
 
     Lesson: not yet taught
     """
