@@ -96,10 +96,6 @@ def cmd_meter(args) -> int:
 
     Lesson: not yet taught
     """
-    """``producerkit meter FILE...``: integrated loudness, true peak and LRA, as a table or JSON.
-
-    Lesson: not yet taught
-    """
     from .audio import load
     from .errors import ProducerkitError
     from .meters import loudness
@@ -143,10 +139,6 @@ def cmd_qc(args) -> int:
 
     Lesson: not yet taught
     """
-    """``producerkit qc FILE``: check a master against a platform's delivery spec; exit 1 on a failure.
-
-    Lesson: not yet taught
-    """
     from .errors import ProducerkitError
     from .master import qc
 
@@ -165,10 +157,6 @@ def cmd_qc(args) -> int:
 
 def cmd_master(args) -> int:
     """``producerkit master IN OUT``: master a mix to a loudness target under a true-peak ceiling.
-
-    Lesson: not yet taught
-    """
-    """``producerkit master IN OUT``: gain to a loudness target and limit at a true-peak ceiling.
 
     Lesson: not yet taught
     """
@@ -194,10 +182,6 @@ def cmd_master(args) -> int:
 
 def cmd_datasets(args) -> int:
     """``producerkit datasets``: verify or rebuild the bundled course audio.
-
-    Lesson: not yet taught
-    """
-    """``producerkit datasets verify|build|list``: check, re-render or list the bundled audio.
 
     Lesson: not yet taught
     """
@@ -321,10 +305,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_progress(args) -> int:
     """``producerkit progress``: a tutor's class report of ear-training progress, or export and import it.
-
-    Lesson: not yet taught
-    """
-    """``producerkit progress report|export|import``: a class report of ear-training progress, or carry a file.
 
     Lesson: not yet taught
     """
