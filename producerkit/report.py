@@ -152,9 +152,8 @@ class Report(list):
         return (f"Report({self.title!r}, verdict={self.verdict!r}, {len(self)} findings, "
                 f"{len(self.failures)} fail, {len(self.warnings)} warn)")
 
-    def _repr_html_(self) -> str:
-        title = html.escape(self._heading())
-        head = f'<p><b style="color:{_COLOURS[self.verdict]}">{title}</b></p>'
+    def table_html(self) -> str:
+        """The findings as an HTML table (no heading): one row per finding, carrying ``data-status``."""
         if not self:
             return f'<p class="producerkit-report" data-verdict="pass">{html.escape(str(self))}</p>'
         cols = self._columns()
@@ -169,5 +168,10 @@ class Report(list):
                     cells.append(html.escape(str(getattr(f, n))))
             body.append(f'<tr data-status="{f.status}">'
                         + "".join(f"<td style='text-align:left;vertical-align:top'>{c}</td>" for c in cells) + "</tr>")
-        return (f'<div class="producerkit-report" data-verdict="{self.verdict}">{head}'
-                f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+        return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return self.table_html()
+        head = f'<p><b style="color:{_COLOURS[self.verdict]}">{html.escape(self._heading())}</b></p>'
+        return f'<div class="producerkit-report" data-verdict="{self.verdict}">{head}{self.table_html()}</div>'

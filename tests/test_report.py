@@ -53,6 +53,8 @@ def test_html_escapes_and_marks_every_row_with_its_status():
     assert page.count('data-status="') == 3 and 'data-verdict="fail"' in page
     assert "&amp; &lt;loud&gt;" in page and "<loud>" not in page
     assert "QC for Spotify: FAIL" in page
+    table = _report().table_html()  # what a widget embeds: the same rows, without the heading
+    assert table.startswith("<table>") and table.count('data-status="') == 3 and "QC for Spotify" not in table
 
 
 def test_to_dict_is_json():

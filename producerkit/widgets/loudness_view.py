@@ -180,7 +180,7 @@ class LoudnessView(Explorer):
             y, sr, stats, reports = self._y, self._sr, self._loudness, self._reports
         with watch("qc"):
             report = reports.get(platform.key) or master.qc(y, sr, target=platform, measured=stats)
-        gain = playback_gain_db(stats.integrated, stats.true_peak, platform)
+        gain = playback_gain_db(stats.integrated_lufs, stats.true_peak_dbtp, platform)
 
         # Everything is valid: commit.
         reports = dict(reports)
@@ -225,21 +225,21 @@ class LoudnessView(Explorer):
 
     def _draw(self, new_clip: bool) -> None:
         stats, platform = self._loudness, self._target
-        end = max(stats.duration, float(stats.times[-1]) if stats.times.size else 0.0)
+        end = max(stats.duration_s, float(stats.times_s[-1]) if stats.times_s.size else 0.0)
         span = [0.0, end]
         fig = self.figure
         with fig.batch_update():
             if new_clip:
                 # The names change with the clip, so they are sent with the data (a name set only
                 # when the figure was created did not reach the page's plot: it showed "trace 0").
-                times = stats.times.tolist()
-                fig.data[0].update(x=times, y=np.maximum(stats.momentary, _FLOOR).tolist(),
-                                   name=f"{_NAME_MOMENTARY}, max {_lufs(stats.momentary_max)}")
-                fig.data[1].update(x=times, y=np.maximum(stats.short_term, _FLOOR).tolist(),
-                                   name=f"{_NAME_SHORT_TERM}, max {_lufs(stats.short_term_max)}")
-                if math.isfinite(stats.integrated):
-                    fig.data[2].update(x=span, y=[stats.integrated] * 2,
-                                       name=f"integrated {stats.integrated:.1f} LUFS", visible=True)
+                times = stats.times_s.tolist()
+                fig.data[0].update(x=times, y=np.maximum(stats.momentary_lufs, _FLOOR).tolist(),
+                                   name=f"{_NAME_MOMENTARY}, max {_lufs(stats.momentary_max_lufs)}")
+                fig.data[1].update(x=times, y=np.maximum(stats.short_term_lufs, _FLOOR).tolist(),
+                                   name=f"{_NAME_SHORT_TERM}, max {_lufs(stats.short_term_max_lufs)}")
+                if math.isfinite(stats.integrated_lufs):
+                    fig.data[2].update(x=span, y=[stats.integrated_lufs] * 2,
+                                       name=f"integrated {stats.integrated_lufs:.1f} LUFS", visible=True)
                 else:
                     fig.data[2].update(x=[], y=[], name="integrated: silent", visible=True)
             fig.data[3].update(x=span, y=[platform.integrated_lufs] * 2,
@@ -252,32 +252,21 @@ class LoudnessView(Explorer):
     def _summary_html(self) -> str:
         stats, platform = self._loudness, self._target
         colour = _STATUS_COLOURS[self.verdict]
-        if math.isfinite(stats.integrated):
-            lufs = f"{stats.integrated:.1f} LUFS"
-            gap = stats.integrated - platform.integrated_lufs
+        if math.isfinite(stats.integrated_lufs):
+            lufs = f"{stats.integrated_lufs:.1f} LUFS"
+            gap = stats.integrated_lufs - platform.integrated_lufs
             gap_text = f"{abs(gap):.1f} LU {'above' if gap > 0 else 'below'} the target" if abs(gap) >= 0.05 \
                 else "on the target"
         else:
             lufs, gap_text = "silent", "nothing to measure"
-        tp = "-inf" if stats.true_peak <= SILENCE_DB else f"{stats.true_peak:.1f}"
+        tp = "-inf" if stats.true_peak_dbtp <= SILENCE_DB else f"{stats.true_peak_dbtp:.1f}"
         return (
             f'<div style="line-height:1.4;margin-left:12px" data-verdict="{self.verdict}" '
             f'data-target="{platform.key}" data-gain="{self._gain_db:.2f}">'
-            f"<b>{lufs}</b> integrated ({gap_text}) · LRA {stats.lra:.1f} LU · true peak {tp} dBTP<br>"
+            f"<b>{lufs}</b> integrated ({gap_text}) · LRA {stats.lra_lu:.1f} LU · true peak {tp} dBTP<br>"
             f'{html.escape(platform.name)} verdict: <b class="pk-loudness-verdict" style="color:{colour}">'
             f"{self.verdict.upper()}</b> · playback gain {self._gain_db:+.1f} dB</div>"
         )
 
     def _qc_table(self) -> str:
-        head = "".join(f"<th style='text-align:left;padding:1px 6px'>{h}</th>"
-                       for h in ("check", "status", "measured", "expected", "why"))
-        rows = []
-        for item in self.report:
-            colour = _STATUS_COLOURS.get(item.status, "#000")
-            cells = [html.escape(item.subject),
-                     f'<b style="color:{colour}">{item.status.upper()}</b>',
-                     html.escape(item.measured), html.escape(item.expected), html.escape(item.message)]
-            rows.append(f'<tr data-status="{item.status}">' + "".join(
-                f"<td style='padding:1px 6px;vertical-align:top'>{c}</td>" for c in cells) + "</tr>")
-        return (f'<table style="font-size:12px;border-collapse:collapse"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(rows)}</tbody></table>")
+        return self.report.table_html()  # the one report renderer (producerkit.report)
