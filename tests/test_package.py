@@ -1,7 +1,8 @@
-"""The package as a whole: fast import, lazy heavy modules, docstrings tied to lessons, clean notebooks."""
+"""The package as a whole: fast import, every module an attribute, lazy top-level names, clean notebooks.
 
-import importlib
-import inspect
+That every public symbol names the lessons that use it is tests/test_lesson_lines.py's job.
+"""
+
 import json
 import os
 import re
@@ -117,43 +118,6 @@ def test_the_most_used_names_are_at_the_top_level_and_load_on_first_use():
         "print(early, listed, wrong)"
     )
     assert _fresh_python(code) == "[] [] []"
-
-
-def _public_members():
-    for path in sorted((ROOT / "producerkit").rglob("*.py")):
-        rel = path.relative_to(ROOT).with_suffix("")
-        if any(part.startswith("_") for part in rel.parts[1:]) or rel.name in ("errors", "cli"):
-            continue
-        name = ".".join(rel.parts)
-        module = importlib.import_module(name)
-        yield name, module
-        for attr, obj in vars(module).items():
-            if attr.startswith("_") or getattr(obj, "__module__", None) != name:
-                continue
-            if inspect.isfunction(obj) or inspect.isclass(obj):
-                yield f"{name}.{attr}", obj
-
-
-def test_every_public_function_and_class_points_to_the_lesson_that_teaches_it():
-    missing = []
-    bad_links = []
-    for qualname, obj in _public_members():
-        doc = inspect.getdoc(obj) or ""
-        if inspect.isclass(obj) and issubclass(obj, BaseException | Warning):
-            continue
-        match = re.search(r"Lesson: (course/\S+\.ipynb)", doc)
-        if not doc:
-            missing.append(f"{qualname}: no docstring")
-        elif not match and (inspect.isfunction(obj) or inspect.isclass(obj)):
-            # small helpers may rely on their module's lesson line
-            module_doc = inspect.getdoc(sys.modules[obj.__module__]) or ""
-            if "Lesson:" not in module_doc:
-                missing.append(f"{qualname}: no 'Lesson:' line here or in its module")
-        elif match and (ROOT / "course").exists() and any((ROOT / "course").glob("*.ipynb")):
-            if not (ROOT / match.group(1)).exists():
-                bad_links.append(f"{qualname}: {match.group(1)} does not exist")
-    assert not missing, "\n".join(missing)
-    assert not bad_links, "\n".join(bad_links)
 
 
 def test_notebooks_are_committed_without_outputs():
