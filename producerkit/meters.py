@@ -370,51 +370,52 @@ class Loudness:
     """Everything a BS.1770 / EBU R 128 loudness meter shows for one clip.
 
     Attributes:
-        integrated: programme loudness in LUFS (gated, BS.1770-4); ``-inf`` when no 400 ms block
+        integrated_lufs: programme loudness in LUFS (gated, BS.1770-4); ``-inf`` when no 400 ms block
             passes the -70 LUFS gate (silence), because the loudness of silence is undefined.
-        lra: loudness range in LU (EBU Tech 3342), from the short-term readings whose 3 s
+        lra_lu: loudness range in LU (EBU Tech 3342), from the short-term readings whose 3 s
             window lies inside the clip; 0.0 when the clip is shorter than 3 s or nothing
             passes the gates.
-        true_peak: dBTP, the peak after 4x oversampling, max over channels.
-        sample_peak: dBFS, the largest sample, max over channels.
-        momentary: LUFS over 400 ms, one value every 100 ms.
-        short_term: LUFS over 3 s, one value every 100 ms.
-        times: seconds; the *end* of each momentary and short-term window. The meter starts
+        true_peak_dbtp: dBTP, the peak after 4x oversampling, max over channels.
+        sample_peak_dbfs: dBFS, the largest sample, max over channels.
+        momentary_lufs: LUFS over 400 ms, one value every 100 ms.
+        short_term_lufs: LUFS over 3 s, one value every 100 ms.
+        times_s: seconds; the *end* of each momentary and short-term window. The meter starts
             from silence, so the first windows (before 0.4 s and 3 s) include silence before
             the clip, as on a live meter. Silence reads ``SILENCE_DB`` (-120) in both curves.
-        duration: length of the clip in seconds.
+        duration_s: length of the clip in seconds.
 
     Lesson: course/04-workflow.ipynb
     """
 
-    integrated: float
-    lra: float
-    true_peak: float
-    sample_peak: float
-    momentary: np.ndarray = field(repr=False)
-    short_term: np.ndarray = field(repr=False)
-    times: np.ndarray = field(repr=False)
-    duration: float = 0.0
+    integrated_lufs: float
+    lra_lu: float
+    true_peak_dbtp: float
+    sample_peak_dbfs: float
+    momentary_lufs: np.ndarray = field(repr=False)
+    short_term_lufs: np.ndarray = field(repr=False)
+    times_s: np.ndarray = field(repr=False)
+    duration_s: float = 0.0
 
     @property
-    def momentary_max(self) -> float:
+    def momentary_max_lufs(self) -> float:
         """Loudest momentary reading in LUFS (``SILENCE_DB`` for a clip shorter than 100 ms)."""
-        return float(self.momentary.max()) if self.momentary.size else SILENCE_DB
+        return float(self.momentary_lufs.max()) if self.momentary_lufs.size else SILENCE_DB
 
     @property
-    def short_term_max(self) -> float:
+    def short_term_max_lufs(self) -> float:
         """Loudest short-term reading in LUFS, the "max S" that some delivery specs limit."""
-        return float(self.short_term.max()) if self.short_term.size else SILENCE_DB
+        return float(self.short_term_lufs.max()) if self.short_term_lufs.size else SILENCE_DB
 
     def summary(self) -> str:
         """One line, e.g. ``-14.1 LUFS integrated, LRA 6.2 LU, true peak -1.0 dBTP``."""
-        return f"{self.integrated:.1f} LUFS integrated, LRA {self.lra:.1f} LU, true peak {self.true_peak:.1f} dBTP"
+        return (f"{self.integrated_lufs:.1f} LUFS integrated, LRA {self.lra_lu:.1f} LU, "
+                f"true peak {self.true_peak_dbtp:.1f} dBTP")
 
     def __repr__(self) -> str:
         return (
-            f"Loudness({self.summary()}, sample peak {self.sample_peak:.1f} dBFS, max momentary "
-            f"{self.momentary_max:.1f} LUFS, max short-term {self.short_term_max:.1f} LUFS, "
-            f"{self.duration:.1f} s)"
+            f"Loudness({self.summary()}, sample peak {self.sample_peak_dbfs:.1f} dBFS, max momentary "
+            f"{self.momentary_max_lufs:.1f} LUFS, max short-term {self.short_term_max_lufs:.1f} LUFS, "
+            f"{self.duration_s:.1f} s)"
         )
 
 
@@ -548,14 +549,14 @@ def loudness(y, sr) -> Loudness:
         return a
 
     return Loudness(
-        integrated=_gated_integrated(analysis.gating_blocks()),
-        lra=_loudness_range(short_term[short_term_hops - 1 :]),
-        true_peak=float(amp_to_db(peak)),
-        sample_peak=float(amp_to_db(sample_peak)),
-        momentary=readonly(np.maximum(momentary, SILENCE_DB)),
-        short_term=readonly(np.maximum(short_term, SILENCE_DB)),
-        times=readonly(_hop_bound(np.arange(1, analysis.hops + 1), sr) / sr),
-        duration=analysis.n / sr,
+        integrated_lufs=_gated_integrated(analysis.gating_blocks()),
+        lra_lu=_loudness_range(short_term[short_term_hops - 1 :]),
+        true_peak_dbtp=float(amp_to_db(peak)),
+        sample_peak_dbfs=float(amp_to_db(sample_peak)),
+        momentary_lufs=readonly(np.maximum(momentary, SILENCE_DB)),
+        short_term_lufs=readonly(np.maximum(short_term, SILENCE_DB)),
+        times_s=readonly(_hop_bound(np.arange(1, analysis.hops + 1), sr) / sr),
+        duration_s=analysis.n / sr,
     )
 
 

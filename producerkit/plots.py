@@ -16,7 +16,6 @@ import numpy as np
 
 from .audio import ensure_audio, power_to_db, to_mono
 from .eq import log_freqs
-from .eq import log_freqs
 
 #: The colours used for "before" and "after" everywhere, so A and B always look the same.
 COLOR_A = "#1f77b4"

@@ -107,10 +107,10 @@ def test_997_hz_full_scale_mono_sine_reads_minus_3_01_lkfs(sr):
 def test_tech_3341_cases_1_and_2_stereo_tone_reads_its_level_on_m_s_and_i(sr, case, level):
     """Tech 3341 cases 1-2: stereo 1 kHz at -23 / -33 dBFS; M, S and I read -23 / -33 LUFS ±0.1."""
     result = meters.loudness(tones([(level, 20)], sr), sr)
-    assert result.integrated == pytest.approx(level, abs=0.1)
-    steady = result.times >= 3.0
-    assert np.all(np.abs(result.momentary[steady] - level) <= 0.1)
-    assert np.all(np.abs(result.short_term[steady] - level) <= 0.1)
+    assert result.integrated_lufs == pytest.approx(level, abs=0.1)
+    steady = result.times_s >= 3.0
+    assert np.all(np.abs(result.momentary_lufs[steady] - level) <= 0.1)
+    assert np.all(np.abs(result.short_term_lufs[steady] - level) <= 0.1)
 
 
 TECH_3341_INTEGRATED = {
@@ -138,7 +138,7 @@ def test_tech_3341_case_6_five_channels_use_the_surround_weights(sr):
 def test_tech_3341_case_9_short_term_is_constant(sr):
     """Tech 3341 case 9: 1.34 s at -20 / 1.66 s at -30 dBFS, repeated; S reads -23.0 ±0.1 after 3 s."""
     result = meters.loudness(tones([(-20, 1.34), (-30, 1.66)] * 5, sr), sr)
-    steady = result.short_term[result.times >= 3.0]
+    steady = result.short_term_lufs[result.times_s >= 3.0]
     assert steady.size >= 100
     assert np.all(np.abs(steady + 23.0) <= 0.1), (steady.min(), steady.max())
 
@@ -147,7 +147,7 @@ def test_tech_3341_case_9_short_term_is_constant(sr):
 def test_tech_3341_case_12_momentary_is_constant(sr):
     """Tech 3341 case 12: 0.18 s at -20 / 0.22 s at -30 dBFS, repeated; M reads -23.0 ±0.1 after 1 s."""
     result = meters.loudness(tones([(-20, 0.18), (-30, 0.22)] * 25, sr), sr)
-    steady = result.momentary[result.times >= 1.0]
+    steady = result.momentary_lufs[result.times_s >= 1.0]
     assert steady.size >= 80
     assert np.all(np.abs(steady + 23.0) <= 0.1), (steady.min(), steady.max())
 
@@ -175,7 +175,7 @@ def test_tech_3341_cases_15_to_19_true_peak(sr, case):
     y = faded(amplitude * np.sin(2 * np.pi * n / period + np.radians(phase)), sr).astype(np.float32)
     tp = meters.true_peak(np.stack([y, y]), sr)
     assert expected - 0.4 <= tp <= expected + 0.2, tp
-    assert meters.loudness(np.stack([y, y]), sr).true_peak == tp
+    assert meters.loudness(np.stack([y, y]), sr).true_peak_dbtp == tp
 
 
 # --------------------------------------------------------------------------- EBU Tech 3342
@@ -189,7 +189,7 @@ def test_tech_3342_cases_1_to_4_loudness_range(sr, case):
     """Tech 3342 cases 1-4: stereo 1 kHz in 20 s steps; LRA 10, 5, 20, 15 LU ±1."""
     levels, expected = TECH_3342[case]
     result = meters.loudness(tones([(level, 20) for level in levels], sr), sr)
-    assert result.lra == pytest.approx(expected, abs=1.0)
+    assert result.lra_lu == pytest.approx(expected, abs=1.0)
 
 
 # --------------------------------------------------------------------------- pyloudnorm
@@ -267,8 +267,8 @@ def test_true_peak_finds_an_over_between_samples():
     n = np.arange(48000)
     y = faded(np.sin(2 * np.pi * n / 4 + np.pi / 4), 48000).astype(np.float32)
     result = meters.loudness(y, 48000)
-    assert result.sample_peak == pytest.approx(-3.01, abs=0.01)
-    assert result.true_peak == pytest.approx(0.0, abs=0.2)
+    assert result.sample_peak_dbfs == pytest.approx(-3.01, abs=0.01)
+    assert result.true_peak_dbtp == pytest.approx(0.0, abs=0.2)
 
 
 # --------------------------------------------------------------------------- layouts, edges, errors
@@ -301,10 +301,10 @@ def test_channel_weights_for_5_0_5_1_and_other_layouts():
 
 def test_silence_reads_minus_inf_integrated_and_the_floor_elsewhere():
     result = meters.loudness(np.zeros((2, 48000 * 4), dtype=np.float32), 48000)
-    assert result.integrated == float("-inf")
-    assert result.lra == 0.0
-    assert result.true_peak == SILENCE_DB and result.sample_peak == SILENCE_DB
-    assert np.all(result.momentary == SILENCE_DB) and np.all(result.short_term == SILENCE_DB)
+    assert result.integrated_lufs == float("-inf")
+    assert result.lra_lu == 0.0
+    assert result.true_peak_dbtp == SILENCE_DB and result.sample_peak_dbfs == SILENCE_DB
+    assert np.all(result.momentary_lufs == SILENCE_DB) and np.all(result.short_term_lufs == SILENCE_DB)
     assert "-inf LUFS integrated" in result.summary()
 
 
@@ -317,46 +317,46 @@ def test_clips_shorter_than_one_block_are_measured_over_their_samples(seconds):
     """Under 400 ms there is no gating block; the clip itself is one block, as BS.1770 eq. 2."""
     y = tones([(-20, seconds)], 48000)
     result = meters.loudness(y, 48000)
-    assert result.times.size == result.momentary.size == result.short_term.size == int(seconds * 10 + 1e-9)
-    assert result.lra == 0.0
+    assert result.times_s.size == result.momentary_lufs.size == result.short_term_lufs.size == int(seconds * 10 + 1e-9)
+    assert result.lra_lu == 0.0
     if seconds >= 0.05:
-        assert result.integrated == pytest.approx(-20.0, abs=0.3)
-    assert meters.integrated_loudness(y, 48000) == result.integrated
+        assert result.integrated_lufs == pytest.approx(-20.0, abs=0.3)
+    assert meters.integrated_loudness(y, 48000) == result.integrated_lufs
 
 
 def test_times_are_window_ends_every_100_ms_and_curves_match():
     sr = 44100
     result = meters.loudness(tones([(-23, 5.05)], sr), sr)
-    np.testing.assert_allclose(result.times, np.arange(1, 51) * 0.1)
-    assert result.momentary.shape == result.short_term.shape == result.times.shape
-    assert result.duration == pytest.approx(5.05)
+    np.testing.assert_allclose(result.times_s, np.arange(1, 51) * 0.1)
+    assert result.momentary_lufs.shape == result.short_term_lufs.shape == result.times_s.shape
+    assert result.duration_s == pytest.approx(5.05)
     # the meter starts from silence: the first windows are partly empty
-    assert result.momentary[0] < result.momentary[3] - 5
-    assert result.momentary_max == pytest.approx(-23.0, abs=0.1)
-    assert result.short_term_max == pytest.approx(-23.0, abs=0.1)
+    assert result.momentary_lufs[0] < result.momentary_lufs[3] - 5
+    assert result.momentary_max_lufs == pytest.approx(-23.0, abs=0.1)
+    assert result.short_term_max_lufs == pytest.approx(-23.0, abs=0.1)
 
 
 def test_odd_sample_rate_hops_are_rounded_not_drifting():
     """At 11025 Hz a 100 ms hop is 1102.5 samples; readings still land on 0.1 s multiples."""
     sr = 11025
     result = meters.loudness(tones([(-23, 10)], sr), sr)
-    np.testing.assert_allclose(result.times, np.arange(1, 101) * 0.1, atol=0.5 / sr)
-    assert result.integrated == pytest.approx(-23.0, abs=0.1)
+    np.testing.assert_allclose(result.times_s, np.arange(1, 101) * 0.1, atol=0.5 / sr)
+    assert result.integrated_lufs == pytest.approx(-23.0, abs=0.1)
 
 
 def test_loudness_result_is_frozen_and_readable():
     result = meters.loudness(tones([(-14, 4)], 48000), 48000)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.integrated = 0.0
+        result.integrated_lufs = 0.0
     with pytest.raises(ValueError):
-        result.momentary[0] = 0.0
+        result.momentary_lufs[0] = 0.0
     assert (
-        result.summary() == f"{result.integrated:.1f} LUFS integrated, LRA {result.lra:.1f} LU, "
-        f"true peak {result.true_peak:.1f} dBTP"
+        result.summary() == f"{result.integrated_lufs:.1f} LUFS integrated, LRA {result.lra_lu:.1f} LU, "
+        f"true peak {result.true_peak_dbtp:.1f} dBTP"
     )
     assert result.summary().startswith("-14.0 LUFS integrated, LRA 0.0 LU, true peak -14.0 dBTP")
     assert repr(result).startswith("Loudness(-14.0 LUFS integrated")
-    assert meters.integrated_loudness(tones([(-14, 4)], 48000), 48000) == result.integrated
+    assert meters.integrated_loudness(tones([(-14, 4)], 48000), 48000) == result.integrated_lufs
 
 
 @pytest.mark.parametrize(
@@ -442,9 +442,9 @@ def test_swapping_left_and_right_changes_nothing(seed, balance):
     y = signals.noise(2, 16000, color="pink", seed=seed, channels=2, decorrelated=True)
     y[1] *= np.float32(10 ** (balance / 20))
     a, b = meters.loudness(y, 16000), meters.loudness(y[::-1], 16000)
-    assert a.integrated == pytest.approx(b.integrated, abs=1e-9)
-    assert a.true_peak == b.true_peak and a.lra == pytest.approx(b.lra, abs=1e-9)
-    np.testing.assert_allclose(a.short_term, b.short_term, atol=1e-9)
+    assert a.integrated_lufs == pytest.approx(b.integrated_lufs, abs=1e-9)
+    assert a.true_peak_dbtp == b.true_peak_dbtp and a.lra_lu == pytest.approx(b.lra_lu, abs=1e-9)
+    np.testing.assert_allclose(a.short_term_lufs, b.short_term_lufs, atol=1e-9)
 
 
 @settings(max_examples=12, deadline=None)
@@ -452,6 +452,6 @@ def test_swapping_left_and_right_changes_nothing(seed, balance):
 def test_any_rate_from_8_to_192_khz_gives_finite_readings_for_a_sine(sr, seconds):
     y = signals.sine(440, seconds, sr, level_db=-12)
     result = meters.loudness(y, sr)
-    assert np.isfinite(result.integrated) and np.isfinite(result.true_peak) and np.isfinite(result.lra)
-    assert np.all(np.isfinite(result.momentary)) and np.all(np.isfinite(result.short_term))
-    assert result.integrated == pytest.approx(-12 - 3.01 - 0.05, abs=0.7)
+    assert np.isfinite(result.integrated_lufs) and np.isfinite(result.true_peak_dbtp) and np.isfinite(result.lra_lu)
+    assert np.all(np.isfinite(result.momentary_lufs)) and np.all(np.isfinite(result.short_term_lufs))
+    assert result.integrated_lufs == pytest.approx(-12 - 3.01 - 0.05, abs=0.7)
