@@ -23,7 +23,7 @@ from .errors import ParameterError
 from .report import FAIL, WARN, Finding, Report
 from .stages import _STAGE_INDEX, EVERY_STAGE, STAGES, _check_kind, stage
 
-__all__ = ["Budget", "BudgetRow", "Deliverable", "Person", "Project", "Session"]
+__all__ = ["Budget", "BudgetRow", "Deliverable", "Person", "Project", "StudioSession"]
 
 _stage = stage  # for methods whose ``stage`` argument hides the function
 
@@ -43,8 +43,10 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Session:
+class StudioSession:
     """Days booked on one stage: from ``start`` to ``end`` inclusive, with people and a studio.
+
+    A booking, not the multitrack recording (that is :class:`producerkit.datasets.Session`).
 
     Lesson: course/04-workflow.ipynb
     """
@@ -239,7 +241,7 @@ class Project:
         self.contingency = float(contingency)
         self.release_date = None if release_date is None else _to_date(release_date, "release_date")
         self.people: dict[str, Person] = {}
-        self.sessions: list[Session] = []
+        self.sessions: list[StudioSession] = []
         self.costs: list[BudgetRow] = []
         self.extra_deliverables: list[Deliverable] = []
 
@@ -274,7 +276,7 @@ class Project:
         studio: str | None = None,
         studio_day_rate: float = 0.0,
         note: str = "",
-    ) -> Session:
+    ) -> StudioSession:
         """Book days on a stage: from ``start`` for ``days`` days, or from ``start`` to ``end`` inclusive.
 
         Dates are ``datetime.date`` or ISO strings ("2026-03-02"). ``people`` must have been added
@@ -303,7 +305,7 @@ class Project:
         rate = _check_amount(studio_day_rate, "studio_day_rate")
         if rate and not studio:
             raise ParameterError("a studio_day_rate needs a studio name (studio='...').")
-        session = Session(stage, first, last, tuple(people), studio, rate, note)
+        session = StudioSession(stage, first, last, tuple(people), studio, rate, note)
         self.sessions.append(session)
         return session
 
@@ -415,7 +417,7 @@ class Project:
             if role and not any(self.people[n].role.lower() == role for n in s.people):
                 found.append(Finding(WARN, "people", f"No {role} booked on the {s.label()}.",
                                      f"add a {role} to the session's people"))
-        booked: dict[str, list[Session]] = {}
+        booked: dict[str, list[StudioSession]] = {}
         for s in self.sessions:
             for name in s.people:
                 booked.setdefault(name, []).append(s)
