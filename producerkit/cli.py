@@ -51,7 +51,7 @@ def _lab_folder(args) -> tuple[Path, Path] | int:
         if args.folder is None and not course.is_installed_copy():
             # a clone of the repository: the course is opened in place, as make lab does
             src = course.source()
-            return src.parent, src / course.FIRST_LESSON
+            return src.parent, src / course.first_lesson()
         folder = Path(args.folder or course.DEFAULT_FOLDER).expanduser().resolve()
         if not (folder / course.RECORD).exists():
             print(course.copy_course(folder))
@@ -62,7 +62,7 @@ def _lab_folder(args) -> tuple[Path, Path] | int:
                       "(notebooks you changed are kept).")
     except (ProducerkitError, OSError) as exc:
         return _error(str(exc))
-    return folder, folder / course.FIRST_LESSON
+    return folder, folder / course.first_lesson()
 
 
 def cmd_lab(args) -> int:
@@ -112,10 +112,10 @@ def cmd_meter(args) -> int:
         rows.append(
             {
                 "file": str(path),
-                "integrated_lufs": r.integrated,
-                "true_peak_dbtp": r.true_peak,
-                "lra_lu": r.lra,
-                "sample_peak_dbfs": r.sample_peak,
+                "integrated_lufs": r.integrated_lufs,
+                "true_peak_dbtp": r.true_peak_dbtp,
+                "lra_lu": r.lra_lu,
+                "sample_peak_dbfs": r.sample_peak_dbfs,
                 "duration_s": (y.shape[-1] / sr),
                 "sample_rate": sr,
             }

@@ -30,7 +30,6 @@ from .errors import ProducerkitError
 RECORD = ".producerkit-course.json"
 #: Where ``producerkit course`` and an installed ``producerkit lab`` put the course when no folder is given.
 DEFAULT_FOLDER = "~/producerkit-course"
-FIRST_LESSON = "00-welcome.ipynb"
 
 
 def source() -> Path:
@@ -42,6 +41,16 @@ def source() -> Path:
     if not any(folder.glob("*.ipynb")):
         raise ProducerkitError(f"the course is missing from {folder}: {restore_hint('course')}.")
     return folder
+
+
+def first_lesson() -> str:
+    """The notebook a course folder opens at: the registry's first lesson (``00-welcome.ipynb``).
+
+    Lesson: not yet taught
+    """
+    from .lessons import ready
+
+    return ready()[0].filename
 
 
 def is_installed_copy() -> bool:
