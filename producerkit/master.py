@@ -593,8 +593,8 @@ def delivery(y, sr=None, target="spotify", file_info=None, measured=None) -> Del
     sr = check_sr(sr)
     stats = measured if measured is not None else meters.loudness(y, sr)
     file_sr, subtype, fmt = _file_fields(file_info)
-    return Delivery(as_channels(y), sr, platform, float(stats.integrated), float(stats.true_peak),
-                    float(getattr(stats, "lra", float("nan"))), file_sr, subtype, fmt)
+    return Delivery(as_channels(y), sr, platform, float(stats.integrated_lufs), float(stats.true_peak_dbtp),
+                    float(stats.lra_lu), file_sr, subtype, fmt)
 
 
 def rule_loudness(d: Delivery) -> Finding:

@@ -31,16 +31,16 @@ def music_like(seconds=6.0, seed=0):
     t = np.arange(n) / SR
     phase = t % 0.5
     kick = np.sin(2 * np.pi * (50 + 120 * np.exp(-phase / 0.03)) * phase) * np.exp(-phase / 0.12)
-    hats = noise(seconds, SR, level_db=-12, seed=seed + 1) * np.exp(-(t % 0.25) / 0.02)
+    hats = noise(seconds, SR, level_dbfs=-12, seed=seed + 1) * np.exp(-(t % 0.25) / 0.02)
     bass = 0.3 * np.sin(2 * np.pi * 55 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.25 * t))
-    pad = noise(seconds, SR, color="pink", level_db=-24, seed=seed + 2, channels=2, decorrelated=True)
+    pad = noise(seconds, SR, color="pink", level_dbfs=-24, seed=seed + 2, channels=2, decorrelated=True)
     centre = 0.8 * kick + 0.5 * hats + bass
     return (np.stack([centre, centre]) + pad).astype(np.float32)
 
 
 def pink_stereo(seconds=6.0, seed=3, width=0.3):
-    common = noise(seconds, SR, color="pink", level_db=-20, seed=seed)
-    sides = noise(seconds, SR, color="pink", level_db=-20, seed=seed + 1, channels=2, decorrelated=True)
+    common = noise(seconds, SR, color="pink", level_dbfs=-20, seed=seed)
+    sides = noise(seconds, SR, color="pink", level_dbfs=-20, seed=seed + 1, channels=2, decorrelated=True)
     return ((1 - width) * common + width * sides).astype(np.float32)
 
 
@@ -225,7 +225,7 @@ def test_clipping_counts_runs_of_three_full_scale_samples():
     clipped = np.clip(1.5 * np.sin(2 * np.pi * 100 * t), -1.0, 1.0).astype(np.float32)
     report = qc(clipped, SR)
     assert report["clipping"].status == "fail" and report["clipping"].value == 400  # 2 per cycle, 200 cycles
-    spikes = faded(noise(2.0, SR, level_db=-30))
+    spikes = faded(noise(2.0, SR, level_dbfs=-30))
     spikes[1000] = spikes[5000] = 1.0
     spikes[9000:9002] = 1.0  # two in a row is not yet a clipped run
     assert qc(spikes, SR)["clipping"].status == "pass"
@@ -316,6 +316,7 @@ def test_each_rule_runs_alone_on_one_measurement(good_master):
 
     d = delivery(good_master, SR, "apple")
     whole = qc(good_master, SR, target="apple")
+    assert math.isfinite(d.lra_lu) and whole["LRA"].value == pytest.approx(d.lra_lu)  # measured, not "n/a"
     assert rule_true_peak(d) == whole["true peak"]
     alone = [r(d) for r in QC_RULES]
     assert [f for f in alone if f is not None] == list(whole)
