@@ -7,9 +7,6 @@ static curve, eq. 4), ITU-R BS.1770-4 (integrated loudness and true peak).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +24,9 @@ from producerkit.checks import compression as cc
 from producerkit.dynamics import Compressor, Gate, Limiter
 from producerkit.mix import Gain, Parallel
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "02-compression.ipynb"
+from .lesson_cells import code_cells, exercise_names, notebook, select
+
+LESSON = "02-compression"
 
 # The settings the lesson uses and teaches.
 LEVELLER = Compressor(threshold_db=-30, ratio=4, attack_ms=10, release_ms=200)
@@ -381,15 +380,17 @@ def test_checkers_never_raise_on_junk(answer):
 
 
 def test_notebook_structure():
-    """The lesson: no outputs, python3 kernel, unanswered exercises, >= 3 checkers, widgets, next link."""
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    """The lesson: no outputs, python3 kernel, unanswered exercises, >= 3 checkers, widgets."""
+    nb = notebook(LESSON)
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    sources = "\n".join("".join(c["source"]) for c in nb["cells"])
+    sources = "\n".join(c.source for c in code_cells(LESSON))
+    checks = "\n".join(c.source for c in select(LESSON, tags=("check",)))
     for name in ("check_even_lead(", "check_parallel(", "check_ducking(", "check_limiter_or_compressor("):
-        assert name in sources
-    assert "CompressorExplorer(" in sources and "ABPlayer(" in sources
+        assert name in checks
+    widgets = "\n".join(c.source for c in select(LESSON, tags=("widget",)))
+    assert "CompressorExplorer(" in widgets and "ABPlayer(" in widgets
     assert "IPython.display" not in sources and "Audio(" not in sources.replace("ABPlayer(", "")
     assert "lead_comp = ...  #" in sources and "drum_bus = ...  #" in sources and "duck = ...  #" in sources
-    assert "**02**" in sources and "(03-arrangement.ipynb)" in sources
+    assert {"lead_comp", "drum_bus", "duck", "tools"} <= set(exercise_names(LESSON))

@@ -5,9 +5,6 @@ variant), the composition in producerkit/_song.py (the lead's notes), Butterwort
 Cookbook's Q-to-bandwidth relation (R. Bristow-Johnson) and ITU-R BS.1770 loudness (producerkit.meters).
 """
 
-from pathlib import Path
-
-import nbformat
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -28,7 +25,9 @@ from producerkit.eq import EQ, HighPass, LowPass, LowShelf, Notch, Peak
 from producerkit.meters import integrated_loudness
 from producerkit.plots import spectrum_db
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "01-eq.ipynb"
+from .lesson_cells import Expr, code_cells, exercise_names, notebook, run_lesson, select
+
+LESSON = "01-eq"
 UNANSWERED = (None, ..., "")
 
 
@@ -328,17 +327,31 @@ def test_claim_the_lessons_clips_are_at_most_15_seconds(song):
 
 
 def test_the_notebook_is_committed_clean_and_has_its_exercises():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    sources = "\n".join(c.source for c in code)
-    for name in ("mud_hz", "mud_cut", "harsh_hz", "resonance_cut", "rumble_filter", "kick_hz"):
-        assert f"{name} = ..." in sources
+    nb = notebook(LESSON)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    assert exercise_names(LESSON) == ["mud_hz", "mud_cut", "harsh_hz", "resonance_cut", "rumble_filter", "kick_hz"]
+    checks = "\n".join(c.source for c in select(LESSON, tags=("check",)))
     for checker in ("check_mud_frequency(mud_hz)", "check_mud_cut(mud_cut)", "check_resonance_frequency(harsh_hz)",
                     "check_resonance_cut(resonance_cut)", "check_highpass(rumble_filter)",
                     "check_kick_fundamental(kick_hz)"):
-        assert checker in sources
+        assert checker in checks
+    sources = "\n".join(c.source for c in code_cells(LESSON))
     assert "IPython.display" not in sources and "Audio(" not in sources
-    assert "[Next: 02 · Compression →](02-compression.ipynb)" in nb.cells[-1].source
-    assert "**[EQ](01-eq.ipynb)**" in nb.cells[0].source
+
+
+# The manifest's fixes (datasets/manifest.json) and the kick's measured fundamental, typed as a student would.
+RIGHT_ANSWERS = {"mud_hz": 315, "mud_cut": Expr("Peak(315, gain_db=-9, q=1.2)"), "harsh_hz": 3400,
+                 "resonance_cut": Expr("Peak(3400, gain_db=-12, q=8)"), "rumble_filter": Expr("HighPass(80, order=4)"),
+                 "kick_hz": 53}
+
+
+def test_the_lessons_own_check_cells_pass_the_right_answers_and_wait_for_blank_ones():
+    """Run as a student would: setup, exercises, checks; every check cell shows its verdict."""
+    checks = select(LESSON, tags=("check",))
+    blank = run_lesson(LESSON, tags=("setup", "exercise", "check"))
+    assert [blank["Out"][c.index].correct for c in checks] == [None] * len(checks)
+    right = run_lesson(LESSON, tags=("setup", "exercise", "check"), answers=RIGHT_ANSWERS)
+    verdicts = {c.first_line: right["Out"][c.index] for c in checks}
+    assert all(fb.correct is True for fb in verdicts.values()), {k: str(v) for k, v in verdicts.items()}

@@ -8,9 +8,7 @@ ITU-R BS.1770 integrated loudness; the ABX score is a one-sided binomial test.
 """
 
 import re
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -27,7 +25,9 @@ from producerkit.checks import (
 from producerkit.checks.welcome import safe_listening_minutes, stage_aliases
 from producerkit.stages import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "00-welcome.ipynb"
+from .lesson_cells import code_cells, markdown, markdown_cells, notebook, run_lesson, select
+
+LESSON = "00-welcome"
 ALL_CHECKERS = [check_producer_roles, check_producer_or_engineer, check_stage_order, check_who_leads,
                 check_safe_listening_minutes]
 
@@ -232,39 +232,26 @@ def test_safe_listening_right_wrong_and_units():
 # --------------------------------------------------------------------------- the notebook
 
 
-@pytest.fixture(scope="module")
-def notebook():
-    return nbformat.read(NOTEBOOK, as_version=4)
-
-
-def _markdown(nb) -> str:
-    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-
-
-def _tagged(nb, tag) -> list[str]:
-    return [c.source for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
-
-
-def test_notebook_is_a_lesson_without_outputs(notebook):
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
-    text = _markdown(notebook)
+def test_notebook_is_a_lesson_without_outputs():
+    nb = notebook(LESSON)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    text = markdown(LESSON)
     assert text.startswith("# 00 · Welcome")
     assert "By the end of this lesson you can" in text
-    assert "| **00** | **[Welcome](00-welcome.ipynb)**" in text
-    assert "## Summary" in text and "[Next: 01 · EQ →](01-eq.ipynb)" in text
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None
-            assert "IPython.display.Audio" not in cell.source and "Audio(" not in cell.source
-    checks = [c.source for c in notebook.cells if c.cell_type == "code" and "check_" in c.source]
-    assert len(checks) >= 3
+    assert "## Summary" in text
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None
+    for cell in code_cells(LESSON):
+        assert "IPython.display.Audio" not in cell.source and "Audio(" not in cell.source
+    assert len(select(LESSON, tags=("check",))) >= 3
 
 
-def test_notebook_stage_chains_follow_workflow(notebook):
+def test_notebook_stage_chains_follow_workflow():
     """Every 'a → b → c' chain of stages in the prose is in STAGES order (and the full one is complete)."""
     aliases = stage_aliases()
     order = {s.key: i for i, s in enumerate(STAGES)}
-    chains = re.findall(r"[\w-]+(?:\s*→\s*[\w-]+){2,}", _markdown(notebook))
+    chains = re.findall(r"[\w-]+(?:\s*→\s*[\w-]+){2,}", markdown(LESSON))
     full = []
     for chain in chains:
         keys = [aliases.get(re.sub(r"[^a-z0-9]", "", w.lower())) for w in re.split(r"\s*→\s*", chain)]
@@ -276,11 +263,11 @@ def test_notebook_stage_chains_follow_workflow(notebook):
     assert [s.key for s in STAGES] in full
 
 
-def test_notebook_lead_claims_follow_workflow(notebook):
+def test_notebook_lead_claims_follow_workflow():
     """'The <lead> leads <stages>' in the prose agrees with each stage's lead in STAGES."""
     aliases = stage_aliases()
     leads = "|".join(sorted(LEAD_ROLES, key=len, reverse=True))
-    claims = re.findall(rf"\b[Tt]he ({leads}) leads ([^;.]+)", _markdown(notebook))
+    claims = re.findall(rf"\b[Tt]he ({leads}) leads ([^;.]+)", markdown(LESSON))
     assert claims
     checked = 0
     for who, what in claims:
@@ -292,13 +279,10 @@ def test_notebook_lead_claims_follow_workflow(notebook):
     assert checked >= 5
 
 
-def test_notebook_exercises_start_blank_and_their_tasks_are_known(notebook):
+def test_notebook_exercises_start_blank_and_their_tasks_are_known():
     """Each exercise cell leaves ... in place; filled with workflow's answers, each checker says right."""
-    cells = _tagged(notebook, "exercise")
-    assert len(cells) >= 3
-    ns: dict = {}
-    for source in cells:
-        exec(source, ns)  # noqa: S102 - the lesson's own exercise cells
+    assert len(select(LESSON, tags=("exercise",))) >= 3
+    ns = run_lesson(LESSON, tags=("exercise",))
     roles, jobs, leads = ns["roles_answer"], ns["jobs_answer"], ns["leads_answer"]
     assert all(v is ... for d in (roles, jobs, leads) for v in d.values())
     assert ns["stage_order"] is ... and ns["safe_minutes"] is ...
@@ -311,17 +295,14 @@ def test_notebook_exercises_start_blank_and_their_tasks_are_known(notebook):
     lead_of = {s.key: s.lead for s in STAGES}
     assert check_who_leads({k: lead_of[k] for k in leads}).correct is True
     # the stage list given in the exercise's text is every stage
-    words = re.findall(r'`"(\w+)"`', next(c.source for c in notebook.cells if "### 3 · The stages" in c.source))
+    words = re.findall(r'`"(\w+)"`', next(s for s in markdown_cells(LESSON) if "### 3 · The stages" in s))
     assert sorted(words) == sorted(s.key for s in STAGES)
 
 
 @pytest.fixture(scope="module")
-def lesson_audio(notebook):
+def lesson_audio():
     """The lesson's demo and produced excerpts, computed by its own cells."""
-    ns: dict = {}
-    for source in _tagged(notebook, "audio"):
-        exec(source, ns)  # noqa: S102
-    return ns
+    return run_lesson(LESSON)
 
 
 def test_listening_clips_are_short_and_do_not_clip(lesson_audio):

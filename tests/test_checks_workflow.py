@@ -10,10 +10,6 @@ lesson cannot drift apart).
 
 from __future__ import annotations
 
-import ast
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -32,36 +28,24 @@ from producerkit.checks import workflow as wf
 from producerkit.datasets import load_session
 from producerkit.eq import HighPass
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "course" / "04-workflow.ipynb"
+from .lesson_cells import code_cells, function, literal, markdown, notebook, notebook_path, select
+
+LESSON = "04-workflow"
+NOTEBOOK = notebook_path(LESSON)
 MISSING = (None, ...)
 
 
 # --------------------------------------------------------------------------- the notebook's own values
 
 
-def _code_cells() -> list[str]:
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
 def _notebook_literal(name: str):
     """The literal value the notebook assigns to ``name`` (e.g. its approved balance)."""
-    for source in _code_cells():
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-                return ast.literal_eval(node.value)
-    raise LookupError(f"{name} is not assigned in {NOTEBOOK.name}")
+    return literal(LESSON, name)
 
 
 def _notebook_function(name: str):
-    """A function defined in the notebook, executed with the notebook's ``planning`` import."""
-    for source in _code_cells():
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
-                namespace = {"planning": planning}
-                exec(compile(ast.Module([node], []), NOTEBOOK.name, "exec"), namespace)
-                return namespace[name]
-    raise LookupError(f"{name} is not defined in {NOTEBOOK.name}")
+    """A function defined in the notebook, run after the notebook's imports (the rest of its cell is not run)."""
+    return function(LESSON, name)
 
 
 @pytest.fixture(scope="module")
@@ -550,17 +534,13 @@ def test_claim_the_example_plan_has_no_issues_and_the_draft_has_errors(plan_sing
 
 
 def test_notebook_is_a_lesson_without_outputs():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    nb = notebook(LESSON)
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
-    sources = _code_cells()
-    checks = [s for s in sources if s.startswith("check_")]
-    assert len(checks) >= 3
-    assert not any("IPython.display import Audio" in s or "Audio(" in s for s in sources)
-    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    assert "| **04** | **[Workflow](04-workflow.ipynb)**" in markdown
-    assert "(00-welcome.ipynb)" in markdown.split("## Summary")[-1]
+    assert len(select(LESSON, tags=("check",))) >= 3
+    assert not any("IPython.display import Audio" in c.source or "Audio(" in c.source for c in code_cells(LESSON))
+    assert "## Summary" in markdown(LESSON)
 
 
 # --------------------------------------------------------------------------- never raises

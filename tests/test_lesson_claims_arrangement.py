@@ -1,15 +1,14 @@
 """What course/03-arrangement.ipynb says about the bundled song, proved with the lesson's own code.
 
-The lesson's setup cells (tagged "setup" and "structure") are executed here, so the clips, the
-build-up and the structure analysis tested are exactly those the students hear and see.
+The lesson's own cells (its setup cells, then the structure analysis and the widgets) are executed
+here by tests/lesson_cells.py, so the clips, the build-up and the structure analysis tested are
+exactly those the students hear and see.
 References: the song's sections from datasets/manifest.json; loudness as ITU-R BS.1770 integrated
 loudness (producerkit.meters, EBU-conformant); the self-similarity matrix and novelty of Foote (2000).
 """
 
 import re
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -18,24 +17,14 @@ from producerkit.checks import check_chorus_contrast
 from producerkit.checks.arrangement import CHORUS_CONTRAST_LU, form_letters
 from producerkit.meters import integrated_loudness
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "course" / "03-arrangement.ipynb"
+from .lesson_cells import code_cells, exercise_names, markdown, notebook, run_cells, run_lesson, select
+
+LESSON = "03-arrangement"
 
 
 @pytest.fixture(scope="module")
-def notebook():
-    return nbformat.read(NOTEBOOK, as_version=4)
-
-
-def _tagged(nb, tag) -> list[str]:
-    return [c.source for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
-
-
-@pytest.fixture(scope="module")
-def lesson(notebook):
-    ns: dict = {}
-    for source in _tagged(notebook, "setup"):
-        exec(source, ns)  # noqa: S102 - the lesson's own cells
-    return ns
+def lesson():
+    return run_lesson(LESSON)
 
 
 def _lufs(y, sr) -> float:
@@ -45,25 +34,22 @@ def _lufs(y, sr) -> float:
 # --------------------------------------------------------------------------- the notebook
 
 
-def test_notebook_is_a_lesson_without_outputs(notebook):
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
-    text = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+def test_notebook_is_a_lesson_without_outputs():
+    nb = notebook(LESSON)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    text = markdown(LESSON)
     assert text.startswith("# 03 · Arrangement")
     assert "By the end of this lesson you can" in text
-    assert "| **03** | **[Arrangement](03-arrangement.ipynb)**" in text
-    assert "## Summary" in text and "[Next: 04 · Workflow →](04-workflow.ipynb)" in text
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None
-            assert "Audio(" not in cell.source
-    exercises = _tagged(notebook, "exercise")
+    assert "## Summary" in text
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None
+    assert not any("Audio(" in c.source for c in code_cells(LESSON))
+    exercises = select(LESSON, tags=("exercise",))
     assert len(exercises) >= 3
-    ns: dict = {}
-    for source in exercises:
-        exec(source, ns)  # noqa: S102
-    answers = {k: v for k, v in ns.items() if not k.startswith("__")}
-    assert answers and all(v is ... for v in answers.values())
-    assert len(re.findall(r"check_\w+\(", "\n".join(c.source for c in notebook.cells))) >= 3
+    ns, names = run_lesson(LESSON, tags=("exercise",)), exercise_names(LESSON)
+    assert len(names) >= 3 and all(ns[name] is ... for name in names)
+    assert len(select(LESSON, tags=("check",))) >= 3
 
 
 # --------------------------------------------------------------------------- claims
@@ -145,11 +131,9 @@ def test_drop_leaves_only_the_pad_and_is_far_quieter_than_the_chorus(lesson):
     assert _lufs(clip[:, 3 * bar : 4 * bar], sr) - _lufs(clip[:, 2 * bar : 3 * bar], sr) >= 6.0
 
 
-def test_structure_found_from_audio_matches_the_manifest(notebook, lesson):
+def test_structure_found_from_audio_matches_the_manifest(lesson):
     """The lesson says the algorithm finds every boundary of the map and letters the choruses alike."""
-    ns = dict(lesson)
-    for source in _tagged(notebook, "structure"):
-        exec(source, ns)  # noqa: S102
+    ns, _ = run_cells(LESSON, ["find_sections("], dict(lesson))
     song = ns["song"]
     truth = [s.start_bar for s in song.sections[1:]]
     np.testing.assert_allclose(ns["found_bars"], truth, atol=0.1)
@@ -169,11 +153,9 @@ def test_structure_found_from_audio_matches_the_manifest(notebook, lesson):
     assert block(chorus1, chorus2) > block(chorus1, bridge)
 
 
-def test_the_tweak_widgets_update_the_players(notebook, lesson):
+def test_the_tweak_widgets_update_the_players(lesson):
     """Moving a control re-renders the player's audio and the contrast readout, without errors."""
-    ns = dict(lesson)
-    for source in _tagged(notebook, "widget"):
-        exec(source, ns)  # noqa: S102
+    ns, _ = run_cells(LESSON, [c.index for c in select(LESSON, tags=("widget",))], dict(lesson))
     contrast, build_player = ns["contrast"], ns["build_player"]
     def lift():
         return float(re.search(r"([+-][\d.]+) LU", ns["contrast_text"].value).group(1))
