@@ -16,8 +16,9 @@ from .audio import check_sr, db_to_amp
 from .errors import ParameterError
 
 
-def _check_duration(duration: float) -> float:
-    return in_range("duration", duration, 0, 3600, lo_open=True, unit="s", hint="generate signals up to an hour long")
+def _check_duration(duration_s: float) -> float:
+    return in_range("duration_s", duration_s, 0, 3600, lo_open=True, unit="s",
+                    hint="generate signals up to an hour long")
 
 
 def _check_freq(freq: float, sr: int, name: str = "freq") -> float:
@@ -27,8 +28,9 @@ def _check_freq(freq: float, sr: int, name: str = "freq") -> float:
     )
 
 
-def _check_level(level_db: float) -> float:
-    return in_range("level_db", level_db, None, 24, unit="dB", hint="it is a level in dBFS, such as -6")
+def _check_level(level_dbfs: float) -> float:
+    return in_range("level_dbfs", level_dbfs, None, 24, unit="dBFS",
+                    hint="a peak (sine) or RMS (noise) level such as -6")
 
 
 def _channels(y: np.ndarray, channels: int) -> np.ndarray:
@@ -38,14 +40,14 @@ def _channels(y: np.ndarray, channels: int) -> np.ndarray:
     return np.repeat(y[np.newaxis, :], channels, axis=0).astype(np.float32)
 
 
-def _num_samples(duration: float, sr: int) -> int:
-    return max(1, int(round(_check_duration(duration) * sr)))
+def _num_samples(duration_s: float, sr: int) -> int:
+    return max(1, int(round(_check_duration(duration_s) * sr)))
 
 
 def sine(
-    freq: float, duration: float, sr: int, level_db: float = -6.0, phase: float = 0.0, channels: int = 1
+    freq: float, duration_s: float, sr: int, level_dbfs: float = -6.0, phase: float = 0.0, channels: int = 1
 ) -> np.ndarray:
-    """A sine wave whose peak is ``level_db`` dBFS.
+    """A sine wave whose peak is ``level_dbfs`` dBFS.
 
     A 0 dBFS sine has an RMS of -3.01 dBFS (and a BS.1770 loudness of -3.01 LUFS at 997 Hz).
 
@@ -53,18 +55,18 @@ def sine(
     """
     sr = check_sr(sr)
     freq = _check_freq(freq, sr)
-    n = _num_samples(duration, sr)
+    n = _num_samples(duration_s, sr)
     t = np.arange(n, dtype=np.float64) / sr
-    y = db_to_amp(_check_level(level_db)) * np.sin(2 * np.pi * freq * t + phase)
+    y = db_to_amp(_check_level(level_dbfs)) * np.sin(2 * np.pi * freq * t + phase)
     return _channels(y, channels)
 
 
 def sweep(
     f_start: float,
     f_end: float,
-    duration: float,
+    duration_s: float,
     sr: int,
-    level_db: float = -6.0,
+    level_dbfs: float = -6.0,
     channels: int = 1,
 ) -> np.ndarray:
     """A logarithmic (exponential) sine sweep from ``f_start`` to ``f_end`` Hz.
@@ -77,25 +79,25 @@ def sweep(
     f0, f1 = _check_freq(f_start, sr, "f_start"), _check_freq(f_end, sr, "f_end")
     if f0 == f1:
         raise ParameterError("f_start and f_end are equal; use sine() for a single frequency.")
-    n = _num_samples(duration, sr)
+    n = _num_samples(duration_s, sr)
     t = np.arange(n, dtype=np.float64) / sr
     big_t = n / sr
     k = np.log(f1 / f0)
     phase = 2 * np.pi * f0 * big_t / k * (np.exp(t * k / big_t) - 1.0)
-    y = db_to_amp(_check_level(level_db)) * np.sin(phase)
+    y = db_to_amp(_check_level(level_dbfs)) * np.sin(phase)
     return _channels(y, channels)
 
 
 def noise(
-    duration: float,
+    duration_s: float,
     sr: int,
     color: str = "white",
-    level_db: float = -20.0,
+    level_dbfs: float = -20.0,
     seed: int = 0,
     channels: int = 1,
     decorrelated: bool = False,
 ) -> np.ndarray:
-    """White or pink noise with an RMS of ``level_db`` dBFS.
+    """White or pink noise with an RMS of ``level_dbfs`` dBFS.
 
     Pink noise falls 3 dB per octave (equal energy per octave), which is how music's spectrum
     roughly behaves; it is shaped in the frequency domain, so its slope is exact.
@@ -104,7 +106,7 @@ def noise(
     """
     sr = check_sr(sr)
     one_of("color", color, ("white", "pink"), hint="pink falls 3 dB per octave, like most music")
-    n = _num_samples(duration, sr)
+    n = _num_samples(duration_s, sr)
     rng = np.random.default_rng(seed)
     rows = whole("channels", channels, 1) if decorrelated else 1
     white = rng.standard_normal((rows, n))
@@ -117,7 +119,7 @@ def noise(
         white = np.fft.irfft(spectrum, n=n, axis=-1)
     rms = np.sqrt(np.mean(white**2, axis=-1, keepdims=True))
     rms[rms == 0] = 1.0
-    y = white / rms * db_to_amp(_check_level(level_db))
+    y = white / rms * db_to_amp(_check_level(level_dbfs))
     if decorrelated:
         return (y[0] if rows == 1 else y).astype(np.float32)
     return _channels(y[0], channels)
@@ -129,7 +131,7 @@ def tone_bursts(
     burst_ms: float = 100.0,
     gap_ms: float = 400.0,
     count: int = 4,
-    level_db: float = -6.0,
+    level_dbfs: float = -6.0,
     fade_ms: float = 2.0,
     channels: int = 1,
 ) -> np.ndarray:
@@ -149,7 +151,7 @@ def tone_bursts(
     n_gap = int(round(gap_ms * sr / 1000))
     n_fade = min(int(round(fade_ms * sr / 1000)), n_burst // 2)
     t = np.arange(n_burst) / sr
-    burst = db_to_amp(_check_level(level_db)) * np.sin(2 * np.pi * freq * t)
+    burst = db_to_amp(_check_level(level_dbfs)) * np.sin(2 * np.pi * freq * t)
     if n_fade > 0:
         ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(n_fade) / n_fade)
         burst[:n_fade] *= ramp
@@ -163,7 +165,7 @@ def click_track(
     bars: int,
     sr: int,
     beats_per_bar: int = 4,
-    level_db: float = -6.0,
+    level_dbfs: float = -6.0,
     accent_db: float = 6.0,
     channels: int = 1,
 ) -> np.ndarray:
@@ -184,8 +186,8 @@ def click_track(
     n_click = int(0.02 * sr)
     t = np.arange(n_click) / sr
     env = np.exp(-t / 0.004)
-    quiet = db_to_amp(_check_level(level_db) - abs(accent_db))
-    loud = db_to_amp(level_db)
+    quiet = db_to_amp(_check_level(level_dbfs) - abs(accent_db))
+    loud = db_to_amp(level_dbfs)
     for beat in range(beats):
         start = int(round(beat * spb))
         downbeat = beat % beats_per_bar == 0
