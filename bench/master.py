@@ -33,9 +33,9 @@ def mix_like(seconds: float) -> np.ndarray:
     t = np.arange(n) / SR
     phase = t % 0.5
     kick = np.sin(2 * np.pi * (50 + 120 * np.exp(-phase / 0.03)) * phase) * np.exp(-phase / 0.12)
-    hats = noise(seconds, SR, level_db=-12, seed=1) * np.exp(-(t % 0.25) / 0.02)
+    hats = noise(seconds, SR, level_dbfs=-12, seed=1) * np.exp(-(t % 0.25) / 0.02)
     bass = 0.3 * np.sin(2 * np.pi * 55 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.25 * t))
-    pad = noise(seconds, SR, color="pink", level_db=-24, seed=2, channels=2, decorrelated=True)
+    pad = noise(seconds, SR, color="pink", level_dbfs=-24, seed=2, channels=2, decorrelated=True)
     centre = 0.8 * kick + 0.5 * hats + bass
     return (np.stack([centre, centre]) + pad).astype(np.float32)
 

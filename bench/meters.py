@@ -25,7 +25,7 @@ RUNS = 7
 
 def music_like(seconds: float = SECONDS, sr: int = SR) -> np.ndarray:
     """Decorrelated stereo pink noise with phrase (8 s), bar (2 s) and beat (0.5 s) dynamics."""
-    y = signals.noise(seconds, sr, color="pink", level_db=-16, seed=7, channels=2, decorrelated=True)
+    y = signals.noise(seconds, sr, color="pink", level_dbfs=-16, seed=7, channels=2, decorrelated=True)
     t = np.arange(y.shape[1]) / sr
     phrase = 0.55 + 0.45 * np.sin(2 * np.pi * t / 8.0)
     bar = 0.8 + 0.2 * np.cos(2 * np.pi * t / 2.0)

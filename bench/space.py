@@ -59,7 +59,7 @@ def main() -> int:
     print(f"stereo float32 noise at {SR} Hz; median of {RUNS} runs after a warm-up; ratio = producerkit / pedalboard")
     print(f"{'case':30s} {'clip':>5s} {'producerkit':>12s} {'pedalboard':>12s} {'ratio':>7s}")
     for seconds in (10, 60):
-        y = noise(seconds, SR, level_db=-20, seed=1, channels=2, decorrelated=True)
+        y = noise(seconds, SR, level_dbfs=-20, seed=1, channels=2, decorrelated=True)
         for name, ours, theirs in cases:
             ours(y[:, :SR], SR)  # warm-up: numba compile or cache load
             theirs(y[:, :SR], SR)

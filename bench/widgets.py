@@ -50,15 +50,15 @@ comm.create_comm = lambda *args, **kwargs: SerialisingComm(*args, **kwargs)
 def clip_eq():
     from producerkit import signals
 
-    noise = signals.noise(SECONDS, SR, "pink", level_db=-20.0, channels=2, decorrelated=True)
-    return noise + signals.sine(220.0, SECONDS, SR, level_db=-18.0, channels=2)
+    noise = signals.noise(SECONDS, SR, "pink", level_dbfs=-20.0, channels=2, decorrelated=True)
+    return noise + signals.sine(220.0, SECONDS, SR, level_dbfs=-18.0, channels=2)
 
 
 def clip_drums():
     from producerkit import signals
 
-    clicks = signals.click_track(120, 5, SR, level_db=-3.0, channels=2)[:, : int(SECONDS * SR)]
-    bed = signals.noise(SECONDS, SR, "pink", level_db=-30.0, channels=2, decorrelated=True, seed=1)
+    clicks = signals.click_track(120, 5, SR, level_dbfs=-3.0, channels=2)[:, : int(SECONDS * SR)]
+    bed = signals.noise(SECONDS, SR, "pink", level_dbfs=-30.0, channels=2, decorrelated=True, seed=1)
     out = bed.copy()
     out[:, : clicks.shape[1]] += clicks
     return out

@@ -21,7 +21,7 @@ import numpy as np
 def _signals(sr: int):
     from .signals import noise
 
-    stereo = noise(16.0, sr, color="pink", level_db=-20, seed=1, channels=2, decorrelated=True)
+    stereo = noise(16.0, sr, color="pink", level_dbfs=-20, seed=1, channels=2, decorrelated=True)
     beat = np.zeros(stereo.shape[-1], np.float32)
     period = int(0.5 * sr)  # 120 BPM clicks over the noise, so beat tracking has beats to find
     for start in range(0, beat.size - 2000, period):

@@ -526,7 +526,7 @@ def loudness(y, sr) -> Loudness:
 
     Example:
         >>> from producerkit import meters, signals
-        >>> meters.loudness(signals.sine(997, 5, 48000, level_db=0), 48000).summary()
+        >>> meters.loudness(signals.sine(997, 5, 48000, level_dbfs=0), 48000).summary()
         '-3.0 LUFS integrated, LRA 0.0 LU, true peak 0.0 dBTP'
 
     Raises:

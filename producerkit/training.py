@@ -427,7 +427,7 @@ def _excerpt(session: str, source: str, start_bar: int, n: int, exclude: str = "
 def _pink(n: int, sr: int) -> np.ndarray:
     from .signals import noise
 
-    y = noise(n / sr, sr, color="pink", level_db=-20.0, seed=1770, channels=1)[:n]
+    y = noise(n / sr, sr, color="pink", level_dbfs=-20.0, seed=1770, channels=1)[:n]
     y = np.ascontiguousarray(y, np.float32)
     y.flags.writeable = False
     return y

@@ -37,8 +37,8 @@ def read(data: bytes) -> tuple[np.ndarray, int]:
 
 @pytest.fixture(scope="module")
 def pair():
-    a = signals.sine(220, 2.0, SR, level_db=-12.0, channels=2)
-    b = a + signals.sine(440, 2.0, SR, level_db=-18.0, channels=2)
+    a = signals.sine(220, 2.0, SR, level_dbfs=-12.0, channels=2)
+    b = a + signals.sine(440, 2.0, SR, level_dbfs=-18.0, channels=2)
     return a, b
 
 
@@ -88,7 +88,7 @@ def test_flac_decodes_to_the_same_samples_as_wav(pair):
 
 def test_tpdf_dither_error_power_is_a_quarter_lsb_squared():
     """Lipshitz/Wannamaker/Vanderkooy: TPDF (±1 LSB) dither gives total error variance Δ²/4."""
-    y = signals.sine(997, 1.0, SR, level_db=-60.0)  # a quiet tone, ~33 LSB peak
+    y = signals.sine(997, 1.0, SR, level_dbfs=-60.0)  # a quiet tone, ~33 LSB peak
     err = to_int16(y, dither=True, seed=3)[:, 0] - y.astype(np.float64) * 32768
     assert abs(err.mean()) < 0.02
     assert err.var() == pytest.approx(0.25, rel=0.05)

@@ -170,7 +170,7 @@ def test_to_stereo_folds_5_0_down_with_itu_bs775_coefficients():
 
 
 def test_resample_keeps_a_tone_at_its_frequency_and_level():
-    y = sine(1000, 1.0, 48000, level_db=-6)
+    y = sine(1000, 1.0, 48000, level_dbfs=-6)
     out = resample(y, 48000, 44100)
     assert out.dtype == np.float32 and out.shape == (44100,)
     spectrum = np.abs(np.fft.rfft(out * np.hanning(out.size)))
@@ -184,7 +184,7 @@ def test_resample_keeps_a_tone_at_its_frequency_and_level():
 
 @pytest.mark.parametrize("ext, subtype", [("wav", "PCM_24"), ("flac", "PCM_16"), ("ogg", None), ("wav", "FLOAT")])
 def test_save_then_load_round_trips(tmp_path, ext, subtype):
-    y = sine(440, 0.5, SR, level_db=-6, channels=2)
+    y = sine(440, 0.5, SR, level_dbfs=-6, channels=2)
     y[1] *= 0.5
     path = tmp_path / f"tone.{ext}"
     save(path, y, SR, **({"subtype": subtype} if subtype else {}))

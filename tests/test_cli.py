@@ -17,7 +17,7 @@ SR = 44100
 
 @pytest.fixture
 def mix_file(tmp_path):
-    y = noise(6.0, SR, color="pink", level_db=-24, seed=2, channels=2, decorrelated=True)
+    y = noise(6.0, SR, color="pink", level_dbfs=-24, seed=2, channels=2, decorrelated=True)
     return save(tmp_path / "mix.wav", y, SR)
 
 
@@ -82,7 +82,7 @@ def test_qc_exit_code_follows_the_verdict(mix_file, tmp_path, capsys):
     assert report["target"] and report["findings"]
     assert code == (EXIT_FAILED if report["verdict"] == "fail" else EXIT_OK)
     # ...but a file clipped hard at full scale fails
-    clipped = np.clip(noise(6.0, SR, level_db=0, seed=1, channels=2), -1, 1)
+    clipped = np.clip(noise(6.0, SR, level_dbfs=0, seed=1, channels=2), -1, 1)
     path = save(tmp_path / "clipped.wav", clipped, SR)
     assert main(["qc", str(path)]) == EXIT_FAILED
     assert "FAIL" in capsys.readouterr().out.upper()

@@ -133,7 +133,7 @@ def test_release_falls_63_percent_after_release_ms(release_ms):
 
 def test_rms_detector_reads_a_sine_3_db_below_its_peak():
     comp = Compressor(threshold_db=-30, ratio=4, knee_db=0, detector="rms", rms_ms=20, attack_ms=5)
-    y = signals.sine(1000, 1.0, SR, level_db=-6)
+    y = signals.sine(1000, 1.0, SR, level_dbfs=-6)
     gr = comp.process(y, SR).gain_reduction_db[SR // 2 :]
     expected = (-6 - 3.0103 + 30) * 0.75
     assert np.median(gr) == pytest.approx(expected, abs=0.1)
@@ -159,7 +159,7 @@ def test_stereo_link_turns_both_channels_down_from_the_loud_one():
 
 def test_layouts_mono_stereo_and_multichannel():
     comp = Compressor()
-    mono = signals.sine(200, 0.1, SR, level_db=-3)
+    mono = signals.sine(200, 0.1, SR, level_dbfs=-3)
     for y in (mono, np.stack([mono, 0.5 * mono]), np.stack([mono, mono, 0.2 * mono, mono])):
         result = comp.process(y, SR)
         assert result.audio.shape == y.shape and result.audio.dtype == np.float32
@@ -185,7 +185,7 @@ def test_lookahead_starts_the_gain_reduction_before_the_transient(lookahead_ms):
 
 def test_sidechain_ducking_depth_is_the_static_reduction_at_the_sidechain_level():
     n = SR // 2
-    bass = np.stack([signals.sine(80, 0.5, SR, level_db=-12)] * 2)
+    bass = np.stack([signals.sine(80, 0.5, SR, level_dbfs=-12)] * 2)
     kick = np.concatenate([np.zeros(n // 2, np.float32), steady(-6, n // 2)])
     comp = Compressor(threshold_db=-30, ratio=4, knee_db=6, attack_ms=5, release_ms=50)
     result = comp.process(bass, SR, sidechain=kick)
@@ -205,14 +205,14 @@ def test_sidechain_must_line_up_with_the_audio():
 
 
 def test_sidechain_highpass_hz_keeps_the_low_end_from_driving_the_detector():
-    y = signals.sine(40, 0.5, SR, level_db=-3)
+    y = signals.sine(40, 0.5, SR, level_dbfs=-3)
     plain = Compressor(threshold_db=-20).process(y, SR).gain_reduction_db[SR // 4 :].mean()
     filtered = Compressor(threshold_db=-20, sidechain_highpass_hz=400).process(y, SR).gain_reduction_db[SR // 4 :].mean()
     assert plain > 10 and filtered < 1  # 2nd-order HPF: 40 Hz is 40 dB down at 400 Hz
 
 
 def test_mix_blends_the_dry_signal_back_in():
-    y = signals.sine(300, 0.3, SR, level_db=-3)
+    y = signals.sine(300, 0.3, SR, level_dbfs=-3)
     wet = Compressor(threshold_db=-30, ratio=8).process(y, SR)
     half = Compressor(threshold_db=-30, ratio=8, mix=0.5).process(y, SR)
     np.testing.assert_allclose(half.audio, 0.5 * wet.audio + 0.5 * y, atol=1e-6)
@@ -222,7 +222,7 @@ def test_mix_blends_the_dry_signal_back_in():
 def test_matches_pedalboard_compressor_on_a_steady_sine_with_times_scaled_by_2pi():
     """JUCE uses tau = t / (2 pi): with pedalboard times = 2 pi x ours, steady reduction agrees within 1 dB."""
     pedalboard = pytest.importorskip("pedalboard")
-    y = signals.sine(1000, 1.0, SR, level_db=-6)
+    y = signals.sine(1000, 1.0, SR, level_dbfs=-6)
     ours = Compressor(threshold_db=-24, ratio=4, knee_db=0, attack_ms=5, release_ms=50)(y, SR)
     theirs = pedalboard.Compressor(threshold_db=-24, ratio=4, attack_ms=5 * 2 * math.pi, release_ms=50 * 2 * math.pi)(
         y, SR
@@ -252,7 +252,7 @@ def test_limiter_ceiling_holds_on_loud_noise(color):
 
 def test_limiter_catches_inter_sample_peaks():
     """A 0 dBFS sine at fs/4 sampled at 45 degrees: samples read -3 dBFS, the true peak is 0 dBTP."""
-    y = signals.sine(SR / 4, 0.5, SR, level_db=0.0, phase=math.pi / 4)
+    y = signals.sine(SR / 4, 0.5, SR, level_dbfs=0.0, phase=math.pi / 4)
     assert 20 * math.log10(np.abs(y).max()) == pytest.approx(-3.01, abs=0.01)
     limited = Limiter(ceiling_dbtp=-1.0, true_peak=True)(y, SR)
     assert true_peak_db(limited) <= -1.0 + 0.1
@@ -287,8 +287,8 @@ def test_limiter_ramp_starts_one_lookahead_before_the_peak_and_completes_on_it()
 
 
 def test_gate_closes_by_range_in_gaps_and_holds_open_after_a_burst():
-    burst = signals.tone_bursts(500, SR, burst_ms=100, gap_ms=400, count=2, level_db=-12)
-    hiss = signals.noise(len(burst) / SR, SR, level_db=-70, seed=5)
+    burst = signals.tone_bursts(500, SR, burst_ms=100, gap_ms=400, count=2, level_dbfs=-12)
+    hiss = signals.noise(len(burst) / SR, SR, level_dbfs=-70, seed=5)
     y = burst + hiss
     gate = Gate(threshold_db=-40, range_db=-60, attack_ms=0.5, hold_ms=20, release_ms=20)
     result = gate.process(y, SR)
@@ -355,7 +355,7 @@ def test_sample_rate_dependent_checks_happen_at_call_time():
 
 
 def test_results_are_deterministic_and_call_returns_the_audio():
-    y = signals.noise(0.3, SR, color="pink", level_db=-6, seed=9, channels=2, decorrelated=True)
+    y = signals.noise(0.3, SR, color="pink", level_dbfs=-6, seed=9, channels=2, decorrelated=True)
     for proc in (Compressor(), Limiter(), Gate(), Expander()):
         first, second = proc.process(y, SR), proc.process(y, SR)
         assert isinstance(first, DynamicsResult)

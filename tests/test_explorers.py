@@ -27,14 +27,14 @@ SR = 44100
 
 @pytest.fixture(scope="module")
 def stereo():
-    noise = signals.noise(1.0, SR, "pink", level_db=-20.0, channels=2, decorrelated=True)
-    return noise + signals.sine(220.0, 1.0, SR, level_db=-18.0, channels=2)
+    noise = signals.noise(1.0, SR, "pink", level_dbfs=-20.0, channels=2, decorrelated=True)
+    return noise + signals.sine(220.0, 1.0, SR, level_dbfs=-18.0, channels=2)
 
 
 @pytest.fixture(scope="module")
 def drums():
-    clicks = signals.click_track(240, 1, SR, level_db=-3.0, channels=2)
-    bed = signals.noise(clicks.shape[1] / SR, SR, "pink", level_db=-30.0, channels=2, seed=3)
+    clicks = signals.click_track(240, 1, SR, level_dbfs=-3.0, channels=2)
+    bed = signals.noise(clicks.shape[1] / SR, SR, "pink", level_dbfs=-30.0, channels=2, seed=3)
     return clicks + bed[:, : clicks.shape[1]]
 
 

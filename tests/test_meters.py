@@ -50,7 +50,7 @@ def faded(y, sr, fade_s=0.01):
 
 def music_like(seconds, sr, seed=0, channels=2):
     """Pink noise with phrase- and beat-length dynamics."""
-    y = signals.noise(seconds, sr, color="pink", level_db=-18, seed=seed, channels=channels, decorrelated=True)
+    y = signals.noise(seconds, sr, color="pink", level_dbfs=-18, seed=seed, channels=channels, decorrelated=True)
     t = np.arange(y.shape[-1]) / sr
     envelope = (0.55 + 0.45 * np.sin(2 * np.pi * t / 6.0)) * (0.4 + 0.6 * np.exp(-((t % 0.5) / 0.1)))
     return (y * envelope).astype(np.float32)
@@ -95,7 +95,7 @@ def test_k_weighting_has_the_same_curve_at_other_rates(sr):
 @pytest.mark.parametrize("sr", RATES)
 def test_997_hz_full_scale_mono_sine_reads_minus_3_01_lkfs(sr):
     """BS.1770-4 §2.1: a 0 dB FS 997 Hz sine in one channel reads -3.01 LKFS."""
-    y = signals.sine(997, 10, sr, level_db=0)
+    y = signals.sine(997, 10, sr, level_dbfs=0)
     assert meters.integrated_loudness(y, sr) == pytest.approx(-3.01, abs=0.01)
 
 
@@ -214,7 +214,7 @@ def _drums(seconds, sr, seed=0):
 
 
 def _pink_steps(seconds, sr):
-    y = signals.noise(seconds, sr, color="pink", level_db=-20, seed=3, channels=2, decorrelated=True)
+    y = signals.noise(seconds, sr, color="pink", level_dbfs=-20, seed=3, channels=2, decorrelated=True)
     steps = np.repeat(10 ** (np.array([0, -12, 6, -30, -3, -45]) / 20), -(-y.shape[1] // 6))[: y.shape[1]]
     return (y * steps).astype(np.float32)
 
@@ -378,7 +378,7 @@ def test_bad_input_says_what_is_wrong(y, sr, error, pattern):
 
 
 def test_true_peak_accepts_low_rates_but_checks_them():
-    y = signals.sine(100, 1, 4000, level_db=-6)
+    y = signals.sine(100, 1, 4000, level_dbfs=-6)
     assert meters.true_peak(y, 4000) == pytest.approx(-6.0, abs=0.05)
     with pytest.raises(ParameterError):
         meters.true_peak(y, 0)
@@ -388,7 +388,7 @@ def test_true_peak_accepts_low_rates_but_checks_them():
 
 
 def test_rms_and_crest_factor_of_a_sine_and_silence():
-    y = signals.sine(1000, 1, 48000, level_db=0)
+    y = signals.sine(1000, 1, 48000, level_dbfs=0)
     assert meters.rms_db(y) == pytest.approx(-3.01, abs=0.01)
     assert meters.crest_factor_db(y) == pytest.approx(3.01, abs=0.01)
     assert meters.rms_db(np.stack([y, 0.5 * y])) == pytest.approx(10 * np.log10((0.5 + 0.125) / 2), abs=0.01)
@@ -429,7 +429,7 @@ def test_correlation_curve_follows_a_phase_flip():
 @given(seed=st.integers(0, 1000), level=st.floats(-40, -10), gain=st.floats(-12, 12))
 def test_gain_moves_integrated_loudness_by_the_same_number_of_db(seed, level, gain):
     """BS.1770 is level-linear above the absolute gate: +g dB in → +g LU out."""
-    y = signals.noise(3, 16000, color="pink", level_db=level, seed=seed, channels=2, decorrelated=True)
+    y = signals.noise(3, 16000, color="pink", level_dbfs=level, seed=seed, channels=2, decorrelated=True)
     g = np.float32(10 ** (gain / 20))
     assert meters.integrated_loudness(y * g, 16000) - meters.integrated_loudness(y, 16000) == pytest.approx(
         gain, abs=0.01
@@ -450,7 +450,7 @@ def test_swapping_left_and_right_changes_nothing(seed, balance):
 @settings(max_examples=12, deadline=None)
 @given(sr=st.integers(8000, 192000), seconds=st.floats(0.01, 2.0))
 def test_any_rate_from_8_to_192_khz_gives_finite_readings_for_a_sine(sr, seconds):
-    y = signals.sine(440, seconds, sr, level_db=-12)
+    y = signals.sine(440, seconds, sr, level_dbfs=-12)
     result = meters.loudness(y, sr)
     assert np.isfinite(result.integrated_lufs) and np.isfinite(result.true_peak_dbtp) and np.isfinite(result.lra_lu)
     assert np.all(np.isfinite(result.momentary_lufs)) and np.all(np.isfinite(result.short_term_lufs))

@@ -52,7 +52,7 @@ def delay(n):
 
 
 def test_issue_mono_centre_minus_3db_law_is_minus_3_01_db_each_channel():
-    y = sine(997, 0.5, SR, level_db=0.0)
+    y = sine(997, 0.5, SR, level_dbfs=0.0)
     out = Pan(0.0, "-3dB")(y, SR)
     assert out.shape == (2, y.size) and out.dtype == np.float32
     np.testing.assert_allclose(db(out[0]), -3.0103, atol=0.001)
@@ -208,8 +208,8 @@ def test_parallel_mono_dry_with_stereo_wet_gives_stereo():
 
 
 def two_track_mixer(**kw):
-    kick = sine(60, 1.0, SR, level_db=-6.0)
-    pad = noise(1.5, SR, color="pink", level_db=-20.0)
+    kick = sine(60, 1.0, SR, level_dbfs=-6.0)
+    pad = noise(1.5, SR, color="pink", level_dbfs=-20.0)
     return Mixer(
         [Track("kick", kick, **kw), Track("pad", pad, pan=-0.5, sends={"verb": -6.0})],
         SR,
@@ -229,7 +229,7 @@ def test_render_is_stereo_float32_padded_to_longest():
 
 
 def test_single_centred_mono_track_renders_at_minus_3_01_db():
-    y = sine(997, 0.5, SR, level_db=0.0)
+    y = sine(997, 0.5, SR, level_dbfs=0.0)
     out = Mixer([Track("tone", y)], SR).render()
     np.testing.assert_allclose([db(out[0]), db(out[1])], [-3.0103, -3.0103], atol=0.001)
 
@@ -301,17 +301,17 @@ def test_mixer_validation_messages():
 
 
 def test_stereo_track_and_insert_chain():
-    y = noise(0.3, SR, channels=2, decorrelated=True, level_db=-20)
+    y = noise(0.3, SR, channels=2, decorrelated=True, level_dbfs=-20)
     m = Mixer([Track("st", y, inserts=[Gain(-6.0)], pan=0.0)], SR)
     np.testing.assert_allclose(m.render(), y * 10 ** (-6 / 20), atol=1e-6)
 
 
 def test_gain_staging_flags_and_loudness_against_pyloudnorm():
     pyln = pytest.importorskip("pyloudnorm")
-    healthy = noise(3.0, SR, color="pink", level_db=-20.0, seed=1)
-    hot = sine(220, 3.0, SR, level_db=-2.0)
-    clip = sine(330, 3.0, SR, level_db=-1.0)
-    quiet = noise(3.0, SR, level_db=-50.0, seed=2)
+    healthy = noise(3.0, SR, color="pink", level_dbfs=-20.0, seed=1)
+    hot = sine(220, 3.0, SR, level_dbfs=-2.0)
+    clip = sine(330, 3.0, SR, level_dbfs=-1.0)
+    quiet = noise(3.0, SR, level_dbfs=-50.0, seed=2)
     m = Mixer(
         [
             Track("pad", healthy),
@@ -345,8 +345,8 @@ def test_gain_staging_flags_and_loudness_against_pyloudnorm():
                                              (0.5, "fail")])
 def test_gain_staging_rule_depends_on_the_peak_alone(peak_db, status):
     """One rule for every track, bus and the mix bus: peaks below PEAK_MAX_DBFS; over 0 dBFS clips."""
-    y = sine(440, 1.0, SR, level_db=peak_db)
-    quiet = sine(440, 1.0, SR, level_db=peak_db - 20.0)
+    y = sine(440, 1.0, SR, level_dbfs=peak_db)
+    quiet = sine(440, 1.0, SR, level_dbfs=peak_db - 20.0)
     m = Mixer([Track("a", y), Track("b", quiet, gain_db=20.0)], SR)
     report = m.gain_staging()
     assert report["a"].status == report["b"].status == status  # same peak, same verdict, whatever the fader
@@ -357,7 +357,7 @@ def test_chain_and_parallel_with_real_processors():
     from producerkit.dynamics import Compressor
     from producerkit.eq import HighPass
 
-    y = noise(0.5, SR, color="pink", level_db=-12.0, seed=4)
+    y = noise(0.5, SR, color="pink", level_dbfs=-12.0, seed=4)
     hpf, comp = HighPass(80), Compressor(threshold_db=-30.0, ratio=4.0)
     np.testing.assert_allclose(Chain([hpf, comp])(y, SR), comp(hpf(y, SR), SR), atol=1e-7)
     out = Parallel(comp, wet_db=-6.0)(y, SR)

@@ -13,8 +13,8 @@ SR = 44100
 
 
 def test_a_sine_peaks_at_its_frequency_and_levels_compare_in_exact_db():
-    freqs, loud = plots.spectrum_db(sine(1000, 2.0, SR, level_db=0), SR)
-    _, quiet = plots.spectrum_db(sine(1000, 2.0, SR, level_db=-20), SR)
+    freqs, loud = plots.spectrum_db(sine(1000, 2.0, SR, level_dbfs=0), SR)
+    _, quiet = plots.spectrum_db(sine(1000, 2.0, SR, level_dbfs=-20), SR)
     k = int(np.argmax(loud))
     assert freqs[k] == pytest.approx(1000, rel=0.06)
     assert loud[k] - quiet[k] == pytest.approx(20.0, abs=0.01)
@@ -40,7 +40,7 @@ def test_filtered_spectrum_from_the_response_matches_analysing_the_filtered_audi
 
 
 def test_waveform_envelope_brackets_the_signal():
-    y = sine(5, 1.0, 1000, level_db=0)  # one slow cycle at 1 kHz: easy to reason about
+    y = sine(5, 1.0, 1000, level_dbfs=0)  # one slow cycle at 1 kHz: easy to reason about
     t, lo, hi = plots.waveform_envelope(y, 1000, points=10)
     assert len(t) == 10 and np.all(lo <= hi)
     assert hi.max() == pytest.approx(1.0, abs=0.01) and lo.min() == pytest.approx(-1.0, abs=0.01)
@@ -54,7 +54,7 @@ def test_decimated_trace_keeps_the_maximum():
 
 
 def test_level_histogram_is_a_distribution_around_the_signal_level():
-    y = sine(1000, 2.0, SR, level_db=-20)  # RMS -23 dBFS
+    y = sine(1000, 2.0, SR, level_dbfs=-20)  # RMS -23 dBFS
     centres, fraction = plots.level_histogram(y, SR)
     assert fraction.sum() == pytest.approx(1.0)
     assert centres[np.argmax(fraction)] == pytest.approx(-23, abs=1.0)

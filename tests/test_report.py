@@ -84,7 +84,7 @@ def test_every_report_the_library_makes_is_a_report_of_findings():
     from producerkit.signals import sine
 
     sr = 44100
-    y = sine(440, 1.0, sr, level_db=-12.0)
+    y = sine(440, 1.0, sr, level_dbfs=-12.0)
     reports = [
         master.qc(y, sr),
         planning.Project.example().check(),

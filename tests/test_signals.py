@@ -17,7 +17,7 @@ def _rms_db(y):
 
 
 def test_sine_level_is_its_peak_and_its_rms_is_3_01_db_lower():
-    y = sine(1000, 1.0, SR, level_db=0)
+    y = sine(1000, 1.0, SR, level_dbfs=0)
     assert amp_to_db(np.max(np.abs(y))) == pytest.approx(0, abs=0.01)
     assert _rms_db(y) == pytest.approx(-3.0103, abs=0.01)
     spectrum = np.abs(np.fft.rfft(y))
@@ -31,7 +31,7 @@ def test_stereo_and_float32_layout():
 
 
 def test_log_sweep_spends_equal_time_per_octave():
-    y = sweep(100, 6400, 6.0, SR, level_db=-6)  # six octaves in six seconds
+    y = sweep(100, 6400, 6.0, SR, level_dbfs=-6)  # six octaves in six seconds
     # instantaneous frequency from zero crossings in the 3rd second should be ~ 100 * 2**2.5
     seg = y[int(2.45 * SR) : int(2.55 * SR)]
     crossings = np.count_nonzero(np.diff(np.signbit(seg)))
@@ -40,16 +40,16 @@ def test_log_sweep_spends_equal_time_per_octave():
 
 
 def test_white_noise_is_deterministic_with_its_rms_level():
-    a = noise(1.0, SR, level_db=-20, seed=3)
-    b = noise(1.0, SR, level_db=-20, seed=3)
-    c = noise(1.0, SR, level_db=-20, seed=4)
+    a = noise(1.0, SR, level_dbfs=-20, seed=3)
+    b = noise(1.0, SR, level_dbfs=-20, seed=3)
+    c = noise(1.0, SR, level_dbfs=-20, seed=4)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert _rms_db(a) == pytest.approx(-20, abs=0.01)
 
 
 def test_pink_noise_falls_3_db_per_octave():
-    y = noise(10.0, SR, color="pink", level_db=-20, seed=1)
+    y = noise(10.0, SR, color="pink", level_dbfs=-20, seed=1)
     spec = np.abs(np.fft.rfft(y)) ** 2
     freqs = np.fft.rfftfreq(y.size, 1 / SR)
 
@@ -74,7 +74,7 @@ def test_decorrelated_stereo_noise():
 
 
 def test_tone_bursts_have_silent_gaps_and_soft_edges():
-    y = tone_bursts(1000, SR, burst_ms=100, gap_ms=400, count=3, level_db=-6)
+    y = tone_bursts(1000, SR, burst_ms=100, gap_ms=400, count=3, level_dbfs=-6)
     assert y.size == int(0.5 * SR) * 3
     period = int(0.5 * SR)
     assert np.max(np.abs(y[int(0.1 * SR) + 1 : period])) == 0.0
@@ -104,7 +104,7 @@ def test_click_track_lands_on_every_beat():
         (lambda: noise(1, SR, color="blue"), "color"),
         (lambda: tone_bursts(1000, SR, count=0), "count"),
         (lambda: click_track(5, 1, SR), "bpm"),
-        (lambda: sine(440, 1, SR, level_db=float("nan")), "level_db"),
+        (lambda: sine(440, 1, SR, level_dbfs=float("nan")), "level_db"),
     ],
 )
 def test_bad_parameters_say_what_is_wrong(call, pattern):

@@ -37,7 +37,7 @@ def test_rt60_schroeder_iso3382_recovers_a_known_exponential_decay(decay_s):
     """Noise with an envelope falling exactly 60 dB per decay_s: T20, T30 and the 1 kHz band agree."""
     n = int(1.5 * decay_s * SR)
     t = np.arange(n) / SR
-    ir = noise(n / SR, SR, level_db=0, seed=2) * 10 ** (-3 * t / decay_s)
+    ir = noise(n / SR, SR, level_dbfs=0, seed=2) * 10 ** (-3 * t / decay_s)
     assert rt60(ir, SR) == pytest.approx(decay_s, rel=0.03)
     assert rt60(ir, SR, method="T30") == pytest.approx(decay_s, rel=0.03)
     assert rt60(ir, SR, band_hz=1000) == pytest.approx(decay_s, rel=0.05)
@@ -149,7 +149,7 @@ def test_reverb_tail_appends_the_decay():
 
 
 def test_reverb_energy_stays_finite_for_its_longest_biggest_room():
-    y = noise(2.0, SR, level_db=0, seed=7, channels=2, decorrelated=True)
+    y = noise(2.0, SR, level_dbfs=0, seed=7, channels=2, decorrelated=True)
     out = Reverb(decay_s=30, size=4, damping=0, mix=1.0)(y, SR)
     assert np.isfinite(out).all()
     assert np.max(np.abs(out)) < 20  # lossy loop: every band's loop gain is below 1
