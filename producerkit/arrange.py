@@ -459,8 +459,9 @@ class Arrangement:
 
         rows = self.energy(session, audio)
         x = [f"{r.name}<br>bar {r.start_bar + 1}" for r in rows]
-        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                            subplot_titles=("loudness (LUFS)", "density (layers)", "brightness (Hz)"))
+        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+        for row, axis_title in enumerate(("loudness (LUFS)", "density (layers)", "brightness (Hz)"), start=1):
+            fig.update_yaxes(title_text=axis_title, title_font_size=12, row=row, col=1)
         loud = [max(r.loudness_lufs, -60) for r in rows]
         fig.add_trace(go.Scatter(x=x, y=loud, mode="lines+markers", name="loudness"), row=1, col=1)
         fig.add_trace(go.Bar(x=x, y=[r.density for r in rows], name="layers"), row=2, col=1)
@@ -501,8 +502,8 @@ class Arrangement:
             title=title or f"Arrangement: {self.bars} bars at {self.bpm:g} BPM",
             margin=dict(l=90, r=20, t=70, b=40),
         )
-        fig.update_xaxes(title_text="bar", range=[1, self.bars + 1])
-        fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(title_text="position (bar)", range=[1, self.bars + 1])
+        fig.update_yaxes(autorange="reversed", title_text="layer")
         return fig
 
 

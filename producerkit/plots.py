@@ -369,7 +369,7 @@ def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     """The EQ's frequency response (right axis, dB of boost/cut) over the signal's spectrum before and after.
 
     ``eq`` is anything with ``response(freqs, sr)``: an ``EQ`` chain or a single band. The right
-    axis runs from -24 to +24 dB in 6 dB steps through 0 dB (no change).
+    axis is ticked every 6 dB from -24 to +24 dB, through 0 dB (no change), with room above and below.
 
     Lesson: course/01-eq.ipynb
     """
@@ -397,7 +397,7 @@ def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     _freq_axis(fig)
     fig.update_yaxes(title_text="spectrum (dB)", secondary_y=False)
     fig.update_yaxes(
-        title_text="EQ gain (dB)", range=[-24, 24], tickmode="linear", tick0=0, dtick=6, showgrid=False,
+        title_text="EQ gain (dB)", range=[-27, 27], tickmode="linear", tick0=0, dtick=6, showgrid=False,
         zeroline=True, zerolinecolor=COLOR_CURVE, zerolinewidth=1, secondary_y=True,
     )
     fig.update_layout(margin=dict(r=60))
@@ -482,8 +482,13 @@ def _envelope_trace(go, y, sr: int, name: str, color: str):
     )
 
 
-def gain_reduction_figure(y, processed, gain_reduction_db, sr: int, title: str = "Input, output and gain reduction"):
+def gain_reduction_figure(
+    y, processed, gain_reduction_db, sr: int, title: str = "Input, output and gain reduction", marks=()
+):
     """Input and output waveforms with the gain-reduction trace (dB, drawn downwards) underneath.
+
+    ``marks`` are times in seconds drawn as dotted lines across both rows, e.g. where each kick
+    hit starts.
 
     Lesson: course/02-compression.ipynb
     """
@@ -498,6 +503,8 @@ def gain_reduction_figure(y, processed, gain_reduction_db, sr: int, title: str =
     fig.update_yaxes(title_text="amplitude (FS)", range=[-1, 1], dtick=0.5, row=1, col=1)
     fig.update_yaxes(title_text="GR (dB)", row=2, col=1)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    for t_mark in np.asarray(marks, dtype=float).ravel():
+        fig.add_vline(x=float(t_mark), line=dict(color="#888", dash="dot"))
     return _base_layout(fig, title, height=460)
 
 
@@ -541,15 +548,15 @@ def loudness_figure(result, target_lufs: float | None = None, title: str = "Loud
     """
     go = _go()
     fig = go.Figure()
-    m = np.maximum(result.momentary, -70)
-    s = np.maximum(result.short_term, -70)
-    fig.add_trace(go.Scatter(x=result.times, y=m, name="momentary", line=dict(color="#aaa", width=1)))
-    fig.add_trace(go.Scatter(x=result.times, y=s, name="short-term", line=dict(color=COLOR_A, width=2)))
-    if np.isfinite(result.integrated):
+    m = np.maximum(result.momentary_lufs, -70)
+    s = np.maximum(result.short_term_lufs, -70)
+    fig.add_trace(go.Scatter(x=result.times_s, y=m, name="momentary", line=dict(color="#aaa", width=1)))
+    fig.add_trace(go.Scatter(x=result.times_s, y=s, name="short-term", line=dict(color=COLOR_A, width=2)))
+    if np.isfinite(result.integrated_lufs):
         fig.add_hline(
-            y=result.integrated,
+            y=result.integrated_lufs,
             line=dict(color=COLOR_CURVE),
-            annotation_text=f"integrated {result.integrated:.1f} LUFS",
+            annotation_text=f"integrated {result.integrated_lufs:.1f} LUFS",
             annotation_position="bottom right",
         )
     if target_lufs is not None:

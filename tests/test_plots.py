@@ -134,7 +134,7 @@ def test_a_zoomed_spectrum_states_its_range_and_has_round_ticks_inside_it():
 def test_secondary_axes_have_their_own_round_ticks():
     y = noise(2.0, SR, color="pink", seed=2)
     eq_axis = plots.eq_figure(EQ([Peak(300, -4)]), SR, y, y).layout.yaxis2
-    assert (eq_axis.tickmode, eq_axis.tick0, eq_axis.dtick, tuple(eq_axis.range)) == ("linear", 0, 6, (-24, 24))
+    assert (eq_axis.tickmode, eq_axis.tick0, eq_axis.dtick, tuple(eq_axis.range)) == ("linear", 0, 6, (-27, 27))
     share = plots.transfer_curve_figure(Compressor(threshold_db=-30), y, SR).layout.yaxis2
     assert share.tickmode == "linear" and share.tick0 == 0
     mantissa = share.dtick / 10 ** np.floor(np.log10(share.dtick))
@@ -170,3 +170,62 @@ def test_the_schedule_leaves_the_bars_the_width_of_the_figure():
     assert any("<br>" in label for label in labels)  # the long ones did wrap
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
     assert fig.layout.yaxis.title.text and fig.layout.title.text
+
+
+def test_gain_reduction_marks_are_dotted_lines_across_both_rows():
+    y = noise(1.0, SR, color="pink", seed=2)
+    result = Compressor(threshold_db=-30).process(y, SR)
+    fig = plots.gain_reduction_figure(y, result.audio, result.gain_reduction_db, SR, marks=np.array([0.25, 0.5]))
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert sorted({s.x0 for s in lines}) == [0.25, 0.5] and {s.line.dash for s in lines} == {"dot"}
+    assert {s.yref for s in lines} >= {"y domain", "y2 domain"}  # both rows
+
+
+def _axis_title_problems(fig) -> list[str]:
+    """Figure and axis titles as the lessons need them: a title, and a unit in parentheses on each labelled axis."""
+    import re
+
+    problems = [] if (fig.layout.title.text or "").strip() else ["no title"]
+    used = {t.xaxis or "x" for t in fig.data} | {t.yaxis or "y" for t in fig.data}
+    for axis_id in sorted(used):
+        name = f"{axis_id[0]}axis{axis_id[1:]}"
+        axis = fig.layout[name]
+        if axis.showticklabels is False:
+            continue  # shares a labelled neighbour (stacked subplots)
+        title = (axis.title.text or "").strip()
+        values = [v for t in fig.data if (getattr(t, axis_id[0] + "axis") or axis_id[0]) == axis_id
+                  for v in (getattr(t, axis_id[0]) if getattr(t, axis_id[0]) is not None else ())[:1]]
+        if axis.type in ("category", "date") or any(isinstance(v, str) for v in values):
+            if not title and axis_id.startswith("y"):  # category rows need a name; x categories name themselves
+                problems.append(f"{name} has no title")
+        elif not re.search(r"\([^()]+\)\s*$", title):
+            problems.append(f"{name} title {title!r} has no unit in parentheses")
+    return problems
+
+
+def test_every_lesson_figure_has_a_title_and_units_on_its_axes():
+    from producerkit import arrange, datasets
+    from producerkit.eq import HighPass
+    from producerkit.planning import Project
+
+    y = noise(2.0, SR, color="pink", seed=2)
+    comp = Compressor(threshold_db=-30)
+    result = comp.process(y, SR)
+    song = datasets.load_session("paper_lanterns")
+    arrangement = arrange.Arrangement.from_session(song)
+    figures = {
+        "spectrum": plots.spectrum_figure({"a": y}, SR),
+        "eq": plots.eq_figure(EQ([Peak(300, -4)]), SR, y, y),
+        "filter shapes": plots.filter_shapes_figure([HighPass(100)], SR),
+        "filter designs": plots.filter_designs_figure(Peak, SR, freq=16000, gain_db=9, q=1),
+        "transfer": plots.transfer_curve_figure(comp, y, SR),
+        "gain reduction": plots.gain_reduction_figure(y, result.audio, result.gain_reduction_db, SR),
+        "waveform": plots.waveform_figure({"a": y}, SR),
+        "stacked waveforms": plots.waveform_figure({"a": y, "b": y}, SR, stacked=True),
+        "loudness": plots.loudness_figure(loudness(y, SR), target_lufs=-14),
+        "schedule": Project.example().schedule_figure(),
+        "timeline": arrangement.timeline_figure(),
+        "energy": arrangement.energy_figure(song, song.mix()),
+    }
+    problems = {name: p for name, fig in figures.items() if (p := _axis_title_problems(fig))}
+    assert not problems, problems

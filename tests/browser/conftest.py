@@ -269,6 +269,8 @@ def _screenshot(page, name: str) -> Path:
 # If a cell fails, "Run All" skips the rest, so an error output also ends the wait.
 _CELLS_DONE_JS = """
 () => {
+  // A dead kernel ("Kernel Restarting ... appears to have died") ends the wait too: nothing more will run.
+  if ([...document.querySelectorAll('.jp-Dialog')].some(d => /appears to have died/.test(d.textContent))) return true;
   const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
   if (!nb) return false;
   const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
@@ -308,7 +310,9 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
 
 
 def _assert_no_errors(page) -> None:
-    """No traceback or stderr-with-Traceback output, and no "Error displaying widget"."""
+    """No traceback or stderr-with-Traceback output, no "Error displaying widget", and the kernel did not die."""
+    dialogs = " ".join(page.locator(".jp-Dialog").all_inner_texts())
+    assert "appears to have died" not in dialogs, f"the kernel died while the notebook ran: {dialogs}"
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     # JupyterLab renders exceptions with the stderr MIME type; a traceback there is a failed cell.
     for text in panel.locator(

@@ -130,14 +130,28 @@ LOCATE_JS = r"""
 }
 """
 
-# A cell output that is a widget (ipywidgets and producerkit's own views); plotly's FigureWidget
-# inside an explorer is read as a figure too.
-WIDGET_OUTPUTS = (
-    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"], '
-    ".jp-OutputArea-output:has(> .jupyter-widgets), .jp-OutputArea-output.jupyter-widgets"
-)
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+# Every plotly graph has been drawn with its data.
+DRAWN_JS = f"""() => [...document.querySelectorAll('{PANEL} .js-plotly-plot')]
+  .every(gd => gd._fullLayout && gd._fullData && gd.data && gd.data.length > 0)"""
+# Every A/B player has decoded both versions (or shows why not).
+DECODED_JS = f"""() => [...document.querySelectorAll('{PANEL} .pk-ab')]
+  .every(p => p.dataset.decoded === 'true' || (p.querySelector('.pk-ab-error') || {{}}).textContent)"""
+# Mark each cell output that is a widget view: widget renderers set no MIME type on their node
+# (text, HTML, images and plotly's renderer do). The plotly FigureWidgets inside an explorer are
+# read as figures as well.
+MARK_WIDGETS_JS = f"""() => {{
+  const outs = [...document.querySelectorAll('{PANEL} .jp-OutputArea-output')].filter(o =>
+    (!o.dataset.mimeType || o.dataset.mimeType === 'application/vnd.jupyter.widget-view+json')
+    && !o.querySelector(':scope > .js-plotly-plot, :scope > .jp-RenderedPlotly, :scope > [data-mime-type]')
+    && o.children.length > 0);
+  outs.forEach(o => o.setAttribute('data-pk-widget-output', ''));
+  return outs.length;
+}}"""
+WIDGET_OUTPUTS = "[data-pk-widget-output]"
 
-NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
+# Round steps: 1, 2, 2.5, 5 x 10^k, and 3 or 6 (dB and time grids step by 3 and 6 too).
+NICE_MANTISSAS = (1.0, 2.0, 2.5, 3.0, 5.0, 6.0, 10.0)
 UNIT = re.compile(r"\(([^()]*[^\s()][^()]*)\)\s*$")
 HZ_SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*(k?)(?:Hz)?\s*(?:–|-|to)\s*(\d+(?:\.\d+)?)\s*(k?)Hz")
 
@@ -172,7 +186,7 @@ def tick_problems(axis: dict) -> list[str]:
         return [f"uneven ticks {', '.join(f'{v:g}' for v in bad)} are not round"] if bad else []
     mantissa = step / 10 ** math.floor(math.log10(step))
     if not any(abs(mantissa - m) < 1e-6 for m in NICE_MANTISSAS):
-        return [f"tick step {step:g} is not 1, 2, 2.5 or 5 x 10^k (ticks {', '.join(f'{v:g}' for v in values)})"]
+        return [f"tick step {step:g} is not 1, 2, 2.5, 3, 5 or 6 x 10^k (ticks {', '.join(f'{v:g}' for v in values)})"]
     off = [v for v in values if abs(v / step - round(v / step)) > 1e-6]
     if off:
         return [f"ticks {', '.join(f'{v:g}' for v in off)} are not multiples of the step {step:g}"]
@@ -189,8 +203,8 @@ def figure_problems(fig: dict) -> list[str]:
         t["yaxis"] for t in fig["traces"] if t["visible"] is True
     }
     for axis_id, axis in sorted(fig["axes"].items()):
-        if not axis["visible"] or axis_id not in used:
-            continue
+        if not axis["visible"] or axis_id not in used or not axis["showticklabels"]:
+            continue  # hidden, empty, or sharing its neighbour's labelled axis (stacked subplots)
         name = f"{axis_id}-axis"
         axis_title = axis["title"].strip()
         if axis["type"] in ("linear", "log") and not UNIT.search(axis_title):
@@ -230,7 +244,7 @@ def _zoom_stated(fig: dict, axis: dict, lo: float, hi: float) -> bool:
 def error_outputs(page) -> list[str]:
     """Every error a student would see in the open notebook: stderr, tracebacks, widget errors."""
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    found = []
+    found = [f"dialog: {text.strip()}" for text in page.locator(".jp-Dialog").all_inner_texts() if "died" in text]
     stderr = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     for text in stderr.all_inner_texts():
         found.append("stderr: " + text.strip()[:800])
@@ -257,6 +271,8 @@ def course_copy(lab_server):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     name = Path(lesson).stem
     out = ARTIFACTS / name
     shutil.rmtree(out, ignore_errors=True)
@@ -269,13 +285,16 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     outputs = panel.locator(".jp-OutputArea-output")
     for i in range(outputs.count()):  # JupyterLab and plotly draw lazily: bring each output on screen
         outputs.nth(i).scroll_into_view_if_needed()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')]"
-        ".every(gd => gd._fullLayout && gd._fullData)",
-        timeout=60_000,
-    )
-
-    problems = [f"{lesson}: {e}" for e in error_outputs(page)]
+    problems = []
+    try:  # a FigureWidget (inside the explorers) draws empty first and gets its data a moment later
+        page.wait_for_function(DRAWN_JS, timeout=120_000, polling=250)
+    except PlaywrightTimeout:
+        problems.append(f"{lesson}: a figure still has no data two minutes after Run All finished")
+    try:  # the players decode their audio in the page; screenshots then show their real length
+        page.wait_for_function(DECODED_JS, timeout=60_000, polling=250)
+    except PlaywrightTimeout:
+        problems.append(f"{lesson}: an A/B player did not decode its audio within a minute")
+    problems += [f"{lesson}: {e}" for e in error_outputs(page)]
     report = []
     plots = panel.locator(".js-plotly-plot")
     places = page.evaluate(LOCATE_JS)
@@ -291,6 +310,7 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
         where = f"{lesson} cell {cell} ({heading}) figure {fig['title']!r}"
         problems += [f"{where}: {p}" for p in figure_problems(fig)]
 
+    page.evaluate(MARK_WIDGETS_JS)
     widgets = panel.locator(WIDGET_OUTPUTS)
     for i in range(widgets.count()):
         widget = widgets.nth(i)
