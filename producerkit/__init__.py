@@ -10,7 +10,7 @@ sample rate passed beside it: ``f(y, sr)``. Processors are small dataclasses cal
     >>> import producerkit as pk
     >>> y, sr = pk.load("mix.wav")                                   # doctest: +SKIP
     >>> y = pk.EQ([pk.Peak(300, gain_db=-3, q=1.4)])(y, sr)          # doctest: +SKIP
-    >>> pk.loudness(y, sr).integrated                                # doctest: +SKIP
+    >>> pk.loudness(y, sr).integrated_lufs                                # doctest: +SKIP
 
 Everything loads on first use, so ``import producerkit`` stays fast and pulls in no librosa,
 numba, plotly or ipywidgets: every submodule is an attribute (``producerkit.editing``), and the

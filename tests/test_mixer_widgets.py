@@ -223,8 +223,8 @@ def test_loudness_view_verdict_matches_qc(clip, target):
     assert view._qc_html.value.count("<tr data-status=") == len(report)
     assert f'data-verdict="{report.verdict}"' in view._summary.value
     stats = meters.loudness(clip, SR)
-    np.testing.assert_allclose(view.figure.data[1].y, np.maximum(stats.short_term, -70.0))
-    assert view.figure.data[2].y[0] == pytest.approx(stats.integrated)
+    np.testing.assert_allclose(view.figure.data[1].y, np.maximum(stats.short_term_lufs, -70.0))
+    assert view.figure.data[2].y[0] == pytest.approx(stats.integrated_lufs)
 
 
 def test_target_change_moves_target_line(clip):
@@ -250,7 +250,7 @@ def test_loudness_view_invalid_updates_keep_state(clip):
     assert view.update(y=np.full(1000, np.nan)) is False and "NaN" in view.error
     assert view.figure.data[1].y == y_before
     assert view.update(y=clip[:, : 4 * SR] * 0.5)
-    assert view.error == "" and view.loudness.duration == pytest.approx(4.0)
+    assert view.error == "" and view.loudness.duration_s == pytest.approx(4.0)
 
 
 def test_playback_gain_follows_platform_rules(clip):
@@ -263,7 +263,7 @@ def test_playback_gain_follows_platform_rules(clip):
     assert playback_gain_db(-20.0, -3.0, "spotify") == pytest.approx(2.0)  # only up to -1 dBTP
     assert playback_gain_db(-math.inf, -120.0, "spotify") == 0.0
     view = LoudnessView(clip, SR)
-    expected = -14.0 - view.loudness.integrated
+    expected = -14.0 - view.loudness.integrated_lufs
     assert view.playback_gain_db == pytest.approx(expected)
     assert view.player.loudness_b - view.player.loudness_a == pytest.approx(expected, abs=0.02)
     assert view.player.match_loudness is False
