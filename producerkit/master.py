@@ -215,10 +215,10 @@ class MasterStage:
 
     name: str
     action: str
-    lufs_before: float
-    lufs_after: float
-    true_peak_before: float
-    true_peak_after: float
+    input_lufs: float
+    output_lufs: float
+    input_true_peak_dbtp: float
+    output_true_peak_dbtp: float
     details: dict = field(default_factory=dict)
 
 
@@ -232,9 +232,9 @@ class MasterReport:
     target_lufs: float
     ceiling_dbtp: float
     input_lufs: float
-    input_true_peak: float
+    input_true_peak_dbtp: float
     output_lufs: float
-    output_true_peak: float
+    output_true_peak_dbtp: float
     stages: list
     passes: int
     notes: list = field(default_factory=list)
@@ -247,7 +247,7 @@ class MasterReport:
     @property
     def within_target(self) -> bool:
         """True if the result is within ±0.5 LU of the target and at or under the ceiling."""
-        return abs(self.error_lu) <= 0.5 and self.output_true_peak <= self.ceiling_dbtp + 1e-6
+        return abs(self.error_lu) <= 0.5 and self.output_true_peak_dbtp <= self.ceiling_dbtp + 1e-6
 
     def stage(self, name: str) -> MasterStage:
         """The stage called ``name`` ("EQ", "Compressor", "Gain", "Limiter")."""
@@ -259,13 +259,13 @@ class MasterReport:
     _HEADERS = ("stage", "LUFS before", "LUFS after", "dBTP before", "dBTP after", "what it did")
 
     def _rows(self):
-        return [(s.name, _fmt(s.lufs_before), _fmt(s.lufs_after), _fmt(s.true_peak_before),
-                 _fmt(s.true_peak_after), s.action) for s in self.stages]
+        return [(s.name, _fmt(s.input_lufs), _fmt(s.output_lufs), _fmt(s.input_true_peak_dbtp),
+                 _fmt(s.output_true_peak_dbtp), s.action) for s in self.stages]
 
     def _summary(self) -> str:
         return (f"Master: {_fmt(self.input_lufs)} LUFS -> {_fmt(self.output_lufs)} LUFS "
                 f"(target {self.target_lufs:g}, {self.error_lu:+.2f} LU), true peak "
-                f"{_fmt(self.output_true_peak)} dBTP (ceiling {self.ceiling_dbtp:g}), {self.passes} limiter pass(es)")
+                f"{_fmt(self.output_true_peak_dbtp)} dBTP (ceiling {self.ceiling_dbtp:g}), {self.passes} limiter pass(es)")
 
     def __str__(self) -> str:
         parts = [self._summary(), _text_table(self._HEADERS, self._rows())]

@@ -109,7 +109,7 @@ def test_report_names_what_each_stage_did_with_eq_and_compressor():
     assert limiter.startswith("Limiter: up to") and "dBTP" in limiter
     # stages chain: each one starts where the previous ended
     for before, after in zip(report.stages, report.stages[1:], strict=False):
-        assert after.lufs_before == pytest.approx(before.lufs_after, abs=1e-6) or after.name == "Limiter"
+        assert after.input_lufs == pytest.approx(before.output_lufs, abs=1e-6) or after.name == "Limiter"
     assert abs(meters.integrated_loudness(out, SR) + 14.0) <= 0.5
     text = str(report)
     assert "Compressor: up to" in text and "Limiter" in text and "target -14" in text
