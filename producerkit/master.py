@@ -265,7 +265,8 @@ class MasterReport:
     def _summary(self) -> str:
         return (f"Master: {_fmt(self.input_lufs)} LUFS -> {_fmt(self.output_lufs)} LUFS "
                 f"(target {self.target_lufs:g}, {self.error_lu:+.2f} LU), true peak "
-                f"{_fmt(self.output_true_peak_dbtp)} dBTP (ceiling {self.ceiling_dbtp:g}), {self.passes} limiter pass(es)")
+                f"{_fmt(self.output_true_peak_dbtp)} dBTP (ceiling {self.ceiling_dbtp:g}), "
+                f"{self.passes} limiter pass(es)")
 
     def __str__(self) -> str:
         parts = [self._summary(), _text_table(self._HEADERS, self._rows())]
