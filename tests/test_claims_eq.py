@@ -18,9 +18,9 @@ from producerkit.checks import check_kick_fundamental
 from producerkit.checks import eq as ceq
 from producerkit.plots import spectrum_db
 
-from ._claim_cells import run_cells
+from .lesson_cells import run_cells
 
-LESSON = "01-eq.ipynb"
+LESSON = "01-eq"
 SETUP, STEMS_LOOK, RUMBLE, RUMBLE_LOOK, KICK_LOOK, CARVE = (
     "4e8c18bf", "3959a937", "bc8f8ddd", "9bfd8e3e", "ea4547cb", "6ad89c99"
 )

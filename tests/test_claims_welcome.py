@@ -14,9 +14,9 @@ from scipy.signal import sosfreqz
 
 from producerkit.meters import k_weighting
 
-from ._claim_cells import run_cells
+from .lesson_cells import run_cells
 
-LESSON = "00-welcome.ipynb"
+LESSON = "00-welcome"
 SETUP, DEMO, PRODUCED, PLAYER, LOOK = "0f970814", "044902bf", "ca69cb2a", "93e98c50", "302b7957"
 
 
