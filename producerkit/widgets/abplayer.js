@@ -423,8 +423,9 @@ function render({ model, el }) {
     playBtn.textContent = playing ? "❚❚ Pause" : "▶ Play";
     playBtn.disabled = !engine.ready;
     playBtn.setAttribute("aria-pressed", String(playing));
-    btnA.textContent = abx ? "A" : `A · ${labelA}`;
-    btnB.textContent = abx ? "B" : `B · ${labelB}`;
+    // A label that only repeats the letter ("A") is not shown twice ("A · A").
+    btnA.textContent = abx || labelA.trim().toUpperCase() === "A" ? "A" : `A · ${labelA}`;
+    btnB.textContent = abx || labelB.trim().toUpperCase() === "B" ? "B" : `B · ${labelB}`;
     btnD.textContent = "B − A";
     btnD.hidden = abx;
     btnX.hidden = !abx;
