@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from ._validate import in_range, whole
 from .errors import ParameterError
 
 __all__ = [
@@ -76,12 +77,7 @@ def money(amount: float, currency: str = CURRENCY) -> str:
 
 
 def _check_amount(value, name: str, allow_zero: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ParameterError(f"{name} must be a number (got {value!r}).")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        need = "zero or positive" if allow_zero else "positive"
-        raise ParameterError(f"{name} must be {need} (got {value!r}); money and days cannot be negative.")
-    return float(value)
+    return in_range(name, value, 0, lo_open=not allow_zero, hint="money and days cannot be negative")
 
 
 def _to_date(value, name: str) -> dt.date:
@@ -179,8 +175,7 @@ def royalties(
     if (streams is None) == (revenue is None):
         raise ParameterError("give either streams= or revenue=, not both or neither.")
     if streams is not None:
-        if isinstance(streams, bool) or not isinstance(streams, int) or streams < 0:
-            raise ParameterError(f"streams must be a whole number, zero or more (got {streams!r}).")
+        whole("streams", streams, 0)
         rate = _check_amount(rate_per_stream, "rate_per_stream")
         base = streams * rate
     else:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from ._validate import in_range
 from .business import CURRENCY, _check_amount, _to_date, money
 from .errors import ParameterError
 from .report import FAIL, WARN, Finding, Report
@@ -234,10 +235,7 @@ class Project:
         if not isinstance(currency, str) or not currency.strip():
             raise ParameterError(f"currency must be a currency code such as 'GBP' (got {currency!r}).")
         self.currency = currency.upper()
-        if isinstance(contingency, bool) or not isinstance(contingency, int | float) or not 0 <= contingency <= 1:
-            raise ParameterError(
-                f"contingency must be a fraction between 0 and 1 (got {contingency!r}); 0.1 keeps 10 % in reserve."
-            )
+        in_range("contingency", contingency, 0, 1, hint="it is a fraction: 0.1 keeps 10 % in reserve")
         self.contingency = float(contingency)
         self.release_date = None if release_date is None else _to_date(release_date, "release_date")
         self.people: dict[str, Person] = {}
