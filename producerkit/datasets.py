@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from ._bundled import bundled_dir, restore_hint
+from ._song import SESSION
 from .errors import DatasetError
 
 #: The bundled audio: ``producerkit/_data/datasets`` in an installed wheel, the repo's ``datasets/`` in a checkout.
@@ -59,6 +60,21 @@ AUDIO_LICENCE_TEXT = (
 )
 
 ROLES = ("stem", "take", "one_shot", "variant")
+
+
+def shared_session(name: str = SESSION) -> Session:
+    """The bundled session opened once per process and shared (its audio loads once): for checkers and drills.
+
+    Treat it as read-only; :func:`load_session` opens a session of your own.
+
+    Lesson: not yet taught
+    """
+    return _shared_session(name)
+
+
+@lru_cache(maxsize=4)
+def _shared_session(name: str) -> Session:
+    return load_session(name)
 
 
 # --------------------------------------------------------------------------- the manifest
@@ -428,7 +444,7 @@ def sessions(root=None) -> list[str]:
     return list(manifest(root)["sessions"])
 
 
-def load_session(name: str = "paper_lanterns", root=None) -> Session:
+def load_session(name: str = SESSION, root=None) -> Session:
     """Open a session by name. Fast: the audio loads (and is checksummed) when first used.
 
     Lessons: 00, 01, 02, 03, 04

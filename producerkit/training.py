@@ -54,6 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._song import SESSION
 from .errors import ParameterError, ProducerkitError
 
 __all__ = [
@@ -291,7 +292,7 @@ class Trial:
 
 
 def make_trial(drill: str, level: int = 1, seed: int = 0, *, seconds: float | None = None,
-               session: str = "paper_lanterns") -> Trial:
+               session: str = SESSION) -> Trial:
     """Make one trial of ``drill`` at ``level`` (1-10); the same seed always gives the same trial.
 
     Args:
@@ -334,11 +335,10 @@ class _Context:
 # --------------------------------------------------------------------------- material (cached)
 
 
-@lru_cache(maxsize=2)
 def _session(name: str):
     from . import datasets
 
-    return datasets.load_session(name)
+    return datasets.shared_session(name)
 
 
 #: Where each stem sits in the course mix (pan position, -1 left ... +1 right).
@@ -1934,7 +1934,7 @@ class Trainer:
     """
 
     def __init__(self, drill_name: str, *, path=None, seed: int | None = None, seconds: float | None = None,
-                 session: str = "paper_lanterns", progress: Progress | None = None):
+                 session: str = SESSION, progress: Progress | None = None):
         self.drill = drill(drill_name)
         self.progress = progress if progress is not None else Progress(path)
         if seed is None:

@@ -33,9 +33,9 @@ _SECTION_WORDS = {"intro", "verse", "prechorus", "chorus", "postchorus", "bridge
 
 def _session(session):
     if session is None:
-        from ..datasets import load_session
+        from ..datasets import shared_session
 
-        return load_session("paper_lanterns")
+        return shared_session()
     return session
 
 

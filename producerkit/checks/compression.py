@@ -21,7 +21,6 @@ from ..errors import ProducerkitError
 from ..mix import ClipGain, Parallel
 from ._feedback import Feedback, is_unanswered, right, unanswered, wrong
 
-SESSION = "paper_lanterns"
 LEAD_VARIANT = "lead_uneven"
 
 #: The drum, bass and kick excerpt the lesson and the checkers use: song bars [10, 14) counted
@@ -91,9 +90,7 @@ LIMITER_OR_COMPRESSOR = {
 # --------------------------------------------------------------------------- the session's facts
 
 
-@lru_cache(maxsize=1)
-def _session() -> datasets.Session:
-    return datasets.load_session(SESSION)
+_session = datasets.shared_session
 
 
 def lead_phrases() -> list[tuple[int, int]]:

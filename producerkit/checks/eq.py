@@ -19,8 +19,6 @@ from ..errors import ProducerkitError
 from ..plots import spectrum_db
 from ._feedback import Feedback, as_number, is_unanswered, octaves_between, right, unanswered, wrong
 
-SESSION = "paper_lanterns"
-
 #: A frequency answer within this many octaves of the problem's centre counts: 1/6 octave, 281-354 Hz
 #: at 315 Hz. It is the same target for finding the mud (exercise 1) and cutting it (exercise 2): a
 #: bell centred anywhere in it can bring the keys back to the clean ones, one centred outside cannot.
@@ -64,9 +62,7 @@ KICK_FFT = 32768
 # --------------------------------------------------------------------------- the session's facts
 
 
-@lru_cache(maxsize=1)
-def _session() -> datasets.Session:
-    return datasets.load_session(SESSION)
+_session = datasets.shared_session
 
 
 def _excerpts(variant: str) -> tuple[np.ndarray, np.ndarray, int]:

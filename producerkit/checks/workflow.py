@@ -15,11 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..datasets import shared_session as _session
 from ..mix import PEAK_MAX_DBFS
 from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
 from .welcome import LEADS_HINT, LEADS_RIGHT, _unknown_stage, stage_aliases, which_engineer
-
-SESSION = "paper_lanterns"
 
 # --------------------------------------------------------------------------- exercise data
 
@@ -58,13 +57,6 @@ FADER_RANGE_DB = (-60.0, 12.0)
 
 #: A master passes when its integrated loudness is this close to the platform's reference.
 MASTER_TOLERANCE_LU = 0.5
-
-@lru_cache(maxsize=1)
-def _session():
-    from ..datasets import load_session
-
-    return load_session(SESSION)
-
 
 def _fmt_db(x: float) -> str:
     return f"{x:+.1f}"
