@@ -16,7 +16,6 @@ the tests run on a clean clone; where the sheet is present next to the repositor
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -25,6 +24,8 @@ import pytest
 
 from producerkit import business, planning, stages
 from producerkit.checks import check_stage_leads, check_stage_order, check_who_leads
+
+from .lesson_cells import function
 
 ROOT = Path(__file__).resolve().parents[1]
 FACT_SHEET = ROOT.parent / "shared" / "FACTS.md"
@@ -131,13 +132,7 @@ def test_the_business_figures_are_the_fact_sheets():
 
 
 def _plan_single():
-    for source in _cells("04", "code"):
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef) and node.name == "plan_single":
-                namespace = {"planning": planning}
-                exec(compile(ast.Module([node], []), "04-workflow.ipynb", "exec"), namespace)  # noqa: S102
-                return namespace["plan_single"]()
-    raise LookupError("plan_single is not defined in lesson 04")
+    return function("04-workflow", "plan_single")()
 
 
 @pytest.mark.parametrize("plan", [planning.Project.example, _plan_single], ids=["Project.example", "plan_single"])
