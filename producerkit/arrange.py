@@ -81,12 +81,12 @@ class Grid:
 
     bpm: float
     time_signature: tuple[int, int]
-    beats: np.ndarray
-    downbeats: np.ndarray
+    beats_s: np.ndarray
+    downbeats_s: np.ndarray
 
-    def nearest_bar(self, seconds: float) -> int:
-        """Index of the downbeat nearest to ``seconds``."""
-        return int(np.argmin(np.abs(self.downbeats - seconds)))
+    def nearest_bar(self, time_s: float) -> int:
+        """Index (from 0) of the downbeat nearest to ``time_s`` seconds."""
+        return int(np.argmin(np.abs(self.downbeats_s - time_s)))
 
 
 def grid(bpm: float, bars: int, time_signature=(4, 4), offset_s: float = 0.0) -> Grid:
@@ -538,7 +538,7 @@ class FoundSections:
     bpm: float
     duration_s: float
     #: beat times (s) and beat-synchronous features behind the estimate, for self_similarity_figure
-    beat_times: np.ndarray | None = field(default=None, repr=False, compare=False)
+    beat_times_s: np.ndarray | None = field(default=None, repr=False, compare=False)
     features: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def segments(self) -> list[tuple[float, float, str]]:
@@ -690,7 +690,7 @@ def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSec
     import plotly.graph_objects as go
 
     if found is not None and found.features is not None:
-        beat_times, features = found.beat_times, found.features
+        beat_times, features = found.beat_times_s, found.features
     else:
         y = to_mono(ensure_audio(y))
         beat_times, features, _ = _beat_features(y, check_sr(sr), bpm)

@@ -62,23 +62,23 @@ def sine(
 
 
 def sweep(
-    f_start: float,
-    f_end: float,
+    start_hz: float,
+    end_hz: float,
     duration_s: float,
     sr: int,
     level_dbfs: float = -6.0,
     channels: int = 1,
 ) -> np.ndarray:
-    """A logarithmic (exponential) sine sweep from ``f_start`` to ``f_end`` Hz.
+    """A logarithmic (exponential) sine sweep from ``start_hz`` to ``end_hz`` Hz.
 
     Equal time per octave, so it sounds even and measures every octave with equal energy.
 
     Lesson: not yet taught
     """
     sr = check_sr(sr)
-    f0, f1 = _check_freq(f_start, sr, "f_start"), _check_freq(f_end, sr, "f_end")
+    f0, f1 = _check_freq(start_hz, sr, "start_hz"), _check_freq(end_hz, sr, "end_hz")
     if f0 == f1:
-        raise ParameterError("f_start and f_end are equal; use sine() for a single frequency.")
+        raise ParameterError("start_hz and end_hz are equal; use sine() for a single frequency.")
     n = _num_samples(duration_s, sr)
     t = np.arange(n, dtype=np.float64) / sr
     big_t = n / sr

@@ -32,8 +32,8 @@ def test_bar_arithmetic_in_musical_units():
 
 def test_grid_has_every_beat_and_downbeat():
     g = grid(120, 2)
-    np.testing.assert_allclose(g.beats, np.arange(8) * 0.5)
-    np.testing.assert_allclose(g.downbeats, [0.0, 2.0])
+    np.testing.assert_allclose(g.beats_s, np.arange(8) * 0.5)
+    np.testing.assert_allclose(g.downbeats_s, [0.0, 2.0])
     assert g.nearest_bar(1.9) == 1
 
 
