@@ -274,7 +274,7 @@ class Problem:
     variant: str
     clean: str
     kind: str
-    freq_hz: float | None
+    freq: float | None
     gain_db: float | None
     q: float | None
     bars: tuple[int, int]

@@ -854,7 +854,7 @@ def _make_problem(ctx: _Context) -> Trial:
             clean = _cut(take, song.bar_to_sample(start - song.takes_start_bar), ctx.n)
         bad = _mono(ctx.session, variant, 0, ctx.n, variant=True)
         source = problem.clean
-        recipe = {"variant": variant, "freq_hz": problem.freq_hz, "gain_db": problem.gain_db, "q": problem.q,
+        recipe = {"variant": variant, "freq_hz": problem.freq, "gain_db": problem.gain_db, "q": problem.q,
                   "level_dbfs": problem.level_dbfs, "description": problem.description, "fix": problem.fix}
     else:
         source = str(ctx.rng.choice(_PROBLEM_SOURCES[kind]))

@@ -222,7 +222,7 @@ def test_missing_manifest_says_what_to_do(tmp_path):
 
 
 def test_mud_and_resonance_are_the_stated_bells_and_the_fix_undoes_them():
-    """Variant/clean spectrum ratio is gain_db at freq_hz, ~0 dB two octaves away; the stated cut restores it."""
+    """Variant/clean spectrum ratio is gain_db at freq, ~0 dB two octaves away; the stated cut restores it."""
     from producerkit import eq
 
     for variant in ("keys_mud", "guitar_harsh"):
@@ -231,20 +231,20 @@ def test_mud_and_resonance_are_the_stated_bells_and_the_fix_undoes_them():
         f, pc = _spectrum(clean, SESSION.sr)
         _, pb = _spectrum(bad, SESSION.sr)
         ratio = 10 * np.log10(pb / np.maximum(pc, 1e-20))
-        at = np.argmin(np.abs(f - p.freq_hz))
-        far = np.argmin(np.abs(f - p.freq_hz / 4))
+        at = np.argmin(np.abs(f - p.freq))
+        far = np.argmin(np.abs(f - p.freq / 4))
         assert ratio[at] == pytest.approx(p.gain_db, abs=1.0), variant
         assert abs(ratio[far]) < 1.0, variant
         assert p.bars[0] >= 0 and p.bars[1] <= SESSION.bars
-        fixed = eq.Peak(p.freq_hz, gain_db=-p.gain_db, q=p.q)(bad, SESSION.sr)
+        fixed = eq.Peak(p.freq, gain_db=-p.gain_db, q=p.q)(bad, SESSION.sr)
         residual = np.sqrt(np.mean((fixed - clean) ** 2)) / np.sqrt(np.mean(clean**2))
         assert 20 * np.log10(residual) < -50, variant
 
 
 def test_mud_sits_in_the_low_mids_and_resonance_near_3_to_4_khz():
     mud, harsh = SESSION.problem("keys_mud"), SESSION.problem("guitar_harsh")
-    assert 250 <= mud.freq_hz <= 400 and 8 <= mud.gain_db <= 10
-    assert 3000 <= harsh.freq_hz <= 4000 and 10 <= harsh.gain_db <= 12 and harsh.q >= 4
+    assert 250 <= mud.freq <= 400 and 8 <= mud.gain_db <= 10
+    assert 3000 <= harsh.freq <= 4000 and 10 <= harsh.gain_db <= 12 and harsh.q >= 4
 
 
 def test_rumble_is_below_40_hz():
@@ -261,7 +261,7 @@ def test_rumble_is_below_40_hz():
 
 def test_hum_stands_20_db_above_its_neighbours():
     p = SESSION.problem("lead_take2_hum")
-    assert p.clean == "lead_take2" and p.freq_hz == 50
+    assert p.clean == "lead_take2" and p.freq == 50
     f, pb = _spectrum(SESSION.variants["lead_take2_hum"], SESSION.sr)
 
     def level(freq):

@@ -133,7 +133,7 @@ def test_problem_drill_uses_the_sessions_variants_and_bakes_new_ones_the_same_wa
     clean = song.stems["keys"][song.bar_to_sample(problem.bars[0]):][:n]
     for seed in range(50):
         baked_mud, recipe = T.bake_problem(clean, song.sr, "mud", 12.0, seed=seed)
-        if recipe["freq_hz"] == problem.freq_hz:
+        if recipe["freq_hz"] == problem.freq:
             break
     assert recipe["gain_db"] == problem.gain_db and recipe["q"] == problem.q
     assert np.max(np.abs(baked_mud - song.variants["keys_mud"])) < 3 / 32768

@@ -80,7 +80,7 @@ def problem_freq(variant: str) -> float:
 
     Lesson: not yet taught
     """
-    return float(_session().problem(variant).freq_hz)
+    return float(_session().problem(variant).freq)
 
 
 @lru_cache(maxsize=1)

@@ -186,7 +186,7 @@ def hum_reference():
     hum = s.variants[problem.variant]
     start = s.bar_to_sample(problem.bars[0] - s.takes_start_bar)
     clean = s.takes[problem.clean][start:start + hum.size]
-    lines = tuple(sorted(float(f) for f in problem.details.get("harmonics_dbfs", {problem.freq_hz: None})))
+    lines = tuple(sorted(float(f) for f in problem.details.get("harmonics_dbfs", {problem.freq: None})))
     return hum, clean, s.sr, lines
 
 
