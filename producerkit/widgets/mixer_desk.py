@@ -505,7 +505,7 @@ class MixerDesk(Explorer):
             pan_row = w.HBox([w.HTML("<small>L</small>"), pan, w.HTML("<small>R</small>")])
             strip = w.VBox([label, fader, pan_row, w.HBox([mute, solo]), meter],
                            layout=w.Layout(align_items="center", border="1px solid #ddd", padding="4px",
-                                           margin="0 2px", width="108px"))
+                                           margin="0 2px", width="108px", flex="0 0 auto"))
             strip.add_class("pk-mixer-strip")
             strip.add_class(f"pk-mixer-strip-{i}")
             strips.append(strip)
@@ -516,11 +516,14 @@ class MixerDesk(Explorer):
         snap.add_class("pk-mixer-snapshot")
         snap.on_click(lambda _b: self.snapshot())
         master = w.VBox([w.HTML("<b>Master</b>"), self._master_html, snap],
-                        layout=w.Layout(border="1px solid #bbb", padding="4px", margin="0 2px"))
+                        layout=w.Layout(border="1px solid #bbb", padding="4px", margin="0 2px",
+                                        width="206px", flex="0 0 auto"))
         self._error_line.add_class("pk-mixer-error")
         title = w.HTML(f"<b>Mixer desk</b> · {html.escape(self.excerpt)} · pan law {self.pan_law} · "
                        "meters: post-fader peak / RMS over the excerpt")
-        return [title, w.HBox(strips + [master], layout=w.Layout(overflow="auto")), self._error_line, self.player]
+        # Strips keep their width; on a narrow page the master wraps below them rather than squashing them.
+        desk = w.HBox(strips + [master], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        return [title, desk, self._error_line, self.player]
 
     def _refresh(self) -> None:
         """Show the state: controls (without re-triggering their observers), meters, master."""
