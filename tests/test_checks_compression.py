@@ -394,3 +394,18 @@ def test_notebook_structure():
     assert "IPython.display" not in sources and "Audio(" not in sources.replace("ABPlayer(", "")
     assert "lead_comp = ...  #" in sources and "drum_bus = ...  #" in sources and "duck = ...  #" in sources
     assert {"lead_comp", "drum_bus", "duck", "tools"} <= set(exercise_names(LESSON))
+
+
+def test_lesson_claims_about_the_price_of_levelling_with_a_compressor(song):
+    """Section 5's text: on the six bars of section 1 the leveller turns the loud lines down by about
+    12 dB (up to 16 dB) and the lead comes out 13 dB quieter; clip gain brings the phrases within a dB."""
+    excerpt = song.variants["lead_uneven"][: song.bar_to_sample(6)]
+    result = LEVELLER.process(excerpt, song.sr)
+    slices = cc._phrase_slices(10)[:3]
+    loud = [float(result.gain_reduction_db[s].mean()) for s in (slices[0], slices[2])]
+    assert all(11.0 <= g <= 13.0 for g in loud), loud
+    assert 15.0 <= float(result.gain_reduction_db.max()) <= 17.0
+    change = meters.integrated_loudness(result.audio, song.sr) - meters.integrated_loudness(excerpt, song.sr)
+    assert -14.0 <= change <= -12.0, change
+    rode = cc.clip_gain_fix()(excerpt, song.sr)
+    assert cc.phrase_spread_db(rode, song.sr) <= 1.0
