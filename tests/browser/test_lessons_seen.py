@@ -143,8 +143,8 @@ DECODED_JS = f"""() => [...document.querySelectorAll('{PANEL} .pk-ab')]
 MARK_WIDGETS_JS = f"""() => {{
   const outs = [...document.querySelectorAll('{PANEL} .jp-OutputArea-output')].filter(o =>
     (!o.dataset.mimeType || o.dataset.mimeType === 'application/vnd.jupyter.widget-view+json')
-    && !o.querySelector(':scope > .js-plotly-plot, :scope > .jp-RenderedPlotly, :scope > [data-mime-type]')
-    && o.children.length > 0);
+    && !o.querySelector('[data-mime-type]') && o.children.length > 0
+    && (!o.querySelector('.js-plotly-plot') || o.querySelector('.jupyter-widgets, [class*="widget-"]')));
   outs.forEach(o => o.setAttribute('data-pk-widget-output', ''));
   return outs.length;
 }}"""
@@ -285,6 +285,9 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     outputs = panel.locator(".jp-OutputArea-output")
     for i in range(outputs.count()):  # JupyterLab and plotly draw lazily: bring each output on screen
         outputs.nth(i).scroll_into_view_if_needed()
+    plots = panel.locator(".js-plotly-plot")
+    for i in range(plots.count()):  # a FigureWidget draws its data once it is on screen
+        plots.nth(i).scroll_into_view_if_needed()
     problems = []
     try:  # a FigureWidget (inside the explorers) draws empty first and gets its data a moment later
         page.wait_for_function(DRAWN_JS, timeout=120_000, polling=250)
@@ -295,8 +298,9 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     except PlaywrightTimeout:
         problems.append(f"{lesson}: an A/B player did not decode its audio within a minute")
     problems += [f"{lesson}: {e}" for e in error_outputs(page)]
+    # The notebook's sticky toolbar and the status bar would cover the top and bottom of tall shots.
+    page.add_style_tag(content=".jp-NotebookPanel-toolbar, .jp-StatusBar-Widget { visibility: hidden; }")
     report = []
-    plots = panel.locator(".js-plotly-plot")
     places = page.evaluate(LOCATE_JS)
     for i in range(plots.count()):
         cell, heading = places[i]
