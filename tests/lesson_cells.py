@@ -7,9 +7,11 @@ and gets them from the lesson's own cells, so the test and what students run can
 
     ns = run_lesson("01-eq")            # what the lesson builds: its setup cells, exercises unanswered
     ns["keys_mud"], ns["sr"]
-    ns = run_lesson("01-eq", upto="check_mud_cut", tags=("setup", "exercise", "check"),
+    ns = run_lesson("01-eq", upto="harsh_hz = ...", tags=("setup", "exercise", "check"),
                     answers={"mud_cut": Expr("Peak(315, gain_db=-9, q=1.2)")})
-    ns["Out"][ns.cell_of("check_mud_cut")].correct          # the checker's verdict, as the lesson shows it
+    ns["Out"][ns.cell_of("check_mud_cut(mud_cut)")].correct  # the checker's verdict, as the lesson shows it
+
+A cell is named by its index, its cell id or text its source contains (the first cell that does).
 
 ``run_lesson`` caches what it ran, per lesson and choice of cells, so asking twice costs nothing; the
 namespace it returns is a copy, but the objects in it are shared between tests: do not mutate them
@@ -215,7 +217,7 @@ def _run(name: str, cells: tuple[Cell, ...], answers: dict, cache: bool) -> Name
     return _run_from(name, _fresh(name), cells, answers)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _cached(name: str, cells: tuple[Cell, ...]) -> Namespace:
     return _run_from(name, _fresh(name), cells, {})
 
@@ -236,7 +238,7 @@ def _copy(ns: Namespace) -> Namespace:
 
 
 class _Display:
-    """Stands in for IPython's ``display``: records what a cell shows in ``ns["Out"]``."""
+    """Stands in for IPython's ``display``: keeps what a cell shows in ``ns["displayed"]``."""
 
     def __init__(self, ns: Namespace):
         self.ns = ns
@@ -379,7 +381,9 @@ def _makes(node: ast.expr, kinds: set[str], bound: dict[str, str], kind: str, mo
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in modules:
             return True  # widgets.VBox(...), widgets.IntSlider(...)
         return name in kinds
-    return name.endswith("figure") or name in ("make_subplots", "Figure")
+    if name == "show" and isinstance(f, ast.Attribute):  # fig.show()
+        return _makes(f.value, kinds, bound, kind, modules)
+    return name.endswith("figure") or name in ("make_subplots", "Figure", "FigureWidget")
 
 
 def infer_tags(cells: tuple[Cell, ...]) -> dict[int, set[str]]:

@@ -52,10 +52,12 @@ def test_what_each_cell_does_is_read_from_its_code():
         ("tools = {'a': ...}\ncheck_tools(tools)", ()),
         ("approved = {'lead': -4}\ncheck_balance(approved)", ()),
         ("plots.loudness_figure(approved)", ()),
+        ("fig = make_subplots(rows=2)\nfig.show()", ()),
     )
     tags = infer_tags(cells)
     assert tags == {0: {"setup"}, 1: {"widget"}, 2: {"widget"}, 3: {"claim"},
-                    4: {"exercise", "check"}, 5: {"setup", "claim"}, 6: {"claim", "figure"}}
+                    4: {"exercise", "check"}, 5: {"setup", "claim"}, 6: {"claim", "figure"},
+                    7: {"claim", "figure"}}
     assert set().union(*tags.values()) <= set(TAGS)
 
 
