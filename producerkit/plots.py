@@ -422,9 +422,12 @@ def filter_designs_figure(band_type, sr: int = 44100, title: str | None = None, 
     )
     fig.add_trace(go.Scatter(x=freqs, y=matched.response(freqs, sr), name="matched", line=dict(color=COLOR_CURVE)))
     fig.add_trace(go.Scatter(x=freqs, y=rbj.response(freqs, sr), name="RBJ cookbook", line=dict(color=COLOR_B)))
-    _freq_axis(fig, fmax=float(freqs[-1]) if freqs[-1] < 20000 else 20000.0)
+    fmax = min(float(freqs[-1]), 20000.0)
+    _freq_axis(fig, fmax=fmax)
     fig.update_yaxes(title_text="gain (dB)")
     default = f"{band_label(matched)}, sampled at {sr / 1000:g} kHz: matched against RBJ"
+    if fmax < 19999:  # below 40 kHz the axis stops at Nyquist: say so
+        default += f" (20 Hz–{fmax / 1000:.3g} kHz)"
     return _base_layout(fig, title or default)
 
 

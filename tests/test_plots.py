@@ -150,6 +150,8 @@ def test_filter_shapes_and_designs_figures_name_what_they_draw():
     assert fig.layout.title.text
     title = plots.filter_designs_figure(Peak, 44100, freq=16000, gain_db=9, q=1).layout.title.text
     assert "16 kHz" in title and "44100 Hz" not in title and "44.1 kHz" in title
+    low_rate = plots.filter_designs_figure(Peak, 32000, freq=12000, gain_db=6, q=1)
+    assert "(20 Hz–16 kHz)" in low_rate.layout.title.text  # the axis stops at Nyquist, and says so
 
 
 def test_stacked_waveforms_get_one_row_each():
