@@ -116,7 +116,8 @@ renderer: test-deps
 
 # The lesson registry (producerkit/lessons.py) is the one list of lessons: this rewrites what is made
 # from it (each notebook's course map and Next link, the README's course table, docs/teaching.md's list).
-course-map: $(VENV)/.lab-installed
+# It needs only Python: the registry is plain data, run from this checkout.
+course-map: | $(PY)
 	$(PY) -m producerkit.lessons --write
 
 # Re-render datasets/ from the composition.
