@@ -379,7 +379,7 @@ def _makes(node: ast.expr, kinds: set[str], bound: dict[str, str], kind: str, mo
     name = _func_name(node)
     if kind == "widget":
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in modules:
-            return True  # widgets.VBox(...), widgets.IntSlider(...)
+            return f.attr[:1].isupper()  # widgets.VBox(...), widgets.IntSlider(...), pkw.ABPlayer(...)
         return name in kinds
     if name == "show" and isinstance(f, ast.Attribute):  # fig.show()
         return _makes(f.value, kinds, bound, kind, modules)
@@ -401,7 +401,11 @@ def infer_tags(cells: tuple[Cell, ...]) -> dict[int, set[str]]:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("producerkit.widgets"):
                 widget_classes.update(a.asname or a.name for a in node.names if a.name[:1].isupper())
             if isinstance(node, ast.Import):
-                widget_modules.update(a.asname or a.name for a in node.names if a.name == "ipywidgets")
+                for a in node.names:
+                    if a.name == "ipywidgets" or (a.name == "producerkit.widgets" and a.asname):
+                        widget_modules.add(a.asname or a.name)
+            if isinstance(node, ast.ImportFrom) and node.module == "producerkit":
+                widget_modules.update(a.asname or a.name for a in node.names if a.name == "widgets")
     bound: dict[str, str] = {}  # name -> "widget" / "figure", in cell order
     answers: set[str] = set()  # the names exercise cells assign
     tags: dict[int, set[str]] = {}

@@ -53,11 +53,13 @@ def test_what_each_cell_does_is_read_from_its_code():
         ("approved = {'lead': -4}\ncheck_balance(approved)", ()),
         ("plots.loudness_figure(approved)", ()),
         ("fig = make_subplots(rows=2)\nfig.show()", ()),
+        ("from producerkit import widgets as pkw\npkw.LoudnessView(1, 2)", ()),
+        ("pkw.abx_p_value(9, 10)", ()),
     )
     tags = infer_tags(cells)
     assert tags == {0: {"setup"}, 1: {"widget"}, 2: {"widget"}, 3: {"claim"},
                     4: {"exercise", "check"}, 5: {"setup", "claim"}, 6: {"claim", "figure"},
-                    7: {"claim", "figure"}}
+                    7: {"claim", "figure"}, 8: {"setup", "widget"}, 9: {"claim"}}
     assert set().union(*tags.values()) <= set(TAGS)
 
 
