@@ -563,7 +563,7 @@ def loudness(y, sr) -> Loudness:
 # --------------------------------------------------------------------------- levels and correlation
 
 
-def rms_db(y) -> float:
+def rms_dbfs(y) -> float:
     """RMS level in dBFS over all samples of all channels (a 0 dBFS sine reads -3.01 dBFS).
 
     Digital silence reads :data:`producerkit.audio.SILENCE_DB`.
@@ -594,7 +594,7 @@ def crest_factor_db(y) -> float:
     """
     y = ensure_audio(y)
     peak = float(amp_to_db(np.abs(y).max()))
-    return peak - rms_db(y)
+    return peak - rms_dbfs(y)
 
 
 def _stereo_pair(y) -> np.ndarray | None:

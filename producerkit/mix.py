@@ -907,7 +907,7 @@ class Mixer:
         def row(name, kind, y, playing):
             y = np.asarray(y, dtype=np.float32)
             peak = float(amp_to_db(np.max(np.abs(y)))) if y.size else SILENCE_DB
-            rms = float(meters.rms_db(y))
+            rms = float(meters.rms_dbfs(y))
             try:
                 lufs = float(meters.integrated_loudness(y, self.sr))
             except Exception:  # too short to gate, or silent: no loudness to report

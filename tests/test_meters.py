@@ -389,11 +389,11 @@ def test_true_peak_accepts_low_rates_but_checks_them():
 
 def test_rms_and_crest_factor_of_a_sine_and_silence():
     y = signals.sine(1000, 1, 48000, level_dbfs=0)
-    assert meters.rms_db(y) == pytest.approx(-3.01, abs=0.01)
+    assert meters.rms_dbfs(y) == pytest.approx(-3.01, abs=0.01)
     assert meters.crest_factor_db(y) == pytest.approx(3.01, abs=0.01)
-    assert meters.rms_db(np.stack([y, 0.5 * y])) == pytest.approx(10 * np.log10((0.5 + 0.125) / 2), abs=0.01)
+    assert meters.rms_dbfs(np.stack([y, 0.5 * y])) == pytest.approx(10 * np.log10((0.5 + 0.125) / 2), abs=0.01)
     silence = np.zeros(100, dtype=np.float32)
-    assert meters.rms_db(silence) == SILENCE_DB
+    assert meters.rms_dbfs(silence) == SILENCE_DB
     assert meters.crest_factor_db(silence) == 0.0
 
 
