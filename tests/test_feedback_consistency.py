@@ -104,3 +104,34 @@ def test_welcome_roles_feedback_does_not_say_close_with_three_of_six_wrong():
     assert "3 of the 6 tasks" in fb.message, fb
     one_wrong = {t: (others[truth[t]] if i == 0 else truth[t]) for i, t in enumerate(tasks)}
     assert check_producer_roles(one_wrong).message.startswith("Close"), check_producer_roles(one_wrong)
+
+
+# --------------------------------------------------------------------------- 03: the contrast readout and exercise 3
+
+
+def test_03_the_contrast_readout_and_exercise_3_agree():
+    """Lesson 03's layer picker reads "chorus vs verse: +x LU"; exercise 3 wants at least +5 LU. A verse the
+    readout puts at +5 LU or more passes, and the checker measures the same number."""
+    import re
+
+    from producerkit.checks import check_chorus_contrast
+    from producerkit.checks.arrangement import CHORUS_CONTRAST_LU
+    from tests.lesson_cells import run_lesson
+
+    ns = run_lesson("03-arrangement", tags=("setup", "exercise", "widget"))
+    original, song = ns["original"], ns["song"]
+    verse_layers = list(original["verse"].layers)
+    choices = [verse_layers, [x for x in verse_layers if x != "bass"],
+               [x for x in verse_layers if x not in ("bass", "kick")],
+               [x for x in verse_layers if x not in ("bass", "keys")]]
+    verdicts = set()
+    for layers in choices:
+        arrangement = ns["with_verse_layers"](original, layers)
+        readout = float(re.search(r"([+-]\d+\.\d) LU", ns["verse_vs_chorus"](arrangement)).group(1))
+        fb = check_chorus_contrast(arrangement, song)
+        measured = float(re.search(r"chorus is ([+-]\d+\.\d) LU", fb.message).group(1))
+        assert measured == pytest.approx(readout, abs=0.11), (layers, readout, fb)
+        if abs(readout - CHORUS_CONTRAST_LU) > 0.2:
+            assert bool(fb) == (readout >= CHORUS_CONTRAST_LU), (layers, readout, fb)
+            verdicts.add(bool(fb))
+    assert verdicts == {True, False}, "the choices should include a verse that passes and one that does not"
