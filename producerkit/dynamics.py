@@ -408,12 +408,12 @@ class Compressor(_Processor):
         over = np.subtract(level_db, np.float32(self.threshold_db), dtype=np.float32)
         return _knee_reduction(over, 1.0 - 1.0 / self.ratio, float(self.knee_db))
 
-    def curve(self, levels_db) -> np.ndarray:
+    def curve(self, levels_dbfs) -> np.ndarray:
         """Static transfer curve: the steady output level (dBFS) for each input level, makeup included.
 
         Lesson: course/02-compression.ipynb
         """
-        levels = np.asarray(levels_db, dtype=np.float64)
+        levels = np.asarray(levels_dbfs, dtype=np.float64)
         reduction = _knee_reduction(levels - self.threshold_db, 1.0 - 1.0 / self.ratio, float(self.knee_db))
         return levels - reduction + self.makeup_gain_db
 
@@ -664,12 +664,12 @@ class Gate(_BelowThreshold):
         flag("stereo_link", self.stereo_link)
         _check_sidechain_highpass(self)
 
-    def curve(self, levels_db) -> np.ndarray:
+    def curve(self, levels_dbfs) -> np.ndarray:
         """Static curve: output level (dBFS) per input level; a drop of ``range_db`` under the threshold.
 
         Lesson: not yet taught
         """
-        levels = np.asarray(levels_db, dtype=np.float64)
+        levels = np.asarray(levels_dbfs, dtype=np.float64)
         return np.where(levels >= self.threshold_db, levels, levels + self.range_db)
 
     def _target_reduction(self, level_db: np.ndarray):
@@ -730,12 +730,12 @@ class Expander(_BelowThreshold):
         np.minimum(gr, np.float32(-self.range_db), out=gr)
         return gr
 
-    def curve(self, levels_db) -> np.ndarray:
+    def curve(self, levels_dbfs) -> np.ndarray:
         """Static curve: output level (dBFS) per input level.
 
         Lesson: not yet taught
         """
-        levels = np.asarray(levels_db, dtype=np.float64)
+        levels = np.asarray(levels_dbfs, dtype=np.float64)
         reduction = _knee_reduction(self.threshold_db - levels, self.ratio - 1.0, float(self.knee_db))
         return levels - np.minimum(reduction, -self.range_db)
 
