@@ -131,9 +131,8 @@ LOCATE_JS = r"""
 """
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-# Every plotly graph has been drawn with its data.
-DRAWN_JS = f"""() => [...document.querySelectorAll('{PANEL} .js-plotly-plot')]
-  .every(gd => gd._fullLayout && gd._fullData && gd.data && gd.data.length > 0)"""
+# A plotly graph has been drawn with its data.
+GRAPH_DRAWN_JS = "gd => Boolean(gd._fullLayout && gd._fullData && gd.data && gd.data.length > 0)"
 # Every A/B player has decoded both versions (or shows why not).
 DECODED_JS = f"""() => [...document.querySelectorAll('{PANEL} .pk-ab')]
   .every(p => p.dataset.decoded === 'true' || (p.querySelector('.pk-ab-error') || {{}}).textContent)"""
@@ -285,14 +284,17 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     outputs = panel.locator(".jp-OutputArea-output")
     for i in range(outputs.count()):  # JupyterLab and plotly draw lazily: bring each output on screen
         outputs.nth(i).scroll_into_view_if_needed()
-    plots = panel.locator(".js-plotly-plot")
-    for i in range(plots.count()):  # a FigureWidget draws its data once it is on screen
-        plots.nth(i).scroll_into_view_if_needed()
     problems = []
-    try:  # a FigureWidget (inside the explorers) draws empty first and gets its data a moment later
-        page.wait_for_function(DRAWN_JS, timeout=120_000, polling=250)
-    except PlaywrightTimeout:
-        problems.append(f"{lesson}: a figure still has no data two minutes after Run All finished")
+    plots = panel.locator(".js-plotly-plot")
+    for i in range(plots.count()):
+        # A FigureWidget (inside the explorers) draws empty first and gets its data once it is on
+        # screen: keep each graph in view until it has drawn its data.
+        gd = plots.nth(i)
+        gd.scroll_into_view_if_needed()
+        try:
+            page.wait_for_function(GRAPH_DRAWN_JS, arg=gd.element_handle(), timeout=60_000, polling=250)
+        except PlaywrightTimeout:
+            problems.append(f"{lesson}: figure {i} still has no data a minute after it came into view")
     try:  # the players decode their audio in the page; screenshots then show their real length
         page.wait_for_function(DECODED_JS, timeout=60_000, polling=250)
     except PlaywrightTimeout:
