@@ -181,7 +181,7 @@ def info(item: str, root=None) -> dict:
     return dict(files[_check_name(item, files)])
 
 
-def load(item: str, root=None) -> tuple[np.ndarray, int]:
+def load_item(item: str, root=None) -> tuple[np.ndarray, int]:
     """Load one file by its manifest name as float32 ``(y, sr)``; its sha256 is checked first.
 
     Raises:
@@ -318,7 +318,7 @@ class _LazyAudio(Mapping):
         if name not in self._names:
             raise KeyError(f"{name!r}; this holds: {', '.join(self._names)}")
         if name not in self._cache:
-            y, _sr = load(name, root=self._root)
+            y, _sr = load_item(name, root=self._root)
             y.flags.writeable = False  # shared by every lesson that asks: copy before changing
             self._cache[name] = y
         return self._cache[name]

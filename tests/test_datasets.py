@@ -109,7 +109,7 @@ def test_sections_match_the_rendered_length():
 
 def test_levels_leave_headroom():
     for name in [*SESSION.stems, *SESSION.takes, *SESSION.variants]:
-        y = datasets.load(name)[0]
+        y = datasets.load_item(name)[0]
         peak = 20 * np.log10(np.max(np.abs(y)))
         assert -16 <= peak <= -2.5, (name, peak)
     for name in SESSION.stems:
@@ -125,7 +125,7 @@ def test_load_session_is_fast_and_lazy():
     assert time.perf_counter() - start < 1.0
     assert datasets.sessions() == ["paper_lanterns"]
     assert s.sr == 44100 and list(s.stems)[0] == "kick"
-    y, sr = datasets.load("kick")
+    y, sr = datasets.load_item("kick")
     assert sr == s.sr and y.dtype == np.float32 and y.ndim == 1
     np.testing.assert_array_equal(y, s.stems["kick"])
     with pytest.raises(ValueError):
@@ -155,7 +155,7 @@ def test_stems_with_drops_a_variant_into_its_bars():
 )
 def test_bad_names_raise_and_list_what_exists(name):
     with pytest.raises(DatasetError, match="kick"):
-        datasets.load(name)
+        datasets.load_item(name)
 
 
 @settings(max_examples=60, deadline=None)
@@ -164,14 +164,14 @@ def test_any_unknown_name_raises_dataset_error(name):
     if name in FILES:
         return
     with pytest.raises(DatasetError):
-        datasets.load(name)
+        datasets.load_item(name)
     with pytest.raises(DatasetError):
         datasets.load_session(name)
 
 
 def test_non_string_name_raises():
     with pytest.raises(DatasetError):
-        datasets.load(None)
+        datasets.load_item(None)
 
 
 def _copy(tmp_path: Path, names) -> Path:
@@ -192,8 +192,8 @@ def test_checksum_mismatch_says_verify_or_build(tmp_path):
     data[-100] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(DatasetError, match=r"verify\(\).*build\(\)"):
-        datasets.load("kick", root=root)
-    assert datasets.load("snare", root=root)[0].size > 0
+        datasets.load_item("kick", root=root)
+    assert datasets.load_item("snare", root=root)[0].size > 0
     with pytest.raises(DatasetError, match="1 of 2"):
         datasets.verify(root=root)
 
@@ -210,12 +210,12 @@ def test_manifest_pointing_outside_is_refused(tmp_path):
     (root / "manifest.json").write_text(json.dumps(man))
     for name in ("kick", "snare"):
         with pytest.raises(DatasetError, match="unsafe|outside"):
-            datasets.load(name, root=root)
+            datasets.load_item(name, root=root)
 
 
 def test_missing_manifest_says_what_to_do(tmp_path):
     with pytest.raises(DatasetError, match="build"):
-        datasets.load("kick", root=tmp_path)
+        datasets.load_item("kick", root=tmp_path)
 
 
 # --------------------------------------------------------------------------- the problems
