@@ -170,8 +170,8 @@ def trim_silence(y, sr: int, threshold_db: float = -60.0, pad_ms: float = 10.0, 
     """
     y = ensure_audio(y)
     sr = check_sr(sr)
-    if not np.isfinite(threshold_db) or threshold_db > 0:
-        raise ParameterError(f"threshold_db must be a dBFS level at or below 0 (got {threshold_db!r}).")
+    threshold_db = in_range("threshold_db", threshold_db, None, 0, unit="dB",
+                            hint="it is a level in dBFS, such as -60, below which the clip counts as silent")
     pad = int(round(_check_ms(pad_ms, "pad_ms") * sr / 1000.0))
     peak = np.max(np.abs(as_channels(y)), axis=0)
     loud = np.flatnonzero(peak >= 10.0 ** (threshold_db / 20.0))
