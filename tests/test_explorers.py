@@ -162,7 +162,7 @@ def test_invalid_update_keeps_last_good_state_and_shows_message(stereo):
     for bad, words in [
         (dict(band=2, q=0), "q must be between"),
         (dict(band=0, freq=30000), "Nyquist"),
-        (dict(band=9, gain_db=1), "band must be a band number"),
+        (dict(band=9, gain_db=1), "band must be a whole number from 0 to"),
         (dict(band=0, gain_db=3), "has no gain"),
         (dict(band=1, kind="Wobble"), "kind must be one of"),
         (dict(gain_db=3), "say which band"),

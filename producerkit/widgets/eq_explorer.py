@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import eq as eqmod
 from .. import plots
+from .._validate import whole
 from ..audio import as_channels, like_input
 from ..errors import ParameterError
 from ._common import (
@@ -301,9 +302,7 @@ class EQExplorer(Explorer):
             raise ParameterError(
                 f"say which band to change, counting from 0: update(band=0, {', '.join(f'{k}=...' for k in params)})."
             )
-        index = params.pop("band")
-        if isinstance(index, bool) or not isinstance(index, int | np.integer) or not 0 <= index < len(bands):
-            raise ParameterError(f"band must be a band number from 0 to {len(bands) - 1} (got {index!r}).")
+        index = whole("band", params.pop("band"), 0, len(bands) - 1, hint="bands count from 0, in the EQ's order")
         unknown = sorted(set(params) - set(_BAND_PARAMS))
         if unknown:
             raise ParameterError(
