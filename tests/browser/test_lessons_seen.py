@@ -143,7 +143,8 @@ MARK_WIDGETS_JS = f"""() => {{
   const outs = [...document.querySelectorAll('{PANEL} .jp-OutputArea-output')].filter(o =>
     (!o.dataset.mimeType || o.dataset.mimeType === 'application/vnd.jupyter.widget-view+json')
     && !o.querySelector('[data-mime-type]') && o.children.length > 0
-    && (!o.querySelector('.js-plotly-plot') || o.querySelector('.jupyter-widgets, [class*="widget-"]')));
+    && (!o.querySelector('.js-plotly-plot') || [...o.querySelectorAll('input, select, button, .pk-ab')]
+      .some(e => !e.closest('.js-plotly-plot'))));
   outs.forEach(o => o.setAttribute('data-pk-widget-output', ''));
   return outs.length;
 }}"""
@@ -300,7 +301,9 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     except PlaywrightTimeout:
         problems.append(f"{lesson}: an A/B player did not decode its audio within a minute")
     problems += [f"{lesson}: {e}" for e in error_outputs(page)]
-    # The notebook's sticky toolbar and the status bar would cover the top and bottom of tall shots.
+    # A tall window, so an explorer fits on screen whole; and the notebook's sticky toolbar and the
+    # status bar would cover the top and bottom of a shot.
+    page.set_viewport_size({"width": 1400, "height": 2400})
     page.add_style_tag(content=".jp-NotebookPanel-toolbar, .jp-StatusBar-Widget { visibility: hidden; }")
     report = []
     places = page.evaluate(LOCATE_JS)
