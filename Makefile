@@ -18,7 +18,7 @@ help:
 	@echo "make lab     open the course in JupyterLab (LAB_ARGS=--no-browser for a server only)"
 	@echo "make test    lint and run every test"
 	@echo "make bench   benchmarks against pedalboard, pyloudnorm and scipy"
-	@echo "make data    re-render the course audio in datasets/ (needs fluid-soundfont-gm)"
+	@echo "make data    re-render the course audio in datasets/ (needs fluid-soundfont-gm, avldrums.lv2-soundfont)"
 	@echo "make test-binder   run the course in a fresh environment built like Binder's"
 	@echo "make course-map    rewrite the course maps, Next links, README table and lesson list from producerkit/lessons.py"
 
@@ -101,16 +101,24 @@ bench: test-deps $(VENV)/.test-warm
 		echo "== $$script"; $(TEST_ENV) $(PY) $$script || exit 1; \
 	done
 
-# The renderer behind datasets/: Debian's FluidR3 GM soundfont and tinysoundfont, installed with
+# The renderer behind datasets/: Debian's FluidR3 GM soundfont, the AVL Drumkits' recorded kit
+# (avldrums.lv2-soundfont) and tinysoundfont, installed with
 # --no-deps (its pyaudio dependency does not build here and is not needed to render to files).
 # make test installs it when it can, so the byte-identical rebuild test runs rather than skips.
 SOUNDFONT_DEB := /usr/share/sounds/sf2/FluidR3_GM.sf2
+KIT_SOUNDFONT_DEB := /usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2
 renderer: test-deps
 	@if [ ! -f "$(SOUNDFONT_DEB)" ] && [ -z "$$PRODUCERKIT_SOUNDFONT" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing Debian's fluid-soundfont-gm for the dataset rebuild test"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluid-soundfont-gm; \
 		else echo "fluid-soundfont-gm is missing (sudo apt-get install fluid-soundfont-gm): the rebuild test will skip"; fi; \
+	fi
+	@if [ ! -f "$(KIT_SOUNDFONT_DEB)" ] && [ -z "$$PRODUCERKIT_KIT_SOUNDFONT" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's avldrums.lv2-soundfont (the recorded drum kit) for the dataset rebuild test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq avldrums.lv2-soundfont; \
+		else echo "avldrums.lv2-soundfont is missing (sudo apt-get install avldrums.lv2-soundfont): the rebuild test will skip"; fi; \
 	fi
 	$(PIP) install --quiet --no-deps "tinysoundfont>=0.3.7"
 

@@ -59,7 +59,20 @@ AUDIO_LICENCE_TEXT = (
     "FluidR3 GM SoundFont (c) 2000-2002, 2008 Frank Wen, 2008 Toby Smithe (MIT); see datasets/LICENSE."
 )
 
-ROLES = ("stem", "take", "one_shot", "variant")
+#: Where build() looks for the AVL Drumkits' Black Pearl SoundFont (Debian: avldrums.lv2-soundfont).
+KIT_SOUNDFONT_ENV = "PRODUCERKIT_KIT_SOUNDFONT"
+KIT_SOUNDFONT_PATHS = (
+    "/usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2",
+    "/usr/lib/lv2/avldrums.lv2/Black_Pearl_4_LV2.sf2",
+    "/usr/local/lib/lv2/avldrums.lv2/Black_Pearl_4_LV2.sf2",
+)
+#: The recorded kits (role "kit") are not MIT: they carry their SoundFont's licence.
+KIT_LICENCE_TEXT = (
+    "CC-BY-SA-3.0. The recorded drum kit's one-shots were rendered from the AVL Drumkits Black Pearl SoundFont, "
+    "(c) 2015 Glen MacArthur, licensed under CC-BY-SA-3.0; see datasets/LICENSE."
+)
+
+ROLES = ("stem", "take", "one_shot", "variant", "kit")
 
 
 def shared_session(name: str = SESSION) -> Session:
@@ -161,7 +174,7 @@ def _read_checked(root: Path, name: str, entry: dict) -> bytes:
 
 
 def items(role: str | None = None, session: str | None = None, root=None) -> list[str]:
-    """The manifest names of the files, optionally only one role (stem, take, one_shot, variant) or session.
+    """The manifest names of the files, optionally only one role (stem, take, one_shot, variant, kit) or session.
 
     Lesson: not yet taught
     """
@@ -485,7 +498,94 @@ def load_session(name: str = SESSION, root=None) -> Session:
     )
 
 
+# --------------------------------------------------------------------------- recorded drum kits
+
+
+@dataclass(frozen=True)
+class DrumKit:
+    """A recorded drum kit: each piece's one-shots at a few velocities, and which pieces choke each other.
+
+    ``hits[piece][velocity]`` is float32 mono audio at ``sr`` (read-only); velocities are MIDI (1-127).
+    ``beats.Kit.recorded()`` turns it into a kit a pattern can play.
+
+    Lesson: not yet taught
+    """
+
+    name: str
+    title: str
+    sr: int
+    hits: dict[str, dict[int, np.ndarray]]
+    descriptions: dict[str, str]
+    choke_groups: tuple[tuple[str, ...], ...]
+    licence: str
+    credit: str
+
+    @property
+    def pieces(self) -> list[str]:
+        return list(self.hits)
+
+
+def kits(root=None) -> list[str]:
+    """The names of the bundled recorded drum kits.
+
+    Lesson: not yet taught
+    """
+    return list(manifest(root).get("kits", {}))
+
+
+def load_kit(name: str = "avl_black_pearl", root=None) -> DrumKit:
+    """Load a bundled recorded drum kit by name; every file's sha256 is checked.
+
+    Raises:
+        DatasetError: an unknown kit (the message lists the known ones), or a missing or changed file.
+
+    Lesson: not yet taught
+    """
+    root = _root(root)
+    man = manifest(root)
+    known = man.get("kits", {})
+    meta = known[_check_name(name, known, "kit")]
+    hits: dict[str, dict[int, np.ndarray]] = {}
+    rates = set()
+    for piece, entry in meta["pieces"].items():
+        hits[piece] = {}
+        for item in entry["files"].values():
+            y, sr = load_item(item, root=root)
+            y.flags.writeable = False
+            rates.add(sr)
+            hits[piece][int(man["files"][item]["velocity"])] = y
+        hits[piece] = dict(sorted(hits[piece].items()))
+    if len(rates) != 1:
+        raise DatasetError(f"kit {name!r} mixes sample rates {sorted(rates)}; re-render it with build().")
+    return DrumKit(
+        name=name, title=meta["title"], sr=rates.pop(), hits=hits,
+        descriptions={p: e["description"] for p, e in meta["pieces"].items()},
+        choke_groups=tuple(tuple(g) for g in meta.get("choke_groups", [])), licence=meta["licence"],
+        credit=f"{meta['title']} by {meta['author']} ({meta['licence']}), from {meta['source']}",
+    )
+
+
 # --------------------------------------------------------------------------- building
+
+
+def find_kit_soundfont(path=None) -> Path:
+    """The AVL Drumkits' Black Pearl SoundFont: ``path``, else ``$PRODUCERKIT_KIT_SOUNDFONT``, else Debian's.
+
+    Raises:
+        DatasetError: none found, with the command that installs it.
+
+    Lesson: not yet taught
+    """
+    candidates = [path] if path is not None else [os.environ.get(KIT_SOUNDFONT_ENV), *KIT_SOUNDFONT_PATHS]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).resolve()
+    where = path if path is not None else f"${KIT_SOUNDFONT_ENV} or {', '.join(KIT_SOUNDFONT_PATHS)}"
+    raise DatasetError(
+        f"the AVL Drumkits Black Pearl SoundFont was not found ({where}). Install it with "
+        "'sudo apt-get install avldrums.lv2-soundfont' (Debian/Ubuntu), or point "
+        f"{KIT_SOUNDFONT_ENV} at a Black_Pearl_4_LV2.sf2."
+    )
 
 
 def find_soundfont(path=None) -> Path:
@@ -550,10 +650,53 @@ def _flac_bytes(pcm: np.ndarray, sr: int) -> bytes:
 _FOLDERS = {"stem": "stems", "take": "takes", "one_shot": "one_shots", "variant": "variants"}
 
 
-def build(target=None, soundfont=None) -> dict:
-    """Re-render the whole session from the composition into ``target`` (default: the repo's datasets/).
+def _file_entry(rel: str, pcm: np.ndarray, data: bytes, sr: int, item: dict, licence: str) -> dict:
+    entry = {
+        "role": item["role"],
+        "file": rel,
+        "description": item["description"],
+        "sample_rate": sr,
+        "channels": 1,
+        "frames": int(len(pcm)),
+        "duration_s": round(len(pcm) / sr, 6),
+        "bit_depth": 16,
+        "peak_dbfs": round(float(20 * np.log10(max(np.max(np.abs(pcm.astype(np.int32))), 1) / 32768)), 2),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "pcm_sha256": hashlib.sha256(pcm.astype("<i2").tobytes()).hexdigest(),
+        "licence": licence,
+    }
+    entry.update({k: v for k, v in item.items() if k not in ("audio", "role", "description")})
+    return entry
 
-    Needs tinysoundfont (``pip install --no-deps tinysoundfont``) and Debian's fluid-soundfont-gm.
+
+def build_kit(target=None, kit_soundfont=None) -> tuple[dict, dict]:
+    """Render the recorded drum kit's one-shots into ``target``/kits/ and return ``(files, kit)`` for the manifest.
+
+    :func:`build` calls it; on its own it leaves manifest.json alone (for a test that the render is repeatable).
+
+    Lesson: not yet taught
+    """
+    from . import _kit
+
+    _require_renderer()
+    sf2 = find_kit_soundfont(kit_soundfont)
+    target = _root(target)
+    items, kit_meta = _kit.render_kit(str(sf2))
+    files = {}
+    for name, item in items.items():
+        pcm = _to_pcm16(item["audio"])
+        data = _flac_bytes(pcm, _kit.SR)
+        rel = f"kits/{_kit.KIT}/{item['piece']}_{name.rsplit('_', 1)[1]}.flac"
+        _write_atomic(target / rel, data)
+        files[name] = _file_entry(rel, pcm, data, _kit.SR, item, _kit.LICENCE)
+    return files, {_kit.KIT: kit_meta}
+
+
+def build(target=None, soundfont=None, kit_soundfont=None) -> dict:
+    """Re-render the whole session from the composition, and the recorded drum kit, into ``target``.
+
+    ``target`` defaults to the repo's datasets/. Needs tinysoundfont (``pip install --no-deps tinysoundfont``),
+    Debian's fluid-soundfont-gm (the session) and avldrums.lv2-soundfont (the kit, see :func:`build_kit`).
     Every file is written to a temporary file and renamed into place, and manifest.json is rewritten
     last. The rendering is deterministic: a second build writes byte-identical files. Existing dataset
     files in ``target`` are replaced; nothing else there is touched. Returns the new manifest.
@@ -564,6 +707,7 @@ def build(target=None, soundfont=None) -> dict:
 
     _require_renderer()
     sf2 = find_soundfont(soundfont)
+    find_kit_soundfont(kit_soundfont)  # before minutes of rendering, not after
     target = _root(target)
     target.mkdir(parents=True, exist_ok=True)
     rendered, session_meta = _song.render_session(str(sf2))
@@ -573,31 +717,19 @@ def build(target=None, soundfont=None) -> dict:
         data = _flac_bytes(pcm, _song.SR)
         rel = f"{_song.SESSION}/{_FOLDERS[item['role']]}/{name}.flac"
         _write_atomic(target / rel, data)
-        entry = {
-            "session": _song.SESSION,
-            "role": item["role"],
-            "file": rel,
-            "description": item["description"],
-            "sample_rate": _song.SR,
-            "channels": 1,
-            "frames": int(len(pcm)),
-            "duration_s": round(len(pcm) / _song.SR, 6),
-            "bit_depth": 16,
-            "peak_dbfs": round(float(20 * np.log10(max(np.max(np.abs(pcm.astype(np.int32))), 1) / 32768)), 2),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "pcm_sha256": hashlib.sha256(pcm.astype("<i2").tobytes()).hexdigest(),
-            "licence": AUDIO_LICENCE,
-        }
-        entry.update({k: v for k, v in item.items() if k not in ("audio", "role", "description")})
-        files[name] = entry
+        files[name] = {"session": _song.SESSION, **_file_entry(rel, pcm, data, _song.SR, item, AUDIO_LICENCE)}
+    kit_files, kit_meta = build_kit(target, kit_soundfont)
+    files.update(kit_files)
     man = {
         "format": 1,
-        "description": "The course audio of producerkit: one multitrack session rendered from code. "
-                       "Re-render with producerkit.datasets.build(); check with producerkit.datasets.verify().",
-        "licence": AUDIO_LICENCE_TEXT,
+        "description": "The course audio of producerkit: one multitrack session rendered from code, and a "
+                       "recorded drum kit. Re-render with producerkit.datasets.build(); check with "
+                       "producerkit.datasets.verify().",
+        "licence": f"{AUDIO_LICENCE_TEXT} Except the recorded drum kit (role 'kit', kits/): {KIT_LICENCE_TEXT}",
         "renderer": {"synth": "TinySoundFont (PyPI tinysoundfont)", "soundfont": "FluidR3_GM.sf2",
                      "soundfont_bytes": sf2.stat().st_size, "soundfont_licence": "MIT"},
         "sessions": {_song.SESSION: session_meta},
+        "kits": kit_meta,
         "files": files,
     }
     text = json.dumps(man, indent=2, ensure_ascii=False) + "\n"

@@ -85,7 +85,16 @@ def test_no_unlisted_files_and_under_20_mb():
 def test_licence_credits_fluidr3():
     text = (ROOT / "LICENSE").read_text()
     assert "FluidR3" in text and "Frank Wen" in text and "MIT" in text
-    assert all(e["licence"] == "MIT" for e in FILES.values())
+    assert all(e["licence"] == "MIT" for e in FILES.values() if e["role"] != "kit")
+
+
+def test_licence_credits_the_recorded_kit():
+    """The recorded kit is CC-BY-SA-3.0, by Glen MacArthur, and says so in LICENSE and on every file."""
+    text = (ROOT / "LICENSE").read_text()
+    assert "Glen MacArthur" in text and "CC-BY-SA-3.0" in text and "kits/avl_black_pearl" in text
+    kit_files = [e for e in FILES.values() if e["role"] == "kit"]
+    assert len(kit_files) == 33 and all(e["licence"] == "CC-BY-SA-3.0" for e in kit_files)
+    assert MAN["kits"]["avl_black_pearl"]["author"] == "Glen MacArthur"
 
 
 def test_sections_match_the_rendered_length():
@@ -379,6 +388,10 @@ def _renderer_or_skip():
         datasets.find_soundfont()
     except DatasetError:
         pytest.skip("the FluidR3 GM SoundFont is missing (apt-get install fluid-soundfont-gm)")
+    try:
+        datasets.find_kit_soundfont()
+    except DatasetError:
+        pytest.skip("the AVL Drumkits SoundFont is missing (apt-get install avldrums.lv2-soundfont)")
 
 
 @pytest.mark.slow
@@ -392,6 +405,8 @@ def test_build_twice_is_byte_identical_to_the_shipped_files(tmp_path):
         # the samples are the shipped ones; the FLAC bytes too unless another libFLAC encoded them
         assert entry["pcm_sha256"] == FILES[name]["pcm_sha256"], name
         assert entry["sha256"] == FILES[name]["sha256"], name
+    assert sorted(first["files"]) == sorted(FILES)  # the session and the recorded kit, nothing missing
+    assert first["kits"] == MAN["kits"] and first["sessions"] == MAN["sessions"]
     assert datasets.verify(root=tmp_path / "a")
 
 
