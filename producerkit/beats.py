@@ -77,9 +77,9 @@ class Pattern:
 
     ``Pattern({"kick": "x...x...x...x...", "snare": [0, 0, 0, 0, 100, ...]})``: a row is a text-grid string
     or a sequence of velocities. Velocities are 0-1, or MIDI 0-127 for the whole pattern when any number in
-    it is above 1 (then all must be whole numbers). ``bars`` is inferred from the row length; a one-bar row
-    in a longer pattern repeats. Each hit may carry a nudge in ms (:meth:`nudge`, :func:`humanize`).
-    Patterns are immutable: every edit returns a new pattern.
+    it is above 1 (then all must be whole numbers). ``bars`` is inferred from the longest row; a shorter row
+    that divides it (a bar, a beat: ``"..x."``) repeats. Each hit may carry a nudge in ms (:meth:`nudge`,
+    :func:`humanize`). Patterns are immutable: every edit returns a new pattern.
 
     Lesson: not yet taught
     """
@@ -120,12 +120,12 @@ class Pattern:
         bars = whole("bars", bars, 1, 64, hint="a pattern is 1 to 64 bars; render(..., bars=) loops it further")
         total = bars * spb
         for name, arr in list(arrays.items()):
-            if len(arr) == spb and total != spb:
-                arr = np.tile(arr, bars)
+            if len(arr) < total and total % len(arr) == 0:
+                arr = np.tile(arr, total // len(arr))
             if len(arr) != total:
                 raise ParameterError(
-                    f"row {name!r} must have {total} steps ({bars} bar(s) of {spb}) or {spb} (one bar, repeated) "
-                    f"(got {len(arr)}): every row of a pattern is the same length."
+                    f"row {name!r} must have {total} steps ({bars} bar(s) of {spb}), or a length that repeats to "
+                    f"fill them such as {spb} (a bar) or {spb // 4} (a beat) (got {len(arr)})."
                 )
             arr = arr.copy()
             arr.flags.writeable = False
@@ -535,6 +535,7 @@ class Kit:
             out = []
             for v, (y, own_sr) in sorted(layers, key=lambda item: item[0]):
                 y = resample(y, own_sr, self.sr) if own_sr != self.sr else y
+                y = y[np.newaxis, :] if y.ndim == 1 else y
                 y = np.ascontiguousarray(y, dtype=np.float32)
                 y.flags.writeable = False
                 out.append((v, y))
