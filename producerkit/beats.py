@@ -652,7 +652,10 @@ def _kit_or_default(kit) -> Kit:
 
 @dataclass(frozen=True)
 class Hit:
-    """One scheduled hit: its instrument, pattern step, first sample and velocity (0-1)."""
+    """One scheduled hit: its instrument, pattern step, first sample and velocity (0-1).
+
+    Lesson: not yet taught
+    """
 
     instrument: str
     step: int
