@@ -143,8 +143,7 @@ MARK_WIDGETS_JS = f"""() => {{
   const outs = [...document.querySelectorAll('{PANEL} .jp-OutputArea-output')].filter(o =>
     (!o.dataset.mimeType || o.dataset.mimeType === 'application/vnd.jupyter.widget-view+json')
     && !o.querySelector('[data-mime-type]') && o.children.length > 0
-    && (!o.querySelector('.js-plotly-plot') || [...o.querySelectorAll('input, select, button, .pk-ab')]
-      .some(e => !e.closest('.js-plotly-plot'))));
+    && !o.matches('.jp-RenderedPlotly, .js-plotly-plot'));  // a plotly output is the graph itself
   outs.forEach(o => o.setAttribute('data-pk-widget-output', ''));
   return outs.length;
 }}"""
