@@ -112,9 +112,11 @@ class Pattern:
         longest = max(lengths)
         if bars is None:
             if longest % spb:
+                other = 32 if spb == 16 else 16
+                also = f", or pass steps_per_bar={other}" if longest % other == 0 else ""
                 raise ParameterError(
                     f"each row must be a whole number of bars of {spb} steps (got a row of {longest}): "
-                    f"pad it with rests ('.'), or pass steps_per_bar={32 if spb == 16 else 16}."
+                    f"pad it with rests ('.'){also}; a shorter row repeats if the longest is whole bars."
                 )
             bars = longest // spb
         bars = whole("bars", bars, 1, 64, hint="a pattern is 1 to 64 bars; render(..., bars=) loops it further")
