@@ -281,7 +281,7 @@ class Problem:
     which is also the span the variant covers. ``level_dbfs`` is the level of an added noise (hum,
     rumble); ``details`` holds the rest (phrase gains, harmonics, thump times).
 
-    Lesson: course/04-workflow.ipynb
+    Lesson: not yet taught
     """
 
     variant: str
