@@ -50,3 +50,17 @@ def test_the_picture_is_matched_as_the_player_above_it_plays(look):
     gains = plots.loudness_match_db({"demo": ns["demo"], "produced": ns["produced"]}, ns["sr"])
     assert gains["produced"] - gains["demo"] == pytest.approx(player.loudness_a - player.loudness_b, abs=0.05)
     assert abs(player.loudness_a - player.loudness_b) < 0.5  # the text: both play at the same loudness
+
+
+def test_what_moved_is_the_balance_as_the_text_says(look):
+    """The text: less rumble and boom below 250 Hz, more voice in the low-mids (250-800 Hz), softer cymbals."""
+    _, fig = look
+    freqs = np.asarray(fig.data[0].x)
+    change = np.asarray(fig.data[1].y) - np.asarray(fig.data[0].y)  # produced minus demo, dB
+
+    def mean_change(lo, hi):
+        return float(np.mean(change[(freqs >= lo) & (freqs < hi)]))
+
+    assert mean_change(20, 250) < -2.0
+    assert mean_change(250, 800) > 1.0
+    assert -4.0 < mean_change(2000, 10000) < -1.0  # softer, slightly
