@@ -104,8 +104,8 @@ def lowest_lead_fundamental() -> float:
 def kick_fundamental() -> float:
     """Where the kick's low thump sits, in Hz: the peak of the kick stem's spectrum in 30-200 Hz.
 
-    Measured with long (32768-sample, 1.3 Hz) FFT frames: at the usual 4096 the bins are 11 Hz
-    apart, a fifth of an octave at 50 Hz.
+    Measured with long (32768-sample, 1.3 Hz) FFT frames, as the lesson's zoomed kick-and-bass
+    figure draws it: the spectra's default 16384 gives 2.7 Hz bins, coarse at 50 Hz.
 
     Lesson: course/01-eq.ipynb
     """
