@@ -64,6 +64,25 @@ FIT_POINTS = 48
 #: ill-conditioned and the bilinear (RBJ) section is within 0.01 dB of the analog one: use it.
 LOWPASS_MATCHED_ABOVE = 0.01
 
+#: The six named frequency ranges producers use, (name, low Hz, high Hz); spectra shade them.
+FREQUENCY_RANGES = (
+    ("sub", 20, 60),
+    ("bass", 60, 250),
+    ("low-mids", 250, 500),
+    ("mids", 500, 2000),
+    ("presence", 2000, 6000),
+    ("air", 6000, 20000),
+)
+#: What lives in each range, in a producer's words.
+FREQUENCY_RANGE_CONTENTS = {
+    "sub": "the weight you feel more than hear: kick and bass fundamentals",
+    "bass": "the body and punch of kick and bass",
+    "low-mids": "where mud and boxiness build up",
+    "mids": "the honk and body of voices, guitars and piano",
+    "presence": "where pick and consonants live",
+    "air": "cymbals, breath and sparkle",
+}
+
 
 # --------------------------------------------------------------------------- helpers
 

@@ -15,24 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from .audio import ensure_audio, power_to_db, to_mono
-from .eq import log_freqs
+from .eq import FREQUENCY_RANGES, log_freqs
 
 #: The colours used for "before" and "after" everywhere, so A and B always look the same.
 COLOR_A = "#1f77b4"
 COLOR_B = "#d62728"
 COLOR_CURVE = "#2ca02c"
 COLOR_GR = "#9467bd"
-
-#: Musical names for frequency ranges, used to shade spectrum plots.
-FREQUENCY_RANGES = (
-    ("sub", 20, 60),
-    ("bass", 60, 250),
-    ("low-mids", 250, 500),
-    ("mids", 500, 2000),
-    ("presence", 2000, 6000),
-    ("air", 6000, 20000),
-)
-
 
 def _go():
     import plotly.graph_objects as go

@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from ._song import SESSION
+from .eq import FREQUENCY_RANGE_CONTENTS, FREQUENCY_RANGES
 from .errors import ParameterError, ProducerkitError
 
 __all__ = [
@@ -102,14 +103,10 @@ NOTE_VALUES = ("1/4", "1/8", "1/8d", "1/8t")
 NOTE_NAMES = {"1/4": "1/4", "1/8": "1/8", "1/8d": "dotted 1/8", "1/8t": "1/8 triplet"}
 PROBLEM_KINDS = ("mud", "harshness", "rumble", "hum", "clipping", "over-compression")
 
-#: Musical names of frequency ranges (the same boundaries as the spectrum plots), in a producer's words.
-REGIONS = (
-    ("sub", 20.0, 60.0, "the weight you feel more than hear: kick and bass fundamentals"),
-    ("bass", 60.0, 250.0, "the body and punch of kick and bass"),
-    ("low-mids", 250.0, 500.0, "where mud and boxiness build up"),
-    ("mids", 500.0, 2000.0, "the honk and body of voices, guitars and piano"),
-    ("presence", 2000.0, 6000.0, "where pick and consonants live"),
-    ("air", 6000.0, 20001.0, "cymbals, breath and sparkle"),
+#: The named frequency ranges with what lives in each, from eq (the top one closed at 20 kHz).
+REGIONS = tuple(
+    (name, float(lo), float(hi) + (1.0 if hi == 20000 else 0.0), FREQUENCY_RANGE_CONTENTS[name])
+    for name, lo, hi in FREQUENCY_RANGES
 )
 
 
