@@ -277,8 +277,9 @@ class Project:
     ) -> StudioSession:
         """Book days on a stage: from ``start`` for ``days`` days, or from ``start`` to ``end`` inclusive.
 
-        Dates are ``datetime.date`` or ISO strings ("2026-03-02"). ``people`` must have been added
-        with :meth:`add_person`.
+        Dates are ``datetime.date`` or ISO strings ("2026-03-02"). Days are calendar days: a weekend
+        counts like any other day (studios book weekends too), so ``days=2`` from a Friday ends on Saturday.
+        ``people`` must have been added with :meth:`add_person`.
         """
         _stage(stage)  # validates the key
         first = _to_date(start, "start")
@@ -387,14 +388,24 @@ class Project:
             if spans[key] is None:
                 continue
             start = spans[key][0]
-            for need in needs:
-                if spans[need] is not None and start <= spans[need][1]:
-                    found.append(Finding(
-                        FAIL, "order",
-                        f"{_short(key).capitalize()} starts {start.isoformat()} but {_short(need)} ends "
-                        f"{spans[need][1].isoformat()}: {_verb(key)} after the {_short(need)} it needs.",
-                        f"move {_short(key)} to {(spans[need][1] + dt.timedelta(days=1)).isoformat()} or later",
-                    ))
+            late = [need for need in needs if spans[need] is not None and start <= spans[need][1]]
+            if not late:
+                continue
+            # One finding per stage, naming the need that ends last: its date is the one that fixes them all.
+            last = max(late, key=lambda need: (spans[need][1], _STAGE_INDEX[need]))
+            if len(late) == 1:
+                what = (f"but {_short(last)} ends {spans[last][1].isoformat()}: "
+                        f"{_verb(key)} after the {_short(last)} it needs.")
+            else:
+                ends = ", ".join(f"{_short(n)} ends {spans[n][1].isoformat()}" for n in late)
+                what = f"before the {_and(late)} it needs are done ({ends}): {_verb(key)} after them."
+            found.append(Finding(
+                FAIL, "order",
+                f"{_short(key).capitalize()} starts {start.isoformat()} {what}",
+                f"move {_short(key)} to {(spans[last][1] + dt.timedelta(days=1)).isoformat()} or later "
+                f"(after the {_short(last)}), or end the {_and(late)} before {start.isoformat()}",
+                data={"stage": key, "needs": tuple(late), "start": start, "needs_end": spans[last][1]},
+            ))
         for i, earlier in enumerate(STAGES):
             for later in STAGES[i + 1:]:
                 if spans[earlier.key] is None or spans[later.key] is None or earlier.key in _NEEDS.get(later.key, ()):
@@ -601,6 +612,11 @@ _SHORT = {
 
 def _short(key: str) -> str:
     return _SHORT[key]
+
+
+def _and(keys) -> str:
+    names = [_short(k) for k in sorted(keys, key=_STAGE_INDEX.get)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _verb(key: str) -> str:

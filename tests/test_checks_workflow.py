@@ -301,12 +301,36 @@ def test_project_right_when_the_mix_follows_the_editing(plan_single):
 def test_project_the_notebooks_draft_mixes_before_recording_ends(plan_single):
     fb = check_project(plan_single())
     assert fb.correct is False and "recording ends 2026-02-18" in fb.message
-    assert "move mixing to" in fb.hint
+    assert "move mixing to 2026-02-24 or later" in fb.hint
 
 
-def test_project_mix_that_runs_into_mastering(plan_single):
-    fb = check_project(plan_single(mixing_start="2026-03-09"))
-    assert fb.correct is False and "Mastering starts" in fb.message
+@pytest.mark.parametrize("start", ["2026-02-16", "2026-02-19", "2026-02-21", "2026-02-23"])
+def test_project_hint_names_the_one_date_after_the_last_stage_mixing_needs(plan_single, start):
+    """Every too-early date gets the same hint: after the overdubs (the last need), not one need at a time."""
+    fb = check_project(plan_single(mixing_start=start), moving="mixing")
+    assert fb.correct is False and "the overdubbing ends 2026-02-23" in fb.message
+    assert fb.hint == "move mixing to 2026-02-24 or later (after the overdubbing)."
+    assert check_project(plan_single(mixing_start="2026-02-24"), moving="mixing").correct is True
+
+
+@pytest.mark.parametrize("start", ["2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09", "2026-03-20"])
+def test_project_mix_that_runs_into_mastering_asks_to_move_the_mix_not_the_mastering(plan_single, start):
+    fb = check_project(plan_single(mixing_start=start), moving="mixing")
+    if start <= "2026-03-07":  # the 2 days end by 2026-03-08: calendar days, weekends count like any day
+        assert fb.correct is True, fb
+        return
+    assert fb.correct is False and "mastering that needs it finished starts 2026-03-09" in fb.message
+    assert "start mixing earlier" in fb.hint and "start it by 2026-03-07" in fb.hint
+    assert "move mastering" not in fb.hint
+
+
+def test_project_the_lesson_checks_the_plan_moving_only_the_mix():
+    assert 'check_project(my_plan, moving="mixing")' in [c.source.strip() for c in code_cells(LESSON)]
+
+
+def test_project_moving_an_unknown_stage():
+    plan = planning.Project.example()
+    assert "don't recognise" in check_project(plan, moving="lunch").message
 
 
 @pytest.mark.parametrize("missing", MISSING)

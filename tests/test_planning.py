@@ -72,6 +72,19 @@ def test_check_flags_a_mix_before_the_recording_it_needs():
     ), messages
 
 
+def test_check_gives_one_finding_per_stage_with_the_date_after_its_last_need():
+    """A mix booked before three stages it needs is one problem with one date, not three hints in turn."""
+    p = _small_project()
+    p.add_session("recording", "2026-03-02", days=3, people=["Ben"])
+    p.add_session("editing", "2026-03-05", days=2, people=["Ana"])
+    p.add_session("overdubs", "2026-03-09", days=1, people=["Ana"])
+    p.add_session("mixing", "2026-03-03", days=2, people=["Cleo"])
+    order = [i for i in p.check() if i.status == "fail" and i.subject == "order"]
+    assert len(order) == 1, order
+    assert "recording ends 2026-03-04, editing ends 2026-03-06, overdubbing ends 2026-03-09" in order[0].message
+    assert order[0].fix.startswith("move mixing to 2026-03-10 or later (after the overdubbing)")
+
+
 def test_check_flags_over_budget_with_the_amount():
     p = _small_project(budget=1000, contingency=0.0)
     p.add_session("recording", "2026-03-02", days=2, people=["Ana", "Ben"], studio="Room", studio_day_rate=300)

@@ -476,8 +476,55 @@ def check_master(audio, sr=None, target="spotify") -> Feedback:
 # --------------------------------------------------------------------------- planning
 
 
-def check_project(project) -> Feedback:
+def _window_hint(project, key: str) -> tuple[str, str] | None:
+    """(message, hint) when ``key``'s sessions sit outside the dates the other stages leave them, else None.
+
+    The earliest start is the day after the last stage it needs ends; the latest is the one that still
+    ends the day before the first stage that needs it starts. The hint names the one date that fixes it.
+    """
+    import datetime as dt
+
+    from ..planning import _NEEDS, _and, _short
+
+    span = project.stage_span(key)
+    if span is None:
+        return None
+    start, end = span
+    needs = [(n, project.stage_span(n)) for n in _NEEDS.get(key, ())]
+    needs = [(n, sp) for n, sp in needs if sp is not None]
+    then = [(k, project.stage_span(k)) for k, ns in _NEEDS.items() if key in ns]
+    then = [(k, sp) for k, sp in then if sp is not None]
+    name = _short(key)
+    late = [n for n, sp in needs if start <= sp[1]]
+    if late:
+        last = max(late, key=lambda n: project.stage_span(n)[1])
+        last_end = project.stage_span(last)[1]
+        earliest = last_end + dt.timedelta(days=1)
+        return (
+            f"{name.capitalize()} starts {start.isoformat()}, before the {_and(late)} it needs "
+            f"{'is' if len(late) == 1 else 'are'} done: the {_short(last)} ends {last_end.isoformat()}.",
+            f"move {name} to {earliest.isoformat()} or later (after the {_short(last)}).",
+        )
+    clash = [(k, sp) for k, sp in then if sp[0] <= end]
+    if clash:
+        k, sp = min(clash, key=lambda item: item[1][0])
+        latest = start + (sp[0] - end) - dt.timedelta(days=1)
+        days = (end - start).days + 1
+        return (
+            f"{name.capitalize()} runs {start.isoformat()} to {end.isoformat()}, but the {_short(k)} that needs "
+            f"it finished starts {sp[0].isoformat()}.",
+            f"start {name} earlier: its {days} day{'s' if days != 1 else ''} must end before the {_short(k)} "
+            f"on {sp[0].isoformat()}, so start it by {latest.isoformat()}.",
+        )
+    return None
+
+
+def check_project(project, moving: str | None = None) -> Feedback:
     """Does the plan work? No errors from :meth:`producerkit.planning.Project.check` (warnings are reported).
+
+    ``moving`` names the one stage the exercise lets you move (the lesson's plan moves only mixing):
+    when that stage sits outside the dates the others leave it, the hint names the one date that fixes
+    it, and never asks to move another stage.
 
     Lesson: course/04-workflow.ipynb
     """
@@ -489,6 +536,13 @@ def check_project(project) -> Feedback:
     if not isinstance(project, Project):
         return wrong(f"give a Project (got {type(project).__name__}).", "build it with Project(...) or the "
                      "lesson's plan function.")
+    if moving is not None:
+        key = _stage_key(moving)
+        if key is None:
+            return _unknown_stage(moving, "name the stage the plan moves, e.g. moving='mixing'.")
+        window = _window_hint(project, key)
+        if window is not None:
+            return wrong(*window)
     report = project.check()
     errors, warnings = report.failures, report.warnings
     if errors:
