@@ -28,7 +28,7 @@ from producerkit.checks import workflow as wf
 from producerkit.datasets import load_session
 from producerkit.eq import HighPass
 
-from .lesson_cells import code_cells, function, literal, markdown, notebook, notebook_path, select
+from .lesson_cells import Expr, code_cells, function, literal, markdown, notebook, notebook_path, run_lesson, select
 
 LESSON = "04-workflow"
 NOTEBOOK = notebook_path(LESSON)
@@ -252,6 +252,39 @@ def test_master_right_for_apple_music(premaster, session):
                              ceiling_dbtp=apple.true_peak_dbtp, eq=HighPass(30))
     assert check_master(audio, session.sr, target="apple").correct is True
     assert check_master(audio, session.sr, target="spotify").correct is False  # 2 LU quiet for Spotify
+
+
+@pytest.mark.parametrize(("ceiling", "ok"), [(0.0, False), (-0.5, False), (-0.9, False), (-1.0, True), (-2.0, True)])
+def test_master_judges_the_ceiling_the_student_set_not_only_the_peak(premaster, session, ceiling, ok):
+    """At -16 LUFS the limiter never reaches any ceiling (peaks about -2.45 dBTP), so only the report tells
+    a 0 dBTP ceiling from Apple's -1 dBTP: wrong, near and right settings, all with the same audio."""
+    pair = master.master(premaster, session.sr, target_lufs=-16, ceiling_dbtp=ceiling, eq=HighPass(30))
+    assert pair[1].output_true_peak_dbtp < -2.0  # the ceiling never bit
+    fb = check_master(pair, session.sr, target="apple")
+    assert fb.correct is ok, fb
+    if not ok:
+        assert f"ceiling to {ceiling:g} dBTP, above Apple Music's -1 dBTP" in fb.message
+        assert fb.hint == "set the ceiling to the platform's: ceiling_dbtp=-1."
+    else:
+        assert "the limiter had nothing to do" in fb.message
+
+
+def test_master_audio_alone_says_the_ceiling_was_not_tested(premaster, session):
+    audio, _ = master.master(premaster, session.sr, target_lufs=-16, ceiling_dbtp=0.0, eq=HighPass(30))
+    fb = check_master(audio, session.sr, target="apple")
+    assert fb.correct is True and "the limiter had nothing to do" in fb.message
+    assert "(audio, report) pair" in fb.message
+
+
+def test_master_exercise_in_the_lesson_hands_the_checker_the_report():
+    """The lesson's exercise keeps master()'s pair, so a 0 dBTP ceiling fails as the student runs it."""
+    answer = Expr("mastering.master(premaster, sr, target_lufs=-16, ceiling_dbtp=0, eq=HighPass(30))")
+    ns = run_lesson(LESSON, tags=("setup", "exercise", "check"), upto='stage_card("delivery")',
+                    answers={"apple_master": answer})
+    fb = ns["Out"][ns.cell_of('check_master(apple_master, sr, target="apple")')]
+    assert fb.correct is False and "ceiling_dbtp=-1" in fb.hint
+    exercise = next(c.source for c in code_cells(LESSON) if c.source.startswith("apple_master = ..."))
+    assert not exercise.rstrip().endswith("[0]")
 
 
 @pytest.mark.parametrize("missing", MISSING)

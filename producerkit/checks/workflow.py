@@ -408,12 +408,16 @@ def check_master(audio, sr=None, target="spotify") -> Feedback:
     """Is the master at the platform's loudness (±:data:`MASTER_TOLERANCE_LU`) and under its true-peak ceiling?
 
     ``audio`` is the master (or the ``(audio, report)`` pair :func:`producerkit.master.master` returns);
-    ``target`` a platform of :func:`producerkit.master.targets`.
+    ``target`` a platform of :func:`producerkit.master.targets`. With the pair, the limiter's ceiling you
+    set (``report.ceiling_dbtp``) must also be at or under the platform's: a quiet master's peaks may sit
+    under any ceiling, but the setting is what protects the next, louder song. With audio alone only the
+    measured true peak can be judged, and the verdict says when the limiter had nothing to do.
 
     Lesson: course/04-workflow.ipynb
     """
+    report = None
     if isinstance(audio, tuple) and len(audio) == 2 and hasattr(audio[1], "output_lufs"):
-        audio = audio[0]
+        audio, report = audio
     if is_unanswered(audio):
         return unanswered("your master (the audio master() returns)")
     from .. import meters
@@ -464,12 +468,27 @@ def check_master(audio, sr=None, target="spotify") -> Feedback:
             f"{ceiling:g} dBTP ceiling: the lossy encode may clip.",
             f"set the limiter's ceiling: ceiling_dbtp={ceiling:g}.",
         )
+    set_ceiling = None if report is None else as_number(getattr(report, "ceiling_dbtp", None))
+    if set_ceiling is not None and set_ceiling > ceiling + 1e-6:
+        return wrong(
+            f"the loudness is right ({lufs:.1f} LUFS) and the true peak is {tp:.2f} dBTP, but you set the limiter's "
+            f"ceiling to {set_ceiling:g} dBTP, above {name}'s {ceiling:g} dBTP. On this mix the peaks stayed under "
+            "it anyway; on a louder song that setting lets them through.",
+            f"set the ceiling to the platform's: ceiling_dbtp={ceiling:g}.",
+        )
     hint = ""
     loud = platform.loud_true_peak_dbtp
     if loud is not None and lufs > ref and tp > loud:
         hint = (f"{name} asks for {loud:g} dBTP from masters louder than {ref:g} LUFS; yours is {d:.2f} LU over, "
                 "so its QC may flag the peak.")
     off = f"{d:+.2f} LU from the target" if abs(d) >= 0.005 else "on the target"
+    headroom = ceiling - tp
+    if headroom >= 0.5:  # the limiter never reached the ceiling: say so, so the student knows what was tested
+        peaks = (f"the peaks stay at {tp:.2f} dBTP, {headroom:.2f} dB under {name}'s {ceiling:g} dBTP ceiling, so at "
+                 "this loudness the limiter had nothing to do")
+        peaks += "." if set_ceiling is not None else (
+            "; pass the whole (audio, report) pair master() returns and the check reads the ceiling you set too.")
+        return right(f"{lufs:.1f} LUFS ({off}): ready for {name}; {peaks}", hint)
     return right(f"{lufs:.1f} LUFS ({off}) with the true peak at {tp:.2f} dBTP: ready for {name}.", hint)
 
 
