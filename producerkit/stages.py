@@ -388,8 +388,8 @@ ROLES: tuple[Role, ...] = (
     Role(
         key="creative",
         name="Creative producer",
-        description="Holds the vision of the record: shapes the song and the arrangement and gets the best "
-        "performance out of the artist.",
+        description="Holds the vision and the sound of the record: shapes the song, the arrangement and the "
+        "track's identity, and gets the best performance out of the artist.",
         typical_tasks=(
             "Help finish the song: structure, hooks, lyrics",
             "Decide the arrangement, tempo and key",
@@ -401,12 +401,13 @@ ROLES: tuple[Role, ...] = (
     Role(
         key="technical",
         name="Technical producer",
-        description="Makes the sound: chooses and often operates the equipment, and makes the engineering "
-        "decisions (many producers also engineer, program or mix).",
+        description="Makes sure the record is recorded, edited and engineered well, to a professional standard: "
+        "chooses and often operates the equipment and makes the engineering decisions (many producers also "
+        "engineer or mix).",
         typical_tasks=(
             "Choose the studio, instruments, mics and signal chain",
-            "Program beats and synths, design sounds",
             "Engineer, edit and comp the sessions",
+            "Check the audio quality and that the files meet industry standards",
             "Make rough mixes, sometimes the final mix",
         ),
     ),

@@ -76,7 +76,7 @@ def test_producer_roles_right_for_every_task_in_workflow():
 
 def test_producer_roles_wrong_names_the_right_role_in_a_producers_words():
     fb = check_producer_roles({"Find and approve the budget": "creative",
-                               "Program beats and synths, design sounds": "technical"})
+                               "Engineer, edit and comp the sessions": "technical"})
     assert fb.correct is False
     _said(fb, "find and approve the budget", "executive producer's job", "makes the project possible")
 
@@ -86,9 +86,9 @@ def test_producer_roles_unknown_role_or_task_and_partial():
     assert check_producer_roles({"Find and approve the budget": "mixing engineer"}).correct is False
     assert check_producer_roles({"Make the tea": "creative"}).correct is False
     partial = check_producer_roles({"Find and approve the budget": "executive",
-                                    "Program beats and synths, design sounds": ...})
+                                    "Engineer, edit and comp the sessions": ...})
     assert partial.correct is None
-    _said(partial, "1 of 2", "program beats")
+    _said(partial, "1 of 2", "engineer, edit and comp")
     assert check_producer_roles("creative").correct is False
 
 
@@ -227,6 +227,32 @@ def test_safe_listening_right_wrong_and_units():
     _said(osha, "osha")
     assert check_safe_listening_minutes("loud").correct is False
     assert check_safe_listening_minutes(30).correct is False
+
+
+@pytest.mark.parametrize("minutes", [64, 65, 67.5, 70, 75, 80, 90])
+def test_safe_listening_never_calls_longer_than_the_limit_safe(minutes):
+    """W1 item 1: 65-90 minutes at 94 dBA were "shorter than the limit; safe". Past 60 minutes is too long."""
+    fb = check_safe_listening_minutes(minutes)
+    assert fb.correct is False
+    _said(fb, "too long", "not safe", "halv")
+    assert "shorter" not in fb.message and "safe," not in fb.message, fb
+
+
+@pytest.mark.parametrize("minutes", [30, 45, 55])
+def test_safe_listening_shorter_is_safe_but_not_the_rule(minutes):
+    fb = check_safe_listening_minutes(minutes)
+    assert fb.correct is False
+    _said(fb, "shorter than the limit")
+    assert "too long" not in fb.message
+
+
+def test_safe_listening_near_and_right_and_a_hint_without_a_wrong_example():
+    for near in (57.5, 60, 62.5):
+        assert check_safe_listening_minutes(near).correct is True, near
+    assert check_safe_listening_minutes(63.5).correct is False
+    junk = check_safe_listening_minutes("an hour")
+    assert junk.correct is False
+    assert not re.search(r"\d", junk.hint), junk  # "e.g. 120" was itself a wrong answer
 
 
 # --------------------------------------------------------------------------- the notebook

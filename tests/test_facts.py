@@ -116,6 +116,27 @@ def test_who_leads_the_crafts_and_the_kinds_of_producer():
     assert tuple(r.key for r in stages.ROLES) == KINDS_OF_PRODUCER
 
 
+def test_the_kinds_of_producer_split_the_work_as_the_fact_sheet_does():
+    """FACTS.md: the creative producer has the songwriting, the sound and the arrangement; the technical producer
+    the recording, engineering, editing, audio quality and industry standards (W1 item 4: the data, lesson 00
+    and its exercise gave "the sound" to the technical producer)."""
+    creative, technical, executive = stages.ROLES
+    assert "sound" in creative.description.split(":")[0].lower()
+    head = technical.description.split(":")[0].lower()
+    for word in ("recorded", "edited", "engineered", "professional standard"):
+        assert word in head, (word, head)
+    assert "sound" not in head
+    assert any("standards" in t for t in technical.typical_tasks)
+    # sound and sound design are not the technical producer's; "funding" stays the executive's
+    assert not any(re.search(r"\bsounds?\b", t, re.I) for t in technical.typical_tasks), technical.typical_tasks
+    assert any("sound of the record" in t for t in creative.typical_tasks)
+    assert "funding" in executive.description
+    prose = _prose("00")
+    assert "*technical* producer makes the sound" not in prose
+    assert re.search(r"\*creative\* producer holds the vision and the sound", prose)
+    assert re.search(r"\*technical\* producer gets it recorded, edited and engineered", prose)
+
+
 def test_the_business_figures_are_the_fact_sheets():
     assert business.CURRENCY == "GBP"
     assert business.FREELANCE_DAY_RATE_GBP == FREELANCE_DAY_GBP

@@ -83,8 +83,10 @@ def test_the_resonance_hint_names_the_resonance():
 # --------------------------------------------------------------------------- words that fit the count
 
 
-def test_close_only_when_one_answer_is_off():
-    assert how_close(1, 6, "tasks", "in the wrong place").startswith("Close: only one of the 6 tasks")
+def test_only_one_only_when_one_answer_is_off():
+    """The message follows "✘ Not yet: ", so it never says "Close" as well (W1 item 15: "Not yet: Close:")."""
+    assert how_close(1, 6, "tasks", "in the wrong place").startswith("only one of the 6 tasks")
+    assert "Close" not in how_close(1, 6, "tasks")
     assert how_close(3, 6, "tasks", "in the wrong place").startswith("3 of the 6 tasks are in the wrong place")
     assert how_close(0, 6, "tasks") == ""
     for wrong_count in range(2, 7):
@@ -103,7 +105,8 @@ def test_welcome_roles_feedback_does_not_say_close_with_three_of_six_wrong():
     assert not fb.message.startswith("Close"), fb
     assert "3 of the 6 tasks" in fb.message, fb
     one_wrong = {t: (others[truth[t]] if i == 0 else truth[t]) for i, t in enumerate(tasks)}
-    assert check_producer_roles(one_wrong).message.startswith("Close"), check_producer_roles(one_wrong)
+    one = check_producer_roles(one_wrong)
+    assert one.message.startswith("only one of the 6 tasks") and "Close" not in str(one), one
 
 
 # --------------------------------------------------------------------------- 03: the contrast readout and exercise 3

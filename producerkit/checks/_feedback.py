@@ -66,8 +66,9 @@ def unanswered(what: str) -> Feedback:
 def how_close(n_wrong: int, n_answered: int, what: str, fault: str = "wrong") -> str:
     """The opening of a "not yet" message that fits the count, ending with a space.
 
-    "Close" only when a single answer of several is off: ``how_close(1, 6, "tasks", "in the wrong
-    place")`` is "Close: only one of the 6 tasks is in the wrong place. ", while
+    "only one" when a single answer of several is off: ``how_close(1, 6, "tasks", "in the wrong
+    place")`` is "only one of the 6 tasks is in the wrong place. " (it follows "✘ Not yet: ", so it
+    does not say "Close" as well), while
     ``how_close(3, 6, ...)`` is "3 of the 6 tasks are in the wrong place. Start with this one: ".
 
     Lesson: course/00-welcome.ipynb
@@ -75,7 +76,7 @@ def how_close(n_wrong: int, n_answered: int, what: str, fault: str = "wrong") ->
     if n_wrong <= 0:
         return ""
     if n_wrong == 1:
-        return f"Close: only one of the {n_answered} {what} is {fault}. " if n_answered > 2 else ""
+        return f"only one of the {n_answered} {what} is {fault}. " if n_answered > 2 else ""
     return f"{n_wrong} of the {n_answered} {what} are {fault}. Start with this one: "
 
 

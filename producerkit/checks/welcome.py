@@ -124,8 +124,9 @@ def check_producer_roles(answers) -> Feedback:
             how_close(len(mistakes), done, "tasks", "in the wrong place")
             + f"'{_TASK_TEXT[_normalise_task(task)]}' is the {truth.name.lower()}'s job — the one who "
             f"{_role_label(truth)}.",
-            "ask of each task: is it about the vision and the performance (creative), the equipment and the "
-            "sound (technical), or the money and the deals (executive)?",
+            "ask of each task: is it about the vision, the song, its sound and the performance (creative), the "
+            "recording, engineering and audio quality (technical), or the money, the hiring and the deals "
+            "(executive)?",
         )
     if missing:
         return _partial(done, len(answers), missing, "tasks")
@@ -403,7 +404,8 @@ def check_safe_listening_minutes(minutes, level_dba: float = 94.0) -> Feedback:
     value = as_number(minutes)
     truth = safe_listening_minutes(level_dba)
     if value is None or value < 0:
-        return wrong(f"{minutes!r} is not a number of minutes.", "write a number, e.g. 120.")
+        return wrong(f"{minutes!r} is not a number of minutes.",
+                     "write just the number of minutes, without units or words.")
     steps = (level_dba - NIOSH_LIMIT_DBA) / NIOSH_EXCHANGE_DB
     if math.isclose(value, truth, rel_tol=0.05, abs_tol=0.5):
         return right(
@@ -420,4 +422,7 @@ def check_safe_listening_minutes(minutes, level_dba: float = 94.0) -> Feedback:
             return wrong("That is the older OSHA rule (90 dBA, 5 dB steps), a legal limit rather than a safe one.",
                          hint)
         return wrong(f"{value:g} minutes is far too long: you would take more than the whole daily dose.", hint)
+    if value > truth:
+        return wrong(f"{value:g} minutes is too long: at {level_dba:g} dBA you would pass your daily dose before "
+                     "then, so it is not safe.", hint)
     return wrong(f"{value:g} minutes is shorter than the limit; safe, but not what the rule says.", hint)
