@@ -537,6 +537,35 @@ def test_claim_the_hum_is_where_the_manifest_says(hum):
         assert wf._line_db(clean.astype(np.float64), sr, f) < -80  # the clean take has no hum
 
 
+def _line_in_figure(fig, f0: float) -> tuple[float, float, float]:
+    """(peak frequency, lowest, highest frequency within 10 dB of the peak) of the hum curve's line near f0."""
+    x, y = np.asarray(fig.data[0].x, dtype=float), np.asarray(fig.data[0].y, dtype=float)
+    near = np.flatnonzero(np.abs(x / f0 - 1) < 0.1)
+    top = near[np.argmax(y[near])]
+    lo = hi = top
+    while lo > 0 and y[lo - 1] > y[top] - 10:
+        lo -= 1
+    while hi < x.size - 1 and y[hi + 1] > y[top] - 10:
+        hi += 1
+    return x[top], x[lo], x[hi]
+
+
+def test_claim_the_hum_figure_draws_lines_as_lines(hum):
+    """The lesson's hum spectrum (its own cell) zooms to 20-400 Hz and each hum line is narrow: 10 dB down the
+    50 Hz line spans about 47-54 Hz as the prose says (the full-range default drew it 44-56 Hz wide)."""
+    _take, _clean, sr, lines = hum
+    ns = run_lesson(LESSON, tags=("setup", "figure"), upto="dehummed = ...")
+    fig = ns["Out"][ns.cell_of('plots.spectrum_figure({"with hum": hum_take')]
+    assert (fig.data[0].x[0], fig.data[0].x[-1]) == pytest.approx((20, 400))
+    for f in lines:
+        _top, lo, hi = _line_in_figure(fig, f)  # a flat top as wide as the smoothing: its centre is the line
+        assert abs(np.sqrt(lo * hi) / f - 1) < 0.02 and (hi - lo) / f < 0.16, (f, lo, hi)
+    _top, lo, hi = _line_in_figure(fig, lines[0])
+    text = markdown(LESSON)
+    assert f"the {lines[0]:g} Hz line spans about {lo:.0f}–{hi:.0f} Hz" in text.replace("\n", " ")
+    assert f"(65536 samples: bins {sr / 65536:.1f} Hz apart)" in text.replace("\n", " ")
+
+
 def test_claim_remove_hum_lowers_every_hum_line_25_db_and_keeps_the_voice(hum):
     take, clean, sr, lines = hum
     fixed = editing.remove_hum(take, sr, freq=50, harmonics=3).astype(np.float64)
