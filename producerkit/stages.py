@@ -117,6 +117,14 @@ class Stage:
         """Typical (fewest, most) working days for a ``"single"`` or an ``"ep"``."""
         return self.typical_days if _check_kind(kind) == "single" else self.typical_days_ep
 
+    def days_text(self, kind: str = "single") -> str:
+        """The typical working days as a table shows them: ``"1–3"``, or ``"1"`` when fewest and most agree.
+
+        Lesson: course/00-welcome.ipynb
+        """
+        fewest, most = self.days_for(kind)
+        return f"{fewest}" if fewest == most else f"{fewest}–{most}"
+
 
 STAGES: tuple[Stage, ...] = (
     Stage(

@@ -325,6 +325,21 @@ def test_notebook_exercises_start_blank_and_their_tasks_are_known():
     assert sorted(words) == sorted(s.key for s in STAGES)
 
 
+def test_the_stage_table_shows_days_as_a_reader_writes_them():
+    """W1 item 15: mastering's days read "1–1"; a single number when fewest and most agree."""
+    from .lesson_cells import run_cells
+
+    _, table = run_cells(LESSON, ["0f970814", "fa9d2824", "s.days_text()"])
+    rows = re.findall(r"<tr>(.*?)</tr>", table.data)[1:]
+    days = [re.findall(r"<td[^>]*>(.*?)</td>", row)[-1] for row in rows]
+    assert len(days) == len(STAGES)
+    for text, s in zip(days, STAGES, strict=True):
+        lo, hi = s.typical_days
+        assert text == (f"{lo}" if lo == hi else f"{lo}–{hi}"), (s.key, text)
+        assert not re.fullmatch(r"(\d+)–\1", text), text
+    assert days[[s.key for s in STAGES].index("mastering")] == "1"
+
+
 @pytest.fixture(scope="module")
 def lesson_audio():
     """The lesson's demo and produced excerpts, computed by its own cells."""
@@ -373,3 +388,21 @@ def test_the_same_clip_one_db_louder_is_matched_by_turning_it_down_one_db(lesson
     # the prose: volume starts at -12 dB and never boosts; 9 of 10 right by guessing is about 1 %
     assert DEFAULT_VOLUME_DB == -12.0 and VOLUME_RANGE_DB[1] == 0.0
     assert abx_p_value(9, 10) == pytest.approx(0.0107, abs=0.001)
+
+
+def test_the_first_player_says_already_equal_rather_than_minus_zero_db(lesson_audio):
+    """W1 item 15: both versions measure -18.1 LUFS and the player read "Demo −0.0 dB". Under 0.05 dB apart
+    (what the display rounds to 0.0), no gain is applied and the view says "already equal"; 0.2 dB is matched."""
+    from pathlib import Path
+
+    import producerkit.widgets.abplayer as abplayer
+    from producerkit.widgets import ABPlayer
+
+    player = lesson_audio["player"]
+    assert abs(player.loudness_a - player.loudness_b) < 0.05
+    assert (player.gain_a_db, player.gain_b_db) == (0.0, 0.0)
+    view = Path(abplayer.__file__).with_name("abplayer.js").read_text(encoding="utf-8")
+    assert re.search(r"ga === 0 && gb === 0\) return `Loudness matched: already equal", view)
+    clip = lesson_audio["produced"][:, : lesson_audio["song"].bar_to_sample(2)]
+    near = ABPlayer(clip, clip * 10 ** (0.2 / 20), lesson_audio["sr"])
+    assert near.gain_b_db == pytest.approx(-0.2, abs=0.02) and near.gain_a_db == 0.0

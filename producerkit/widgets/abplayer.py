@@ -436,6 +436,8 @@ def _match_gains(la: float | None, lb: float | None, label_a: str, label_b: str)
             "the -70 LUFS gate, or a sample rate under 8 kHz); both play at their own level."
         )
         return out
+    if abs(la - lb) < 0.05:  # shown to 0.1 dB, this is "already equal", not a "-0.0 dB" cut
+        return out
     if lb > la:
         out["gain_b_db"] = round(la - lb, 2)
     else:
