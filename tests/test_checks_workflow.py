@@ -165,6 +165,27 @@ def test_hum_removed_wide_notches_damage_the_voice(hum):
     assert fb.correct is False and "voice" in fb.message and "250–500 Hz" in fb.message
 
 
+@pytest.mark.parametrize(("q", "verdict"), [(300, "narrow"), (100, True), (30, True), (5, True), (2, "wide")])
+def test_hum_removed_judges_the_notch_width_from_both_sides(hum, q, verdict):
+    """On the right frequency, too narrow a notch (q=300) is told to keep q=30, not to notch 50 Hz again; too
+    wide (q=2) cuts between the lines, which the voice octaves alone never saw (this voice has nothing there)."""
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, freq=50, harmonics=3, q=q), sr)
+    if verdict is True:
+        assert fb.correct is True, fb
+    elif verdict == "narrow":
+        assert fb.correct is False and "too narrow" in fb.message and "keep q=30" in fb.hint
+        assert "freq=50" not in fb.hint
+    else:
+        assert fb.correct is False and "between its lines" in fb.message and "keep q=30" in fb.hint
+
+
+def test_hum_removed_a_notch_beside_the_line_is_told_to_read_the_frequency(hum):
+    take, _clean, sr, _lines = hum
+    fb = check_hum_removed(editing.remove_hum(take, sr, freq=49, harmonics=3), sr)
+    assert fb.correct is False and "not on it" in fb.message and "freq=50" in fb.hint
+
+
 def test_hum_removed_wrong_shape_or_rate(hum):
     take, _clean, sr, _lines = hum
     assert "long" in check_hum_removed(take[: sr], sr).message

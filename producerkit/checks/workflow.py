@@ -37,6 +37,11 @@ HUM_REDUCTION_DB = 25.0
 #: The voice counts as intact when each octave from 250 Hz to 8 kHz stays this close to the clean take.
 VOICE_TOLERANCE_DB = 1.0
 VOICE_OCTAVES_HZ = (250.0, 500.0, 1000.0, 2000.0, 4000.0)
+#: A line down at least this much has a notch on or near it (less: the notch is elsewhere, or missing).
+NOTCH_REACHES_DB = 3.0
+#: Notches narrow enough for hum leave the bands between the lines within this many dB (q=30 leaves 0.0,
+#: q=5 0.8, q=2 4.6 on the lesson's take).
+BETWEEN_LINES_TOLERANCE_DB = 3.0
 
 #: The rough mix the mixing exercise starts from: drums pushed, lead buried (fader dB per stem).
 ROUGH_MIX_DB = {
@@ -176,6 +181,15 @@ def _octave_levels(x: np.ndarray, sr: int) -> np.ndarray:
                      for lo in VOICE_OCTAVES_HZ])
 
 
+def _between_lines_db(x: np.ndarray, sr: int, lines) -> np.ndarray:
+    """Level (dB) of the band between each hum line and the next: 1.3 to 1.7 times the fundamental, and on."""
+    power = np.abs(np.fft.rfft(x * np.hanning(x.size))) ** 2
+    freqs = np.fft.rfftfreq(x.size, 1.0 / sr)
+    f0 = lines[0]
+    return np.array([10.0 * np.log10(max(power[(freqs >= (k + 0.3) * f0) & (freqs < (k + 0.7) * f0)].sum(), 1e-30))
+                     for k in range(1, len(lines) + 1)])
+
+
 def hum_reference():
     """The hum exercise's material: (hum take, clean take, sr, hum lines in Hz), from the manifest.
 
@@ -206,7 +220,8 @@ def check_hum_removed(y, sr=None) -> Feedback:
     """Is the hum gone from take 2 (every hum line down :data:`HUM_REDUCTION_DB`) with the voice intact?
 
     ``y`` is the whole hum take after your fix (same length). The voice is intact when every octave
-    from 250 Hz to 8 kHz is within :data:`VOICE_TOLERANCE_DB` of the clean take.
+    from 250 Hz to 8 kHz is within :data:`VOICE_TOLERANCE_DB` of the clean take, and the notches are
+    narrow: the bands between the lines stay within :data:`BETWEEN_LINES_TOLERANCE_DB`.
 
     Lesson: course/04-workflow.ipynb
     """
@@ -232,11 +247,17 @@ def check_hum_removed(y, sr=None) -> Feedback:
     reductions = {f: before[f] - _line_db(x, session_sr, f) for f in lines}
     fundamental = lines[0]
     if reductions[fundamental] < HUM_REDUCTION_DB:
-        return wrong(
-            f"the {fundamental:g} Hz hum is only {reductions[fundamental]:.1f} dB lower; it needs to drop "
-            f"{HUM_REDUCTION_DB:g} dB or more to disappear in the gaps.",
-            f"the spectrum shows the hum at {fundamental:g} Hz: notch that frequency (freq={fundamental:g}).",
-        )
+        short = (f"the {fundamental:g} Hz hum is only {reductions[fundamental]:.1f} dB lower; it needs to drop "
+                 f"{HUM_REDUCTION_DB:g} dB or more to disappear in the gaps")
+        if reductions[fundamental] < NOTCH_REACHES_DB:  # no notch near the line at all
+            return wrong(f"{short}.", f"the spectrum shows the hum at {fundamental:g} Hz: notch that frequency "
+                         f"(freq={fundamental:g}).")
+        second = reductions[lines[1]] if len(lines) > 1 else 0.0
+        if 1.0 <= second < reductions[fundamental] - 2.0:  # each harmonic missed by more: the notches are off
+            return wrong(f"{short}: your notch is near the line but not on it, and it misses each harmonic by "
+                         "more.", f"read the frequency off the plot exactly: freq={fundamental:g}.")
+        return wrong(f"{short}: your notch sits on the line but is too narrow to take it all out.",
+                     "keep q=30 (the default): a higher q makes the notch narrower than the hum line.")
     left = [f for f in lines[1:] if reductions[f] < HUM_REDUCTION_DB]
     if left:
         f = left[0]
@@ -245,6 +266,16 @@ def check_hum_removed(y, sr=None) -> Feedback:
             f"the {fundamental:g} Hz fundamental is down {reductions[fundamental]:.0f} dB, but its harmonic at "
             f"{f:g} Hz is only {reductions[f]:.1f} dB lower (still {level:.0f} dBFS): hum is a stack of harmonics.",
             f"notch the harmonics too: harmonics={len(lines)} or more.",
+        )
+    between = _between_lines_db(x, session_sr, lines) - _between_lines_db(hum.astype(np.float64), session_sr, lines)
+    if float(np.min(between)) < -BETWEEN_LINES_TOLERANCE_DB:
+        k = int(np.argmin(between))
+        lo, hi = (k + 1.3) * fundamental, (k + 1.7) * fundamental
+        return wrong(
+            f"the hum is gone, but so is some of what lies between its lines: {lo:g}–{hi:g} Hz is "
+            f"{-between[k]:.1f} dB lower too, where a bass note or a low voice would be. Hum is narrow lines: "
+            "notch only them.",
+            "use narrow notches: keep q=30 (the default).",
         )
     diff = _octave_levels(x, session_sr) - _clean_octaves_db()
     worst = int(np.argmax(np.abs(diff)))
