@@ -433,6 +433,28 @@ def test_stage_leads_recording_is_led_by_the_producer_and_captured_by_the_engine
     assert "runs the capture" in fb.message and "presses record" in fb.message
 
 
+def test_stage_leads_hint_does_not_send_the_student_scrolling_up():
+    """The exercise says "without scrolling up": the hint asks who decides, and offers the table only if stuck."""
+    fb = check_stage_leads({"editing": "recording engineer"})
+    assert fb.hint.startswith("think about who makes each stage's decisions")
+    assert "if you're stuck, the stages table" in fb.hint.lower()
+    assert not fb.hint.startswith("look at the lead column")
+
+
+@pytest.mark.parametrize(("stage_key", "engineers_offered"), [("editing", False), ("recording", False),
+                                                               ("mixing", True), ("mastering", True)])
+def test_stage_leads_bare_engineer_suggests_engineers_only_where_one_leads(stage_key, engineers_offered):
+    fb = check_stage_leads({stage_key: "engineer"})
+    assert fb.correct is False
+    assert ("say 'recording engineer'" in fb.hint) is engineers_offered
+    if not engineers_offered:
+        assert "does an engineer make its decisions?" in fb.message
+
+
+def test_stage_leads_unanswered_asks_a_question():
+    assert check_stage_leads(None).message.endswith("who leads each stage?")
+
+
 @pytest.mark.parametrize("missing", [*MISSING, {"demo": ..., "mixing": None}])
 def test_stage_leads_unanswered(missing):
     assert check_stage_leads(missing).correct is None

@@ -629,7 +629,7 @@ def check_stage_leads(leads) -> Feedback:
     Lesson: course/04-workflow.ipynb
     """
     if is_unanswered(leads):
-        return unanswered("who leads each stage")
+        return unanswered("who leads each stage?")
     from ..stages import LEAD_ROLES, lead_role, stage
 
     if not isinstance(leads, dict):
@@ -646,8 +646,13 @@ def check_stage_leads(leads) -> Feedback:
         role = lead_role(value)
         if role is None:
             if which_engineer(value):
-                return wrong(f"{value!r} for {stage(key).name}: which engineer?",
-                             "say 'recording engineer', 'mixing engineer' or 'mastering engineer'.")
+                st = stage(key)
+                if "engineer" in st.lead:
+                    return wrong(f"{value!r} for {st.name}: which engineer?",
+                                 "say 'recording engineer', 'mixing engineer' or 'mastering engineer'.")
+                return wrong(f"{value!r} for {st.name}: an engineer may work on it, but does an engineer make "
+                             "its decisions?", f"think about who decides what {st.name.lower()} keeps and "
+                             f"what it changes; the roles are: {', '.join(LEAD_ROLES)}.")
             return wrong(f"{value!r} is not one of the roles: {', '.join(LEAD_ROLES)}.")
         answered += 1
         st = stage(key)
@@ -658,10 +663,11 @@ def check_stage_leads(leads) -> Feedback:
         others = f" ({len(wrong_rows) - 1} more to fix)" if len(wrong_rows) > 1 else ""
         return wrong(
             f"{st.name} is not led by the {role}: it is led by the {st.lead}{others}. {st.lead_note}",
-            f"look at the lead column of the stages table; {LEADS_HINT[0].lower()}{LEADS_HINT[1:]}",
+            f"think about who makes each stage's decisions: {LEADS_HINT[0].lower()}{LEADS_HINT[1:]} If you're "
+            "stuck, the stages table at the top of the lesson has the answers.",
         )
     if missing and not answered:
-        return unanswered("who leads each stage")
+        return unanswered("who leads each stage?")
     if missing:
         return Feedback(None, f"{answered} right so far; still to answer: {', '.join(missing)}.",
                         "replace each ... with a role.")
