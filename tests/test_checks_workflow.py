@@ -220,6 +220,24 @@ def test_mix_balance_clipping_mix_bus():
     assert fb.correct is False and "clips" in fb.message
 
 
+@pytest.mark.parametrize(("faders", "balance"), [
+    ({"lead": 12, "kick": -6, "snare": -6, "overheads": -6, "bass": -6, "keys": -6, "pad": -6, "guitar": -6},
+     "floats"),
+    ({"lead": 12}, "floats"),
+    ({"kick": 8, "snare": 8, "bass": 8, "lead": -20}, "is buried"),
+    ({"kick": 8, "snare": 8, "bass": 8, "lead": 8}, None),
+])
+def test_mix_balance_a_clipping_bus_with_a_wrong_balance_says_both(faders, balance):
+    """"Keep the balance" only when the balance is right; otherwise the balance comes first."""
+    fb = check_mix_balance(faders)
+    assert fb.correct is False and "clips" in fb.message
+    if balance is None:
+        assert "keep the balance" in fb.hint
+    else:
+        assert f"the lead {balance}" in fb.message and "keep the balance" not in fb.hint
+        assert fb.hint.startswith("fix the balance first")
+
+
 def test_mix_balance_good_balance_without_headroom():
     faders = {k: v + 7.0 for k, v in _notebook_literal("APPROVED_MIX_DB").items()}
     fb = check_mix_balance(faders)

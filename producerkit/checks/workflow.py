@@ -398,14 +398,25 @@ def check_mix_balance(mix) -> Feedback:
             "a fader that low is a part switched off.",
             "bring it up until you can hear it in the band, or agree with the producer to cut the part.",
         )
-    if peak > 0.0:
-        return wrong(
-            f"the mix bus clips: it peaks at {_fmt_db(peak)} dBFS, over full scale.",
-            f"pull every fader down by {peak - MIX_PEAK_MAX_DBFS:.1f} dB or more (keep the balance, lose the level).",
-        )
     rel = lufs["lead"] - rest_lufs
     low, high = LEAD_RANGE_LU
     centre = 0.5 * (low + high)
+    if peak > 0.0:
+        clips = f"the mix bus clips: it peaks at {_fmt_db(peak)} dBFS, over full scale"
+        if low <= rel <= high:
+            return wrong(f"{clips}.", f"pull every fader down by {peak - MIX_PEAK_MAX_DBFS:.1f} dB or more (keep "
+                         "the balance, lose the level).")
+        if rel > high:
+            balance = f"the lead floats {rel:.1f} LU above the band"
+            move = f"lower the lead by about {rel - centre:.0f} dB"
+        else:
+            balance, move = f"the lead is buried {-rel:.1f} LU under the band", "pull the band down around the lead"
+        return wrong(
+            f"{clips}, and the balance is off too: {balance} (it should sit between {-low:g} LU under and "
+            f"{high:g} LU over).",
+            f"fix the balance first ({move}), then pull the faders down until the bus peaks below "
+            f"{MIX_PEAK_MAX_DBFS:g} dBFS.",
+        )
     if rel < low:
         return wrong(
             f"the lead is buried: {-rel:.1f} LU under the rest of the band; it should sit no more than "
