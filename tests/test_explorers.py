@@ -334,3 +334,41 @@ def test_auto_makeup_stays_auto_while_other_sliders_move(drums):
     ex._controls["threshold_db"].value = -30.0
     assert ex.compressor.makeup_db == "auto"
     assert ex._controls["makeup_db"].value == pytest.approx(ex.compressor.makeup_gain_db)
+
+
+# --------------------------------------------------------------------------- the sliders show what was asked
+
+
+def _readout(slider, value=None):
+    """What the page shows: the value snapped to the slider's steps (noUiSlider counts steps from min)."""
+    exponent = np.log10(slider.value if value is None else value)
+    k = round((exponent - slider.min) / slider.step)
+    return format(slider.base ** (slider.min + k * slider.step), slider.readout_format)
+
+
+def test_log_sliders_start_on_the_requested_settings(stereo, drums):
+    """W1: Peak(500, q=1) showed "501 / 0.99", 2000 Hz "1990", Q 8 "7.91", 10 ms / 200 ms "9.98 / 198"."""
+    ex = EQExplorer(stereo, SR, bands=[eq.Peak(500, gain_db=0, q=1), eq.Peak(2000, gain_db=12, q=8)])
+    shown = [(_readout(bc.freq), _readout(bc.q)) for bc in ex._band_controls]
+    assert shown == [("500", "1.00"), ("2000", "8.00")]
+    for bc in ex._band_controls:  # the whole range is still there, within a step of its ends
+        assert bc.freq.base ** bc.freq.min == pytest.approx(20.0)
+        assert bc.freq.base ** bc.freq.max > 19000.0 and bc.q.base ** bc.q.max == pytest.approx(20.0, rel=1e-3)
+    comp = CompressorExplorer(drums, SR, compressor=Compressor(attack_ms=10, release_ms=200, ratio=4))
+    c = comp._controls
+    assert (_readout(c["attack_ms"]), _readout(c["release_ms"]), _readout(c["ratio"])) == ("10", "200", "4.00")
+    assert c["ratio"].base ** c["ratio"].min == pytest.approx(1.0)  # 1:1 (no compression) is still reachable
+
+
+def test_a_value_set_from_code_is_shown_as_set(stereo):
+    ex = EQExplorer(stereo, SR, bands=[eq.Peak(500, gain_db=0, q=1)])
+    assert ex.update(band=0, freq=315, q=1.2, gain_db=-9)
+    bc = ex._band_controls[0]
+    assert (_readout(bc.freq), _readout(bc.q)) == ("315", "1.20")
+    # the page sends back its rounding of the value: not a change
+    ex._band_controls[0].freq.value = float(bc.freq.base ** (bc.freq.min + round(
+        (np.log10(315) - bc.freq.min) / bc.freq.step) * bc.freq.step))
+    assert ex.eq[0].freq == pytest.approx(315, rel=1e-9)
+    # dragging moves along the new grid and is applied
+    bc.freq.value = float(bc.freq.base ** (np.log10(315) + 3 * bc.freq.step))
+    assert ex.eq[0].freq > 320

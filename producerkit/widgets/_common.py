@@ -172,16 +172,67 @@ def float_slider(
     )
 
 
+def log_grid(value: float, lo: float, hi: float, steps: int = 240) -> tuple[float, float, float]:
+    """``(min, max, step)`` exponents (base 10) of a log slider whose steps land exactly on ``value``.
+
+    A slider snaps to ``min + k * step``; with ``steps`` equal steps from ``lo`` a starting value
+    of 500 Hz shows as 501, Q 1 as 0.99, 10 ms as 9.98. Here ``lo`` stays the bottom and the step
+    (between 2/3 and 4/3 of the nominal one) is chosen so ``value`` falls on a step and the last
+    step lands as close below ``hi`` as it can (20 kHz may end as 19.7 kHz, a ratio of 20 as 19.999).
+    When no such step ends within half a step of ``hi`` (a ``value`` just above ``lo``), the
+    slider starts at ``value`` instead.
+    """
+    lo_exp, hi_exp = float(np.log10(lo)), float(np.log10(hi))
+    value_exp = float(np.log10(np.clip(value, lo, hi)))
+    best = None
+    for n in range(steps * 3 // 4, steps * 3 // 2 + 1):
+        below = np.ceil(n * (value_exp - lo_exp) / (hi_exp - lo_exp) - 1e-9)
+        if below < 1:
+            continue
+        step = (value_exp - lo_exp) / below
+        gap = (hi_exp - lo_exp - n * step) / step  # in steps, >= 0
+        if best is None or gap < best[0]:
+            best = (gap, lo_exp + n * step, step)
+    if best is None or best[0] > 0.5:
+        return value_exp, hi_exp, (hi_exp - value_exp) / steps if hi_exp > value_exp else 1.0
+    return lo_exp, float(best[1]), float(best[2])
+
+
 def log_slider(
     description: str, value: float, lo: float, hi: float, fmt: str = ".3g", steps: int = 240
 ) -> widgets.FloatLogSlider:
-    """A logarithmic slider (Hz, ms, Q, ratio): equal steps per octave, the way we hear them."""
-    lo_exp, hi_exp = np.log10(lo), np.log10(hi)
-    return widgets.FloatLogSlider(
-        value=float(np.clip(value, lo, hi)), base=10, min=lo_exp, max=hi_exp, step=(hi_exp - lo_exp) / steps,
+    """A logarithmic slider (Hz, ms, Q, ratio): equal steps per octave, the way we hear them.
+
+    Its steps land on ``value`` (see :func:`log_grid`), so it starts showing exactly what was asked;
+    :meth:`Explorer._set_controls` moves the grid again when code sets a value between two steps.
+    """
+    lo_exp, hi_exp, step = log_grid(value, lo, hi, steps)
+    slider = widgets.FloatLogSlider(
+        value=float(np.clip(value, lo, hi)), base=10, min=lo_exp, max=hi_exp, step=step,
         description=description, readout_format=fmt, continuous_update=True, style=_SLIDER_STYLE,
         layout=widgets.Layout(width=CONTROL_WIDTH),
     )
+    slider._pk_grid = (float(lo), float(hi), int(steps))
+    return slider
+
+
+def on_log_grid(control: widgets.FloatLogSlider, value: float) -> bool:
+    """True when ``value`` is one of ``control``'s steps (so the page shows it as it is)."""
+    k = (np.log10(value) - control.min) / control.step
+    return abs(k - round(k)) < 1e-6
+
+
+def regrid_log_slider(control: widgets.FloatLogSlider, value: float) -> None:
+    """Move a :func:`log_slider`'s grid so ``value`` is one of its steps, then set it."""
+    lo, hi, steps = control._pk_grid
+    lo_exp, hi_exp, step = log_grid(value, lo, hi, steps)
+    with control.hold_sync():
+        # widen first, so no intermediate min/max clips the value
+        control.max = max(control.max, hi_exp)
+        control.min = min(control.min, lo_exp)
+        control.step = step
+        control.value = float(value)
+        control.min, control.max = lo_exp, hi_exp
 
 
 class Explorer(widgets.VBox):
@@ -264,7 +315,10 @@ class Explorer(widgets.VBox):
         try:
             for control, value in values.items():
                 self._code_values[control.model_id] = value
-                if control.value != value:
+                if (isinstance(control, widgets.FloatLogSlider) and hasattr(control, "_pk_grid")
+                        and value > 0 and not on_log_grid(control, value)):
+                    regrid_log_slider(control, value)  # a value between two steps: show it as it is
+                elif control.value != value:
                     control.value = value
         finally:
             self._syncing = False
