@@ -722,7 +722,8 @@ def rule_dc_offset(d: Delivery) -> Finding:
     return Finding(WARN if bad else PASS, "DC offset",
                    ("the waveform is shifted off zero: it wastes headroom and clicks at edits; add a high-pass "
                     "filter at 20-30 Hz." if bad else "the waveform is centred on zero."),
-                   measured=f"{dc_db:.1f} dBFS" if dc_db > SILENCE_DB else "none", expected=f"<= {DC_WARN_DBFS:g} dBFS",
+                   measured=f"{dc_db:.1f} dBFS" if dc_db > SILENCE_DB else f"< {SILENCE_DB:g} dBFS",
+                   expected=f"<= {DC_WARN_DBFS:g} dBFS",
                    value=dc_db)
 
 

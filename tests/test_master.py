@@ -231,6 +231,16 @@ def test_clipping_counts_runs_of_three_full_scale_samples():
     assert qc(spikes, SR)["clipping"].status == "pass"
 
 
+def test_dc_offset_below_the_floor_is_shown_as_a_level_not_none():
+    """A DC offset too small to measure reads "< -120 dBFS" beside the other lines' dBFS values, never "none"."""
+    t = np.arange(SR) / SR
+    centred = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    item = qc(centred, SR)["DC offset"]
+    assert item.status == "pass" and item.measured == "< -120 dBFS"
+    off = qc(centred + np.float32(0.05), SR)["DC offset"]
+    assert off.measured == "-26.0 dBFS"
+
+
 def test_dc_offset_and_mono_compatibility(good_master):
     shifted = (good_master + 0.01).astype(np.float32)  # -40 dBFS of DC
     assert qc(shifted, SR)["DC offset"].status == "warn"
