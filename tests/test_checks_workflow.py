@@ -646,6 +646,21 @@ def test_claim_the_master_lands_on_spotifys_target(spotify_master):
     assert master.qc(audio, sr, target="spotify").verdict == "pass"
 
 
+def test_claim_the_limiter_took_off_what_the_listening_text_says():
+    """The "Listen" text after the Spotify master quotes the limiter's gain reduction from the lesson's own report."""
+    ns = run_lesson(LESSON, tags=("setup",), upto='ABPlayer(premaster, mastered, sr')
+    gr = ns["report"].stage("Limiter").details["max_gain_reduction_db"]
+    assert gr < 1.0  # "almost no difference" is only true for a gentle master
+    text = markdown(LESSON).replace("\n", " ")
+    assert f"The report says it took off at most {gr:.1f} dB: on this mix you should hear almost no difference" in text
+
+
+def test_the_overdubs_text_points_at_the_desk_in_section_6():
+    text = markdown(LESSON).replace("\n", " ")
+    assert "on the mixing desk in section 6 below (raise the lead first" in text
+    assert "## 6 · Mixing" in markdown(LESSON)
+
+
 def test_claim_a_dc_offset_is_caught_by_qc_and_removed_by_the_masters_high_pass(premaster, spotify_master):
     """The lesson: our premaster is clean at DC; a DC offset is flagged by QC and the 30 Hz high-pass removes it."""
     sr = 44100
