@@ -178,7 +178,7 @@ class Section:
 
 @dataclass(frozen=True)
 class SectionEnergy:
-    """One section's energy: loudness (LUFS), density (number of layers) and brightness (spectral centroid, Hz).
+    """One section's energy: loudness (LUFS), density (layers making sound) and brightness (spectral centroid, Hz).
 
     Lesson: course/03-arrangement.ipynb
     """
@@ -332,8 +332,10 @@ class Arrangement:
     ) -> Arrangement:
         """Turn the last ``bars`` bars before a section into a build-up.
 
-        The low end (``remove``) drops out and the level swells by ``rise_db`` into the target
-        section, so it lands with more impact: tension, then release.
+        The low end (``remove``) drops out, and what is left starts ``rise_db`` dB down and rises
+        steadily back to its full level by the target section's first beat. The build rises in
+        level while the floor is missing, and the target section lands with everything back:
+        tension, then release.
 
         Lesson: course/03-arrangement.ipynb
         """
@@ -376,29 +378,19 @@ class Arrangement:
 
     # ----------------------------------------------------------------- audio
 
-    def render(self, session, fade_ms: float = 10.0, gains_db: dict | None = None) -> np.ndarray:
-        """Mix the session's stems section by section into stereo audio ``(2, n)``.
-
-        Each section plays the bars of its source section in the session (looped if the section
-        is longer), summing only its layers. Short fades at the section edges avoid clicks.
-        ``gains_db`` sets a level per layer (a rough balance; the mixing lesson does it properly).
-
-        Lessons: 03, 04
-        """
-        sr = session.sr
-        bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
+    def _source_indices(self, session) -> list[np.ndarray]:
+        """For each section, the session sample each of its samples plays (its source bars, looped)."""
+        bar_n = seconds_per_bar(self.bpm, self.time_signature) * session.sr
         sources: dict[str, tuple[int, int]] = {}
         for name, start, bars in map(_section_fields, session.sections):
             sources.setdefault(name, (start, bars))
-        gains_db = gains_db or {}
         unknown = set(self.layers) - set(session.stems)
         if unknown:
             raise ParameterError(
                 f"layer(s) {', '.join(sorted(unknown))} are not stems of this session; "
                 f"the stems are {', '.join(session.stems)}."
             )
-        pieces = []
-        fade_n = max(1, int(fade_ms * sr / 1000))
+        out = []
         for sec in self.sections:
             if sec.source_bar is None and sec.source_name not in sources:
                 raise ParameterError(
@@ -412,7 +404,44 @@ class Arrangement:
             n = int(round(sec.bars * bar_n))
             a = int(round(src_start * bar_n))
             src_len = int(round(src_bars * bar_n))
-            index = a + (np.arange(n) % src_len)
+            out.append(a + (np.arange(n) % src_len))
+        return out
+
+    def sounding_layers(self, session, threshold_db: float = -50.0) -> list[tuple[str, ...]]:
+        """For each section, the layers that make sound there: RMS above ``threshold_db`` dBFS in its bars.
+
+        A layer can be listed in a section and still be silent, if nothing was recorded on it in
+        the bars that section plays (a pad that only enters at the chorus, unmuted in the verse).
+
+        Lesson: course/03-arrangement.ipynb
+        """
+        out = []
+        for sec, index in zip(self.sections, self._source_indices(session), strict=True):
+            playing = []
+            for layer in sec.layers:
+                stem = to_mono(session.stems[layer])
+                part = stem[np.minimum(index, stem.shape[-1] - 1)]
+                if part.size and power_to_db(np.mean(np.square(part, dtype=np.float64))) > threshold_db:
+                    playing.append(layer)
+            out.append(tuple(playing))
+        return out
+
+    def render(self, session, fade_ms: float = 10.0, gains_db: dict | None = None) -> np.ndarray:
+        """Mix the session's stems section by section into stereo audio ``(2, n)``.
+
+        Each section plays the bars of its source section in the session (looped if the section
+        is longer), summing only its layers. Short fades at the section edges avoid clicks.
+        ``gains_db`` sets a level per layer (a rough balance; the mixing lesson does it properly).
+
+        Lessons: 03, 04
+        """
+        sr = session.sr
+        gains_db = gains_db or {}
+        indices = self._source_indices(session)
+        pieces = []
+        fade_n = max(1, int(fade_ms * sr / 1000))
+        for sec, index in zip(self.sections, indices, strict=True):
+            n = index.size
             out = np.zeros((2, n), np.float32)
             for layer in sec.layers:
                 stem = session.stems[layer]
@@ -432,7 +461,9 @@ class Arrangement:
     def energy(self, session, audio=None) -> list[SectionEnergy]:
         """Each section's loudness (LUFS), density (layers) and brightness (spectral centroid in Hz).
 
-        ``audio`` is this arrangement's render; it is rendered from ``session`` when not given.
+        Density counts the layers that make sound in the section (:meth:`sounding_layers`), so
+        unmuting a layer with nothing recorded there adds nothing. ``audio`` is this arrangement's
+        render; it is rendered from ``session`` when not given.
 
         Lesson: course/03-arrangement.ipynb
         """
@@ -442,11 +473,12 @@ class Arrangement:
         audio = self.render(session) if audio is None else ensure_audio(audio)
         bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
         rows = []
-        for start, sec in zip(self.start_bars(), self.sections, strict=True):
+        sounding = self.sounding_layers(session)
+        for start, sec, layers in zip(self.start_bars(), self.sections, sounding, strict=True):
             a, b = int(round(start * bar_n)), int(round((start + sec.bars) * bar_n))
             part = audio[..., a:b]
             loud = float(integrated_loudness(part, sr)) if np.any(part) else float("-inf")
-            rows.append(SectionEnergy(sec.name, start, sec.bars, loud, len(sec.layers), _centroid_hz(part, sr)))
+            rows.append(SectionEnergy(sec.name, start, sec.bars, loud, len(layers), _centroid_hz(part, sr)))
         return rows
 
     def energy_figure(self, session, audio=None):
@@ -679,9 +711,13 @@ def _label_repeats(features: np.ndarray, edges: list[int], threshold: float = 0.
     return labels
 
 
-def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSections | None = None):
-    """The self-similarity matrix: bright squares are sections, bright diagonal stripes are repeats.
+def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSections | None = None,
+                           time_signature=(4, 4)):
+    """The self-similarity matrix, both axes in bars counted from 1 as a DAW numbers them.
 
+    A section whose beats resemble each other is a square of brighter colour on the diagonal;
+    where a section comes back, the beats of the repeat match the first time beat for beat, so the
+    repeat shows as bright lines parallel to the diagonal in the square where the two meet.
     Pass the ``found`` result of :func:`find_sections` on the same audio to draw its boundaries
     and reuse its analysis instead of computing the features again.
 
@@ -689,20 +725,27 @@ def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSec
     """
     import plotly.graph_objects as go
 
+    if bpm is not None:
+        bpm = _check_bpm(bpm)
     if found is not None and found.features is not None:
         beat_times, features = found.beat_times_s, found.features
+        bpm = bpm or found.bpm
     else:
         y = to_mono(ensure_audio(y))
-        beat_times, features, _ = _beat_features(y, check_sr(sr), bpm)
+        beat_times, features, bpm_found = _beat_features(y, check_sr(sr), bpm)
+        bpm = bpm or bpm_found
+    spb = seconds_per_bar(bpm, time_signature)
+    bar_of = beat_times / spb + 1  # bar position counted from 1: 11.0 is the downbeat of bar 11
     ssm = _self_similarity(features)
-    fig = go.Figure(go.Heatmap(x=beat_times, y=beat_times, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
-                               colorbar=dict(title="similarity")))
+    fig = go.Figure(go.Heatmap(x=bar_of, y=bar_of, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
+                               colorbar=dict(title="similarity"),
+                               hovertemplate="bar %{x:.2f} vs bar %{y:.2f}: %{z:.2f}<extra></extra>"))
     if found is not None:
         for t in found.boundaries_s:
-            fig.add_vline(x=t, line=dict(color="white", width=1))
-            fig.add_hline(y=t, line=dict(color="white", width=1))
-    fig.update_layout(title="How much each moment resembles every other", height=520, width=560,
+            fig.add_vline(x=t / spb + 1, line=dict(color="white", width=1))
+            fig.add_hline(y=t / spb + 1, line=dict(color="white", width=1))
+    fig.update_layout(title="How much each beat resembles every other", height=520, width=560,
                       template="plotly_white", margin=dict(l=60, r=20, t=50, b=50))
-    fig.update_xaxes(title_text="time (s)")
-    fig.update_yaxes(title_text="time (s)", autorange="reversed", scaleanchor="x")
+    fig.update_xaxes(title_text="position (bar)")
+    fig.update_yaxes(title_text="position (bar)", autorange="reversed", scaleanchor="x")
     return fig

@@ -169,6 +169,22 @@ def test_energy_rises_from_intro_to_chorus():
     assert rows[0].brightness_hz > rows[1].brightness_hz  # keys and pad only, no low end
 
 
+def test_energy_counts_only_layers_that_make_sound():
+    """Unmuting a layer with nothing recorded in a section's bars adds no density (the pad is silent in the verse)."""
+    session = make_session()
+    arr = Arrangement.from_session(session)
+    padded = arr.unmute("pad", "verse")
+    assert "pad" in padded["verse"].layers
+    assert padded.sounding_layers(session)[1] == ("kick", "bass", "keys")
+    assert [r.density for r in padded.energy(session)] == [2, 3, 5]
+    # a layer that does play there still counts once it is back
+    muted = arr.mute("keys", "verse")
+    assert [r.density for r in muted.energy(session)] == [2, 2, 5]
+    assert [r.density for r in muted.unmute("keys", "verse").energy(session)] == [2, 3, 5]
+    # a louder threshold than the tones' level (-23 dBFS RMS) hears nothing
+    assert arr.sounding_layers(session, threshold_db=-10) == [(), (), ()]
+
+
 def test_figures_draw_one_row_per_layer():
     session = make_session()
     arr = Arrangement.from_session(session)
@@ -216,6 +232,24 @@ def test_find_sections_finds_the_changes_and_labels_the_repeats():
     hits = [any(abs(b - t * bar_s) <= bar_s for b in found.boundaries_s) for t in truth_bars]
     assert all(hits), (found.boundaries_s / bar_s, truth_bars)
     assert found.form() == "A B A B"
+
+
+def test_self_similarity_figure_counts_bars_from_1():
+    """Both axes and the boundary lines in bars, counted from 1 as a DAW does (bar 9 starts at 16 s at 120 BPM)."""
+    from producerkit.arrange import self_similarity_figure
+
+    y, truth_bars = synthetic_song()
+    found = find_sections(y, SR, bpm=120)
+    fig = self_similarity_figure(y, SR, found=found)
+    bars = np.asarray(fig.data[0].x)
+    np.testing.assert_allclose(bars, found.beat_times_s / seconds_per_bar(found.bpm) + 1)  # at the tempo it found
+    assert 1.0 <= bars[0] < 1.25 and 32.0 <= bars[-1] < 33.0  # 32 bars of music
+    assert fig.layout.xaxis.title.text == "position (bar)"
+    lines = sorted({round(shape.x0) for shape in fig.layout.shapes if shape.x0 == shape.x1})
+    assert lines == [b + 1 for b in truth_bars]  # the sections start at bars 9, 17 and 25
+    # without `found` it computes the same matrix from the audio, at the tempo given
+    fresh = self_similarity_figure(y, SR, bpm=120)
+    assert 1.0 <= np.asarray(fresh.data[0].x)[0] < 1.25 and not fresh.layout.shapes
 
 
 def test_find_sections_refuses_clips_too_short_to_compare():

@@ -109,6 +109,25 @@ def test_song_form_wrong(song, answer, words):
     _said(fb, *words)
 
 
+@pytest.mark.parametrize("answer", ["A B A B", "A B C D", "A B C D C", "intro verse chorus outro"])
+def test_song_form_too_few_sections_says_to_count_the_named_blocks(song, answer):
+    """Wrong and near counts get the same hint: count the timeline's named blocks, not layer changes.
+
+    The chorus, the bridge and the second chorus play the same eight layers, so "a new section starts
+    wherever the layers change" would lead to 4 sections.
+    """
+    fb = check_song_form(answer, song)
+    assert fb.correct is False
+    _said(fb, "the song has 6", "named blocks along the top of the timeline", "from the chorus into the bridge")
+    assert "wherever the layers change" not in fb.hint
+
+
+def test_song_form_hint_is_true_of_the_song(song, original):
+    """The chorus and the bridge really play the same layers (the hint's example), and the right form passes."""
+    assert original["chorus"].layers == original["bridge"].layers
+    assert check_song_form("A B C D C E", song).correct is True
+
+
 # --------------------------------------------------------------------------- contrast
 
 
@@ -174,7 +193,7 @@ def test_radio_edit_right(song, original):
 def test_radio_edit_wrong(song, original):
     too_long = check_radio_edit(original.remove_section("bridge").remove_section("intro"), song)
     assert too_long.correct is False
-    _said(too_long, "62.4 s", "2.4 s too long", "cut at least 1 bar")
+    _said(too_long, "62.4 s", "2.4 s too long", "cut at least 1 more bar:")
     one_chorus = original.remove_section("bridge").remove_section("intro").remove_section("outro").remove_section(2)
     _said(check_radio_edit(one_chorus, song), "1 complete chorus", "both")
     short_chorus = original._with([dataclasses.replace(s, bars=4) if s.name == "chorus" else s for s in original])
@@ -185,3 +204,35 @@ def test_radio_edit_wrong(song, original):
     _said(check_radio_edit(original.add_section(Section("solo", 2, ("guitar",))), song), "not in the song")
     _said(check_radio_edit(original.unmute("theremin", "intro"), song), "not a stem")
     _said(check_radio_edit([1, 2], song), "expected an arrangement")
+
+
+@pytest.mark.parametrize(
+    "cuts, words",
+    [
+        ((), ["16.8 s too long", "cut at least 7 bars:", "shortest first: the intro (2 bars), the outro (2 bars), "
+              "the bridge (4 bars)"]),
+        (("bridge",), ["7.2 s too long", "cut at least 3 more bars:", "the intro (2 bars), the outro (2 bars);"]),
+        (("intro", "bridge"), ["2.4 s too long", "cut at least 1 more bar:",
+                               "the only section left you can cut is the outro (2 bars)."]),
+    ],
+)
+def test_radio_edit_too_long_names_the_sections_left_to_cut(song, original, cuts, words):
+    """Wrong (nothing cut), near (one or two sections cut) and right: the hint names whole sections to cut."""
+    edit = original
+    for name in cuts:
+        edit = edit.remove_section(name)
+    fb = check_radio_edit(edit, song)
+    assert fb.correct is False
+    _said(fb, *words)
+    assert "bar(s)" not in fb.hint and "the verse (" not in fb.hint and "the chorus (" not in fb.hint
+    # following the hint passes
+    for sec in [s.name for s in edit if s.source_name in ("intro", "bridge", "outro")]:
+        edit = edit.remove_section(sec)
+    assert check_radio_edit(edit, song).correct is True
+
+
+def test_radio_edit_too_long_offers_a_third_chorus_and_a_second_verse(song, original):
+    longer = original.repeat_section("chorus").repeat_section("verse").remove_section("intro")
+    fb = check_radio_edit(longer, song)
+    assert fb.correct is False
+    _said(fb, "the verse (8 bars)", "the chorus (8 bars)", "the bridge (4 bars)")

@@ -110,6 +110,42 @@ def test_build_up_drops_the_low_end_and_rises_into_the_chorus(lesson):
     assert chorus_start - build_start >= 9.0
 
 
+def _about(text: str, before: str) -> float:
+    """The number in "about N LU <before>" of the lesson's text."""
+    words = r"\s+".join(map(re.escape, before.split()))
+    return float(re.search(r"about\s+(\d+(?:\.\d+)?)\s+LU\s+" + words, text).group(1))
+
+
+def test_build_up_rises_but_stays_below_the_verse_and_the_chorus_lands_above_it(lesson):
+    """The Look text of the build-up, measured bar by bar on the clips the lesson draws (BS.1770 per bar)."""
+    sr, song, original, built = lesson["sr"], lesson["song"], lesson["original"], lesson["built"]
+    text = markdown(LESSON)
+    assert "starts 9 dB down and rises\nback to its full level by the chorus's first beat" in text
+    assert built["build into chorus"].ramp_db == (-9.0, 0.0)
+    clip, before = lesson["into_chorus"](built), lesson["into_chorus"](original)
+    bar = song.bar_to_sample(1)
+
+    def bar_lufs(y, i):
+        return _lufs(y[:, i * bar : (i + 1) * bar], sr)
+
+    first, second, chorus = bar_lufs(clip, 1), bar_lufs(clip, 2), bar_lufs(clip, 3)
+    # it rises: "about 3 LU from the first bar to the second"
+    assert second - first == pytest.approx(_about(text, "from the first bar to the second"), abs=0.5)
+    assert second - first >= 2.0
+    # it stays below the verse it replaced, bar for bar
+    assert first < bar_lufs(before, 1) - 6 and second < bar_lufs(before, 2) - 6
+    # and the bass is the verse's loudest layer
+    verse_layers = original["verse"].layers
+    levels = {name: _lufs(song.stems[name][..., song.bar_to_sample(2) : song.bar_to_sample(10)], sr)
+              for name in verse_layers}
+    assert max(levels, key=levels.get) == "bass", levels
+    # the chorus lands "about 11 LU above the build's last bar"
+    assert chorus - second == pytest.approx(_about(text, "above the build's last bar"), abs=0.5)
+    # the figure draws the two clips one row each, as the text says
+    ns, fig = run_cells(LESSON, ["plots.waveform_figure("], dict(lesson))
+    assert len(fig.layout.annotations) == 2 and [a.text for a in fig.layout.annotations] == ["original", "build-up"]
+
+
 def test_both_build_clips_line_up_on_the_chorus_at_7_2_seconds(lesson):
     sr = lesson["sr"]
     a = lesson["into_chorus"](lesson["original"])
@@ -140,17 +176,60 @@ def test_structure_found_from_audio_matches_the_manifest(lesson):
     assert ns["found"].form() == form_letters([s.name for s in song.sections]) == "A B C D C E"
     # the picture: the second chorus resembles the first more than the verse or the bridge does
     heat = ns["ssm_figure"].data[0]
-    t, z = np.asarray(heat.x), np.asarray(heat.z)
-    spb = song.seconds_per_bar
+    bar, z = np.asarray(heat.x), np.asarray(heat.z)  # bar positions counted from 1, as the axes say
+
+    def beats(sec):
+        return np.flatnonzero((bar >= sec.start_bar + 1) & (bar < sec.end_bar + 1))
 
     def block(s1, s2):
-        r = (t >= s1.start_bar * spb) & (t < s1.end_bar * spb)
-        c = (t >= s2.start_bar * spb) & (t < s2.end_bar * spb)
-        return float(z[np.ix_(r, c)].mean())
+        return float(z[np.ix_(beats(s1), beats(s2))].mean())
 
     intro, verse, chorus1, bridge, chorus2, _outro = song.sections
     assert block(chorus1, chorus2) > block(chorus1, verse)
     assert block(chorus1, chorus2) > block(chorus1, bridge)
+
+
+def test_the_similarity_matrix_reads_as_the_lesson_says(lesson):
+    """Axes in bars from 1; a square per section; lines, not solid blocks; a repeat is a line beside the diagonal."""
+    ns, _ = run_cells(LESSON, ["find_sections("], dict(lesson))
+    song, fig = ns["song"], ns["ssm_figure"]
+    text = markdown(LESSON)
+    assert "Both axes count bars from 1" in text
+    assert fig.layout.xaxis.title.text == fig.layout.yaxis.title.text == "position (bar)"
+    heat = fig.data[0]
+    bar, z = np.asarray(heat.x), np.asarray(heat.z)
+    assert 1.0 <= bar[0] < 1.25 and 32.0 <= bar[-1] < 33.0  # the first beat is in bar 1, the last in bar 32
+    # the white boundary lines sit on the bars the lesson prints (from 1)
+    lines = sorted({round(shape.x0, 1) for shape in fig.layout.shapes if shape.x0 == shape.x1})
+    np.testing.assert_allclose(lines, [s.start_bar + 1 for s in song.sections[1:]], atol=0.1)
+
+    def beats(sec):
+        return np.flatnonzero((bar >= sec.start_bar + 1) & (bar < sec.end_bar + 1))
+
+    def block(s1, s2):
+        return z[np.ix_(beats(s1), beats(s2))]
+
+    sections = song.sections
+    # one square per section, lighter than where two different sections meet
+    for a in sections:
+        for b in sections:
+            if a.name != b.name:
+                assert block(a, a).mean() > block(a, b).mean() + 0.1, (a.name, b.name)
+    # inside a square, lines and checks: a beat matches the same beat 4 bars (16 beats) later
+    beats_per_bar = song.time_signature[0]
+    for sec in (sections[1], sections[2]):  # the verse and the first chorus
+        own = block(sec, sec)
+        phrase = float(np.mean(np.diagonal(own, 4 * beats_per_bar)))
+        half = float(np.mean(np.diagonal(own, 2 * beats_per_bar)))
+        assert phrase > half + 0.2 and phrase > own.mean() + 0.2, (sec.name, phrase, half, own.mean())
+    # the repeat: a bright line parallel to the diagonal, in a square that is not bright as a whole
+    both = block(sections[2], sections[4])
+    n = min(both.shape)
+    line = float(np.mean(np.diagonal(both[:n, :n])))
+    assert line >= 0.8 and line > both.mean() + 0.5, (line, both.mean())
+    assert "(bars 11–18)" in text and "(bars 23–30)" in text
+    assert (sections[2].start_bar + 1, sections[2].end_bar) == (11, 18)
+    assert (sections[4].start_bar + 1, sections[4].end_bar) == (23, 30)
 
 
 def test_the_tweak_widgets_update_the_players(lesson):
@@ -172,3 +251,41 @@ def test_the_tweak_widgets_update_the_players(lesson):
     ns["build_bars"].value = 4
     assert not build_player.error and build_player.duration == pytest.approx(14.4)
     assert build_player.audio_b != b_before
+
+
+def test_brightness_is_read_beside_loudness_and_density(lesson):
+    """The Look text: the chorus is loudest and densest; the intro brightest, yet quietest and thinnest."""
+    rows = lesson["original"].energy(lesson["song"])
+    by = {r.name: r for r in rows[:3]}  # intro, verse and the first chorus
+    text = markdown(LESSON)
+    assert "**spectral centroid**" in text and "Brightness alone does not make energy" in text
+    assert by["chorus"].loudness_lufs == max(r.loudness_lufs for r in rows)
+    assert by["chorus"].density == max(r.density for r in rows)
+    assert by["intro"].brightness_hz == max(r.brightness_hz for r in rows)
+    assert by["intro"].loudness_lufs == min(r.loudness_lufs for r in rows)
+    assert by["intro"].density == min(r.density for r in rows)
+    assert "bass" not in lesson["original"]["intro"].layers
+
+
+def test_the_verse_picker_offers_only_layers_that_play_in_the_verse(lesson):
+    """Pad and guitar have nothing recorded in the verse: the picker leaves them out, energy does not count them."""
+    ns, _ = run_cells(LESSON, ["layer_picker = widgets.SelectMultiple("], dict(lesson))
+    song, original = ns["song"], ns["original"]
+    assert tuple(ns["layer_picker"].options) == original["verse"].layers == original.sounding_layers(song)[1]
+    assert "pad" not in ns["layer_picker"].options and "guitar" not in ns["layer_picker"].options
+    text = markdown(LESSON)
+    assert "Pad and guitar have nothing recorded in the verse (they enter at the chorus)" in text
+    # unmuting them in the verse adds no sound, and the layer count agrees
+    padded = original.unmute("pad", "verse").unmute("guitar", "verse")
+    assert ns["verse_vs_chorus"](padded) == ns["verse_vs_chorus"](original)
+    for name in ("pad", "guitar"):
+        verse = song.stems[name][..., song.bar_to_sample(2) : song.bar_to_sample(10)]
+        assert 20 * np.log10(np.sqrt(np.mean(np.square(verse, dtype=np.float64))) + 1e-12) < -90, name
+
+
+@pytest.mark.parametrize("answer, title", [(..., "Example edit (no bridge): "), ("mine", "Your edit: ")])
+def test_the_edit_figure_says_whose_edit_it_is(lesson, answer, title):
+    ns = dict(lesson)
+    ns["radio_edit"] = answer if answer is ... else lesson["original"].remove_section("intro").remove_section("bridge")
+    ns, fig = run_cells(LESSON, ["def after_first_chorus(", "edit.timeline_figure("], ns)
+    assert fig.layout.title.text.startswith(title), fig.layout.title.text

@@ -145,7 +145,8 @@ def check_song_form(form, session=None) -> Feedback:
                      f"the song has {len(names)} sections.")
     if len(tokens) != len(truth):
         return wrong(f"you have {len(tokens)} sections; the song has {len(truth)}.",
-                     "look at the timeline: a new section starts wherever the layers change.")
+                     "count the named blocks along the top of the timeline (intro, verse, …): each is one "
+                     "section, even where the same layers keep playing, as from the chorus into the bridge.")
     if words:
         for i, (t, n) in enumerate(zip(tokens, names, strict=True)):
             if re.sub(r"[^a-z0-9]", "", t) != n:
@@ -236,6 +237,26 @@ def check_chorus_contrast(arrangement, session=None, min_lu: float = CHORUS_CONT
 # --------------------------------------------------------------------------- radio edit
 
 
+def _bars_word(n: int) -> str:
+    return "bar" if n == 1 else "bars"
+
+
+def _what_to_cut(arrangement: Arrangement) -> str:
+    """The sections an over-long edit could still lose: not its first two choruses, nor its only verse."""
+    verses = [s for s in arrangement.sections if s.source_name == "verse"]
+    choruses = [s for s in arrangement.sections if s.source_name == "chorus"]
+    spare = [s for s in arrangement.sections
+             if not (s.source_name == "verse" and len(verses) == 1)
+             and not any(s is c for c in choruses[:2])]
+    if not spare:
+        return "Every section left is a chorus or the verse: make the verse shorter (it may be 4 bars)."
+    spare.sort(key=lambda s: s.bars)
+    listed = ", ".join(f"the {s.name} ({s.bars} {_bars_word(s.bars)})" for s in spare)
+    if len(spare) == 1:
+        return f"The only section left you can cut is {listed}."
+    return f"Sections left you can cut, shortest first: {listed}; radio edits cut intros, outros and bridges first."
+
+
 def check_radio_edit(arrangement, session=None, max_seconds: float = 60.0) -> Feedback:
     """A radio edit: at most ``max_seconds`` long, both choruses complete, a verse before the first chorus.
 
@@ -264,9 +285,10 @@ def check_radio_edit(arrangement, session=None, max_seconds: float = 60.0) -> Fe
     too_long = arrangement.duration_s - max_seconds
     if too_long > 1e-9:
         cut = math.ceil(too_long / spb - 1e-9)
+        more = " more" if arrangement.bars < sum(s.bars for s in session.sections) else ""
         return wrong(f"{arrangement.duration_s:.1f} s is {too_long:.1f} s too long.",
-                     f"cut at least {cut} bar(s): at {arrangement.bpm:g} BPM one bar lasts {spb:g} s. Intros, "
-                     "outros and bridges are what radio edits shorten first.")
+                     f"cut at least {cut}{more} {_bars_word(cut)}: at {arrangement.bpm:g} BPM one bar lasts "
+                     f"{spb:g} s. {_what_to_cut(arrangement)}")
     choruses = [i for i, s in enumerate(arrangement.sections) if s.source_name == "chorus" and "lead" in s.layers]
     full = [i for i in choruses if arrangement.sections[i].bars >= chorus_bars]
     if len(full) < 2:
