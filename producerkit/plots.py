@@ -474,13 +474,21 @@ def _envelope_trace(go, y, sr: int, name: str, color: str):
     )
 
 
+#: The gain-reduction axis always shows at least this much (dB), so 0.1 dB never fills the panel like real work.
+GR_AXIS_MIN_DB = 6.0
+
+
 def gain_reduction_figure(
-    y, processed, gain_reduction_db, sr: int, title: str = "Input, output and gain reduction", marks=()
+    y, processed, gain_reduction_db, sr: int, title: str = "Input, output and gain reduction", marks=(),
+    ceiling_db: float | None = None,
 ):
     """Input and output waveforms with the gain-reduction trace (dB, drawn downwards) underneath.
 
     ``marks`` are times in seconds drawn as dotted lines across both rows, e.g. where each kick
-    hit starts.
+    hit starts. ``ceiling_db`` (dBFS, e.g. a limiter's -1) is drawn as a dashed line at that level
+    on both sides of the waveform. The amplitude axis reaches past full scale when the input does
+    (a signal pushed over 0 dBFS is not cut off), and the gain-reduction axis always spans at least
+    0 to -6 dB, growing with the trace.
 
     Lesson: course/02-compression.ipynb
     """
@@ -492,9 +500,18 @@ def gain_reduction_figure(
         fig.add_trace(_envelope_trace(go, sig, sr, name, color), row=1, col=1)
     t, gr = decimate_trace(gain_reduction_db, sr)
     fig.add_trace(go.Scatter(x=t, y=-gr, name="gain reduction", line=dict(color=COLOR_GR)), row=2, col=1)
-    fig.update_yaxes(title_text="amplitude (FS)", range=[-1, 1], dtick=0.5, row=1, col=1)
-    fig.update_yaxes(title_text="GR (dB)", row=2, col=1)
+    peak = max(float(np.max(np.abs(y))), float(np.max(np.abs(processed))), 1.0)
+    top = float(np.ceil(peak * 10 - 1e-6) / 10)
+    fig.update_yaxes(title_text="amplitude (FS)", range=[-top, top], dtick=0.5, row=1, col=1)
+    fig.update_yaxes(title_text="GR (dB)", autorange=True, autorangeoptions=dict(include=[-GR_AXIS_MIN_DB, 0]),
+                     row=2, col=1)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    if ceiling_db is not None:
+        level = 10 ** (float(ceiling_db) / 20)
+        line = dict(color="#555", dash="dash", width=1)
+        fig.add_hline(y=level, line=line, row=1, col=1, annotation_text=f"ceiling {ceiling_db:g} dB",
+                      annotation_position="top left")
+        fig.add_hline(y=-level, line=line, row=1, col=1)
     for t_mark in np.asarray(marks, dtype=float).ravel():
         fig.add_vline(x=float(t_mark), line=dict(color="#888", dash="dot"))
     return _base_layout(fig, title, height=460)

@@ -183,6 +183,36 @@ def test_gain_reduction_marks_are_dotted_lines_across_both_rows():
     assert {s.yref for s in lines} >= {"y domain", "y2 domain"}  # both rows
 
 
+def test_gain_reduction_figure_shows_a_signal_over_full_scale_and_the_ceiling():
+    """W1 item 9: lesson 02's limiter figure cut a +2 dBFS input off at the axis's +-1; the ceiling had no line."""
+    from producerkit.dynamics import Limiter
+
+    hot = 10 ** (2 / 20) * noise(1.0, SR, color="pink", seed=7) / np.abs(noise(1.0, SR, color="pink", seed=7)).max()
+    result = Limiter(ceiling_dbtp=-1).process(hot.astype(np.float32), SR)
+    fig = plots.gain_reduction_figure(hot, result.audio, result.gain_reduction_db, SR, ceiling_db=-1)
+    low, high = fig.layout.yaxis.range
+    assert high >= np.abs(hot).max() and low <= -np.abs(hot).max() and high <= 1.4
+    dashed = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    assert sorted(round(s.y0, 3) for s in dashed) == [-0.891, 0.891]
+    assert any("ceiling -1" in (a.text or "") for a in fig.layout.annotations)
+    # a signal inside full scale keeps the +-1 axis
+    quiet = plots.gain_reduction_figure(0.5 * hot, 0.5 * hot, np.zeros_like(hot), SR)
+    assert tuple(quiet.layout.yaxis.range) == (-1.0, 1.0)
+
+
+@pytest.mark.parametrize("threshold", [-3, -30])
+def test_gain_reduction_axis_spans_at_least_6_db_and_grows_with_the_trace(threshold):
+    """W1 item 14: with 0.1 dB of gain reduction the axis autoscaled to -0.1 dB and looked like real work."""
+    y = noise(1.0, SR, color="pink", seed=2)
+    result = Compressor(threshold_db=threshold, ratio=4).process(y, SR)
+    fig = plots.gain_reduction_figure(y, result.audio, result.gain_reduction_db, SR)
+    axis = fig.layout.yaxis2
+    # autorange, so the explorer's axis follows its trace past -6 dB; never less than 0 to -6 dB
+    assert axis.autorange is True and axis.range is None
+    assert min(axis.autorangeoptions.include) <= -plots.GR_AXIS_MIN_DB == -6.0
+    assert max(axis.autorangeoptions.include) >= 0
+
+
 def _axis_title_problems(fig) -> list[str]:
     """Figure and axis titles as the lessons need them: a title, and a unit in parentheses on each labelled axis."""
     import re

@@ -38,6 +38,9 @@ LEAD_MAX_NOTE_RANGE_DB = 4.5
 #: The loudest notes' gain reduction (95th percentile over the sung slices, dB): more than this is
 #: squashing, not levelling (3-6 dB is the usual amount on a vocal).
 LEAD_MAX_GR_DB = 8.0
+#: ... and at least this much (shown to 0.1 dB): less is too gentle to even out a lead. The lesson asks for
+#: 3-6 dB on the loudest notes, and Compressor()'s defaults (-18 dBFS, 4:1) give only about 2 dB here.
+LEAD_MIN_GR_DB = 3.0
 #: Below this the compressor is hardly working: it only touches the odd peak.
 LEAD_IDLE_GR_DB = 2.0
 #: Ratios above this are limiting, not compressing.
@@ -243,7 +246,7 @@ def _kind(obj) -> str:
     return type(obj).__name__ if not isinstance(obj, type) else obj.__name__
 
 
-def _not_a_compressor(answer, what: str) -> Feedback | None:
+def _not_a_compressor(answer, what: str, sidechain: bool = False) -> Feedback | None:
     """Feedback for an answer that is not a Compressor instance, or None if it is one."""
     if isinstance(answer, Compressor):
         return None
@@ -251,8 +254,9 @@ def _not_a_compressor(answer, what: str) -> Feedback | None:
         return wrong("that is the Compressor class itself, not a compressor with settings.",
                      f"create one: {what}")
     if isinstance(answer, Limiter):
+        keyed = " (and it has no sidechain for the kick to drive)" if sidechain else ""
         return wrong("that is a Limiter: it only holds peaks at a ceiling, it cannot shape levels "
-                     "with a threshold and a ratio (and has no sidechain).", f"use {what}")
+                     f"with a threshold and a ratio{keyed}.", f"use {what}")
     if isinstance(answer, Gate | Expander):
         return wrong(f"a {_kind(answer)} turns quiet parts down; here you need a compressor, which turns "
                      "loud parts down.", f"use {what}")
@@ -308,22 +312,22 @@ def check_even_lead(compressor) -> Feedback:
     Clip gain has already brought the phrases together (:func:`clip_gained_lead`); the compressor
     looks after the notes. Right when the sung notes' spread (90th minus 10th percentile of their
     100 ms levels, about 6 dB) comes down to at most 4.5 dB while the loudest notes are turned
-    down no more than 8 dB, with a ratio of at most 10:1, an attack of at least 1 ms, a release
+    down 3-8 dB (3-6 dB is usual on a vocal), with a ratio of at most 10:1, an attack of at least 1 ms, a release
     of at least 20 ms, no more than 3 dB off the crest factor, and no peak over 0 dBFS.
 
     Lesson: course/02-compression.ipynb
     """
     if is_unanswered(compressor):
         return unanswered("set lead_comp to a Compressor(...) for the clip-gained lead.")
-    template = "Compressor(threshold_db=-22, ratio=4, attack_ms=10, release_ms=200)"
-    problem = _not_a_compressor(compressor, template)
+    problem = _not_a_compressor(compressor, "Compressor(threshold_db=..., ratio=..., attack_ms=..., release_ms=...)")
     if problem is not None:
         return problem
     ratio, attack, release = compressor.ratio, compressor.attack_ms, compressor.release_ms
     if ratio > LEAD_MAX_RATIO:
         return wrong(f"ratio {ratio:g}:1 is limiting, not compressing: every loud note gets pinned to the "
                      "threshold and the line loses its shape.",
-                     "a vocal-like lead evens out with 3:1 to 6:1; start at 4:1.")
+                     f"keep the ratio at {LEAD_MAX_RATIO:g}:1 or less; a vocal-like lead usually evens out with "
+                     "3:1 to 6:1, so start at 4:1.")
     if attack < LEAD_MIN_ATTACK_MS:
         return wrong(f"an attack of {attack:g} ms clamps down on the very start of every note: the fronts "
                      "of the notes go dull and the waveform distorts.",
@@ -348,8 +352,9 @@ def check_even_lead(compressor) -> Feedback:
                      f"raise the threshold to just under the louder notes ({notes}: try about "
                      f"{5 * round(report['notes_mid'] / 5):.0f} dBFS) or ease the ratio, for 3-6 dB on the "
                      "loudest notes.")
-    if after > LEAD_MAX_NOTE_RANGE_DB:
-        if loudest < LEAD_IDLE_GR_DB:
+    gentle = round(loudest, 1) < LEAD_MIN_GR_DB
+    if gentle or after > LEAD_MAX_NOTE_RANGE_DB:
+        if loudest < LEAD_IDLE_GR_DB and compressor.mix >= 1 and ratio >= 2:
             return wrong(f"{numbers}: the compressor is hardly working. Your threshold "
                          f"({compressor.threshold_db:g} dBFS) sits above nearly all of the lead ({notes}), so it "
                          "only catches the odd peak.",
@@ -361,6 +366,12 @@ def check_even_lead(compressor) -> Feedback:
         if ratio < 2:
             return wrong(f"{numbers}. At {ratio:g}:1 the compressor barely changes anything above the threshold.",
                          "raise the ratio to about 3:1 or 4:1.")
+        if gentle:
+            ratio_too = ", or raise the ratio a little" if ratio < 6 else ""
+            return wrong(f"{numbers}: a start, but too gentle to even out a lead: the loudest notes need at least "
+                         f"{LEAD_MIN_GR_DB:g} dB of gain reduction (3-6 dB is usual on a vocal).",
+                         f"lower the threshold a couple of dB at a time ({notes}){ratio_too}, until the loudest "
+                         "notes are turned down 3-6 dB.")
         return wrong(f"{numbers}: nearly, but still more than {LEAD_MAX_NOTE_RANGE_DB:g} dB.",
                      "lower the threshold a couple of dB or raise the ratio a little (4:1 to 6:1), for 3-6 dB "
                      "of gain reduction on the loudest notes.")
@@ -493,8 +504,8 @@ def check_ducking(compressor) -> Feedback:
     """
     if is_unanswered(compressor):
         return unanswered("set duck to a Compressor(...) that the kick will drive.")
-    template = "Compressor(threshold_db=-20, ratio=4, attack_ms=1, release_ms=100)"
-    problem = _not_a_compressor(compressor, template)
+    template = "Compressor(threshold_db=..., ratio=..., attack_ms=..., release_ms=...)"
+    problem = _not_a_compressor(compressor, template, sidechain=True)
     if problem is not None:
         return problem
     if compressor.release_ms < MIN_RELEASE_MS:
