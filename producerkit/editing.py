@@ -43,6 +43,9 @@ _TOL_TIMING_MS = 10.0
 _TOL_HUM_DB = 6.0
 _TOL_NOISE_DB = 6.0
 _TOL_FLUB = 0.1
+#: Takes are lined up against each other within this many ms: a late entry of a fifth of a second (the
+#: kind a comp must catch) has to fit inside it.
+_MAX_LAG_MS = 300
 #: A-weighted noise below this is inaudible in a mix: quieter floors all count as clean.
 _INAUDIBLE_NOISE_DB = -80.0
 
@@ -538,7 +541,7 @@ def _relative_offsets_ms(segments: list[np.ndarray], sr: int) -> list[float]:
     if n < 2:
         return [0.0] * n
     envs = [_frame_power(x, sr, 0.01, 0.001)[0] for x in segments]  # one frame per ms
-    max_lag = min(150, envs[0].size - 1)
+    max_lag = min(_MAX_LAG_MS, envs[0].size - 1)
     lags = np.zeros((n, n))
     for i in range(n):
         for j in range(i + 1, n):

@@ -559,6 +559,19 @@ def test_comp_report_is_one_finding_per_phrase(session):
     assert str(comp) == str(report) and 'data-status="' in comp._repr_html_()
 
 
+def test_comp_and_take_checker_tell_the_same_story_about_verse_1c(session):
+    """The manifest's take 3 of verse 1c is flubbed AND about 210 ms late: the comp's reason says both, as the
+    take checker does (the comp once lined takes up within 150 ms only, and missed the late entry)."""
+    offset = next(p for p in session.phrases if p.name == "verse 1c").takes["lead_take3"]["offset_ms"]
+    comp = _comp(session, ("verse 1b", "verse 1c"))
+    choice = next(c for c in comp.choices if c.phrase.name == "verse 1c")
+    take3 = choice.scores[2]
+    assert take3.timing_signed_ms == pytest.approx(offset, abs=15)
+    assert "take 3 is" in choice.reason and "ms late" in choice.reason and "notes" in choice.reason
+    checker = check_take_choice(3, "b")
+    assert f"comes in {abs(offset):.0f} ms late" in checker.message
+
+
 def test_gain_staging_one_rule_for_every_line_of_the_rough_mix():
     """Issue 11 item 4: the buried lead (-39.5 dBFS RMS) and the overheads (-40.1) used to get different
     verdicts ("ok, healthy" against "very quiet"), and the mix bus advice said "about 6 dB of headroom" while
