@@ -43,6 +43,8 @@ MIN_LOOP_SECONDS = 0.05
 
 _ENCODERS = {"wav": encode_wav16, "flac": encode_flac}
 _SELECTIONS = ("a", "b", "diff", "x")
+#: Traits only the page sets: a resync from the kernel leaves them alone.
+_PAGE_OWNED = frozenset({"decoded", "playing", "position"})
 
 
 @contextmanager
@@ -242,9 +244,11 @@ class ABPlayer(anywidget.AnyWidget):
         self._b_in: np.ndarray | None = None
         self._a2: np.ndarray | None = None
         self._b2: np.ndarray | None = None
-        super().__init__()
-        # Raise at construction: there is no previous good state to keep.
-        self._apply(
+        # Compute everything before the widget opens its channel to the page, so the opening
+        # message carries the audio, labels and loudness. Raise here: there is no previous good
+        # state to keep. (A later message can be dropped by a page that loads the player's code
+        # late, see abplayer.js; the opening one always arrives.)
+        state = self._compute(
             a=a,
             b=b,
             sr=sr,
@@ -256,6 +260,8 @@ class ABPlayer(anywidget.AnyWidget):
             loop_end=loop_end,
             abx=abx,
         )
+        super().__init__(**state)
+        self.on_msg(self._on_page_message)
 
     @traitlets.validate("volume_db")
     def _valid_volume(self, proposal):
@@ -316,6 +322,27 @@ class ABPlayer(anywidget.AnyWidget):
 
     def _apply(self, **params) -> None:
         """Validate every parameter, compute everything, then assign all traits in one sync."""
+        new = self._compute(**params)
+        with self.hold_sync():
+            for name, value in new.items():
+                if getattr(self, name) != value:
+                    setattr(self, name, value)
+            if new.get("abx") is False and self.selected == "x":
+                self.selected = "a"
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        """The page asks for the state again when messages to it were lost (see abplayer.js).
+
+        Everything but what the page itself owns (whether it decoded, plays, where the playhead is).
+        """
+        if isinstance(content, dict) and content.get("type") == "resync":
+            self.send_state(key=[name for name in self.keys if name not in _PAGE_OWNED])
+
+    def _compute(self, **params) -> dict:
+        """Validate every parameter and compute the traits that change, without assigning any.
+
+        Remembers the validated inputs (for the next update) only when everything is valid.
+        """
         unknown = sorted(set(params) - self._PARAMS)
         if unknown:
             raise ParameterError(
@@ -388,14 +415,9 @@ class ABPlayer(anywidget.AnyWidget):
         end = params.get("loop_end", self.loop_end if not (audio_changed and old_full) else None)
         new["loop_start"], new["loop_end"] = _check_loop(start, end, duration)
 
-        # Everything is valid: commit.
+        # Everything is valid: keep the inputs for the next update.
         self._a_in, self._b_in, self._a2, self._b2 = a_in, b_in, a_new, b_new
-        with self.hold_sync():
-            for name, value in new.items():
-                if getattr(self, name) != value:
-                    setattr(self, name, value)
-            if new.get("abx") is False and self.selected == "x":
-                self.selected = "a"
+        return new
 
 
 def _same(x: np.ndarray, y: np.ndarray | None) -> bool:
