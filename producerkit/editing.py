@@ -219,7 +219,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
         ParameterError: freq not between 0 and the Nyquist frequency, harmonics not a whole
             number >= 1, or q not positive.
 
-    Lesson: not yet taught
+    Lesson: course/04-workflow.ipynb
     """
     from scipy.signal import sosfiltfilt
 

@@ -126,9 +126,27 @@ def _code(path: Path) -> ast.Module:
         kept = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
         try:
             body.extend(ast.parse(kept).body)
+            body.extend(_exercise_hints(source))
         except SyntaxError as exc:  # pragma: no cover - the notebook tests report it properly
             raise AssertionError(f"{path.name}: code cell {i + 1} does not parse: {exc}") from None
     return ast.Module(body=body, type_ignores=[])
+
+
+_EXERCISE_HINT = re.compile(r"^\s*\w+ = \.\.\.\s*#\s*(.+)$")
+
+
+def _exercise_hints(source: str) -> list[ast.stmt]:
+    """The call an exercise's comment shows, ``x = ...  # editing.remove_hum(y, sr, freq=...)``: the lesson
+    teaches it (the student types it), so it counts as a use. Comments that are not code are skipped."""
+    found = []
+    for line in source.splitlines():
+        match = _EXERCISE_HINT.match(line)
+        if match:
+            try:
+                found.extend(ast.parse(match.group(1).strip()).body)
+            except SyntaxError:
+                continue
+    return found
 
 
 def _chain(node) -> list[str] | None:
@@ -260,6 +278,8 @@ def test_usage_is_found_through_imports_attributes_and_return_types():
     assert "01" in lessons_using(peak)
     result = next(s for s in symbols() if s.where == "producerkit.dynamics.DynamicsResult")
     assert "02" in lessons_using(result)  # comp.process(...) returns it
+    hum = next(s for s in symbols() if s.where == "producerkit.editing.remove_hum")
+    assert "04" in lessons_using(hum)  # named only in the exercise's comment: the call the student types
 
 
 def test_the_line_grammar():
