@@ -405,6 +405,15 @@ def test_project_moving_an_unknown_stage():
     assert "don't recognise" in check_project(plan, moving="lunch").message
 
 
+def test_project_the_de_hum_session_books_the_recording_engineer(plan_single):
+    """FACTS.md: the recording engineer fixes technical problems such as hum; the producer chooses the takes."""
+    plan = plan_single(mixing_start="2026-02-24")
+    editing_session = next(s for s in plan.sessions if s.stage == "editing")
+    assert "de-hum" in editing_session.note
+    roles = {plan.people[n].role for n in editing_session.people}
+    assert {"producer", "recording engineer"} <= roles
+
+
 @pytest.mark.parametrize("missing", MISSING)
 def test_project_unanswered(missing):
     assert check_project(missing).correct is None
