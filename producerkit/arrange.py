@@ -419,8 +419,12 @@ class Arrangement:
         for sec, index in zip(self.sections, self._source_indices(session), strict=True):
             playing = []
             for layer in sec.layers:
-                stem = to_mono(session.stems[layer])
-                part = stem[np.minimum(index, stem.shape[-1] - 1)]
+                stem = session.stems[layer]
+                length = stem.shape[-1]
+                if index.size and index[-1] - index[0] == index.size - 1 and index[-1] < length:
+                    part = stem[..., index[0] : index[-1] + 1]  # straight through: a view, no copy
+                else:
+                    part = stem[..., np.minimum(index, length - 1)]
                 if part.size and power_to_db(np.mean(np.square(part, dtype=np.float64))) > threshold_db:
                     playing.append(layer)
             out.append(tuple(playing))
