@@ -16,6 +16,7 @@ import numpy as np
 
 from .audio import ensure_audio, power_to_db, to_mono
 from .eq import FREQUENCY_RANGES, log_freqs
+from .errors import ParameterError
 
 #: The colours used for "before" and "after" everywhere, so A and B always look the same.
 COLOR_A = "#1f77b4"
@@ -261,6 +262,7 @@ def spectrum_figure(
     fmax: float = 20000.0,
     n_fft: int | None = None,
     match_loudness: bool = False,
+    difference: tuple[str, str] | None = None,
 ):
     """Average spectra of several signals on one log-frequency plot, e.g. ``{"before": a, "after": b}``.
 
@@ -268,7 +270,9 @@ def spectrum_figure(
     ``fmin``/``fmax`` zoom in (say so in the title: "30–300 Hz"); a longer ``n_fft`` resolves the
     low end finer. ``match_loudness=True`` turns each signal down to the quietest one's loudness
     first, as the A/B player does (see :func:`loudness_match_db`); the legend shows each gain.
-    Hover anywhere to read both curves' levels at that frequency.
+    ``difference=("muddy", "clean")`` adds the first curve minus the second as a thick green line on
+    a right-hand axis (dB, 0 = the same), so where and by how much one rises above the other reads
+    straight off it. Hover anywhere to read every curve's level at that frequency.
 
     Lessons: 00, 01, 04
     """
@@ -286,12 +290,35 @@ def spectrum_figure(
                 hovertemplate="%{y:.1f} dB",
             )
         )
+    if difference is not None:
+        _difference_trace(fig, go, difference, [trace.y for trace in fig.data], list(signals))
     if ranges:
         _shade_ranges(fig, fmin, fmax)
     _freq_axis(fig, fmin=fmin, fmax=fmax)
     fig.update_yaxes(title_text="level (dB)")
     fig.update_layout(hovermode="x unified")
-    return _base_layout(fig, title)
+    _base_layout(fig, title)
+    if difference is not None:
+        fig.update_layout(margin=dict(r=70))  # room for the right axis's title
+    return fig
+
+
+def _difference_trace(fig, go, difference, curves: list, names: list) -> None:
+    """Add ``difference[0] - difference[1]`` (two of ``names``) on a right axis ticked every 3 dB through 0."""
+    missing = [name for name in difference if name not in names]
+    if len(difference) != 2 or missing:
+        raise ParameterError(f"difference names two of the signals ({', '.join(map(repr, names))}), "
+                             f"e.g. difference=({names[-1]!r}, {names[0]!r}); got {difference!r}.")
+    a, b = difference
+    diff = np.asarray(curves[names.index(a)]) - np.asarray(curves[names.index(b)])
+    fig.add_trace(go.Scatter(x=fig.data[0].x, y=diff, name=f"{a} − {b} (right axis)", mode="lines", yaxis="y2",
+                             line=dict(color=COLOR_CURVE, width=3), hovertemplate="%{y:+.1f} dB"))
+    low = min(-3.0, 3.0 * np.floor(np.nanmin(diff) / 3.0))
+    high = max(3.0, 3.0 * np.ceil(np.nanmax(diff) / 3.0) + 3.0)
+    fig.update_layout(
+        yaxis2=dict(title_text=f"{a} − {b} (dB)", overlaying="y", side="right", range=[low, high], tickmode="linear",
+                    tick0=0, dtick=3, showgrid=False, zeroline=True, zerolinecolor=COLOR_CURVE, zerolinewidth=1),
+    )
 
 
 def _shade_ranges(fig, fmin: float = 20.0, fmax: float = 20000.0):

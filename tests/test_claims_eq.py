@@ -2,7 +2,11 @@
 
 - §1 "Where each stem lives": kick and bass below 250 Hz, the keys in the bass and low-mids, the lead
   across the low-mids and mids, the overheads in the presence and the air.
-- §6 "The rumble sits far below anything the lead sings".
+- §4 "the thick green curve ... is muddy − clean": reading its highest point off the plot, as Exercise 1
+  asks, passes the checker; the red curve's own highest point (where the piano is loudest) does not.
+- §6 "noise below 40 Hz ... the rumble curve stays above the clean lead up to about 200 Hz";
+  "The rumble sits below anything the lead sings: strongest under 40 Hz, gone by about 200 Hz".
+- §7 the carve, which uses exercise 6's answer, comes after the exercise.
 - §7 "Kick and bass share 40–120 Hz"; "At the kick's fundamental the two are about equally loud";
   with the lesson's carve on the bass "the kick's thump comes through" (3 dB or more on top there);
   Exercise 6 "Read it off the plot above": the kick curve's highest point, which is what a student
@@ -24,6 +28,7 @@ LESSON = "01-eq"
 SETUP, STEMS_LOOK, RUMBLE, RUMBLE_LOOK, KICK_LOOK, CARVE = (
     "4e8c18bf", "3959a937", "bc8f8ddd", "9bfd8e3e", "ea4547cb", "6ad89c99"
 )
+MUD, MUD_LOOK = "e441d6d4", "ddc99310"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +63,47 @@ def test_the_rumble_sits_far_below_the_lead(setup):
     assert np.min((rumble - clean)[(freqs > 20) & (freqs < 38)]) > 10  # the rumble stands out there
     above = freqs > ceq.lowest_lead_fundamental()
     assert np.max(np.abs(rumble - clean)[above]) < 1.0  # and leaves what the lead sings alone
+
+
+def test_the_top_of_the_muddy_minus_clean_curve_answers_exercise_1_and_the_red_curves_top_does_not(setup):
+    """W1: "hover over the curves" led to the red curve's top (250 Hz), which is not the mud's centre."""
+    from producerkit.checks import check_mud_frequency
+
+    _, fig = run_cells(LESSON, [MUD, MUD_LOOK], dict(setup))
+    freqs, diff = curve(fig, "keys_mud − clean keys")
+    assert fig.data[-1].yaxis == "y2" and "right axis" in fig.data[-1].name
+    _, muddy = curve(fig, "keys_mud")
+    _, clean = curve(fig, "clean keys")
+    assert np.allclose(diff, muddy - clean)
+    read_off = float(freqs[np.argmax(diff)])
+    assert check_mud_frequency(read_off), check_mud_frequency(read_off)
+    low_mids = (freqs >= 200) & (freqs <= 500)
+    red_top = float(freqs[low_mids][np.argmax(muddy[low_mids])])
+    assert not check_mud_frequency(red_top), red_top
+    top = fig.layout.yaxis2.range[1]
+    assert top >= diff.max() and top % 3 == 0  # the whole bump shows, on round ticks
+
+
+def test_the_rumble_is_strongest_below_40_hz_and_gone_by_about_200_hz(setup):
+    ns, fig = run_cells(LESSON, [RUMBLE, RUMBLE_LOOK], setup)
+    freqs, clean = curve(fig, "clean lead")
+    _, rumble = curve(fig, "lead_rumble")
+    up = rumble - clean
+    assert freqs[np.argmax(rumble)] < 40
+    assert np.all(up[(freqs > 20) & (freqs < 180)] > 3.0)  # it stays above the clean lead up to about 200 Hz
+    assert np.all(up[freqs > 230] < 1.5)  # and is gone above
+
+
+def test_the_carve_that_uses_exercise_6s_answer_comes_after_the_exercise():
+    """W1: kick_fundamental() (exercise 6's answer) was imported in the setup cell and used before it."""
+    from .lesson_cells import notebook
+
+    cells = ["".join(c["source"]) for c in notebook(LESSON)["cells"]]
+    exercise = next(i for i, src in enumerate(cells) if "kick_hz = ..." in src)
+    import re
+
+    assert not [i for i, src in enumerate(cells[:exercise]) if re.search(r"(?<!check_)kick_fundamental", src)]
+    assert any("kick_fundamental()" in src for src in cells[exercise:])
 
 
 @pytest.fixture(scope="module")

@@ -142,6 +142,7 @@ class EQExplorer(Explorer):
         sr: its sample rate in Hz.
         bands: the bands to start from (band objects from ``producerkit.eq``, or an ``EQ``);
             default :func:`default_bands`, five flat bands.
+        title: the plot's title, e.g. "A bell on the muddy keys" (default "EQ curve over the spectrum").
 
     Change it from code with :meth:`update`, e.g. ``explorer.update(band=2, gain_db=-4, q=2)``.
     ``explorer.processed`` is the EQ'd audio, ``explorer.eq`` the current ``EQ`` chain,
@@ -156,7 +157,7 @@ class EQExplorer(Explorer):
     Lesson: course/01-eq.ipynb
     """
 
-    def __init__(self, y, sr: int, bands=None) -> None:
+    def __init__(self, y, sr: int, bands=None, title: str = "EQ curve over the spectrum") -> None:
         super().__init__()
         self.add_class("pk-eq-explorer")
         self._y, self._sr = prepare_clip(y, sr)
@@ -173,7 +174,9 @@ class EQExplorer(Explorer):
         self._processed = self._run(chain.bands, changed=None)
 
         go = plots._go()
-        fig = plots.eq_figure(chain, self._sr, title="EQ curve over the spectrum")
+        if not isinstance(title, str):
+            raise ParameterError(f"title must be text, such as title='A bell on the keys' (got {title!r}).")
+        fig = plots.eq_figure(chain, self._sr, title=title)
         fig.data = ()
         fig.add_trace(go.Scatter(x=self._freqs, y=self._spectrum.db(), name="before (dry)",
                                  line=dict(color=plots.COLOR_A, width=1)), secondary_y=False)
