@@ -236,3 +236,26 @@ def test_radio_edit_too_long_offers_a_third_chorus_and_a_second_verse(song, orig
     fb = check_radio_edit(longer, song)
     assert fb.correct is False
     _said(fb, "the verse (8 bars)", "the chorus (8 bars)", "the bridge (4 bars)")
+
+
+@pytest.mark.parametrize(
+    "muted, unmuted, verdict, words",
+    [
+        # wrong: three listed layers, but pad and guitar are silent in the verse: only the lead and the snare play
+        (("kick", "overheads", "bass", "keys"), ("pad", "guitar"), False,
+         ["down to snare, lead", "pad, guitar have nothing recorded in the verse", "breakdown"]),
+        # near: one silent layer added to a verse that already has three playing ones: it counts three, not four
+        (("kick", "bass", "keys"), ("pad",), True, ["+5 layers"]),
+        # right: three layers that play
+        (("kick", "bass"), (), True, ["+4 layers"]),
+    ],
+)
+def test_chorus_contrast_counts_only_verse_layers_that_make_sound(song, original, muted, unmuted, verdict, words):
+    edit = original
+    for layer in muted:
+        edit = edit.mute(layer, "verse")
+    for layer in unmuted:
+        edit = edit.unmute(layer, "verse")
+    fb = check_chorus_contrast(edit, song)
+    assert fb.correct is verdict, str(fb)
+    _said(fb, *words)

@@ -185,7 +185,8 @@ def check_chorus_contrast(arrangement, session=None, min_lu: float = CHORUS_CONT
 
     Compares the first chorus with the first verse before it (BS.1770 integrated loudness of each
     section rendered from the session's stems). The verse must keep its melody (the lead) and at
-    least three layers, and levels must come from layers, not from a fade (``ramp_db``).
+    least three layers that make sound there (a layer with nothing recorded in the verse does not
+    count), and levels must come from layers, not from a fade (``ramp_db``).
 
     Lesson: course/03-arrangement.ipynb
     """
@@ -208,13 +209,21 @@ def check_chorus_contrast(arrangement, session=None, min_lu: float = CHORUS_CONT
                      "keep 'lead' in the verse and take out supporting layers instead.")
     if "lead" not in chorus.layers:
         return wrong("the chorus lost its melody, the hook.", "put 'lead' back into the chorus.")
-    if len(verse.layers) < 3:
-        return wrong(f"the verse is down to {', '.join(verse.layers)}: that is a breakdown, not a verse.",
-                     "keep at least three layers in the verse; the contrast should feel like a lift, not a gap.")
+    pair = Arrangement(arrangement.bpm, arrangement.time_signature, (verse, chorus))
+    try:
+        sounding = pair.sounding_layers(session)[0]
+    except ProducerkitError as exc:
+        return wrong(f"I could not render your arrangement: {exc}", "use the stem names of the session.")
+    if len(sounding) < 3:
+        silent = [layer for layer in verse.layers if layer not in sounding]
+        why = (f" ({', '.join(silent)} {'has' if len(silent) == 1 else 'have'} nothing recorded in the verse, "
+               "so unmuting adds no sound)") if silent else ""
+        return wrong(f"the verse is down to {', '.join(sounding)}{why}: that is a breakdown, not a verse.",
+                     "keep at least three layers that play in the verse; the contrast should feel like a lift, "
+                     "not a gap.")
     if verse.ramp_db != (0.0, 0.0) or chorus.ramp_db != (0.0, 0.0):
         return wrong("you changed a level ramp; this exercise is about layers.",
                      "leave ramp_db alone; use mute() and unmute().")
-    pair = Arrangement(arrangement.bpm, arrangement.time_signature, (verse, chorus))
     try:
         e_verse, e_chorus = pair.energy(session)
     except ProducerkitError as exc:
