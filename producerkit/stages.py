@@ -118,10 +118,7 @@ class Stage:
         return self.typical_days if _check_kind(kind) == "single" else self.typical_days_ep
 
     def days_text(self, kind: str = "single") -> str:
-        """The typical working days as a table shows them: ``"1–3"``, or ``"1"`` when fewest and most agree.
-
-        Lesson: course/00-welcome.ipynb
-        """
+        """The typical working days as a table shows them: ``"1–3"``, or ``"1"`` when fewest and most agree."""
         fewest, most = self.days_for(kind)
         return f"{fewest}" if fewest == most else f"{fewest}–{most}"
 
