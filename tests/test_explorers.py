@@ -372,3 +372,15 @@ def test_a_value_set_from_code_is_shown_as_set(stereo):
     # dragging moves along the new grid and is applied
     bc.freq.value = float(bc.freq.base ** (np.log10(315) + 3 * bc.freq.step))
     assert ex.eq[0].freq > 320
+
+
+def test_the_eq_plot_has_the_lessons_title_and_the_players_width(stereo):
+    """W1: the mud explorer's plot took 2/3 of the width (plotly's 700 px) under a generic title."""
+    from producerkit.widgets.eq_explorer import FIGURE_WIDTH
+
+    ex = EQExplorer(stereo, SR, bands=[eq.Peak(500)], title="One bell on the muddy keys")
+    assert ex.figure.layout.title.text == "One bell on the muddy keys"
+    assert ex.figure.layout.width == FIGURE_WIDTH >= 850
+    assert EQExplorer(stereo, SR).figure.layout.title.text == "EQ curve over the spectrum"
+    with pytest.raises(ParameterError, match="title must be text"):
+        EQExplorer(stereo, SR, title=3)

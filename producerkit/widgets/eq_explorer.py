@@ -38,6 +38,8 @@ _BAND_PARAMS = ("kind", "freq", "gain_db", "q", "bypass", "order", "design")
 FREQ_RANGE = (20.0, 20000.0)
 GAIN_RANGE = (-24.0, 24.0)
 SLIDER_Q_RANGE = (0.1, 20.0)
+#: Width of the explorer's plot in pixels, about the A/B player's width in a JupyterLab notebook.
+FIGURE_WIDTH = 880
 
 
 def default_bands() -> list:
@@ -186,6 +188,8 @@ class EQExplorer(Explorer):
                                  line=dict(color=plots.COLOR_CURVE, width=3)), secondary_y=True)
         fig.update_yaxes(tickmode="linear", tick0=0, dtick=6, secondary_y=True)
         self.figure = go.FigureWidget(fig)
+        # A FigureWidget does not size itself to the notebook (it draws 700 px): as wide as the player.
+        self.figure.layout.width = FIGURE_WIDTH
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "EQ"), match_loudness=True)
 
         self._band_controls: list[_BandControls] = []
