@@ -413,7 +413,7 @@ class Arrangement:
         A layer can be listed in a section and still be silent, if nothing was recorded on it in
         the bars that section plays (a pad that only enters at the chorus, unmuted in the verse).
 
-        Lesson: course/03-arrangement.ipynb
+        Lesson: not yet taught
         """
         out = []
         for sec, index in zip(self.sections, self._source_indices(session), strict=True):
