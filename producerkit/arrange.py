@@ -605,7 +605,9 @@ def _beat_features(y, sr: int, bpm: float | None, hop: int = 512):
         beat_times = np.arange(0, y.size / sr, 60.0 / bpm)
         slope = 60.0 / bpm
     frames = librosa.time_to_frames(beat_times, sr=sr, hop_length=hop)
-    chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096)
+    # Chords, in concert pitch: estimating the tuning (librosa's default) costs a second and the
+    # section boundaries do not depend on a few cents.
+    chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096, tuning=0.0)
     mfcc = librosa.feature.mfcc(y=y, sr=sr, hop_length=hop, n_mfcc=20)
     rms = librosa.feature.rms(y=y, hop_length=hop)
     n = chroma.shape[1]
