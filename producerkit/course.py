@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._bundled import bundled_dir, restore_hint
+from ._files import write_atomic
 from .errors import ProducerkitError
 
 #: The record of what copy_course wrote, kept in the student's folder.
@@ -126,17 +126,6 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _read_record(folder: Path, notes: list[str], dry_run: bool) -> dict[str, str]:
     path = folder / RECORD
     if not path.exists():
@@ -188,7 +177,7 @@ def copy_course(folder=DEFAULT_FOLDER, dry_run: bool = False) -> CopyReport:
 
     def write(name: str, data: bytes, digest: str) -> None:
         if not dry_run:
-            _write_atomic(folder / name, data)
+            write_atomic(folder / name, data)
         record[name] = digest
         done["written"].append(name)
 
@@ -223,5 +212,5 @@ def copy_course(folder=DEFAULT_FOLDER, dry_run: bool = False) -> CopyReport:
         from . import __version__
 
         text = json.dumps({"format": 1, "producerkit": __version__, "files": record}, indent=2)
-        _write_atomic(folder / RECORD, (text + "\n").encode("utf-8"))
+        write_atomic(folder / RECORD, (text + "\n").encode("utf-8"))
     return CopyReport(folder, **{k: tuple(v) for k, v in done.items()}, notes=tuple(notes), dry_run=dry_run)

@@ -26,7 +26,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,6 +34,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from ._bundled import bundled_dir, restore_hint
+from ._files import write_atomic
 from ._song import SESSION
 from .errors import DatasetError
 
@@ -627,18 +627,6 @@ def _to_pcm16(y: np.ndarray) -> np.ndarray:
     return np.clip(np.round(np.asarray(y, dtype=np.float64) * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _flac_bytes(pcm: np.ndarray, sr: int) -> bytes:
     import soundfile as sf
 
@@ -687,7 +675,7 @@ def build_kit(target=None, kit_soundfont=None) -> tuple[dict, dict]:
         pcm = _to_pcm16(item["audio"])
         data = _flac_bytes(pcm, _kit.SR)
         rel = f"kits/{_kit.KIT}/{item['piece']}_{name.rsplit('_', 1)[1]}.flac"
-        _write_atomic(target / rel, data)
+        write_atomic(target / rel, data)
         files[name] = _file_entry(rel, pcm, data, _kit.SR, item, _kit.LICENCE)
     return files, {_kit.KIT: kit_meta}
 
@@ -716,7 +704,7 @@ def build(target=None, soundfont=None, kit_soundfont=None) -> dict:
         pcm = _to_pcm16(item["audio"])
         data = _flac_bytes(pcm, _song.SR)
         rel = f"{_song.SESSION}/{_FOLDERS[item['role']]}/{name}.flac"
-        _write_atomic(target / rel, data)
+        write_atomic(target / rel, data)
         files[name] = {"session": _song.SESSION, **_file_entry(rel, pcm, data, _song.SR, item, AUDIO_LICENCE)}
     kit_files, kit_meta = build_kit(target, kit_soundfont)
     files.update(kit_files)
@@ -733,5 +721,5 @@ def build(target=None, soundfont=None, kit_soundfont=None) -> dict:
         "files": files,
     }
     text = json.dumps(man, indent=2, ensure_ascii=False) + "\n"
-    _write_atomic(target / MANIFEST, text.encode("utf-8"))
+    write_atomic(target / MANIFEST, text.encode("utf-8"))
     return man

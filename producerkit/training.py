@@ -43,7 +43,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
 import warnings
@@ -54,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import fsync_dir, write_atomic
 from ._song import SESSION
 from .eq import FREQUENCY_RANGE_CONTENTS, FREQUENCY_RANGES
 from .errors import ParameterError, ProducerkitError
@@ -1525,29 +1525,7 @@ def read_progress(path) -> dict:
     return data
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, fsync it, and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -1651,14 +1629,14 @@ class Progress:
             why = "foreign" if isinstance(exc, _ForeignFile) else "corrupt"
             backup = _backup_name(self.path, why)
             os.replace(self.path, backup)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
             self._say(f"{exc} It was moved aside to {backup} (nothing in it is lost) and training goes on with a "
                       "fresh progress file. To bring answers back from a backup, use import_progress() on it.")
             return _empty()
         if bad:
             backup = _backup_name(self.path, "corrupt")
             shutil.copy2(self.path, backup)
-            _write_atomic(self.path, _dumps(data))
+            write_atomic(self.path, _dumps(data))
             self._say(f"{bad} unreadable entr{'y' if bad == 1 else 'ies'} in {self.path} were left out; the original "
                       f"file is kept as {backup}.")
         return data
@@ -1689,7 +1667,7 @@ class Progress:
             if new or named:
                 data["events"].extend(new)
                 data["events"].sort(key=_sort_key)
-                _write_atomic(self.path, _dumps(data))
+                write_atomic(self.path, _dumps(data))
         return len(new)
 
     def set_student(self, name: str) -> None:
@@ -1699,7 +1677,7 @@ class Progress:
         with _locked(self.path):
             data = self._load_locked()
             data["student"] = name.strip()
-            _write_atomic(self.path, _dumps(data))
+            write_atomic(self.path, _dumps(data))
 
     def events(self, drill_name: str | None = None) -> list[dict]:
         """The events in time order, all or one drill's."""
@@ -1790,7 +1768,7 @@ def export_progress(path, *, source=None, overwrite: bool = False) -> Path:
         raise ProgressError(f"{target} already exists and was left untouched; choose another name, or pass "
                             "overwrite=True (--overwrite on the command line) to replace it.")
     data = Progress(source).read()
-    _write_atomic(target, _dumps(data))
+    write_atomic(target, _dumps(data))
     return target
 
 
@@ -1884,8 +1862,8 @@ def class_report(folder, out_dir=None) -> ClassReport:
     for row in rows:
         writer.writerow({k: ("" if row[k] is None else row[k]) for k in columns})
     csv_path, html_path = out / "class.csv", out / "class.html"
-    _write_atomic(csv_path, buf.getvalue())
-    _write_atomic(html_path, _report_html(rows, errors))
+    write_atomic(csv_path, buf.getvalue())
+    write_atomic(html_path, _report_html(rows, errors))
     return ClassReport(rows, errors, csv_path, html_path)
 
 
