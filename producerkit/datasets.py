@@ -576,16 +576,8 @@ def find_kit_soundfont(path=None) -> Path:
 
     Lesson: not yet taught
     """
-    candidates = [path] if path is not None else [os.environ.get(KIT_SOUNDFONT_ENV), *KIT_SOUNDFONT_PATHS]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).resolve()
-    where = path if path is not None else f"${KIT_SOUNDFONT_ENV} or {', '.join(KIT_SOUNDFONT_PATHS)}"
-    raise DatasetError(
-        f"the AVL Drumkits Black Pearl SoundFont was not found ({where}). Install it with "
-        "'sudo apt-get install avldrums.lv2-soundfont' (Debian/Ubuntu), or point "
-        f"{KIT_SOUNDFONT_ENV} at a Black_Pearl_4_LV2.sf2."
-    )
+    return _find_soundfont_file(path, KIT_SOUNDFONT_ENV, KIT_SOUNDFONT_PATHS, "the AVL Drumkits Black Pearl SoundFont",
+                                "avldrums.lv2-soundfont", "Black_Pearl_4_LV2.sf2")
 
 
 def find_soundfont(path=None) -> Path:
@@ -596,15 +588,21 @@ def find_soundfont(path=None) -> Path:
 
     Lesson: not yet taught
     """
-    candidates = [path] if path is not None else [os.environ.get(SOUNDFONT_ENV), *SOUNDFONT_PATHS]
+    return _find_soundfont_file(path, SOUNDFONT_ENV, SOUNDFONT_PATHS, "the FluidR3 GM SoundFont",
+                                "fluid-soundfont-gm", "FluidR3_GM.sf2")
+
+
+def _find_soundfont_file(path, env: str, defaults, what: str, package: str, example: str) -> Path:
+    """``path``, else ``$env``, else the first of ``defaults`` that is a file; else an error saying how to get it."""
+    candidates = [path] if path is not None else [os.environ.get(env), *defaults]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate).resolve()
-    where = path if path is not None else f"${SOUNDFONT_ENV} or {', '.join(SOUNDFONT_PATHS)}"
+    where = path if path is not None else f"${env} or {', '.join(defaults)}"
     raise DatasetError(
-        f"the FluidR3 GM SoundFont was not found ({where}). Install it with "
-        "'sudo apt-get install fluid-soundfont-gm' (Debian/Ubuntu), or point "
-        f"{SOUNDFONT_ENV} at a FluidR3_GM.sf2."
+        f"{what} was not found ({where}). Install it with "
+        f"'sudo apt-get install {package}' (Debian/Ubuntu), or point "
+        f"{env} at a {example}."
     )
 
 
