@@ -42,8 +42,8 @@ from ._validate import in_range, one_of, whole
 from .errors import ParameterError
 
 __all__ = [
-    "GRID_CHARS", "PRESETS", "Groove", "Kit", "Pattern", "Preset", "groove_of", "humanize", "onset_samples",
-    "preset", "render", "step_times", "swing_delay_s",
+    "GRID_CHARS", "PRESETS", "Groove", "Kit", "Pattern", "Preset", "chop", "chop_pattern", "groove_of", "humanize",
+    "layer_kick", "onset_samples", "preset", "render", "step_times", "sub_kick", "swing_delay_s",
 ]
 
 STEPS_PER_BAR = (16, 32)
@@ -933,3 +933,146 @@ def groove_of(audio, sr: int, bpm: float, steps_per_bar: int = 16) -> Groove:
     keep = steps >= 0
     return Groove(bpm=bpm, swing_percent=swing, onsets_s=onsets[keep], steps=steps[keep],
                   offsets_ms=offsets_ms[keep], step_offsets_ms=per_step, start_s=start)
+
+
+# --------------------------------------------------------------------------- layering and chopping
+
+#: How far below its peak a one-shot's first transient is found, for lining up layers.
+LAYER_ONSET_DB = -30.0
+
+
+def sub_kick(sr: int, pitch_hz: float = 50.0, decay_ms: float = 400.0, drop_from_hz: float = 150.0) -> np.ndarray:
+    """A synthesised sub kick (an 808-style sine): the pitch falls from ``drop_from_hz`` to ``pitch_hz`` in
+    about 30 ms, and the level dies away over ``decay_ms``. Mono float32, peak 1.
+
+    Lesson: course/07-beats.ipynb
+    """
+    from .audio import check_sr
+
+    sr = check_sr(sr)
+    pitch_hz = in_range("pitch_hz", pitch_hz, 25, 120, unit="Hz", hint="a sub kick sits around 40-60 Hz")
+    decay_ms = in_range("decay_ms", decay_ms, 50, 2000, unit="ms", hint="short for house, long for an 808 in trap")
+    drop_from_hz = in_range("drop_from_hz", drop_from_hz, pitch_hz, 1000, unit="Hz",
+                            hint="the pitch the kick starts at, at or above pitch_hz")
+    n = int(sr * decay_ms / 1000 * 1.5)
+    t = np.arange(n) / sr
+    freq = pitch_hz + (drop_from_hz - pitch_hz) * np.exp(-t / 0.010)
+    phase = 2 * np.pi * np.cumsum(freq) / sr
+    env = np.exp(-t / (decay_ms / 1000 / 4.6))  # -40 dB at decay_ms
+    attack = np.minimum(1.0, t / 0.001)  # a 1 ms fade-in: no click of its own
+    return (np.sin(phase) * env * attack).astype(np.float32)
+
+
+def _first_transient(y2d: np.ndarray) -> int:
+    level = np.max(np.abs(y2d), axis=0)
+    peak = float(level.max()) if level.size else 0.0
+    if peak <= 0:
+        return 0
+    return int(np.argmax(level >= peak * 10 ** (LAYER_ONSET_DB / 20)))
+
+
+def layer_kick(sub, click, sr: int, crossover_hz: float = 120.0, sub_gain_db: float = 0.0,
+               click_gain_db: float = 0.0) -> np.ndarray:
+    """One kick made of two: the low end of ``sub`` below ``crossover_hz`` and the attack of ``click`` above it.
+
+    Each layer is filtered (a 24 dB/octave low-pass on the sub, a high-pass on the click, both at
+    ``crossover_hz``) so they do not fight in the same range, then the two are lined up on their first
+    transient (the first sample within 30 dB of each one's peak) and added at their gains. Mono in, mono out;
+    if either is stereo the result is ``(2, n)``. Nothing is normalised.
+
+    Lesson: course/07-beats.ipynb
+    """
+    from .audio import as_channels, check_sr, ensure_audio
+    from .eq import HighPass, LowPass
+
+    sr = check_sr(sr)
+    crossover_hz = in_range("crossover_hz", crossover_hz, 40, 2000, unit="Hz",
+                            hint="a sub/click split usually sits between 80 and 250 Hz")
+    sub_gain_db = in_range("sub_gain_db", sub_gain_db, -60, 24, unit="dB")
+    click_gain_db = in_range("click_gain_db", click_gain_db, -60, 24, unit="dB")
+    layers = []
+    for name, y, band, gain_db in (("sub", sub, LowPass(crossover_hz, order=4), sub_gain_db),
+                                   ("click", click, HighPass(crossover_hz, order=4), click_gain_db)):
+        y = as_channels(ensure_audio(y, name=name, allow_transposed=True))
+        if y.shape[0] > 2 or y.shape[1] == 0:
+            raise ParameterError(f"{name} must be a mono or stereo one-shot with samples (got shape {y.shape}).")
+        y = as_channels(band(y, sr)) * np.float32(10 ** (gain_db / 20))
+        layers.append(y[:, _first_transient(y):])
+    channels = max(y.shape[0] for y in layers)
+    n = max(y.shape[1] for y in layers)
+    out = np.zeros((channels, n), dtype=np.float32)
+    for y in layers:
+        out[:, : y.shape[1]] += y if y.shape[0] == channels else np.repeat(y, channels, axis=0)
+    return out[0] if channels == 1 else out
+
+
+#: A chopped slice fades out over its last CHOP_FADE_MS (and in over 0.5 ms), so cutting it makes no click.
+CHOP_FADE_MS = 3.0
+
+
+def chop(audio, sr: int, bpm: float, slices: int = 8, start_s: float = 0.0) -> tuple[Kit, Pattern]:
+    """Chop one bar of ``audio`` (from ``start_s``) into ``slices`` equal slices on the grid, as a sampler does.
+
+    Returns a :class:`Kit` whose pieces are the slices, named ``s1``, ``s2``, ... in the order they come in
+    the bar, and the one-bar 16-step :class:`Pattern` that plays them back in that order (slice ``k`` on its
+    own place in the bar): ``render(pattern, kit, bpm)`` gives back the bar. Move, repeat or drop the hits
+    to make a new beat from the old one; each slice lasts one slot (a bar / ``slices``), with short fades.
+
+    Lesson: course/07-beats.ipynb
+    """
+    from .audio import as_channels, check_sr, ensure_audio
+
+    sr = check_sr(sr)
+    bpm = _bpm(bpm)
+    slices = one_of("slices", whole("slices", slices, hint="4, 8 or 16"), (4, 8, 16),
+                    hint="4 (beats), 8 (8ths) or 16 (16ths) slices a bar")
+    y = as_channels(ensure_audio(audio, name="audio", allow_transposed=True))
+    start_s = in_range("start_s", start_s, 0, max(0.0, y.shape[1] / sr), unit="s")
+    bar = int(math.floor(240 / bpm * sr + 0.5))
+    first = int(math.floor(start_s * sr + 0.5))
+    if first + bar > y.shape[1]:
+        raise ParameterError(
+            f"audio must hold a whole bar from start_s (a bar at {bpm:g} BPM is {240 / bpm:.3f} s; the audio has "
+            f"{y.shape[1] / sr - start_s:.3f} s after {start_s:g} s): start earlier or pass a longer clip."
+        )
+    fade_out = max(1, int(CHOP_FADE_MS * sr / 1000))
+    fade_in = max(1, int(0.5 * sr / 1000))
+    edges = [first + int(math.floor(k * bar / slices + 0.5)) for k in range(slices + 1)]
+    pieces = {}
+    rows = {}
+    per = 16 // slices
+    for k in range(slices):
+        piece = y[:, edges[k]: edges[k + 1]].astype(np.float32)
+        piece[:, :fade_in] *= np.linspace(0, 1, fade_in, endpoint=False, dtype=np.float32)
+        piece[:, -fade_out:] *= np.linspace(1, 0, fade_out, dtype=np.float32)
+        name = f"s{k + 1}"
+        pieces[name] = (piece[0] if piece.shape[0] == 1 else piece, sr)
+        row = np.zeros(16)
+        row[k * per] = 1.0
+        rows[name] = row
+    return Kit(pieces, sr=sr, name="chop"), Pattern(rows)
+
+
+def chop_pattern(order) -> Pattern:
+    """The one-bar pattern that plays a :func:`chop`'s slices in a new ``order``.
+
+    ``order[k]`` is the slice (counted from 1, as ``s1``, ``s2``, ... are named) that plays in the bar's
+    ``k``-th slot; 0 leaves the slot silent. ``len(order)`` is the number of slices: 4, 8 or 16.
+    ``chop_pattern([1, 2, 3, 4, 5, 6, 7, 8])`` plays the bar back as it was.
+
+    Lesson: course/07-beats.ipynb
+    """
+    if isinstance(order, str) or not isinstance(order, Sequence) or len(order) not in (4, 8, 16):
+        raise ParameterError(f"order must be a list of 4, 8 or 16 slice numbers, one per slot (got {order!r}): "
+                             "e.g. [1, 2, 1, 4, 5, 6, 5, 8].")
+    slices = len(order)
+    numbers = [whole(f"order[{k}]", v, 0, slices, hint=f"slices are numbered 1 to {slices}; 0 is a silent slot")
+               for k, v in enumerate(order)]
+    if not any(numbers):
+        raise ParameterError("order must play at least one slice (got only 0s): e.g. [1, 2, 3, 4].")
+    per = 16 // slices
+    rows = {}
+    for k, n in enumerate(numbers):
+        if n:
+            rows.setdefault(f"s{n}", np.zeros(16))[k * per] = 1.0
+    return Pattern(rows)

@@ -575,6 +575,272 @@ def waveform_figure(signals: dict, sr: int, title: str = "Waveform", stacked: bo
     return fig
 
 
+# --------------------------------------------------------------------------- ear training (the open box)
+
+#: What an ear-training figure calls A and B.
+_TRIAL_NAMES = {"A": "A (reference)", "B": "B (processed)"}
+
+
+def _said_text(said) -> str:
+    return "" if said is None else f"you said {said}"
+
+
+def trial_figure(trial, said=None, title: str | None = None):
+    """What was done in an ear-training trial, drawn after the answer: the open box.
+
+    Frequency: the EQ curve, every band you could choose and the one you chose. Level: both
+    versions' loudness. Dynamics: the compressed and uncompressed waveforms with the
+    gain-reduction trace. Space: the two decays (RT60 slopes), or the delay's echoes on the
+    song's beat grid. Stereo: where A and B sit from hard left to hard right, with the
+    tolerance. Problem: the band that was boosted, the spectrum of what was added (rumble, hum),
+    the flattened peaks (clipping) or the gain reduction (over-compression).
+
+    Args:
+        trial: a ``producerkit.training.Trial``.
+        said: what the student answered, as the trial's scorer read it (``Score.answer``), or None.
+        title: the figure's title (default: what was done, in words).
+
+    Lesson: course/05-ear-training.ipynb
+    """
+    maker = {"frequency": _trial_frequency, "level": _trial_level, "dynamics": _trial_dynamics,
+             "space": _trial_space, "stereo": _trial_stereo, "problem": _trial_problem}.get(getattr(trial, "drill", None))
+    if maker is None:
+        raise ParameterError(f"trial_figure() takes a Trial from producerkit.training.make_trial() (got {trial!r}).")
+    fig, default = maker(trial, said)
+    return _base_layout(fig, title or default, height=fig.layout.height or 380)
+
+
+def _band_marks(fig, bands, truth: float, said) -> None:
+    """Dotted lines at every band on offer; the right one green, the one chosen red (log10 positions on a log axis)."""
+    for band in bands:
+        fig.add_vline(x=band, line=dict(color="#ccc", width=1, dash="dot"))
+    fig.add_vline(x=truth, line=dict(color=COLOR_CURVE, width=2))
+    fig.add_annotation(x=float(np.log10(truth)), y=1.0, yref="paper", xref="x", text=f"it was {_hz(truth)}",
+                       showarrow=False, yanchor="bottom", font=dict(color=COLOR_CURVE))
+    if said is not None and abs(np.log2(float(said) / truth)) > 1e-6:
+        fig.add_vline(x=float(said), line=dict(color=COLOR_B, width=2, dash="dash"))
+        fig.add_annotation(x=float(np.log10(float(said))), y=0.0, yref="paper", xref="x",
+                           text=f"you said {_hz(float(said))}", showarrow=False, yanchor="bottom",
+                           font=dict(color=COLOR_B), bgcolor="rgba(255,255,255,0.8)")
+
+
+def _trial_frequency(trial, said):
+    go = _go()
+    d = trial.details
+    freqs = log_freqs(400)
+    curve = d["eq"].response(freqs, trial.sr)
+    fig = go.Figure(go.Scatter(x=freqs, y=curve, name="EQ curve (B against A)", line=dict(color=COLOR_CURVE, width=3),
+                               hovertemplate="%{y:+.1f} dB"))
+    _band_marks(fig, d["bands"], float(trial.answer), said)
+    _freq_axis(fig)
+    top = 3.0 * np.ceil(abs(d["gain_db"]) / 3.0) + 3.0
+    fig.update_yaxes(title_text="EQ gain (dB)", range=[-top, top], tickmode="linear", tick0=0, dtick=3,
+                     zeroline=True)
+    fig.update_layout(showlegend=False, margin=dict(t=80))
+    change = "boost" if d["boost"] else "cut"
+    return fig, f"What was done: a {d['gain_db']:+.1f} dB {change} at {_hz(d['freq_hz'])} (Q {d['q']:.2f})"
+
+
+def _trial_level(trial, said):
+    go = _go()
+    d = trial.details
+    lufs = d["loudness_lufs"]
+    low = float(np.floor(min(lufs.values()) - 3.0))
+    high = float(np.ceil(max(lufs.values()) + 2.0))
+    fig = go.Figure(go.Bar(
+        x=[_TRIAL_NAMES["A"], _TRIAL_NAMES["B"]], y=[lufs["A"] - low, lufs["B"] - low], base=low, width=0.5,
+        marker_color=[COLOR_A, COLOR_B], text=[f"{lufs['A']:.1f} LUFS", f"{lufs['B']:.1f} LUFS"],
+        textposition="outside", hovertext=[f"{lufs['A']:.2f} LUFS", f"{lufs['B']:.2f} LUFS"], hoverinfo="text",
+    ))
+    fig.update_yaxes(title_text="integrated loudness (LUFS)", range=[low, high])
+    if said is not None:
+        side, db = said
+        text = f"you said {side} was louder" + (f" by {db:g} dB" if db is not None else "")
+        fig.add_annotation(x=0.5, y=1.0, xref="paper", yref="paper", text=text, showarrow=False, yanchor="bottom",
+                           font=dict(color=COLOR_B))
+    fig.update_layout(showlegend=False, height=340, margin=dict(t=80))
+    louder = d["louder"]
+    return fig, f"What was done: {louder} was {abs(d['gain_db']):g} dB louder (nothing else changed)"
+
+
+def _trial_dynamics(trial, said):
+    d = trial.details
+    compressed = d["compressed"]
+    other = "A" if compressed == "B" else "B"
+    version = {"A": trial.reference, "B": trial.processed}
+    comp = d["compressor"]
+    fig = gain_reduction_figure(version[other], version[compressed], d["gain_reduction_db"], trial.sr)
+    fig.data[0].name = f"{other}: not compressed"
+    fig.data[1].name = f"{compressed}: compressed"
+    title = (f"What was done: {compressed} compressed {comp.ratio:g}:1, attack {comp.attack_ms:g} ms, "
+             f"up to {d['peak_gain_reduction_db']:.1f} dB of gain reduction")
+    return fig, title
+
+
+def _trial_space(trial, said):
+    go = _go()
+    d = trial.details
+    if d["question"] == "decay":
+        fig = go.Figure()
+        decays = d["decay_s"]
+        end = 1.3 * max(decays.values())
+        for side, color in (("A", COLOR_A), ("B", COLOR_B)):
+            t60 = decays[side]
+            fig.add_trace(go.Scatter(x=[0.0, t60, end], y=[0.0, -60.0, -60.0 * end / t60],
+                                     name=f"{side}: RT60 {t60:.2f} s", line=dict(color=color, width=3),
+                                     hovertemplate="%{x:.2f} s: %{y:.0f} dB"))
+        fig.add_hline(y=-60.0, line=dict(color="#999", dash="dot"), annotation_text="−60 dB: the RT60",
+                      annotation_position="bottom left")
+        fig.update_xaxes(title_text="time after the sound stops (s)", range=[0, end])
+        fig.update_yaxes(title_text="reverb level (dB)", range=[-70, 3], dtick=10)
+        longer = d["longer"]
+        return fig, f"What was done: {longer}'s reverb decays longer ({decays[longer]:.2f} s against " \
+                    f"{min(decays.values()):.2f} s)"
+    delay = d["delay"]
+    beat = 60.0 / d["bpm"]
+    echoes = np.asarray(d["echoes_s"], float)
+    levels = [delay.mix * delay.feedback ** k for k in range(len(echoes))]
+    fig = go.Figure()
+    end = max(float(echoes[-1]) * 1.1, 2 * beat)
+    for k in range(int(np.ceil(end / (beat / 4))) + 1):
+        t = k * beat / 4
+        fig.add_vline(x=t, line=dict(color="#888" if k % 4 == 0 else "#ddd", width=1.5 if k % 4 == 0 else 1))
+    fig.add_trace(go.Bar(x=[0.0], y=[1.0], width=0.012 * end, name="the note", marker_color=COLOR_A))
+    fig.add_trace(go.Bar(x=echoes, y=levels, width=0.012 * end, name="its echoes", marker_color=COLOR_B,
+                         hovertemplate="%{x:.3f} s"))
+    fig.update_xaxes(title_text=f"time (s); grey lines: beats at {d['bpm']:g} BPM, light: 16ths", range=[-0.05, end])
+    fig.update_yaxes(title_text="level (1 = the note)", range=[0, 1.1])
+    note = {"1/4": "1/4", "1/8": "1/8", "1/8d": "dotted 1/8", "1/8t": "1/8 triplet"}.get(d["note"], d["note"])
+    return fig, f"What was done: a {note} delay, {d['time_ms']:.0f} ms at {d['bpm']:g} BPM"
+
+
+def _trial_stereo(trial, said):
+    go = _go()
+    d = trial.details
+    truth, tol = float(trial.answer), float(d["tolerance"])
+    fig = go.Figure()
+    fig.add_vrect(x0=max(-100.0, truth - tol), x1=min(100.0, truth + tol), fillcolor=COLOR_CURVE, opacity=0.15,
+                  line_width=0)
+    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", marker=dict(size=16, color=COLOR_A),
+                             text=["A: centre"], textposition="top center", name="A"))
+    fig.add_trace(go.Scatter(x=[truth], y=[0.0], mode="markers+text", marker=dict(size=16, color=COLOR_B,
+                             symbol="diamond"), text=[f"B: {_pan_text(truth)}"], textposition="bottom center",
+                             name=f"B (right within ±{tol:g})"))
+    if said is not None:
+        fig.add_trace(go.Scatter(x=[float(said)], y=[0.5], mode="markers+text", marker=dict(size=14, color="#333",
+                                 symbol="x"), text=[f"you said {_pan_text(float(said))}"], textposition="top center",
+                                 name="your answer"))
+    fig.update_xaxes(title_text="pan position (% of one side: −100 hard left, +100 hard right)", range=[-110, 110],
+                     tickvals=[-100, -50, 0, 50, 100], ticktext=["L100", "L50", "C", "R50", "R100"], zeroline=False)
+    fig.update_yaxes(visible=False, range=[-1.2, 1.5])
+    fig.update_layout(height=300, margin=dict(t=80))
+    return fig, f"What was done: B panned to {_pan_text(truth)} (the shaded band counted as right: ±{tol:g} %)"
+
+
+def _pan_text(p: float) -> str:
+    return "C" if abs(p) < 0.5 else f"{'L' if p < 0 else 'R'}{abs(p):.0f}"
+
+
+def _trial_problem(trial, said):
+    go = _go()
+    d = trial.details
+    kind, source = d["kind"], d["source"]
+    where = f"on the {source}" + (" in the mix" if d["context"] == "mix" else "")
+    if kind in ("mud", "harshness"):
+        from .eq import Peak
+
+        band = d.get("eq") or Peak(d["freq_hz"], gain_db=d["gain_db"], q=d["q"])
+        freqs = log_freqs(400)
+        fig = go.Figure(go.Scatter(x=freqs, y=band.response(freqs, trial.sr), name="the boost",
+                                   line=dict(color=COLOR_CURVE, width=3), hovertemplate="%{y:+.1f} dB"))
+        _shade_ranges(fig)
+        _freq_axis(fig)
+        top = 3.0 * np.ceil(abs(band.gain_db) / 3.0) + 3.0
+        fig.update_yaxes(title_text="EQ gain (dB)", range=[-3, top], dtick=3)
+        fig.update_layout(showlegend=False)
+        return fig, f"What was done: {kind} {where}, a {band.gain_db:+.1f} dB bell at {_hz(band.freq)} (Q {band.q:g})"
+    if kind in ("rumble", "hum"):
+        fmax = 1000.0
+        freqs = log_freqs(300, 20.0, fmax)
+        diff = trial.difference
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=freqs, y=spectrum_db(trial.reference, trial.sr, freqs)[1], name="A: clean",
+                                 line=dict(color=COLOR_A, width=1)))
+        fig.add_trace(go.Scatter(x=freqs, y=spectrum_db(diff, trial.sr, freqs)[1], name="B − A: what was added",
+                                 line=dict(color=COLOR_B, width=2)))
+        _freq_axis(fig, fmax=fmax)
+        fig.update_yaxes(title_text="level (dB)")
+        what = (f"{d['freq_hz']:g} Hz hum with its harmonics" if kind == "hum"
+                else "sub-bass rumble and thumps below 40 Hz")
+        return fig, f"What was done: {what} {where} (20 Hz–1 kHz)"
+    version = {"A": trial.reference, "B": trial.processed}
+    if kind == "clipping":
+        mono_b = to_mono(version["B"])
+        peak = int(np.argmax(np.abs(to_mono(version["A"]))))
+        half = int(0.01 * trial.sr)
+        lo, hi = max(0, peak - half), min(mono_b.size, peak + half)
+        t = np.arange(lo, hi) / trial.sr * 1000.0
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=t, y=to_mono(version["A"])[lo:hi], name="A: clean", line=dict(color=COLOR_A)))
+        fig.add_trace(go.Scatter(x=t, y=mono_b[lo:hi], name="B: clipped", line=dict(color=COLOR_B)))
+        fig.update_xaxes(title_text="time (ms), around the loudest peak")
+        fig.update_yaxes(title_text="amplitude (FS)")
+        return fig, f"What was done: clipping {where}, the top {d['clipped_db']:g} dB of the peaks flattened"
+    gr = d["gain_reduction_db"]
+    if "gain_reduction_db" not in d or len(gr) != trial.reference.shape[-1]:
+        raise ParameterError(f"this trial has no gain-reduction trace to draw ({kind}).")
+    fig = gain_reduction_figure(version["A"], version["B"], gr, trial.sr)
+    fig.data[0].name, fig.data[1].name = "A: clean", "B: over-compressed"
+    return fig, f"What was done: over-compression {where}, up to {d['peak_gain_reduction_db']:.1f} dB of gain reduction"
+
+
+def progress_figure(history, drill_name: str, title: str | None = None):
+    """Your threshold in one drill after each training session, against the published range.
+
+    ``history`` is ``Progress.history(drill_name)`` (one row per session: threshold, level,
+    trials). The threshold (the drill's unit, left axis) appears once the staircase has turned 6
+    times; the level you reached (right axis, 1 easy to 10 hard) is drawn from the first session.
+
+    Lesson: course/05-ear-training.ipynb
+    """
+    go = _go()
+    from plotly.subplots import make_subplots
+
+    from .training import drill
+
+    d = drill(drill_name)
+    rows = list(history)
+    x = list(range(1, len(rows) + 1))
+    unit = "%" if d.unit == "%" else d.unit
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Scatter(x=x, y=[r["level"] for r in rows], name="level reached (right axis)", mode="lines+markers",
+                             line=dict(color="#aaa", dash="dot"), hovertemplate="level %{y}"), secondary_y=True)
+    fig.add_trace(go.Scatter(x=x, y=[r["threshold"] for r in rows], name=f"your threshold ({unit})",
+                             mode="lines+markers", line=dict(color=COLOR_A, width=3),
+                             hovertemplate=f"%{{y:.2f}} {unit}"), secondary_y=False)
+    values = [v for v in d.values]
+    top = float(max(values)) * 1.1
+    if d.published_range is not None:
+        lo, hi = d.published_range
+        if hi - lo < 0.02 * top:
+            fig.add_hline(y=lo, line=dict(color=COLOR_CURVE, width=2, dash="dash"))
+        else:
+            fig.add_hrect(y0=lo, y1=hi, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
+        fig.add_annotation(x=0.0, xref="paper", y=hi, text=f"published: {lo:g}–{hi:g} {unit}" if hi != lo
+                           else f"published: {lo:g} {unit}", showarrow=False, xanchor="left", yanchor="bottom",
+                           font=dict(color=COLOR_CURVE))
+    if not any(r["threshold"] is not None for r in rows):
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(color="#666"),
+                           text="no threshold yet: it appears after 6 reversals of the staircase")
+    fig.update_xaxes(title_text="training session", tickmode="linear", tick0=1, dtick=max(1, len(rows) // 8),
+                     range=[0.5, max(1, len(rows)) + 0.5])
+    fig.update_yaxes(title_text=f"threshold ({unit})", range=[0, top], secondary_y=False)
+    fig.update_yaxes(title_text="level (1 easy – 10 hard)", range=[0.5, 10.5], dtick=1, showgrid=False,
+                     secondary_y=True)
+    fig.update_layout(margin=dict(r=70))
+    return _base_layout(fig, title or f"{d.title}: your threshold, session by session (lower is better)", height=340)
+
+
 def loudness_figure(result, target_lufs: float | None = None, title: str = "Loudness over time"):
     """Momentary (400 ms) and short-term (3 s) loudness over time, with the integrated value and a target.
 
@@ -602,3 +868,163 @@ def loudness_figure(result, target_lufs: float | None = None, title: str = "Loud
     fig.update_xaxes(title_text="time (s)")
     fig.update_yaxes(title_text="loudness (LUFS)", range=[-60, 0])
     return _base_layout(fig, title)
+
+
+# --------------------------------------------------------------------------- beats
+
+#: How a drummer counts the 16ths of a beat: "1 e & a".
+_COUNT = ("", "e", "&", "a")
+
+
+def step_labels(steps_per_bar: int = 16, bars: int = 1) -> list[str]:
+    """What each step of a grid is called when counted aloud, bars from 1: "1.1", "e", "&", "a", "1.2", ...
+
+    Lesson: course/07-beats.ipynb
+    """
+    per_16th = steps_per_bar // 16
+    out = []
+    for bar in range(bars):
+        for step in range(steps_per_bar):
+            if step % per_16th:
+                out.append("·")
+                continue
+            sixteenth = step // per_16th
+            beat, sub = divmod(sixteenth, 4)
+            out.append(f"{bar + 1}.{beat + 1}" if sub == 0 else _COUNT[sub])
+    return out
+
+
+def pattern_figure(pattern, title: str = "Pattern"):
+    """A drum pattern as a step sequencer draws it: one row per instrument, a cell per step, darker = louder.
+
+    Columns are counted as a drummer counts ("1.1 e & a 1.2 ...", bars and beats from 1); a thin line marks
+    each beat and a thick one each bar. Hover a cell for its MIDI velocity.
+
+    Lesson: course/07-beats.ipynb
+    """
+    go = _go()
+    names = pattern.instruments
+    z = np.array([pattern[n] * 127 for n in reversed(names)])
+    labels = step_labels(pattern.steps_per_bar, pattern.bars)
+    x = list(range(pattern.steps))
+    fig = go.Figure(go.Heatmap(
+        z=np.where(z > 0, z, np.nan), x=x, y=list(reversed(names)), zmin=0, zmax=127, xgap=2, ygap=2,
+        colorscale=[[0, "#c6dbef"], [1, "#08306b"]], colorbar=dict(title="velocity", thickness=12),
+        hovertemplate="%{y}, step %{x}: velocity %{z:.0f}<extra></extra>",
+    ))
+    per_beat = pattern.steps_per_bar // 4
+    for k in range(per_beat, pattern.steps, per_beat):
+        bar_line = k % pattern.steps_per_bar == 0
+        fig.add_vline(x=k - 0.5, line=dict(color="#333" if bar_line else "#bbb", width=2 if bar_line else 1))
+    every = 1 if pattern.steps <= 32 else 2
+    fig.update_xaxes(tickvals=x[::every], ticktext=labels[::every], range=[-0.5, pattern.steps - 0.5],
+                     title_text="step (bar.beat, then e & a)", showgrid=False)
+    fig.update_yaxes(showgrid=False)
+    fig.update_layout(plot_bgcolor="#f4f4f4")
+    return _base_layout(fig, title, height=120 + 40 * len(names))
+
+
+def groove_figure(grooves: dict, title: str = "Timing of each 16th"):
+    """How late each 16th of a bar lands, measured from audio: one line per groove (``beats.groove_of``).
+
+    ``grooves`` maps a label ("58 % swing") to a ``Groove``. The x axis counts the bar's 16ths as a drummer
+    does; the y axis is each step's mean offset from the straight grid in ms (late is up). Steps where
+    nothing plays are left out.
+
+    Lesson: course/07-beats.ipynb
+    """
+    go = _go()
+    if not grooves:
+        raise ParameterError("grooves must hold at least one Groove (got none): e.g. {'58 %': groove_of(y, sr, 90)}.")
+    fig = go.Figure()
+    colors = [COLOR_A, "#ff7f0e", COLOR_CURVE, COLOR_B, COLOR_GR, "#8c564b"]
+    labels = step_labels(16)
+    top = 0.0
+    for i, (name, groove) in enumerate(grooves.items()):
+        offsets = np.asarray(groove.step_offsets_ms, dtype=float)
+        keep = np.isfinite(offsets)
+        top = max(top, float(np.nanmax(np.abs(offsets))) if keep.any() else 0.0)
+        fig.add_trace(go.Scatter(
+            x=np.flatnonzero(keep), y=offsets[keep], name=name, mode="lines+markers",
+            line=dict(color=colors[i % len(colors)], width=2), marker=dict(size=8),
+            hovertemplate=f"{name}: step %{{x}}, %{{y:.1f}} ms<extra></extra>",
+        ))
+    fig.update_xaxes(tickvals=list(range(16)), ticktext=labels, range=[-0.5, 15.5],
+                     title_text="16th of the bar (beat, then e & a)")
+    span = max(10.0, top * 1.15)
+    fig.update_yaxes(title_text="late by (ms)", range=[-0.1 * span, span], zeroline=True)
+    return _base_layout(fig, title)
+
+
+# --------------------------------------------------------------------------- spectrogram
+
+
+def spectrogram_db(
+    y, sr: int, columns: int = 800, rows: int = 160, fmin: float = 20.0, fmax: float | None = None,
+    n_fft: int | None = None, duration: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A spectrogram on a log-frequency axis in dB: one Hann-windowed frame per time column.
+
+    Frame ``c`` is centred on the middle of column ``c`` (``duration / columns`` seconds each), so a
+    whole song and a one-bar clip both come out as wide as the plot, never one value per sample.
+    ``n_fft`` defaults to about 93 ms (4096 samples at 44.1 kHz). Power is averaged over the
+    channels (as :class:`SmoothedSpectrum` does) and over each row's band (rows are log-spaced from
+    ``fmin`` to ``fmax``, default 20 kHz or Nyquist), scaled so a full-scale sine reads about 0 dB.
+
+    Returns:
+        ``(times_s, freqs_hz, db)`` with ``db`` of shape ``(rows, columns)``, row 0 the lowest.
+
+    Lessons: 01, 02
+    """
+    audio = ensure_audio(y, allow_transposed=True)
+    channels = audio[None, :] if audio.ndim == 1 else audio
+    columns, rows = int(columns), int(rows)
+    if columns < 1 or rows < 2:
+        raise ParameterError(f"a spectrogram needs at least 1 column and 2 rows (got {columns} and {rows}).")
+    n = channels.shape[1]
+    duration = n / sr if duration is None else float(duration)
+    fmax = min(20000.0, sr / 2.0) if fmax is None else float(fmax)
+    if not 0 < fmin < fmax <= sr / 2.0:
+        raise ParameterError(f"need 0 < fmin < fmax <= sr/2 = {sr / 2:g} Hz (got fmin={fmin:g}, fmax={fmax:g}).")
+    n_fft = 1 << int(round(np.log2(sr * 0.093))) if n_fft is None else int(n_fft)
+    half = n_fft // 2
+    times = (np.arange(columns) + 0.5) * (duration / columns)
+    starts = np.clip(np.round(times * sr).astype(np.int64), 0, n + half)  # frame start in the padded signal
+    window = np.hanning(n_fft).astype(np.float32)
+    power = np.zeros((columns, half + 1))
+    for channel in channels:
+        padded = np.pad(channel.astype(np.float32, copy=False), (half, half + n_fft))
+        frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[starts]
+        power += np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2
+    power *= 4.0 / np.sum(window) ** 2 / channels.shape[0]
+    freqs = np.geomspace(fmin, fmax, rows)
+    step = (fmax / fmin) ** (0.5 / (rows - 1))
+    bin_hz = sr / n_fft
+    lo, hi = freqs / step / bin_hz, freqs * step / bin_hz  # band edges in (fractional) bins
+    widen = np.maximum(1.0 - (hi - lo), 0.0) / 2  # at least one bin wide
+    lo, hi = np.clip(lo - widen, -0.5, half - 0.5), np.clip(hi + widen, 0.5, half + 0.5)
+    edges = np.arange(half + 2) - 0.5
+    cumulative = np.concatenate([np.zeros((columns, 1)), np.cumsum(power, axis=1)], axis=1)
+    band = np.array([np.interp(hi, edges, row) - np.interp(lo, edges, row) for row in cumulative])
+    return times, freqs, power_to_db(band.T / (hi - lo)[:, None])
+
+
+def spectrogram_figure(y, sr: int, title: str = "Spectrogram", range_db: float = 80.0, columns: int = 800):
+    """Level over time and frequency: time across (s), frequency up on a log axis (Hz), level as colour (dB).
+
+    Lessons: 01, 02
+    """
+    go = _go()
+    times, freqs, db = spectrogram_db(y, sr, columns=columns)
+    top = float(np.ceil(db.max() / 10.0) * 10.0)
+    fig = go.Figure(go.Heatmap(
+        x=times, y=freqs, z=np.round(db, 1), zmin=top - range_db, zmax=top, colorscale="Viridis",
+        colorbar=dict(title=dict(text="level (dB)", side="right")),
+        hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.1f} dB<extra></extra>",
+    ))
+    _base_layout(fig, title)
+    tickvals, ticktext = _freq_ticks(freqs[0], freqs[-1])
+    fig.update_yaxes(type="log", range=[np.log10(freqs[0]), np.log10(freqs[-1])], title_text="frequency (Hz)",
+                     tickvals=tickvals, ticktext=ticktext)
+    fig.update_xaxes(title_text="time (s)", range=[0, times[-1] + times[0]])
+    return fig

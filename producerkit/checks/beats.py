@@ -1,0 +1,384 @@
+"""Checkers for the beats lesson: the backbeat, a groove from its description, swing by ear, hats that
+leave the snare room, ghost notes.
+
+Patterns are judged from their steps (a :class:`~producerkit.beats.Pattern`, its text grid, or a step
+sequencer whose ``.pattern`` holds one), one bar of 16 steps at a time. Feedback names steps the way a
+drummer counts them ("the 'and' of 2"), never by index.
+
+Lesson: course/07-beats.ipynb
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..beats import GRID_CHARS, Kit, Pattern, render
+from ..errors import ProducerkitError
+from ._feedback import Feedback, as_number, how_close, is_unanswered, right, unanswered, wrong
+
+__all__ = [
+    "GHOST_MAX", "HAT_UNDER_SNARE_MAX", "SWING_CHOICES", "SwingDrill", "check_backbeat", "check_ghost_notes",
+    "check_hats_leave_the_snare_room", "check_named_groove", "check_swing_by_ear", "count_name",
+]
+
+#: The velocity (0-1) a ghost note may reach: MIDI 50 (the grid's ``g`` is 40).
+GHOST_MAX = 50 / 127
+#: A closed hat on the snare's step may play at most this loud (the grid's ``o``, MIDI 80), under a full snare.
+HAT_UNDER_SNARE_MAX = GRID_CHARS["o"]
+#: An open hat rings about half a second: on a 16-step grid it is still sounding this many steps later.
+OPEN_HAT_RING_STEPS = 3
+#: The swing percents the ear drill picks from, and how far off an answer may be and still be the same notch.
+SWING_CHOICES = (50, 54, 58, 62, 66)
+SWING_TOLERANCE = 2.0
+#: Names a row may have and still be the snare's backbeat (a clap or a rimshot often plays it).
+SNARE_NAMES = ("snare", "clap", "rimshot")
+HAT_NAMES = ("hat", "pedal_hat")
+OPEN_HAT_NAMES = ("open_hat",)
+
+_WORDS = ("", "e", "and", "a")
+
+
+def count_name(step: int, steps_per_bar: int = 16) -> str:
+    """A 16th-grid step (from 0) as a drummer counts it: 0 is "beat 1", 6 is "the 'and' of 2", 3 "the 'a' of 1".
+
+    Lesson: course/07-beats.ipynb
+    """
+    sixteenth = (step % steps_per_bar) * 16 // steps_per_bar
+    beat, sub = divmod(sixteenth, 4)
+    return f"beat {beat + 1}" if sub == 0 else f"the '{_WORDS[sub]}' of {beat + 1}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _as_pattern(value, what: str) -> tuple[Pattern | None, Feedback | None]:
+    """The answer as a Pattern, or the feedback that says why it is not one."""
+    if hasattr(value, "pattern") and not isinstance(value, Pattern | str):
+        value = value.pattern  # a StepSequencer
+    try:
+        if isinstance(value, str):
+            value = Pattern.from_text(value)
+        elif isinstance(value, dict):
+            value = Pattern(value)
+    except ProducerkitError as exc:
+        return None, wrong(f"{what} does not read as a pattern: {exc}",
+                           "write it as lines like 'kick: x...x...x...x...', one per instrument.")
+    if not isinstance(value, Pattern):
+        return None, wrong(f"{what} must be a pattern (got {type(value).__name__}).",
+                           "use Pattern.from_text('kick: x...') or the sequencer's .pattern.")
+    if value.steps_per_bar == 32:
+        try:
+            value = value.at_steps_per_bar(16)
+        except ProducerkitError:
+            return None, wrong(f"{what} has hits between the 16ths (32nd notes): this groove lives on 16ths.",
+                               "clear the in-between steps, or build it on a 16-step grid.")
+    return value, None
+
+
+def _row(pattern: Pattern, names: tuple[str, ...]) -> tuple[str | None, np.ndarray]:
+    """The first row named one of ``names``, folded to one bar (a hit in any bar counts), and its name."""
+    for name in names:
+        if name in pattern:
+            return name, pattern[name].reshape(pattern.bars, 16).max(axis=0)
+    return None, np.zeros(16)
+
+
+def _bars_differ(pattern: Pattern, names: tuple[str, ...]) -> bool:
+    for name in names:
+        if name in pattern:
+            bars = pattern[name].reshape(pattern.bars, 16) > 0
+            return bool(np.any(bars != bars[0]))
+    return False
+
+
+def _steps(row: np.ndarray) -> set[int]:
+    return {int(i) for i in np.flatnonzero(row > 0)}
+
+
+def _where(steps) -> str:
+    return _join([count_name(s) for s in sorted(steps)])
+
+
+# --------------------------------------------------------------------------- the backbeat
+
+
+def check_backbeat(snare) -> Feedback:
+    """One bar of the snare: the backbeat, on beats 2 and 4 and nowhere else.
+
+    ``snare`` is a row of the text grid (``"....x......."...``, 16 steps) or a pattern with a snare row.
+
+    Lesson: course/07-beats.ipynb
+    """
+    if is_unanswered(snare):
+        return unanswered("the snare's 16 steps as a grid row of x (hit) and . (rest).")
+    if isinstance(snare, str) and ":" not in snare:
+        snare = "snare: " + snare
+    pattern, problem = _as_pattern(snare, "your snare")
+    if problem:
+        return problem
+    name, row = _row(pattern, SNARE_NAMES)
+    if name is None:
+        return wrong(f"there is no snare row (the rows are {', '.join(pattern.instruments)}).",
+                     "call the row 'snare' (or 'clap').")
+    hits = _steps(row)
+    want = {4, 12}
+    if hits == want:
+        return right("the snare lands on 2 and 4, the backbeat: the kick pushes on 1 and 3, the snare answers.")
+    if not hits:
+        return wrong("the snare row is empty.", "put a hit on beat 2 and one on beat 4 (the first step of each).")
+    if hits == {0, 8}:
+        return wrong("that snare is on 1 and 3, where the kick usually lives: it sounds like a march.",
+                     "move each hit one beat later, to 2 and 4.")
+    near = {s for s in hits if s not in want and min(abs(s - 4), abs(s - 12)) == 1}
+    if near and len(hits) == 2:
+        return wrong(f"close: the snare sits on {_where(hits)}, a 16th off the beat, so it stumbles.",
+                     "put it right on beat 2 and beat 4, the first step of each of those beats.")
+    missing, extra = sorted(want - hits), sorted(hits - want)
+    parts = []
+    if missing:
+        parts.append(f"{_where(missing)} has no snare")
+    if extra:
+        parts.append(f"there is a snare on {_where(extra)} too")
+    return wrong("; ".join(parts) + ".", "the backbeat is exactly two hits a bar: beat 2 and beat 4.")
+
+
+# --------------------------------------------------------------------------- a groove from its description
+
+#: What each named groove needs, step by step (16ths from 0), and how the lesson describes it.
+GROOVES = {
+    "dembow": {
+        "kick": {0, 4, 8, 12},
+        "snare": {3, 6, 11, 14},
+        "says": "a kick on every beat under the snare's 3-3-2 figure",
+    },
+    "boom_bap": {
+        "kick": {0, 6, 10},
+        "snare": {4, 12},
+        "says": "a kick on 1 and the 'and' of 2 and of 3, the snare on 2 and 4",
+    },
+    "house": {
+        "kick": {0, 4, 8, 12},
+        "snare": {4, 12},
+        "says": "four on the floor, a clap on 2 and 4",
+    },
+}
+
+
+def check_named_groove(pattern, name: str = "dembow") -> Feedback:
+    """A groove programmed from its description: the kick and the snare (or clap, or rimshot) must hit exactly
+    the groove's steps in every bar; other rows (hats, percussion) are free. ``name``: dembow, boom_bap, house.
+
+    Lesson: course/07-beats.ipynb
+    """
+    if name not in GROOVES:
+        raise ValueError(f"name must be one of {', '.join(GROOVES)} (got {name!r}).")
+    if is_unanswered(pattern):
+        return unanswered(f"program the {name.replace('_', ' ')} and put its pattern here.")
+    pattern, problem = _as_pattern(pattern, "your beat")
+    if problem:
+        return problem
+    groove = GROOVES[name]
+    faults, hints = [], []
+    for role, names in (("kick", ("kick",)), ("snare", SNARE_NAMES)):
+        row_name, row = _row(pattern, names)
+        if row_name is None:
+            faults.append(f"there is no {role} row")
+            hints.append(f"add a row called '{role}'")
+            continue
+        if _bars_differ(pattern, names):
+            faults.append(f"the {role} changes from one bar to the next")
+            hints.append("make every bar the same (program one bar; it loops)")
+            continue
+        hits, want = _steps(row), groove[role]
+        missing, extra = sorted(want - hits), sorted(hits - want)
+        if missing:
+            faults.append(f"the {role} is missing on {_where(missing)}")
+        if extra:
+            faults.append(f"the {role} also plays on {_where(extra)}, which is not part of it")
+        if (missing or extra) and role == "snare" and name == "dembow":
+            hints.append("count the snare '1 e and A, 2 e AND a, 3 e and A, 4 e AND a': boom-ch-boom-chick")
+        elif missing or extra:
+            hints.append(f"the {name.replace('_', ' ')} is {groove['says']}")
+    if not faults:
+        return right(f"that is the {name.replace('_', ' ')}: {groove['says']}. The rest of the kit is yours.")
+    return wrong("; ".join(faults) + ".", "; ".join(dict.fromkeys(hints)) + ".")
+
+
+# --------------------------------------------------------------------------- swing by ear
+
+
+@dataclass(frozen=True)
+class SwingDrill:
+    """An ear drill: the same beat at a few swing percents, in shuffled order, to be named by ear.
+
+    ``swings`` are the clips' swing percents (distinct, from :data:`SWING_CHOICES`), drawn with ``seed``;
+    :meth:`clips` renders them. Reading ``swings`` gives the answers away: listen first.
+
+    Lesson: course/07-beats.ipynb
+    """
+
+    swings: tuple[int, ...]
+    seed: int
+
+    @classmethod
+    def new(cls, seed: int = 7, clips: int = 4) -> SwingDrill:
+        """A drill of ``clips`` clips (2-5) at distinct swing percents, drawn with ``seed``."""
+        if not isinstance(clips, int) or not 2 <= clips <= len(SWING_CHOICES):
+            raise ValueError(f"clips must be a whole number from 2 to {len(SWING_CHOICES)} (got {clips!r}).")
+        rng = np.random.default_rng(seed)
+        picked = rng.choice(SWING_CHOICES, size=clips, replace=False)
+        return cls(tuple(int(s) for s in picked), int(seed))
+
+    def clips(self, pattern: Pattern, kit: Kit, bpm: float, bars: int = 2) -> list[np.ndarray]:
+        """Each clip's audio: ``pattern`` rendered at the clip's swing, ``bars`` bars at ``bpm``."""
+        return [render(pattern, kit, bpm, swing=s, bars=bars, tail=False) for s in self.swings]
+
+
+def _feel(swing: float) -> str:
+    if swing < 52:
+        return "dead straight"
+    if swing < 56:
+        return "a slight lean, felt more than heard"
+    if swing < 60:
+        return "a gentle, bouncy lean (a classic MPC setting)"
+    if swing < 64:
+        return "a clear shuffle"
+    return "a lazy, near-triplet shuffle"
+
+
+def check_swing_by_ear(answers, drill: SwingDrill) -> Feedback:
+    """The swing percent of each clip of ``drill``, named by ear: a list, one number per clip, in order.
+
+    Right when every clip is named within 2 % (the choices are 4 % apart). A clip off by one notch is "close".
+
+    Lesson: course/07-beats.ipynb
+    """
+    truth = list(drill.swings)
+    if is_unanswered(answers):
+        return unanswered(f"a list of {len(truth)} swing percents, one per clip, e.g. [50, 58, ...].")
+    if isinstance(answers, str) or not hasattr(answers, "__len__"):
+        return wrong(f"give a list of {len(truth)} numbers, one per clip (got {answers!r}).",
+                     f"e.g. [{', '.join(str(s) for s in SWING_CHOICES[:len(truth)])}]")
+    if len(answers) != len(truth):
+        return wrong(f"the drill has {len(truth)} clips; you gave {len(answers)} answer(s).",
+                     "one swing percent per clip, in the order of the players.")
+    values = [as_number(a) for a in answers]
+    if any(v is None for v in values):
+        bad = next(a for a, v in zip(answers, values, strict=True) if v is None)
+        return wrong(f"every answer must be a number such as 58 (got {bad!r}).", "write percents as numbers.")
+    if any(not 50 <= v <= 75 for v in values):
+        bad = next(v for v in values if not 50 <= v <= 75)
+        return wrong(f"MPC swing runs from 50 % (straight) to 75 % (3:1); {bad:g} is outside it.",
+                     f"each clip is one of {', '.join(map(str, SWING_CHOICES))} %.")
+    off = [(i, v, t) for i, (v, t) in enumerate(zip(values, truth, strict=True)) if abs(v - t) > SWING_TOLERANCE]
+    if not off:
+        return right(f"every clip named: {', '.join(f'{t} %' for t in truth)}. You can hear a 4 % change "
+                     "in swing, about a dozen milliseconds at this tempo.")
+    i, v, t = max(off, key=lambda item: abs(item[1] - item[2]))
+    way = "harder" if t > v else "less"
+    said = (f"clip {i + 1} swings {way} than you heard: it is {_feel(t)}, and you named {v:g} %, "
+            f"{_feel(v)}.")
+    near = all(abs(v - t) <= 4 + SWING_TOLERANCE for _i, v, t in off)
+    lead = how_close(len(off), len(truth), "clips", "named wrong")
+    if near:
+        return wrong(f"close: {lead}{said}",
+                     "compare each clip with the straight reference (A): listen to the hat between the beats, "
+                     "how long it waits after the beat and how soon the next beat follows.")
+    return wrong(f"{lead}{said}",
+                 "start from the extremes: the straightest clip is the one whose hats tick evenly like a clock, "
+                 "the most swung limps; then place the others between them.")
+
+
+# --------------------------------------------------------------------------- hats that fight the snare
+
+
+def _fights(pattern: Pattern) -> list[str]:
+    """Where the hats cover the snare: each as "an open hat rings through the snare on beat 2"."""
+    _, snare = _row(pattern, SNARE_NAMES)
+    _, hat = _row(pattern, HAT_NAMES)
+    _, open_hat = _row(pattern, OPEN_HAT_NAMES)
+    found = []
+    for s in sorted(_steps(snare)):
+        for o in sorted(_steps(open_hat)):
+            gap = (s - o) % 16
+            if gap <= OPEN_HAT_RING_STEPS and not any(hat[(o + k) % 16] or (k and open_hat[(o + k) % 16])
+                                                      for k in range(1, gap + 1)):
+                where = "on" if gap == 0 else "just before"
+                found.append(f"an open hat {where} {count_name(s)} rings right through the snare")
+        if hat[s] > HAT_UNDER_SNARE_MAX + 1e-9 and hat[s] >= snare[s] - 1e-9:
+            found.append(f"the closed hat on {count_name(s)} is as loud as the snare")
+    return found
+
+
+def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
+    """The clashing beat fixed: no open hat rings through a snare hit, and a closed hat on the snare's step is
+    at most medium (``o``), while the kick, the snare and the hat's groove away from the snare stay.
+
+    Lesson: course/07-beats.ipynb
+    """
+    if is_unanswered(pattern):
+        return unanswered("the fixed pattern (start from the clashing one and edit the hats).")
+    pattern, problem = _as_pattern(pattern, "your fix")
+    if problem:
+        return problem
+    original, _ = _as_pattern(original, "the original")
+    for role, names in (("kick", ("kick",)), ("snare", SNARE_NAMES)):
+        mine, theirs = _row(pattern, names)[1], _row(original, names)[1]
+        if not np.allclose(mine, theirs):
+            return wrong(f"the {role} changed. The {role} was fine; the hats were the problem.",
+                         f"put the {role} back as it was and edit only the hat rows.")
+    fights = _fights(pattern)
+    if fights:
+        return wrong(f"{fights[0]}" + (f" (and {len(fights) - 1} more place(s) like it)." if len(fights) > 1 else "."),
+                     "move the open hat to an off-beat where it has room, or let a closed hat choke it before "
+                     "the snare; play the closed hat under the snare softer (o or g) or leave it out.")
+    _, snare = _row(original, SNARE_NAMES)
+    near_snare = {(s + d) % 16 for s in _steps(snare) for d in range(-OPEN_HAT_RING_STEPS, 1)}
+    was = _steps(_row(original, HAT_NAMES)[1]) - near_snare
+    now = _steps(_row(pattern, HAT_NAMES)[1] + _row(pattern, OPEN_HAT_NAMES)[1])
+    kept = len(was & now) / max(1, len(was))
+    if kept < 0.75:
+        return wrong(f"the snare has room now, but the hats lost their groove: only {len(was & now)} of the "
+                     f"{len(was)} hat hits away from the snare are left.",
+                     "fix the hats only where they meet the snare; keep the rest of their pattern.")
+    return right("the snare cuts through now: nothing rings over the backbeat and the hats keep their groove.")
+
+
+# --------------------------------------------------------------------------- ghost notes
+
+
+def check_ghost_notes(pattern) -> Feedback:
+    """A snare with ghost notes: the backbeat on 2 and 4 at full velocity, plus at least two ghost notes
+    (soft hits, MIDI 50 or less) elsewhere, and no other loud snare.
+
+    Lesson: course/07-beats.ipynb
+    """
+    if is_unanswered(pattern):
+        return unanswered("the pattern with your ghost notes on the snare row.")
+    pattern, problem = _as_pattern(pattern, "your beat")
+    if problem:
+        return problem
+    name, snare = _row(pattern, SNARE_NAMES)
+    if name is None:
+        return wrong("there is no snare row.", "ghost notes live on the snare: add a row called 'snare'.")
+    backbeat = [4, 12]
+    weak = [s for s in backbeat if snare[s] < GRID_CHARS["o"] - 1e-9]
+    if weak:
+        what = "missing" if not snare[weak[0]] else "too soft"
+        return wrong(f"the backbeat on {count_name(weak[0])} is {what}: the ghosts only work around a strong 2 and 4.",
+                     "keep 2 and 4 loud (x) and add the ghosts between them.")
+    others = [s for s in _steps(snare) if s not in backbeat]
+    loud = [s for s in others if snare[s] > GHOST_MAX + 1e-9]
+    ghosts = [s for s in others if snare[s] <= GHOST_MAX + 1e-9]
+    if loud:
+        return wrong(f"the snare on {count_name(loud[0])} is too loud for a ghost (MIDI "
+                     f"{round(snare[loud[0]] * 127)}): it reads as an extra backbeat.",
+                     "a ghost note is felt more than heard: write it as g (MIDI 40).")
+    if len(ghosts) < 2:
+        return wrong(f"{'one ghost note is' if ghosts else 'no ghost notes are'} there yet.",
+                     "add at least two soft snares (g), for example on the 'a' of 2 and the 'e' of 4, "
+                     "leading into or away from the backbeat.")
+    return right(f"ghosts on {_where(ghosts)} under a strong 2 and 4: the groove breathes between the backbeats.")
