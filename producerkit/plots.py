@@ -602,8 +602,9 @@ def trial_figure(trial, said=None, title: str | None = None):
 
     Lesson: course/05-ear-training.ipynb
     """
-    maker = {"frequency": _trial_frequency, "level": _trial_level, "dynamics": _trial_dynamics,
-             "space": _trial_space, "stereo": _trial_stereo, "problem": _trial_problem}.get(getattr(trial, "drill", None))
+    makers = {"frequency": _trial_frequency, "level": _trial_level, "dynamics": _trial_dynamics,
+              "space": _trial_space, "stereo": _trial_stereo, "problem": _trial_problem}
+    maker = makers.get(getattr(trial, "drill", None))
     if maker is None:
         raise ParameterError(f"trial_figure() takes a Trial from producerkit.training.make_trial() (got {trial!r}).")
     fig, default = maker(trial, said)
