@@ -1,7 +1,6 @@
 """Interactive views for the course: the only part of producerkit that imports ipywidgets.
 
-``from producerkit.widgets import ABPlayer, EQExplorer, CompressorExplorer, MixerDesk, LoudnessView,
-StepSequencer``.
+``from producerkit.widgets import ABPlayer, EQExplorer, CompressorExplorer, MixerDesk, LoudnessView``.
 Every widget recomputes synchronously in ``update(**params)``; an invalid value shows its message
 in the widget (the ``error`` trait) and the last good state stays on screen.
 
@@ -20,7 +19,6 @@ _LAZY = {
     "MixerDesk": "mixer_desk",
     "LoudnessView": "loudness_view",
     "EarTrainer": "ear_trainer",
-    "StepSequencer": "step_sequencer",
 }
 
 __all__ = ["ABPlayer", "ABXScore", "abx_p_value", "showing_errors", *_LAZY]
