@@ -8,17 +8,23 @@
 - Every course notebook must execute within its time budget: nbval runs each cell as a test
   item; the durations it reports (kernel start-up included) are summed per notebook, and a
   notebook over budget fails the run with its time.
+- Ear-training progress (``PRODUCERKIT_PROGRESS``) points at a temporary file in every test process
+  and the notebook kernels they start, so no test or lesson run writes to the real ``~/.producerkit``.
 """
 
 import os
 import shutil
 import sys
+import tempfile
 from collections import defaultdict
 
 import pytest
 
 
 def pytest_configure(config):
+    # Ear-training progress goes to a throwaway file, never to the real ~/.producerkit: the lessons'
+    # EarTrainers, the tests and the notebook kernels nbval starts (they inherit the environment).
+    os.environ["PRODUCERKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="producerkit-progress-"), "progress.json")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     warm = os.environ.get("NUMBA_CACHE_DIR")
     if not worker or not warm:
