@@ -26,7 +26,7 @@ sits at ``q = k * 16 / S`` 16ths from the start. With ``e = floor(q / 2)`` (its 
 Its time is ``t = (2e + 2f') * 15 / bpm`` seconds, plus any nudge (``t += nudge_ms / 1000``), and its first
 sample is ``floor(t * sr + 0.5)`` (rounding halves up, like JavaScript's ``Math.round``), never below 0.
 
-Lesson: not yet taught
+Lesson: course/07-beats.ipynb
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class Pattern:
     that divides it (a bar, a beat: ``"..x."``) repeats. Each hit may carry a nudge in ms (:meth:`nudge`,
     :func:`humanize`). Patterns are immutable: every edit returns a new pattern.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
 
     __slots__ = ("_bars", "_nudges", "_rows", "_steps_per_bar")
@@ -208,7 +208,7 @@ class Pattern:
 
         ``steps_per_bar`` defaults to the length between ``|`` bar lines when the rows have them, else 16.
 
-        Lesson: not yet taught
+        Lesson: course/07-beats.ipynb
         """
         if not isinstance(text, str):
             raise ParameterError(f"text must be a string (got {type(text).__name__}): lines like 'kick: x...x...'.")
@@ -454,7 +454,7 @@ def swing_delay_s(swing: float, bpm: float) -> float:
 
     At 100 BPM a 16th lasts 150 ms: 58 % swing delays every second 16th by 24 ms, 66 % by 48 ms.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
     return (2 * _swing(swing) / 100 - 1) * 15 / _bpm(bpm)
 
@@ -497,7 +497,7 @@ class Kit:
     In a choke group (``choke_groups=[("hat", "open_hat")]``) each hit cuts the group's ringing hits with a
     5 ms fade, as a closed hat stops an open one; every other hit rings on under the next.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
 
     def __init__(self, pieces: Mapping | None = None, sr: int | None = None, choke_groups=(), name: str = "kit"):
@@ -580,7 +580,7 @@ class Kit:
     def recorded(cls, name: str = "avl_black_pearl") -> Kit:
         """A bundled recorded drum kit, three velocity layers a piece (see ``datasets.load_kit``).
 
-        Lesson: not yet taught
+        Lesson: course/07-beats.ipynb
         """
         from . import datasets
 
@@ -699,7 +699,7 @@ def render(pattern: Pattern, kit: Kit | None = None, bpm: float = 120.0, swing: 
     own length). The output is ``bars`` long (``floor(bars * 240 / bpm * sr + 0.5)`` samples), extended to
     the last one-shot's end when ``tail`` is True. Nothing is normalised: hits add up.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
     kit = _kit_or_default(kit)
     bpm, swing = _bpm(bpm), _swing(swing)
@@ -828,7 +828,7 @@ PRESETS = {
 def preset(name: str) -> Pattern:
     """The pattern of a named groove: house, boom_bap, trap, rock or dembow (its tempo in ``PRESETS[name]``).
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
     one_of("name", name, PRESETS, hint="the presets are house, boom_bap, trap, rock and dembow")
     return PRESETS[name].pattern
@@ -847,7 +847,7 @@ class Groove:
     positive), and ``step_offsets_ms`` the mean offset on each of a bar's 16 steps (NaN where nothing
     plays). ``start_s`` is where bar 1 was found to start.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
 
     bpm: float
@@ -898,7 +898,7 @@ def groove_of(audio, sr: int, bpm: float, steps_per_bar: int = 16) -> Groove:
     16th, whose place in the 8th is its swing. The grid's start is taken from the on-beat onsets (so a
     constant lag, e.g. of a sample's attack, cancels). Works on 16-step grooves (``steps_per_bar=16``).
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
     from .audio import check_sr, ensure_audio, to_mono
 

@@ -80,7 +80,7 @@ def shared_session(name: str = SESSION) -> Session:
 
     Treat it as read-only; :func:`load_session` opens a session of your own.
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
     return _shared_session(name)
 

@@ -122,7 +122,7 @@ LESSONS: tuple[Lesson, ...] = (
            ("space",), COMING),
     Lesson(7, "beats", "Beats",
            "drum patterns on a step sequencer, swing and groove, kits, beats from house to trap",
-           ("beats",), COMING),
+           ("beats",)),
     Lesson(8, "recording", "Recording and editing",
            "microphones, distance and phase, recording levels; comping, crossfades, timing and tuning",
            ("recording", "editing"), COMING),

@@ -877,11 +877,8 @@ def loudness_figure(result, target_lufs: float | None = None, title: str = "Loud
 _COUNT = ("", "e", "&", "a")
 
 
-def step_labels(steps_per_bar: int = 16, bars: int = 1) -> list[str]:
-    """What each step of a grid is called when counted aloud, bars from 1: "1.1", "e", "&", "a", "1.2", ...
-
-    Lesson: course/07-beats.ipynb
-    """
+def _step_labels(steps_per_bar: int = 16, bars: int = 1) -> list[str]:
+    """What each step of a grid is called when counted aloud, bars from 1: "1.1", "e", "&", "a", "1.2", ..."""
     per_16th = steps_per_bar // 16
     out = []
     for bar in range(bars):
@@ -906,7 +903,7 @@ def pattern_figure(pattern, title: str = "Pattern"):
     go = _go()
     names = pattern.instruments
     z = np.array([pattern[n] * 127 for n in reversed(names)])
-    labels = step_labels(pattern.steps_per_bar, pattern.bars)
+    labels = _step_labels(pattern.steps_per_bar, pattern.bars)
     x = list(range(pattern.steps))
     fig = go.Figure(go.Heatmap(
         z=np.where(z > 0, z, np.nan), x=x, y=list(reversed(names)), zmin=0, zmax=127, xgap=2, ygap=2,
@@ -939,7 +936,7 @@ def groove_figure(grooves: dict, title: str = "Timing of each 16th"):
         raise ParameterError("grooves must hold at least one Groove (got none): e.g. {'58 %': groove_of(y, sr, 90)}.")
     fig = go.Figure()
     colors = [COLOR_A, "#ff7f0e", COLOR_CURVE, COLOR_B, COLOR_GR, "#8c564b"]
-    labels = step_labels(16)
+    labels = _step_labels(16)
     top = 0.0
     for i, (name, groove) in enumerate(grooves.items()):
         offsets = np.asarray(groove.step_offsets_ms, dtype=float)

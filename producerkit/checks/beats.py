@@ -20,7 +20,7 @@ from ._feedback import Feedback, as_number, how_close, is_unanswered, right, una
 
 __all__ = [
     "GHOST_MAX", "HAT_UNDER_SNARE_MAX", "SWING_CHOICES", "SwingDrill", "check_backbeat", "check_ghost_notes",
-    "check_hats_leave_the_snare_room", "check_named_groove", "check_swing_by_ear", "count_name",
+    "check_hats_leave_the_snare_room", "check_named_groove", "check_swing_by_ear",
 ]
 
 #: The velocity (0-1) a ghost note may reach: MIDI 50 (the grid's ``g`` is 40).
@@ -40,11 +40,8 @@ OPEN_HAT_NAMES = ("open_hat",)
 _WORDS = ("", "e", "and", "a")
 
 
-def count_name(step: int, steps_per_bar: int = 16) -> str:
-    """A 16th-grid step (from 0) as a drummer counts it: 0 is "beat 1", 6 is "the 'and' of 2", 3 "the 'a' of 1".
-
-    Lesson: course/07-beats.ipynb
-    """
+def _count_name(step: int, steps_per_bar: int = 16) -> str:
+    """A 16th-grid step (from 0) as a drummer counts it: 0 is "beat 1", 6 is "the 'and' of 2", 3 "the 'a' of 1"."""
     sixteenth = (step % steps_per_bar) * 16 // steps_per_bar
     beat, sub = divmod(sixteenth, 4)
     return f"beat {beat + 1}" if sub == 0 else f"the '{_WORDS[sub]}' of {beat + 1}"
@@ -99,7 +96,7 @@ def _steps(row: np.ndarray) -> set[int]:
 
 
 def _where(steps) -> str:
-    return _join([count_name(s) for s in sorted(steps)])
+    return _join([_count_name(s) for s in sorted(steps)])
 
 
 # --------------------------------------------------------------------------- the backbeat
@@ -307,9 +304,9 @@ def _fights(pattern: Pattern) -> list[str]:
             if gap <= OPEN_HAT_RING_STEPS and not any(hat[(o + k) % 16] or (k and open_hat[(o + k) % 16])
                                                       for k in range(1, gap + 1)):
                 where = "on" if gap == 0 else "just before"
-                found.append(f"an open hat {where} {count_name(s)} rings right through the snare")
+                found.append(f"an open hat {where} {_count_name(s)} rings right through the snare")
         if hat[s] > HAT_UNDER_SNARE_MAX + 1e-9 and hat[s] >= snare[s] - 1e-9:
-            found.append(f"the closed hat on {count_name(s)} is as loud as the snare")
+            found.append(f"the closed hat on {_count_name(s)} is as loud as the snare")
     return found
 
 
@@ -368,13 +365,13 @@ def check_ghost_notes(pattern) -> Feedback:
     weak = [s for s in backbeat if snare[s] < GRID_CHARS["o"] - 1e-9]
     if weak:
         what = "missing" if not snare[weak[0]] else "too soft"
-        return wrong(f"the backbeat on {count_name(weak[0])} is {what}: the ghosts only work around a strong 2 and 4.",
+        return wrong(f"the backbeat on {_count_name(weak[0])} is {what}: the ghosts only work around a strong 2 and 4.",
                      "keep 2 and 4 loud (x) and add the ghosts between them.")
     others = [s for s in _steps(snare) if s not in backbeat]
     loud = [s for s in others if snare[s] > GHOST_MAX + 1e-9]
     ghosts = [s for s in others if snare[s] <= GHOST_MAX + 1e-9]
     if loud:
-        return wrong(f"the snare on {count_name(loud[0])} is too loud for a ghost (MIDI "
+        return wrong(f"the snare on {_count_name(loud[0])} is too loud for a ghost (MIDI "
                      f"{round(snare[loud[0]] * 127)}): it reads as an extra backbeat.",
                      "a ghost note is felt more than heard: write it as g (MIDI 40).")
     if len(ghosts) < 2:
