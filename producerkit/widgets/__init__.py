@@ -1,6 +1,7 @@
 """Interactive views for the course: the only part of producerkit that imports ipywidgets.
 
-``from producerkit.widgets import ABPlayer, EQExplorer, CompressorExplorer, MixerDesk, LoudnessView``.
+``from producerkit.widgets import ABPlayer, EQExplorer, CompressorExplorer, MixerDesk, LoudnessView,
+StepSequencer``.
 Every widget recomputes synchronously in ``update(**params)``; an invalid value shows its message
 in the widget (the ``error`` trait) and the last good state stays on screen.
 
@@ -19,6 +20,7 @@ _LAZY = {
     "MixerDesk": "mixer_desk",
     "LoudnessView": "loudness_view",
     "EarTrainer": "ear_trainer",
+    "StepSequencer": "step_sequencer",
 }
 
 __all__ = ["ABPlayer", "ABXScore", "abx_p_value", "showing_errors", *_LAZY]
