@@ -114,7 +114,7 @@ def check_backbeat(snare) -> Feedback:
     if isinstance(snare, str) and ":" not in snare:
         snare = "snare: " + snare
     pattern, problem = _as_pattern(snare, "your snare")
-    if problem:
+    if problem is not None:
         return problem
     name, row = _row(pattern, SNARE_NAMES)
     if name is None:
@@ -166,7 +166,8 @@ GROOVES = {
 
 def check_named_groove(pattern, name: str = "dembow") -> Feedback:
     """A groove programmed from its description: the kick and the snare (or clap, or rimshot) must hit exactly
-    the groove's steps in every bar; other rows (hats, percussion) are free. ``name``: dembow, boom_bap, house.
+    the groove's steps in every bar, louder than a ghost note (ghost notes anywhere are free, as are other rows:
+    hats, percussion). ``name``: dembow, boom_bap, house.
 
     Lesson: course/07-beats.ipynb
     """
@@ -175,7 +176,7 @@ def check_named_groove(pattern, name: str = "dembow") -> Feedback:
     if is_unanswered(pattern):
         return unanswered(f"program the {name.replace('_', ' ')} and put its pattern here.")
     pattern, problem = _as_pattern(pattern, "your beat")
-    if problem:
+    if problem is not None:
         return problem
     groove = GROOVES[name]
     faults, hints = [], []
@@ -189,7 +190,7 @@ def check_named_groove(pattern, name: str = "dembow") -> Feedback:
             faults.append(f"the {role} changes from one bar to the next")
             hints.append("make every bar the same (program one bar; it loops)")
             continue
-        hits, want = _steps(row), groove[role]
+        hits, want = _steps(np.where(row > GHOST_MAX, row, 0.0)), groove[role]  # ghost notes are decoration
         missing, extra = sorted(want - hits), sorted(hits - want)
         if missing:
             faults.append(f"the {role} is missing on {_where(missing)}")
@@ -319,7 +320,7 @@ def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
     if is_unanswered(pattern):
         return unanswered("the fixed pattern (start from the clashing one and edit the hats).")
     pattern, problem = _as_pattern(pattern, "your fix")
-    if problem:
+    if problem is not None:
         return problem
     original, _ = _as_pattern(original, "the original")
     for role, names in (("kick", ("kick",)), ("snare", SNARE_NAMES)):
@@ -356,7 +357,7 @@ def check_ghost_notes(pattern) -> Feedback:
     if is_unanswered(pattern):
         return unanswered("the pattern with your ghost notes on the snare row.")
     pattern, problem = _as_pattern(pattern, "your beat")
-    if problem:
+    if problem is not None:
         return problem
     name, snare = _row(pattern, SNARE_NAMES)
     if name is None:
