@@ -74,6 +74,10 @@ def test_named_groove_right_from_text_a_pattern_or_a_sequencer():
     fb = check_named_groove(Sequencer(), "dembow")
     assert fb.correct is True and "The rest of the kit is yours" in fb.message
     assert check_named_groove(preset("dembow").repeated(2), "dembow").correct is True  # every bar the same
+    # a sequencer shows empty rows: the clap programmed under an empty snare row plays the part
+    grid = Pattern.from_text("kick: x...x...x...x...\nsnare: ................\nclap: ...x..x....x..x.\nhat: ....")
+    assert check_named_groove(grid, "dembow").correct is True
+    assert check_backbeat(grid.with_row("clap", "....x.......x...")).correct is True
     assert check_named_groove(preset("boom_bap"), "boom_bap").correct is True  # its ghost snare is free
     assert check_named_groove(preset("house"), "house").correct is True
 

@@ -75,20 +75,28 @@ def _as_pattern(value, what: str) -> tuple[Pattern | None, Feedback | None]:
     return value, None
 
 
+def _pick(pattern: Pattern, names: tuple[str, ...]) -> str | None:
+    """The row playing the part: the first of ``names`` that has hits, else the first there (a step
+    sequencer shows empty rows, so a clap programmed under an empty snare row is the backbeat)."""
+    present = [n for n in names if n in pattern]
+    playing = [n for n in present if pattern[n].any()]
+    return (playing or present or [None])[0]
+
+
 def _row(pattern: Pattern, names: tuple[str, ...]) -> tuple[str | None, np.ndarray]:
-    """The first row named one of ``names``, folded to one bar (a hit in any bar counts), and its name."""
-    for name in names:
-        if name in pattern:
-            return name, pattern[name].reshape(pattern.bars, 16).max(axis=0)
-    return None, np.zeros(16)
+    """The part's row (see :func:`_pick`), folded to one bar (a hit in any bar counts), and its name."""
+    name = _pick(pattern, names)
+    if name is None:
+        return None, np.zeros(16)
+    return name, pattern[name].reshape(pattern.bars, 16).max(axis=0)
 
 
 def _bars_differ(pattern: Pattern, names: tuple[str, ...]) -> bool:
-    for name in names:
-        if name in pattern:
-            bars = pattern[name].reshape(pattern.bars, 16) > 0
-            return bool(np.any(bars != bars[0]))
-    return False
+    name = _pick(pattern, names)
+    if name is None:
+        return False
+    bars = pattern[name].reshape(pattern.bars, 16) > 0
+    return bool(np.any(bars != bars[0]))
 
 
 def _steps(row: np.ndarray) -> set[int]:

@@ -15,7 +15,7 @@ The kit's one-shots go to the page once, as FLAC (lossless 16-bit, a third of WA
 plays take effect on the next pass of that step. The pattern is synced back as ``seq.pattern``, a
 :class:`producerkit.beats.Pattern`, so a check cell can judge it.
 
-Lesson: not yet taught
+Lesson: course/07-beats.ipynb
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class StepSequencer(anywidget.AnyWidget):
     ``seq.playing``, ``seq.error``; ``seq.render()`` is the pattern as ``beats.render`` plays it (mutes and
     row volumes are for listening and are not applied).
 
-    Lesson: not yet taught
+    Lesson: course/07-beats.ipynb
     """
 
     _esm = Path(__file__).with_name("step_sequencer.js")
