@@ -116,7 +116,7 @@ LESSONS: tuple[Lesson, ...] = (
            ("stages", "planning", "business", "editing", "mix", "master", "meters")),
     Lesson(5, "ear-training", "Ear training",
            "hearing EQ, level, dynamics, space and stereo changes, with drills that adapt to you",
-           ("training",), COMING),
+           ("training",)),
     Lesson(6, "space", "Space",
            "reverb and delay: depth, pre-delay, sends and returns, tempo-synced delays, mono compatibility",
            ("space",), COMING),

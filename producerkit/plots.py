@@ -1026,3 +1026,51 @@ def spectrogram_figure(y, sr: int, title: str = "Spectrogram", range_db: float =
                      tickvals=tickvals, ticktext=ticktext)
     fig.update_xaxes(title_text="time (s)", range=[0, times[-1] + times[0]])
     return fig
+
+
+def staircase_figure(answers, drill_name: str = "level", title: str | None = None):
+    """A staircase run answer by answer: each trial's level, right or wrong, and the reversals with their step.
+
+    ``answers`` are True (right) and False (wrong) in the order given, from level 1, through a
+    ``producerkit.training.Staircase`` (3-down/1-up). Each reversal, where the staircase turned, is
+    circled and labelled with the drill's step at that level ("1.3 dB"): the personal threshold is
+    the mean of the last 6 of them.
+
+    Lesson: course/05-ear-training.ipynb
+    """
+    go = _go()
+    from .training import Staircase, drill
+
+    d = drill(drill_name)
+    unit = "%" if d.unit == "%" else f" {d.unit}"
+    stairs = Staircase()
+    levels, marks, turns = [], [], []
+    for i, answer in enumerate(answers, start=1):
+        if not isinstance(answer, bool | np.bool_):
+            raise ParameterError(f"answers must be True (right) or False (wrong) (got {answer!r} at trial {i}).")
+        levels.append(stairs.level)
+        before = len(stairs.reversals)
+        stairs.update(bool(answer))
+        if len(stairs.reversals) > before:
+            turns.append((i, stairs.reversals[-1]))
+        marks.append(bool(answer))
+    x = list(range(1, len(levels) + 1))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=levels, mode="lines", line=dict(color="#bbb", shape="hv"), name="level",
+                             hoverinfo="skip", showlegend=False))
+    for right, name, symbol, color in ((True, "right", "circle", COLOR_CURVE), (False, "wrong", "x", COLOR_B)):
+        xs = [t for t, ok in zip(x, marks, strict=True) if ok is right]
+        ys = [lv for lv, ok in zip(levels, marks, strict=True) if ok is right]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=name, marker=dict(symbol=symbol, size=8, color=color),
+                                 hovertemplate=f"trial %{{x}}: level %{{y}}, {name}<extra></extra>"))
+    if turns:
+        fig.add_trace(go.Scatter(
+            x=[t for t, _ in turns], y=[lv for _, lv in turns], mode="markers+text", name="reversal",
+            marker=dict(symbol="circle-open", size=18, color="#333", line=dict(width=2)),
+            text=[f"{d.values[lv - 1]:g}{unit}" for _, lv in turns], textposition="top center",
+            hovertemplate="reversal at trial %{x}: level %{y}, step %{text}<extra></extra>"))
+    fig.update_xaxes(title_text="trial (in order)", range=[0, max(1, len(levels)) + 1], tickmode="linear", tick0=0,
+                     dtick=5 if len(levels) <= 60 else 10)
+    fig.update_yaxes(title_text="level (1 easy – 10 hard)", range=[0.5, 10.9], tickmode="linear", tick0=1, dtick=1)
+    return _base_layout(fig, title or f"{d.title} drill: the staircase, trial by trial (3 right in a row: harder; "
+                        "1 wrong: easier)", height=380)

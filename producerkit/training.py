@@ -29,7 +29,7 @@ moved aside to a named backup, never overwritten. :class:`Trainer` ties the thre
     >>> print(training.score(trial, "2 kHz"))  # doctest: +ELLIPSIS
     you said 2 kHz; it was 4 kHz, an octave higher: the boost sits in the presence range (2 kHz-6 kHz), ...
 
-Lesson: not yet taught
+Lesson: course/05-ear-training.ipynb
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class Drill:
     threshold is told in); ``settings[level - 1]`` holds whatever else the level sets (bands,
     material, boost or cut ...).
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
 
     name: str
@@ -214,7 +214,7 @@ _DRILLS = {
 def drill(name: str) -> Drill:
     """The :class:`Drill` called ``name`` (one of :data:`DRILLS`).
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
     return _DRILLS[_check_drill(name)]
 
@@ -896,7 +896,7 @@ class Score:
     "near" is a near miss (a neighbouring band, the right side with a far-off estimate ...).
     ``message`` says it in a producer's words; ``error`` is how far off, in ``unit``.
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
 
     correct: bool | None
@@ -922,7 +922,7 @@ def score(trial: Trial, answer) -> Score:
     "1/8d" (or "dotted eighth") for the delay; stereo -100 (hard left) to +100 (hard right), or
     "L30", "R45", "C"; problem "mud", "harshness", "rumble", "hum", "clipping", "over-compression".
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
     if not isinstance(trial, Trial):
         raise ParameterError(f"score() takes a Trial from make_trial() (got {type(trial).__name__}).")
@@ -1324,7 +1324,7 @@ class Threshold:
 
     ``value`` is None until the staircase has reversed 6 times.
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
 
     drill: str
@@ -1346,7 +1346,7 @@ class Staircase:
     A reversal is a change of direction; the level where it happens is kept. ``set_level`` picks a
     level by hand (the next move then starts a new direction).
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
 
     level: int = 1
@@ -1604,7 +1604,7 @@ class Progress:
     ``.foreign-``), never overwritten; the message in :attr:`messages` (also given as a
     :class:`ProgressWarning`) says where it went, and training goes on with a fresh file.
 
-    Lesson: not yet taught
+    Lesson: course/05-ear-training.ipynb
     """
 
     def __init__(self, path=None):

@@ -32,7 +32,7 @@ def test_every_generated_part_is_up_to_date():
 def test_the_course_order_and_what_is_ready():
     assert [(x.code, x.slug, x.status) for x in LESSONS] == [
         ("00", "welcome", READY), ("01", "eq", READY), ("02", "compression", READY),
-        ("03", "arrangement", READY), ("04", "workflow", READY), ("05", "ear-training", COMING),
+        ("03", "arrangement", READY), ("04", "workflow", READY), ("05", "ear-training", READY),
         ("06", "space", COMING), ("07", "beats", READY), ("08", "recording", COMING), ("09", "mixing", COMING),
         ("10", "mastering", COMING), ("11", "business", COMING), ("12", "capstone", COMING),
     ]
@@ -126,27 +126,27 @@ def test_a_hand_edit_in_a_generated_part_is_named_and_rewritten_and_nothing_else
 
 
 def test_adding_a_lesson_is_one_entry_and_one_notebook(repo, monkeypatch):
-    """Mark 05 ready and give it a notebook: the generator adds its map and Next link and updates the rest."""
-    new = [replace(x, status=READY) if x.number == 5 else x for x in LESSONS]
+    """Mark 06 ready and give it a notebook: the generator adds its map and Next link and updates the rest."""
+    new = [replace(x, status=READY) if x.number == 6 else x for x in LESSONS]
     monkeypatch.setattr(lessons, "LESSONS", tuple(new))
-    nb = {"cells": [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": ["# 05 · Ear training"]},
+    nb = {"cells": [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": ["# 06 · Space"]},
                     {"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {"tags": ["setup"]},
                      "outputs": [], "source": ["import producerkit"]},
                     {"cell_type": "markdown", "id": "sum", "metadata": {}, "source": ["## Summary\n", "\n", "- ears"]}],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    path = repo / "course" / "05-ear-training.ipynb"
+    path = repo / "course" / "06-space.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     written = {p.name for p in lessons.write(repo)}
     assert written == {p.name for p in (repo / "course").glob("*.ipynb")} | {"README.md", "teaching.md"}
     cells = _cells(path)
-    assert cells[1]["id"] == "course-map" and "| **05** | **[Ear training](05-ear-training.ipynb)**" in "".join(
+    assert cells[1]["id"] == "course-map" and "| **06** | **[Space](06-space.ipynb)**" in "".join(
         cells[1]["source"])
     assert "".join(cells[-1]["source"]).startswith("## Summary\n\n- ears\n\n<!-- next:start -->")
-    assert "Next: **06 · Space** is coming soon" in "".join(cells[-1]["source"])
-    before = "".join(_cells(repo / "course" / "04-workflow.ipynb")[-1]["source"])
-    assert "[Next: 05 · Ear training →](05-ear-training.ipynb)" in before
-    assert "urlpath=lab/tree/course/05-ear-training.ipynb" in (repo / "README.md").read_text(encoding="utf-8")
-    assert "- [05 · Ear training](../course/05-ear-training.ipynb)" in (repo / "docs/teaching.md").read_text()
+    assert "07 · Beats" in "".join(cells[-1]["source"])  # the next lesson, ready or coming
+    before = "".join(_cells(repo / "course" / "05-ear-training.ipynb")[-1]["source"])
+    assert "[Next: 06 · Space →](06-space.ipynb)" in before
+    assert "urlpath=lab/tree/course/06-space.ipynb" in (repo / "README.md").read_text(encoding="utf-8")
+    assert "- [06 · Space](../course/06-space.ipynb)" in (repo / "docs/teaching.md").read_text()
     assert lessons.write(repo) == []
 
 

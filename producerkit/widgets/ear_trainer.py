@@ -110,7 +110,7 @@ class EarTrainer(widgets.VBox):
     ``answered``, ``streak``, ``threshold``, ``feedback`` (the last verdict's text),
     ``last_score``, ``error``, ``figure`` (what was done) and ``progress_figure``, ``player``.
 
-    Lesson: course/05-ear-training.ipynb
+    Lessons: 01, 02, 05
     """
 
     def __init__(self, drill: str = "frequency", *, level: int | None = None, path=None, seed: int | None = None,
@@ -273,7 +273,7 @@ class EarTrainer(widgets.VBox):
     def next_trial(self) -> bool:
         """Make the next trial at the current level and send it to the player; True on success.
 
-        Lesson: course/05-ear-training.ipynb
+        Lesson: not yet taught
         """
         return self._run(self._new_trial) is not None
 
