@@ -4,8 +4,9 @@ A grid of instruments by steps. Click a step to switch it on or off; shift-click
 down (full → medium → ghost → full). Play / stop, tempo, swing, steps per bar and bars, and a mute and a
 volume per row; a moving step indicator shows where the beat is.
 
-Timing is done the way "A Tale of Two Clocks" (Chris Wilson, web.dev) describes: a short timer in the page
-wakes every 25 ms and schedules every hit of the next 100 ms on the Web Audio clock, sample-accurately.
+Timing is done the way "A Tale of Two Clocks" (Chris Wilson, https://web.dev/articles/audio-scheduling)
+describes: a short timer in the page wakes every 25 ms and schedules every hit of the next 100 ms on the Web
+Audio clock, sample-accurately.
 No hit is timed by ``setTimeout`` and none by the kernel: the kernel only hears edits. Each step's time is
 ``beats.step_times``' rule, computed by the same JavaScript function in live playback and in
 :meth:`StepSequencer.render_in_browser`, which renders in an ``OfflineAudioContext`` and sends the samples

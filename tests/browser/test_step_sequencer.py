@@ -30,6 +30,21 @@ SEQ = ".pk-seq"
 AUDIO_CONTEXT_JS = "() => { const s = globalThis.__producerkitAudio; return s && s.ctx ? s.ctx.state : null; }"
 AUDIO_TIME_JS = "() => globalThis.__producerkitAudio.ctx.currentTime"
 
+# Test-only tap (installed before the page's scripts): every AudioBufferSourceNode.start in a live
+# AudioContext is logged with the audio clock's time at the call.
+START_TAP_JS = """
+(() => {
+  const start = AudioBufferSourceNode.prototype.start;
+  globalThis.__starts = [];
+  AudioBufferSourceNode.prototype.start = function (when = 0, ...rest) {
+    if (!(this.context instanceof OfflineAudioContext)) {
+      globalThis.__starts.push({ when, now: this.context.currentTime, sr: this.context.sampleRate });
+    }
+    return start.call(this, when, ...rest);
+  };
+})();
+"""
+
 # Run in the kernel: the browser's render against beats.render, as JSON figures.
 COMPARE = """
 import json as _json
@@ -142,6 +157,7 @@ def test_clicks_reach_the_kernel(page, run_notebook, assert_no_errors, run_cell_
 
 
 def test_bad_tempo_shows_message_and_playback_goes_on(page, run_notebook, assert_no_errors, run_cell_code):
+    page.add_init_script(START_TAP_JS)
     seq = open_sequencer(page, run_notebook, assert_no_errors)
     seq.locator(".pk-seq-play").click()
     page.locator(f'{SEQ}[data-playing="true"]').wait_for()
@@ -152,6 +168,37 @@ def test_bad_tempo_shows_message_and_playback_goes_on(page, run_notebook, assert
     page.wait_for_function("s => Number(document.querySelector('.pk-seq').dataset.step) !== s", arg=first)
     assert kernel_state(run_cell_code, "seq.playing") == "True"
     shot(page, seq, "playing")
+
+    # Live playback: every hit was handed to Web Audio ahead of the audio clock (by at most the ~100 ms
+    # look-ahead and a timer tick), and lands where beats' timing puts it (swing, nudges): all start at one
+    # offset from Python's times, within a sample. (A page that stalls longer than the look-ahead, on a
+    # loaded machine, carries the beat on from the clock: one new offset per stall, which the page counts.)
+    t0 = page.evaluate(AUDIO_TIME_JS)
+    page.wait_for_function(f"t0 => ({AUDIO_TIME_JS})() > t0 + 1.5", arg=t0)
+    starts, stalls = page.evaluate("() => [globalThis.__starts.slice(), Number(document.querySelector('.pk-seq')"
+                                   ".dataset.stalls)]")
+    live_sr = starts[0]["sr"]
+    assert len(starts) >= 20
+    ahead = [s["when"] - s["now"] for s in starts]
+    grid = json.loads(run_cell_code(
+        "import json\n"
+        f"_t = [h.sample / {live_sr} for h in beats.schedule(seq.pattern, seq.bpm, {live_sr}, seq.swing, bars=16)]\n"
+        "print(json.dumps(_t))").strip().splitlines()[-1])
+    whens = sorted(s["when"] for s in starts)
+    # (Python clamps a hit nudged before the first downbeat to sample 0; the page, mid-clock, need not.)
+    offsets = [w - t for w, t in zip(whens, grid, strict=False) if t > 0]
+    runs = [[offsets[0]]]
+    for o in offsets[1:]:
+        if abs(o - runs[-1][0]) > 1.01 / live_sr:
+            assert o > runs[-1][0], "a stall only ever moves the beat later"
+            runs.append([])
+        runs[-1].append(o)
+    spread = max(max(r) - min(r) for r in runs) * live_sr
+    print(f"live: {len(starts)} hits at {live_sr} Hz, scheduled {min(ahead) * 1000:.1f}-{max(ahead) * 1000:.1f} ms "
+          f"ahead of the clock; {stalls} stall(s); offsets within a run spread {spread:.2f} samples")
+    assert min(ahead) > 0 and max(ahead) < 0.2, (min(ahead), max(ahead))
+    assert len(runs) <= stalls + 1, (len(runs), stalls)
+    assert spread <= 1.01
 
     bpm = seq.locator(".pk-seq-bpm")
     bpm.fill("1000")
