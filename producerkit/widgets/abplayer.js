@@ -16,15 +16,17 @@
 const SWITCH_TIME_CONSTANT = 0.004; // s: setTargetAtTime reaches -40 dB of the old gain in ~18 ms
 const VOICE_FADE = 0.012; // s: crossfade between voices (hot swap, seek, loop change, stop)
 const LOOKAHEAD = 0.03; // s: schedule voice changes slightly ahead so they start cleanly
-const POSITION_SYNC_MS = 250; // how often the playhead position is sent to Python
 
 const dbToGain = (db) => Math.pow(10, db / 20);
 
 // One AudioContext for every producerkit widget on the page, and a bus so that starting one
-// player stops the others (one transport, like a DAW).
+// player stops the others (one transport, like a DAW). `players` maps a player's clock_id to its
+// engines (one per view), so a playhead (playhead.js) reads the clock of the player it follows;
+// the bus announces "players" when that map changes.
 function shared() {
   const key = "__producerkitAudio";
   if (!globalThis[key]) globalThis[key] = { ctx: null, bus: new EventTarget() };
+  if (!globalThis[key].players) globalThis[key].players = new Map();
   return globalThis[key];
 }
 
@@ -79,12 +81,16 @@ class Engine {
     this.voice = null;
     this.pausedAt = 0; // position (s) when not playing
     this.xIsB = Math.random() < 0.5;
-    this.lastSync = 0;
     this.id = Math.random().toString(36).slice(2);
     this.onOtherPlay = (ev) => {
       if (ev.detail !== this.id && this.voice) this.pause();
     };
     shared().bus.addEventListener("play", this.onOtherPlay);
+    this.clockId = model.get("clock_id");
+    const engines = shared().players.get(this.clockId) || new Set();
+    engines.add(this);
+    shared().players.set(this.clockId, engines);
+    shared().bus.dispatchEvent(new CustomEvent("players", { detail: this.clockId }));
   }
 
   // ------------------------------------------------------------------ decoding
@@ -180,9 +186,14 @@ class Engine {
   }
 
   position() {
+    return this.positionAt(this.ctx ? this.ctx.currentTime : 0);
+  }
+
+  // Where playback is (s into the clip) at context time `t` (a playhead passes the time heard now).
+  positionAt(t) {
     const v = this.voice;
     if (!v) return this.pausedAt;
-    let p = v.offset + Math.max(0, this.ctx.currentTime - v.when);
+    let p = v.offset + Math.max(0, t - v.when);
     if (v.loop && v.offset < v.end && p >= v.end) p = v.start + ((p - v.end) % (v.end - v.start));
     return Math.min(p, v.duration);
   }
@@ -222,7 +233,7 @@ class Engine {
         this.voice = null;
         this.pausedAt = 0;
         this.setPlaying(false);
-        this.syncPosition(true);
+        this.syncPosition();
       }
     };
     if (old) this.releaseVoice(old, when);
@@ -264,7 +275,7 @@ class Engine {
     this.releaseVoice(this.voice, this.ctx.currentTime);
     this.voice = null;
     this.setPlaying(false);
-    this.syncPosition(true);
+    this.syncPosition();
   }
 
   restart(offset) {
@@ -275,7 +286,7 @@ class Engine {
 
   seek(offset) {
     this.restart(Math.max(0, offset));
-    this.syncPosition(true);
+    this.syncPosition();
   }
 
   setPlaying(value) {
@@ -286,10 +297,9 @@ class Engine {
     this.onState();
   }
 
-  syncPosition(force = false) {
-    const now = performance.now();
-    if (!force && now - this.lastSync < POSITION_SYNC_MS) return;
-    this.lastSync = now;
+  // Tell Python where playback is: on pause, seek, loop change and end only, never per frame
+  // (the kernel hears transport events; playheads read the clock in the page).
+  syncPosition() {
     this.model.set("position", Math.round(this.position() * 100) / 100);
     this.model.save_changes();
   }
@@ -311,6 +321,12 @@ class Engine {
 
   destroy() {
     shared().bus.removeEventListener("play", this.onOtherPlay);
+    const engines = shared().players.get(this.clockId);
+    if (engines) {
+      engines.delete(this);
+      if (!engines.size) shared().players.delete(this.clockId);
+      shared().bus.dispatchEvent(new CustomEvent("players", { detail: this.clockId }));
+    }
     if (this.voice) this.pause();
     if (this.nodes) {
       const { selA, selB, master } = this.nodes;
@@ -556,7 +572,10 @@ function render({ model, el }) {
     if (loopTimer) return;
     loopTimer = setTimeout(() => {
       loopTimer = null;
-      if (engine.voice) engine.restart(engine.position());
+      if (engine.voice) {
+        engine.restart(engine.position());
+        engine.syncPosition();
+      }
     }, 80);
   };
   const handlers = {
@@ -603,13 +622,12 @@ function render({ model, el }) {
   };
   model.on("msg:custom", onMessage);
 
-  // Playhead display (every frame while playing) and position sync to Python (throttled).
+  // Position display, every frame while playing (page only: Python hears pause, seek and end).
   let raf = 0;
   const tick = () => {
     if (engine.voice) {
       if (!dragging) seek.value = String(engine.position());
       time.textContent = `${formatTime(engine.position())} / ${formatTime(model.get("duration"))}`;
-      engine.syncPosition();
     }
     raf = requestAnimationFrame(tick);
   };

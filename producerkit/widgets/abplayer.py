@@ -16,6 +16,7 @@ Lessons: 00, 01, 02, 03, 04
 from __future__ import annotations
 
 import math
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -174,7 +175,8 @@ class ABPlayer(anywidget.AnyWidget):
             shows the message in the player instead and keeps the last good state).
 
     Synced state you can read: ``playing``, ``selected`` (``"a"``, ``"b"``, ``"diff"``,
-    ``"x"``), ``position`` (s, updated a few times a second), ``decoded`` (the page has
+    ``"x"``), ``position`` (s, where playback was at the last pause, seek or loop
+    change: the page does not stream it), ``decoded`` (the page has
     decoded both versions), ``error``, ``warning``, ``loudness_a``/``loudness_b`` (LUFS),
     ``gain_a_db``/``gain_b_db`` (the loudness-match gains), ``abx_score``.
 
@@ -211,6 +213,9 @@ class ABPlayer(anywidget.AnyWidget):
     abx = traitlets.Bool(False).tag(sync=True)
     abx_trials = traitlets.Int(0).tag(sync=True)
     abx_correct = traitlets.Int(0).tag(sync=True)
+
+    # Names this player on the page, so a Playhead finds its clock (see playhead.py).
+    clock_id = traitlets.Unicode("").tag(sync=True)
 
     # Set by the page.
     playing = traitlets.Bool(False).tag(sync=True)
@@ -260,7 +265,7 @@ class ABPlayer(anywidget.AnyWidget):
             loop_end=loop_end,
             abx=abx,
         )
-        super().__init__(**state)
+        super().__init__(**state, clock_id=uuid.uuid4().hex)
         self.on_msg(self._on_page_message)
 
     @traitlets.validate("volume_db")

@@ -15,6 +15,7 @@ from ..dynamics import Compressor
 from ..errors import ParameterError
 from ._common import Explorer, Stopwatch, column, float_slider, log_slider, prepare_clip, row
 from .abplayer import ABPlayer
+from .playhead import Playhead, TracePanel, envelope_trace, series_trace
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Compressor))
 #: Points of the waveform and gain-reduction traces (enough for a plot 1000-2000 pixels wide).
@@ -44,7 +45,8 @@ class CompressorExplorer(Explorer):
     compressed audio, ``explorer.gain_reduction_db`` its trace, ``explorer.compressor`` the
     current compressor, ``explorer.error`` the last error message, ``explorer.figure`` the
     transfer-curve plot, ``explorer.waveform_figure`` the waveform plot, ``explorer.player``
-    the A/B player.
+    the A/B player, ``explorer.playhead`` the listen-along view (a cursor over the waveforms
+    and the gain reduction that follows the player; click it to jump there).
 
     Lesson: course/02-compression.ipynb
     """
@@ -84,6 +86,9 @@ class CompressorExplorer(Explorer):
             self.waveform_figure.data[2].y = -gr
 
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "Compressed"), match_loudness=True)
+        self._input_envelope = envelope_trace(self._y, self._sr, "input (Dry)", version="a", colour=plots.COLOR_A)
+        self.playhead = Playhead(self.player, self._playhead_panels(self._processed, self._gr),
+                                 title="Listen along: the waveforms and the gain reduction as you hear them")
 
         makeup = comp.makeup_gain_db
         self._controls = {
@@ -110,7 +115,7 @@ class CompressorExplorer(Explorer):
         )
         self.figure.layout.width = 520
         self.waveform_figure.layout.width = 720
-        self.children = [controls, self._error_line, plots_row, self.player]
+        self.children = [controls, self._error_line, plots_row, self.playhead, self.player]
 
     # ------------------------------------------------------------------ public
 
@@ -171,8 +176,10 @@ class CompressorExplorer(Explorer):
             with self.waveform_figure.batch_update():
                 self.waveform_figure.data[self._output_trace].y = out_env
                 self.waveform_figure.data[self._gr_trace].y = -gr_trace
+            panels = self._playhead_panels(processed, gr)
         with watch("audio"):
             self.player.set_audio(b=processed)
+            self.playhead.set_panels(panels)
         self._comp, self._processed, self._gr = comp, processed, gr
         with watch("controls"):
             self._set_controls({
@@ -181,6 +188,23 @@ class CompressorExplorer(Explorer):
                 for name, c in self._controls.items()
                 for value in [comp.makeup_gain_db if name == "makeup_db" else getattr(comp, name)]
             })
+
+    def _playhead_panels(self, processed: np.ndarray, gr: np.ndarray) -> list:
+        """What the playhead draws: input (A) and output (B) envelopes, and B's gain reduction."""
+        gr_mono = self._gr_mono(gr)
+        deepest = float(gr_mono.max()) if gr_mono.size else 0.0
+        floor = -max(6.0, float(np.ceil(deepest * 1.1)))
+        peak = max(1.0, float(np.abs(self._y).max()), float(np.abs(processed).max()))
+        return [
+            TracePanel("waveform (amplitude, full scale = 1)", (-peak, peak), [
+                self._input_envelope,
+                envelope_trace(processed, self._sr, "output (Compressed)", version="b", colour=plots.COLOR_B),
+            ], height=150),
+            TracePanel("gain reduction (dB)", (floor, 0.5), [
+                series_trace(-gr_mono, "gain reduction (Compressed)", sr=self._sr, version="b", colour=plots.COLOR_GR,
+                             style="line"),
+            ], height=110),
+        ]
 
     def _set_curve_data(self, comp: Compressor) -> None:
         fig = self.figure

@@ -24,6 +24,7 @@ from ..audio import SILENCE_DB, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError
 from ._common import Explorer, Stopwatch
 from .abplayer import MAX_SECONDS, ABPlayer
+from .playhead import Playhead, TracePanel, series_trace
 
 #: The plot's loudness axis, in LUFS (quieter readings are drawn at the bottom edge).
 PLOT_RANGE_LUFS = (-60.0, 0.0)
@@ -90,6 +91,8 @@ class LoudnessView(Explorer):
     (``view.error``) and keeps the last good state. Read ``view.loudness``
     (a :class:`producerkit.meters.Loudness`), ``view.report`` (the :class:`producerkit.master.QCReport`),
     ``view.verdict``, ``view.target``, ``view.playback_gain_db`` and ``view.timings``.
+    ``view.playhead`` draws A's and B's loudness under a cursor that follows the player (click it
+    to jump there).
 
     Lesson: course/04-workflow.ipynb
     """
@@ -115,10 +118,11 @@ class LoudnessView(Explorer):
         self._error_line.add_class("pk-loudness-error")
         self.figure = self._make_figure()
         self.player = None
+        self.playhead = None
         # There is no previous good state yet: invalid input raises here.
         self._apply(y=y, sr=sr, target=target)
         self._observe_control(self._dropdown, "target")
-        self.children = [w.HBox([self._dropdown, self._summary]), self.figure, self._qc_html,
+        self.children = [w.HBox([self._dropdown, self._summary]), self.figure, self.playhead, self._qc_html,
                          self._error_line, self.player]
         self.add_class("pk-loudness")
 
@@ -245,9 +249,31 @@ class LoudnessView(Explorer):
             fig.data[3].update(x=span, y=[platform.integrated_lufs] * 2,
                                name=f"{platform.name} target {platform.integrated_lufs:g} LUFS")
             fig.layout.title.text = f"Loudness over time · {platform.name}: {self.verdict.upper()}"
+        if self.playhead is None:
+            self.playhead = Playhead(self.player, self._playhead_panels(),
+                                     title="Listen along: loudness as you hear it")
+        else:
+            self.playhead.set_panels(self._playhead_panels())
         self._summary.value = self._summary_html()
         self._qc_html.value = self._qc_table()
         self._set_controls({self._dropdown: platform.key})
+
+    def _playhead_panels(self) -> list:
+        """Momentary and short-term loudness of A (your master) and B (as the platform plays it)."""
+        stats, platform = self._loudness, self._target
+        duration = self.player.duration
+        target = f"{platform.name} target {platform.integrated_lufs:g} LUFS"
+        traces = [series_trace([platform.integrated_lufs] * 2, target, times=[0.0, duration], duration=duration,
+                               colour=_COLOR_TARGET, dash=True)]
+        versions = (("a", "Your master", 0.0, (_COLOR_MOMENTARY, _COLOR_SHORT_TERM)),
+                    ("b", f"On {platform.name}", self._gain_db, ("#f4a6a6", "#b71c1c")))
+        for version, name, gain, colours in versions if stats.times_s.size else ():
+            for what, values, colour in zip(("momentary", "short-term"),
+                                            (stats.momentary_lufs, stats.short_term_lufs), colours, strict=True):
+                shown = np.where(values > SILENCE_DB, values + gain, _FLOOR)
+                traces.append(series_trace(shown, f"{what} · {name}", times=stats.times_s, duration=duration,
+                                           y_range=PLOT_RANGE_LUFS, version=version, colour=colour))
+        return [TracePanel("loudness (LUFS)", PLOT_RANGE_LUFS, traces, height=200)]
 
     def _summary_html(self) -> str:
         stats, platform = self._loudness, self._target
