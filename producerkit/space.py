@@ -446,76 +446,199 @@ def note_seconds(note: str, bpm: float) -> float:
 
 @lru_cache(maxsize=1)
 def _delay_kernels():
-    """Compile (once, cached on disk) the filtered-echo kernels; unfiltered delays need none."""
+    """Compile (once, cached on disk) the echo kernels: taps, feedback loop and dry/wet mix in one pass.
+
+    Both take one source channel ``src`` and write the output rows ``out`` (one row, or two with
+    ping-pong); ``rows[k]`` is the output row of echo k, and ``x`` holds the dry rows (one row is
+    shared by every output row). Output row r at sample t is ``dry * x[r, t] + wet * w[r, t]``,
+    where w is the sum of the explicit echoes (``gains[k]`` times the source ``positions[k]``
+    samples earlier) and, when ``loop_len`` > 0, the feedback loop
+    ``w[t] += loop_gain * F(w)[t - loop_len]``.
+    """
     from numba import njit
 
-    @njit(cache=True)
-    def filtered_taps(u, positions, gains, rows, lp_a, hp_a, flush, wet):  # pragma: no cover
-        """For k = 1..K: filter u once more (in place) and add gains[k] * u at positions[k].
+    # no nnan/ninf: the flushes compare, and a NaN in the input must stay a NaN, not be optimised away
+    fast = {"contract", "arcp", "nsz", "reassoc"}
 
-        The repeat filters are a one-pole low-pass then a one-pole high-pass (coefficient 0 = off).
-        rows[k] is the output channel of echo k, or -1 for "the same channel as its source".
-        """
-        n_src, n = u.shape
-        for k in range(positions.shape[0]):
-            pos = positions[k]
-            g = gains[k]
-            for c in range(n_src):
-                row = c if rows[k] < 0 else rows[k]
-                lp = 0.0
-                hp_lp = 0.0
-                for t in range(n - pos):  # samples past this are never heard again
-                    s = u[c, t]
-                    if lp_a > 0:
-                        lp += lp_a * (s - lp)
-                        if -flush < lp < flush:  # a decaying state would otherwise stick at a subnormal
-                            lp = 0.0
-                        s = lp
-                    if hp_a > 0:
-                        hp_lp += hp_a * (s - hp_lp)
-                        if -flush < hp_lp < flush:
-                            hp_lp = 0.0
-                        s = s - hp_lp
-                    if -flush < s < flush:
-                        s = 0.0
-                    u[c, t] = s
-                    wet[row, t + pos] += g * s
+    @njit(cache=True, fastmath=fast)
+    def plain(padded, pad, x, positions, gains, loop_len, loop_gain, flush, dry, wet, out):  # pragma: no cover
+        """Unfiltered echoes into one output row, a block at a time: ``padded`` is the source with
+        ``pad`` zeros before it (and zeros after), so every tap reads a contiguous, in-range slice.
+        A block is never longer than the loop, so the loop's return for a whole block is already known."""
+        n = x.shape[0]
+        n_total = out.shape[0]
+        block = 2048 if loop_len == 0 else min(2048, loop_len)
+        acc = np.empty(block)
+        ring = np.zeros(max(loop_len, 1))  # w[t - loop_len] sits in ring[t % loop_len] (zeros before 0)
+        for t0 in range(0, n_total, block):
+            m = min(block, n_total - t0)
+            a = acc[:m]
+            a[:] = 0.0
+            for k in range(positions.shape[0]):
+                g = gains[k]
+                off = pad + t0 - positions[k]
+                seg = padded[off : off + m]
+                for i in range(m):
+                    a[i] += g * seg[i]
+            if loop_len > 0:
+                done = 0
+                while done < m:
+                    p = (t0 + done) % loop_len
+                    count = min(m - done, loop_len - p)
+                    r = ring[p : p + count]
+                    w = a[done : done + count]
+                    for i in range(count):
+                        v = w[i] + loop_gain * r[i]
+                        if -flush < v < flush:
+                            v = 0.0
+                        r[i] = v
+                        w[i] = v
+                    done += count
+            live = max(0, min(m, n - t0))  # samples that still have a dry input
+            o = out[t0 : t0 + m]
+            d = x[t0 : t0 + live]
+            for i in range(live):
+                o[i] = wet * a[i] + dry * d[i]
+            for i in range(live, m):
+                o[i] = wet * a[i]
 
-    @njit(cache=True)
-    def filtered_comb(y, period, gain, n_filters, lp_a, hp_a, flush):  # pragma: no cover
-        """y[t] += gain * F^n_filters(y)[t - period], in place: the feedback loop."""
-        n_ch, n = y.shape
-        looped = np.zeros(n)
-        lp = np.zeros(n_filters)
-        hp_lp = np.zeros(n_filters)
-        for c in range(n_ch):
-            lp[:] = 0.0
-            hp_lp[:] = 0.0
-            for t in range(n):
-                s = y[c, t]
-                if t >= period:
-                    s += gain * looped[t - period]
-                if -flush < s < flush:
-                    s = 0.0
-                y[c, t] = s
-                for f in range(n_filters):
-                    if lp_a > 0:
-                        state = lp[f] + lp_a * (s - lp[f])
-                        if -flush < state < flush:
-                            state = 0.0
-                        lp[f] = state
-                        s = state
-                    if hp_a > 0:
-                        state = hp_lp[f] + hp_a * (s - hp_lp[f])
-                        if -flush < state < flush:
-                            state = 0.0
-                        hp_lp[f] = state
-                        s = s - state
-                    if -flush < s < flush:
-                        s = 0.0
-                looped[t] = s
+    @njit(cache=True, fastmath=fast)
+    def one_pole_pair(a, b, lp_a, hp_a, states):  # pragma: no cover
+        """The repeat filter over two rows at once (two independent recursions keep the CPU busy)."""
+        lp_p = 1.0 - lp_a  # state = p * state + a * input
+        hp_p = 1.0 - hp_a
+        la, ha, lb, hb = states[0], states[1], states[2], states[3]
+        if lp_a > 0 and hp_a > 0:
+            for i in range(a.shape[0]):
+                la = lp_p * la + lp_a * a[i]
+                ha = hp_p * ha + hp_a * la
+                a[i] = la - ha
+                lb = lp_p * lb + lp_a * b[i]
+                hb = hp_p * hb + hp_a * lb
+                b[i] = lb - hb
+        elif lp_a > 0:
+            for i in range(a.shape[0]):
+                la = lp_p * la + lp_a * a[i]
+                a[i] = la
+                lb = lp_p * lb + lp_a * b[i]
+                b[i] = lb
+        else:
+            for i in range(a.shape[0]):
+                ha = hp_p * ha + hp_a * a[i]
+                a[i] = a[i] - ha
+                hb = hp_p * hb + hp_a * b[i]
+                b[i] = b[i] - hb
+        states[0], states[1], states[2], states[3] = la, ha, lb, hb
 
-    return filtered_taps, filtered_comb
+    @njit(cache=True, fastmath=fast)
+    def cascade(block, lp_a, hp_a, states, flush):  # pragma: no cover
+        """One repeat filter (a one-pole low-pass then a one-pole high-pass; coefficient 0 = off) over
+        each row of ``block`` in place; row r's states are ``states[r]`` (low-pass, high-pass). They are
+        flushed to zero after the block once they have decayed below ``flush`` (a block is too short for
+        them to reach a subnormal within it)."""
+        rows = block.shape[0]
+        pair = np.zeros(4)
+        for r in range(0, rows, 2):
+            other = r + 1 if r + 1 < rows else r  # an odd last row is filtered twice over a copy
+            b = block[other].copy() if other == r else block[other]
+            pair[0], pair[1] = states[r, 0], states[r, 1]
+            pair[2], pair[3] = states[other, 0], states[other, 1]
+            one_pole_pair(block[r], b, lp_a, hp_a, pair)
+            states[r, 0], states[r, 1] = pair[0], pair[1]
+            if other != r:
+                states[other, 0], states[other, 1] = pair[2], pair[3]
+        for r in range(rows):
+            for j in range(2):
+                if abs(states[r, j]) < flush:
+                    states[r, j] = 0.0
+
+    @njit(cache=True, fastmath=fast)
+    def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, flush, dry, wet,
+                 out):  # pragma: no cover
+        """Filtered echoes, a block at a time: each source row runs through K cascaded repeat filters and
+        stage k's output, times gains[k], waits in a ring buffer for ``positions[k]`` samples, in output
+        row ``rows[k]`` (-1: the source's own row); each output row then adds the loop's return (its K
+        filters run inside the feedback path) and the dry signal. A block is never longer than the loop,
+        so the loop's return for a whole block is already known."""
+        n_src, n = src.shape
+        out_rows, n_total = out.shape
+        k_taps = positions.shape[0]
+        block = 1024 if loop_len == 0 else min(1024, loop_len)
+        ring = (positions[k_taps - 1] // block + 2) * block  # a whole number of blocks: reads never wrap
+        pending = np.zeros((out_rows, ring))
+        cur = np.empty((n_src, block))
+        due = np.empty((out_rows, block))
+        tap_states = np.zeros((k_taps, n_src, 2))
+        n_loop = k_taps if loop_len > 0 else 0
+        loop_buf = np.zeros((out_rows, max(loop_len, 1)))  # F^K(w)[t - loop_len] at [t % loop_len]
+        loop_states = np.zeros((n_loop, out_rows, 2))
+        for t0 in range(0, n_total, block):
+            m = min(block, n_total - t0)
+            live = max(0, min(m, n - t0))
+            c = cur[:, :m]
+            for j in range(n_src):
+                for i in range(live):
+                    c[j, i] = src[j, t0 + i]
+                for i in range(live, m):
+                    c[j, i] = 0.0
+            for k in range(k_taps):
+                cascade(c, lp_a, hp_a, tap_states[k], flush)
+                g = gains[k]
+                for j in range(n_src):
+                    row = j if rows[k] < 0 else rows[k]
+                    done = 0
+                    while done < m:
+                        w = (t0 + done + positions[k]) % ring
+                        count = min(m - done, ring - w)
+                        dest = pending[row, w : w + count]
+                        part = c[j, done : done + count]
+                        for i in range(count):
+                            dest[i] += g * part[i]
+                        done += count
+            read = t0 % ring
+            v = due[:, :m]
+            for r in range(out_rows):
+                v[r] = pending[r, read : read + m]
+                pending[r, read : read + m] = 0.0
+            if n_loop > 0:
+                for r in range(out_rows):
+                    p = t0 % loop_len
+                    done = 0
+                    while done < m:
+                        count = min(m - done, loop_len - p)
+                        back = loop_buf[r, p : p + count]
+                        for i in range(count):
+                            value = v[r, done + i] + loop_gain * back[i]
+                            v[r, done + i] = 0.0 if abs(value) < flush else value
+                        done += count
+                        p = 0
+                looped = v.copy()
+                for f in range(n_loop):
+                    cascade(looped, lp_a, hp_a, loop_states[f], flush)
+                for r in range(out_rows):
+                    p = t0 % loop_len
+                    done = 0
+                    while done < m:
+                        count = min(m - done, loop_len - p)
+                        loop_buf[r, p : p + count] = looped[r, done : done + count]
+                        done += count
+                        p = 0
+            for r in range(out_rows):
+                o = out[r, t0 : t0 + m]
+                vr = v[r]
+                d = x[r if x.shape[0] > 1 else 0, t0 : t0 + live]
+                for i in range(live):
+                    value = vr[i]
+                    if abs(value) < flush:
+                        value = 0.0
+                    o[i] = wet * value + dry * d[i]
+                for i in range(live, m):
+                    value = vr[i]
+                    if abs(value) < flush:
+                        value = 0.0
+                    o[i] = wet * value
+
+    return plain, filtered
 
 
 @dataclass
@@ -526,7 +649,7 @@ class Delay:
     echoes stay locked to the tempo grid and never drift, even when the delay is not a whole
     number of samples (128 bpm, "1/8t"...). Echo ``k`` has the level ``feedback ** (k - 1)``
     (echoes more than 120 dB below the first may be left out when the echo pattern is irregular,
-    see ``_echoes``) and,
+    see ``_echo_pattern``) and,
     when a repeat filter is set, has passed through that filter ``k`` times, so every repeat is a
     little darker (low-pass) or thinner (high-pass), like tape echo.
 
@@ -660,60 +783,55 @@ class Delay:
             dry = np.zeros((out_ch, n_total), np.float32)
             dry[:, :n] = x
             return dry if self.ping_pong else like_input(dry, y)
+        x = np.ascontiguousarray(x)
+        out = np.empty((out_ch, n_total), np.float32)
+        pattern = self._echo_pattern(n_total, period)
+        plain, filtered = _delay_kernels()
+        positions, gains, rows, loop_len, loop_gain = pattern
+        mix = float(self.mix)
         source = x.mean(axis=0, keepdims=True) if self.ping_pong else x
-        out = self._echoes(source, n_total, period, out_ch, lp_a, hp_a)
-        out *= self.mix
-        out[:, :n] += (1 - self.mix) * x  # a mono input's dry goes to both channels with ping_pong
-        out = out.astype(np.float32, copy=False)
+        if lp_a > 0 or hp_a > 0:  # all rows at once: the filters' recursions run side by side
+            filtered(source, x, positions, gains, rows if self.ping_pong else np.full_like(rows, -1), loop_len,
+                     loop_gain, lp_a, hp_a, FLUSH_TO_ZERO, 1.0 - mix, mix, out)
+            return out if self.ping_pong else like_input(out, y)
+        if self.ping_pong:
+            groups = [(source[0], x, out)]
+        else:
+            groups = [(x[c], x[c : c + 1], out[c : c + 1]) for c in range(n_ch)]
+        for src, dry_rows, rows_out in groups:  # each source row on its own: no recursion but the loop
+            pad = int(positions[-1])
+            padded = np.zeros(pad + n_total, np.float32)
+            padded[pad : pad + n] = src
+            for r in range(rows_out.shape[0]):
+                mine = rows == r
+                plain(padded, pad, dry_rows[r if dry_rows.shape[0] > 1 else 0], positions[mine], gains[mine],
+                      loop_len, loop_gain, FLUSH_TO_ZERO, 1.0 - mix, mix, rows_out[r])
         return out if self.ping_pong else like_input(out, y)
 
-    def _echoes(self, source, n: int, period: Fraction, out_ch: int, lp_a: float, hp_a: float) -> np.ndarray:
-        """The wet signal: sum over k of feedback^(k-1) * F^k(source) placed at echo k's sample.
+    def _echo_pattern(self, n: int, period: Fraction):
+        """The echoes as explicit taps plus, when the pattern repeats, a feedback loop.
 
-        The echo pattern repeats every ``b`` echoes when ``period = a / b`` samples (a fraction in
-        lowest terms), so the first ``b`` echoes are placed explicitly and a feedback loop of
-        exactly ``a`` samples and gain ``feedback ** b`` repeats them: the grid stays exact with a
-        recursion. When ``b`` is larger than the number of echoes that matter (until -120 dB or
-        the end of the signal), the echoes are all placed explicitly instead.
+        Echo k has the level feedback^(k-1) and has passed the repeat filters k times. The echo
+        pattern repeats every ``b`` echoes when ``period = a / b`` samples (a fraction in lowest
+        terms), so the first ``b`` echoes are placed explicitly and a feedback loop of exactly ``a``
+        samples, gain ``feedback ** b`` and ``b`` passes of the filters repeats them: the grid stays
+        exact with a recursion. When ``b`` is larger than the number of echoes that matter (until
+        -120 dB or the end of the signal), the echoes are all placed explicitly instead.
+
+        Returns (positions, gains, rows, loop length or 0, loop gain); rows is the output row of
+        each echo: alternating 0, 1 with ping-pong, else 0 (the source's own channel).
         """
         fb = self.feedback
         audible = 1 if fb == 0 else 1 + math.ceil(math.log(1e-6) / math.log(fb))
-        within = math.floor((n - 0.5) / period)  # echoes that start before the end
+        within = max(1, math.floor((n - 0.5) / period))  # echoes that start before the end
         b = period.denominator
         if self.ping_pong and b % 2:
             b *= 2  # the pattern must also repeat left/right
         explicit = min(audible, within, b)
         use_loop = explicit == b and within > b and fb > 0
-        filtered = lp_a > 0 or hp_a > 0
         positions = np.array([math.floor(k * period + Fraction(1, 2)) for k in range(1, explicit + 1)], np.int64)
         gains = fb ** np.arange(explicit, dtype=np.float64)
-        rows = np.arange(explicit) % 2 if self.ping_pong else np.full(explicit, -1)
-        if filtered:  # float64 kernels: the filters run through many passes
-            wet = np.zeros((out_ch, n))
-            u = np.zeros((source.shape[0], n))
-            u[:, : source.shape[1]] = source  # the filters ring on past the end of the source
-            taps, comb = _delay_kernels()
-            taps(u, positions, gains, rows.astype(np.int64), lp_a, hp_a, FLUSH_TO_ZERO, wet)
-        else:  # vectorised: shifted, scaled copies
-            wet = np.zeros((out_ch, n), np.float32)
-            for pos, gain, row in zip(positions, gains, rows, strict=True):
-                length = min(source.shape[1], n - pos)
-                target = wet[slice(None) if row < 0 else slice(row, row + 1), pos : pos + length]
-                target += np.float32(gain) * source[:, :length]
+        rows = (np.arange(explicit) % 2 if self.ping_pong else np.zeros(explicit)).astype(np.int64)
         if use_loop:
-            loop_len = int(period * b)
-            if filtered:
-                comb(wet, loop_len, fb**b, b, lp_a, hp_a, FLUSH_TO_ZERO)
-            else:
-                _block_comb(wet, loop_len, fb**b)
-        return wet
-
-
-def _block_comb(y: np.ndarray, period: int, gain: float) -> None:
-    """y[t] += gain * y[t - period] in place, one period-long block at a time (vectorised)."""
-    n = y.shape[1]
-    for start in range(period, n, period):
-        stop = min(n, start + period)
-        block = y[:, start:stop]
-        block += y.dtype.type(gain) * y[:, start - period : stop - period]
-        block[np.abs(block) < FLUSH_TO_ZERO] = 0.0
+            return positions, gains, rows, int(period * b), fb**b
+        return positions, gains, rows, 0, 0.0
