@@ -302,3 +302,12 @@ console.log(JSON.stringify({{ a, b }}));
     new = t4 + beats.step_times(12, 60, 60)[4:] - beats.step_times(12, 60, 60)[4]
     np.testing.assert_allclose(times, new[: len(times)], atol=1e-12)
     assert len(times) == 6  # steps 4-9 (a 16th is 250 ms at 60 BPM) start before 12 s
+
+
+def test_mutes_and_volumes_from_the_page_are_validated(seq):
+    seq.set_state({"mutes": {"hat": True}, "volumes_db": {"snare": -9}})
+    assert seq.mutes == {"hat": True} and seq.volumes_db == {"snare": -9.0}
+    assert isinstance(seq.volumes_db["snare"], float)
+    seq.set_state({"volumes_db": {"snare": 99}})
+    assert "volume of 'snare' must be between -40 and +6 dB (got 99)" in seq.error
+    assert seq.volumes_db == {"snare": -9.0}

@@ -20,6 +20,7 @@ const LOOKAHEAD_S = 0.1; // how far ahead it schedules
 const START_DELAY_S = 0.06; // the first step sounds this long after Play
 const MIN_AHEAD_S = 0.02; // a stalled page (timer this late) shifts the beat on, rather than play hits late
 const STOP_FADE_S = 0.01; // Stop fades ringing hits out over this long
+const SECTION_STEPS = 32; // the grid shows at most this many steps side by side (more stack below)
 
 const dbToGain = (db) => Math.pow(10, db / 20);
 
@@ -418,6 +419,7 @@ function render({ model, el }) {
   });
 
   let cells = []; // cells[row][step]
+  let lines = []; // lines[row] = the row's line in each section
   let columns = []; // columns[step] = [ruler cell, row cells...]
   let shape = "";
   let shownStep = -1;
@@ -425,69 +427,79 @@ function render({ model, el }) {
   let kitPromise = null;
   let renders = 0;
 
+  // The grid in sections of at most SECTION_STEPS steps (two bars of 16ths, one of 32nds), stacked, so every
+  // step is on screen without scrolling; the first section has each row's mute and volume.
   function buildGrid() {
     const rows = model.get("rows");
     const spb = model.get("steps_per_bar");
     const total = spb * model.get("bars");
     const beat = spb / 4;
+    const per = Math.max(SECTION_STEPS, spb);
     gridBox.replaceChildren();
-    cells = [];
+    cells = rows.map(() => []);
+    lines = rows.map(() => []);
     columns = Array.from({ length: total }, () => []);
     const grid = h("div", { class: "pk-seq-grid" });
-    grid.style.setProperty("--pk-seq-steps", String(total));
     grid.dataset.stepsPerBar = String(spb);
-    // Ruler: bar.beat numbers counted from 1, as a DAW counts.
-    const ruler = h("div", { class: "pk-seq-line pk-seq-ruler" }, h("div", { class: "pk-seq-head" }, h("span", { class: "pk-seq-name", text: "bar.beat" })));
-    const steps = h("div", { class: "pk-seq-steps-row" });
-    for (let k = 0; k < total; k++) {
-      const bar = Math.floor(k / spb);
-      const inBar = k % spb;
-      const label = inBar % beat === 0 ? `${bar + 1}.${inBar / beat + 1}` : "";
-      const cell = h("div", { class: "pk-seq-tick", "data-step": String(k), text: label });
-      if (inBar === 0 && k > 0) cell.classList.add("pk-seq-barline");
-      steps.append(cell);
-      columns[k].push(cell);
-    }
-    ruler.append(steps);
-    grid.append(ruler);
-    rows.forEach((row, r) => {
-      const mute = h("button", { class: "pk-seq-mute", type: "button", title: `Mute ${row.name}`, "data-row": row.name, text: "M" });
-      const vol = h("input", { class: "pk-seq-rowvol", type: "range", min: "-40", max: "6", step: "1", "data-row": row.name, "aria-label": `${row.name} volume (dB)` });
-      mute.addEventListener("click", () => {
-        const mutes = { ...model.get("mutes") };
-        if (mutes[row.name]) delete mutes[row.name];
-        else mutes[row.name] = true;
-        model.set("mutes", mutes);
-        model.save_changes();
-      });
-      vol.addEventListener("input", () => {
-        const volumes = { ...model.get("volumes_db") };
-        const db = Number(vol.value);
-        if (db === 0) delete volumes[row.name];
-        else volumes[row.name] = db;
-        model.set("volumes_db", volumes);
-        model.save_changes();
-      });
-      const head = h("div", { class: "pk-seq-head" }, h("span", { class: "pk-seq-name", text: row.name, title: row.name }), mute, vol);
-      const line = h("div", { class: "pk-seq-line", "data-row": row.name }, head);
-      const stepsRow = h("div", { class: "pk-seq-steps-row" });
-      const rowCells = [];
-      for (let k = 0; k < total; k++) {
-        const cell = h("button", { class: "pk-seq-step", type: "button", "data-row": row.name, "data-step": String(k) });
-        if (Math.floor((k % spb) / beat) % 2 === 1) cell.classList.add("pk-seq-offbeat");
-        if (k % spb === 0 && k > 0) cell.classList.add("pk-seq-barline");
-        cell.append(h("span", { class: "pk-seq-vel" }));
-        cell.addEventListener("click", (event) => edit(r, k, event.shiftKey));
-        stepsRow.append(cell);
-        rowCells.push(cell);
+    for (let s0 = 0; s0 < total; s0 += per) {
+      const section = h("div", { class: "pk-seq-section", "data-first-step": String(s0) });
+      // Ruler: bar.beat numbers counted from 1, as a DAW counts.
+      const ruler = h("div", { class: "pk-seq-line pk-seq-ruler" }, h("div", { class: "pk-seq-head" }, h("span", { class: "pk-seq-name", text: "bar.beat" })));
+      const ticks = h("div", { class: "pk-seq-steps-row" });
+      for (let k = s0; k < Math.min(total, s0 + per); k++) {
+        const inBar = k % spb;
+        const label = inBar % beat === 0 ? `${Math.floor(k / spb) + 1}.${inBar / beat + 1}` : "";
+        const cell = h("div", { class: "pk-seq-tick", "data-step": String(k), text: label });
+        if (inBar === 0 && k > s0) cell.classList.add("pk-seq-barline");
+        ticks.append(cell);
         columns[k].push(cell);
       }
-      line.append(stepsRow);
-      grid.append(line);
-      cells.push(rowCells);
-    });
+      ruler.append(ticks);
+      section.append(ruler);
+      rows.forEach((row, r) => {
+        const head = h("div", { class: "pk-seq-head" }, h("span", { class: "pk-seq-name", text: row.name, title: row.name }));
+        if (s0 === 0) head.append(...rowControls(row.name));
+        const line = h("div", { class: "pk-seq-line", "data-row": row.name }, head);
+        const stepsRow = h("div", { class: "pk-seq-steps-row" });
+        for (let k = s0; k < Math.min(total, s0 + per); k++) {
+          const cell = h("button", { class: "pk-seq-step", type: "button", "data-row": row.name, "data-step": String(k) });
+          if (Math.floor((k % spb) / beat) % 2 === 1) cell.classList.add("pk-seq-offbeat");
+          if (k % spb === 0 && k > s0) cell.classList.add("pk-seq-barline");
+          cell.append(h("span", { class: "pk-seq-vel" }));
+          cell.addEventListener("click", (event) => edit(r, k, event.shiftKey));
+          stepsRow.append(cell);
+          cells[r][k] = cell;
+          columns[k].push(cell);
+        }
+        line.append(stepsRow);
+        section.append(line);
+        lines[r].push(line);
+      });
+      grid.append(section);
+    }
     gridBox.append(grid);
     shownStep = -1;
+  }
+
+  function rowControls(name) {
+    const mute = h("button", { class: "pk-seq-mute", type: "button", title: `Mute ${name}`, "data-row": name, text: "M" });
+    const vol = h("input", { class: "pk-seq-rowvol", type: "range", min: "-40", max: "6", step: "1", "data-row": name, "aria-label": `${name} volume (dB)` });
+    mute.addEventListener("click", () => {
+      const mutes = { ...model.get("mutes") };
+      if (mutes[name]) delete mutes[name];
+      else mutes[name] = true;
+      model.set("mutes", mutes);
+      model.save_changes();
+    });
+    vol.addEventListener("input", () => {
+      const volumes = { ...model.get("volumes_db") };
+      const db = Number(vol.value);
+      if (db === 0) delete volumes[name];
+      else volumes[name] = db;
+      model.set("volumes_db", volumes);
+      model.save_changes();
+    });
+    return [mute, vol];
   }
 
   // A click: a new rows value (fresh objects, so the model sees a change), kept locally at once (the
@@ -504,6 +516,7 @@ function render({ model, el }) {
     const rows = model.get("rows");
     const mutes = model.get("mutes");
     const volumes = model.get("volumes_db");
+    const spb = model.get("steps_per_bar");
     rows.forEach((row, r) => {
       const line = cells[r];
       if (!line) return;
@@ -513,18 +526,19 @@ function render({ model, el }) {
         cell.dataset.vel = String(Math.round((v || 0) * 127));
         cell.classList.toggle("pk-seq-on", v > 0);
         cell.firstChild.style.height = v > 0 ? `${Math.max(18, Math.round(v * 100))}%` : "0";
-        cell.title = `${row.name}, step ${k + 1}: ${velocityName(v)}`;
+        cell.title = `${row.name}, bar ${Math.floor(k / spb) + 1} step ${(k % spb) + 1}: ${velocityName(v)}`;
         cell.setAttribute("aria-pressed", String(v > 0));
       });
-      const lineEl = line[0] && line[0].closest(".pk-seq-line");
-      if (lineEl) {
-        const muted = Boolean(mutes[row.name]);
+      const muted = Boolean(mutes[row.name]);
+      for (const lineEl of lines[r] || []) {
         lineEl.classList.toggle("pk-seq-muted", muted);
         const m = lineEl.querySelector(".pk-seq-mute");
-        m.setAttribute("aria-pressed", String(muted));
+        if (m) m.setAttribute("aria-pressed", String(muted));
         const vol = lineEl.querySelector(".pk-seq-rowvol");
-        vol.value = String(volumes[row.name] || 0);
-        vol.title = `${row.name}: ${Number(volumes[row.name] || 0).toFixed(0)} dB`;
+        if (vol) {
+          vol.value = String(volumes[row.name] || 0);
+          vol.title = `${row.name}: ${Number(volumes[row.name] || 0).toFixed(0)} dB`;
+        }
       }
     });
   }

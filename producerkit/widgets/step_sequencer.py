@@ -388,8 +388,7 @@ class StepSequencer(anywidget.AnyWidget):
             value = change["old"]
         self._syncing = True
         try:
-            if value != change["new"]:
-                setattr(self, name, value)
+            setattr(self, name, value)  # the validated value (-9.0 dB for the page's -9); sent only if it differs
         finally:
             self._syncing = False
 

@@ -152,7 +152,30 @@ def test_clicks_reach_the_kernel(page, run_notebook, assert_no_errors, run_cell_
     # A kernel-side edit redraws the grid.
     run_cell_code("seq.pattern = seq.pattern.set('ride', 1, 0.5)")
     page.locator(f'{SEQ} .pk-seq-step[data-row="ride"][data-step="1"][data-vel="64"]').wait_for()
+
+    # A row's mute and volume reach the kernel; the pattern does not change.
+    seq.locator('.pk-seq-mute[data-row="rimshot"]').click()
+    page.locator(f'{SEQ} .pk-seq-line.pk-seq-muted[data-row="rimshot"]').wait_for()
+    seq.locator('.pk-seq-rowvol[data-row="hat"]').fill("-9")
+    assert kernel_state(run_cell_code, "seq.mutes, seq.volumes_db") == "{'rimshot': True} {'hat': -9.0}"
+    assert kernel_state(run_cell_code, "'rimshot' in seq.pattern and 10 in seq.pattern.hits('rimshot')") == "True"
     shot(page, seq, "clicked")
+
+    # Steps per bar and bars, chosen in the page, are validated and applied by the kernel.
+    seq.locator(".pk-seq-steps").select_option("32")
+    page.locator(f'{SEQ} .pk-seq-step[data-row="kick"][data-step="63"]').wait_for()
+    assert kernel_state(run_cell_code, "seq.pattern.steps_per_bar, seq.pattern.hits('kick')[:3]") == "32 [0, 8, 12]"
+    seq.locator('.pk-seq-step[data-row="hat"][data-step="1"]').click()  # a 32nd-note hat
+    page.locator(f'{SEQ} .pk-seq-step[data-row="hat"][data-step="1"][data-vel="127"]').wait_for()
+    shot(page, seq, "32_steps")
+    seq.locator(".pk-seq-steps").select_option("16")  # refused: the 32nd would be lost
+    seq.locator(".pk-seq-error", has_text="steps_per_bar must stay 32").wait_for()
+    assert seq.locator(".pk-seq-steps").input_value() == "32"
+    assert kernel_state(run_cell_code, "seq.pattern.steps_per_bar") == "32"
+    seq.locator(".pk-seq-bars").select_option("4")
+    page.locator(f'{SEQ} .pk-seq-step[data-row="kick"][data-step="127"]').wait_for()
+    assert kernel_state(run_cell_code, "seq.pattern.bars, seq.error") == "4"
+    shot(page, seq, "4_bars_of_32")
     assert_no_errors()
 
 
