@@ -967,12 +967,13 @@ def spectrogram_db(
     whole song and a one-bar clip both come out as wide as the plot, never one value per sample.
     ``n_fft`` defaults to about 93 ms (4096 samples at 44.1 kHz). Power is averaged over the
     channels (as :class:`SmoothedSpectrum` does) and over each row's band (rows are log-spaced from
-    ``fmin`` to ``fmax``, default 20 kHz or Nyquist), scaled so a full-scale sine reads about 0 dB.
+    ``fmin`` to ``fmax``, default 20 kHz or Nyquist). Read it in relative terms, like the spectra:
+    a sine's energy is spread over its row's band and reads a few dB below its peak level.
 
     Returns:
         ``(times_s, freqs_hz, db)`` with ``db`` of shape ``(rows, columns)``, row 0 the lowest.
 
-    Lessons: 01, 02
+    Lesson: not yet taught
     """
     audio = ensure_audio(y, allow_transposed=True)
     channels = audio[None, :] if audio.ndim == 1 else audio
@@ -1010,7 +1011,7 @@ def spectrogram_db(
 def spectrogram_figure(y, sr: int, title: str = "Spectrogram", range_db: float = 80.0, columns: int = 800):
     """Level over time and frequency: time across (s), frequency up on a log axis (Hz), level as colour (dB).
 
-    Lessons: 01, 02
+    Lesson: not yet taught
     """
     go = _go()
     times, freqs, db = spectrogram_db(y, sr, columns=columns)

@@ -374,25 +374,29 @@ function render({ model, el }) {
       }
     }
     octx.putImageData(img, 0, 0);
-    ctx.globalAlpha = alphaOf(panel.version);
+    // the version you do not hear: paler, on a white ground
+    ctx.globalAlpha = alphaOf(panel.version) < 1 ? 0.5 : 1;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(off, left, r.y, plotW, r.h);
     ctx.globalAlpha = 1;
-    // the colour scale, at the top right
+    // the colour scale, at the top right: a bar from quiet to loud, then what its ends mean
     const barW = 90;
-    const x0 = left + plotW - barW - 70;
+    const text = `${panel.scale[0]} … ${panel.scale[1]}`.replaceAll("-", "−");
+    const textW = ctx.measureText(text).width;
+    const x1 = left + plotW - 6;
+    const x0 = x1 - textW - 6 - barW;
     const y0 = r.y + 4;
-    ctx.fillStyle = "rgba(255,255,255,0.85)";
-    ctx.fillRect(x0 - 6, y0 - 2, barW + 72, 16);
+    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.fillRect(x0 - 4, y0 - 2, x1 - x0 + 8, 16);
     for (let i = 0; i < barW; i++) {
       const v = Math.round((i / (barW - 1)) * 255);
       ctx.fillStyle = `rgb(${LUT[3 * v]},${LUT[3 * v + 1]},${LUT[3 * v + 2]})`;
-      ctx.fillRect(x0 + 34 + i - 34, y0 + 2, 1, 8);
+      ctx.fillRect(x0 + i, y0 + 2, 1, 8);
     }
     ctx.fillStyle = "#222";
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    ctx.fillText(`${panel.scale[0]} … ${panel.scale[1]}`.replaceAll("-", "−"), x0 + barW + 4, y0 + 6);
+    ctx.fillText(text, x0 + barW + 6, y0 + 6);
   }
 
   function drawBlocks(ctx, panel, r, left, plotW, order, alphaOf) {

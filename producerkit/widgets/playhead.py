@@ -15,7 +15,7 @@ The pictures are decimated before they travel: each trace is its minimum and max
 column (:func:`minmax_columns`), so a whole song costs the page no more than a short clip.
 Several playheads may follow one player.
 
-Lessons: 02, 03, 04
+Lesson: not yet taught
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ class Playhead(anywidget.AnyWidget):
 
     ``playhead.set_panels(panels)`` redraws with new traces (an explorer does it on each change).
 
-    Lessons: 02, 03, 04
+    Lesson: not yet taught
     """
 
     _esm = Path(__file__).with_name("playhead.js")

@@ -109,7 +109,9 @@ def heard_position(s: dict) -> float:
 
 
 def plot_point(page, root: str, fraction: float) -> tuple[float, float]:
-    box = page.locator(f"{root} .pk-ph-hit").bounding_box()
+    hit = page.locator(f"{root} .pk-ph-hit")
+    hit.scroll_into_view_if_needed()  # running a cell scrolls the notebook to its end
+    box = hit.bounding_box()
     return box["x"] + fraction * box["width"], box["y"] + box["height"] / 2
 
 
