@@ -537,8 +537,6 @@ class Limiter(_Processor):
 
         Lesson: course/02-compression.ipynb
         """
-        from scipy.ndimage import maximum_filter1d, uniform_filter1d
-
         if sidechain is not None:
             raise ParameterError("Limiter has no sidechain: it must see the peaks it limits.")
         y = ensure_audio(y)
@@ -546,23 +544,47 @@ class Limiter(_Processor):
         x = as_channels(y)
         ceiling = 10.0 ** (self.ceiling_dbtp / 20.0)
         env = _peak_envelope(x, bool(self.true_peak), ceiling)
+        return self._limit(x, env, ceiling, sr, y)
+
+    def _limit(self, x: np.ndarray, env: np.ndarray, ceiling: float, sr: int, like, held: bool = False,
+               gain_db: float = 0.0) -> DynamicsResult:
+        """Limit ``x`` from its detector envelope ``env`` (see :func:`_peak_envelope`) at the linear ``ceiling``.
+
+        The envelope scales with the input, so a caller that limits the same audio at many gains
+        (``master()``) computes it once, held over the lookahead (:meth:`_hold`, ``held=True``), and
+        passes ``ceiling / gain`` with ``gain_db``, a gain applied together with the limiting.
+        """
+        from scipy.ndimage import uniform_filter1d
+
+        ahead = _samples(self.lookahead_ms, sr)
+        if not held:
+            env = self._hold(env, sr)
+        # each sample's need, held over [n, n + ahead] so the ramp can start before the peak (holding the
+        # envelope first is the same: the dB need rises with it)
         over = env > np.float32(ceiling)
         if not over.any():  # nothing to limit: the audio passes untouched
-            return _result(x.copy(), np.zeros((1, x.shape[1]), dtype=np.float32), y, True)
-        needed = np.zeros(env.shape, dtype=np.float32)  # dB each sample must come down
-        needed[over] = _DB_PER_NEPER * np.log(env[over] / np.float32(ceiling)) + self.margin_db
-        ahead = _samples(self.lookahead_ms, sr)
-        if ahead > 0:
-            # hold each need over the window [n, n + ahead] so the ramp can start before the peak
-            needed = maximum_filter1d(needed, size=ahead + 1, origin=-((ahead + 1) // 2), mode="constant")
+            out = x * np.float32(10.0 ** (gain_db / 20.0)) if gain_db else x.copy()
+            return _result(out, np.zeros((1, x.shape[1]), dtype=np.float32), like, True)
+        needed = np.log(np.maximum(env, np.float32(ceiling)) / np.float32(ceiling))  # dB each sample must come down
+        needed *= np.float32(_DB_PER_NEPER)
+        needed += np.where(over, np.float32(self.margin_db), np.float32(0.0))
         gr = _smooth(needed[np.newaxis], 0.0, _alpha(self.release_ms, sr), 0, 0.0)
         if ahead > 0:
             # average over [n - ahead, n]: every sample in that window already holds the peak's need,
             # so the ramp reaches it exactly on the peak
             # (before the start, "nearest" repeats the first held value, which covers the first peaks)
             gr = uniform_filter1d(gr, size=ahead + 1, axis=-1, origin=ahead // 2, mode="nearest")
-        out = _apply(x, gr)
-        return _result(out, gr, y, True)
+        out = _apply(x, gr, makeup_db=gain_db)
+        return _result(out, gr, like, True)
+
+    def _hold(self, env: np.ndarray, sr: int) -> np.ndarray:
+        """The envelope's maximum over each sample's lookahead window [n, n + ahead]."""
+        from scipy.ndimage import maximum_filter1d
+
+        ahead = _samples(self.lookahead_ms, sr)
+        if ahead == 0:
+            return env
+        return maximum_filter1d(env, size=ahead + 1, origin=-((ahead + 1) // 2), mode="constant")
 
 
 # --------------------------------------------------------------------------- Gate and Expander

@@ -338,7 +338,8 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
 
     Lesson: course/04-workflow.ipynb
     """
-    from .dynamics import Limiter
+    from . import meters
+    from .dynamics import Limiter, _peak_envelope
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -386,26 +387,21 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
 
     releases = AUTO_RELEASES_MS if release_ms is None else (_check_range(release_ms, "release_ms", 0.1, 2000.0, "ms"),)
     pre = y.astype(np.float64)
+    unit = as_channels(y.astype(np.float32))
     state = {"ceiling": ceiling_dbtp, "runs": 0}
+    # The limiter's detector (the 4x oversampled peak envelope held over the lookahead, its costly part)
+    # scales with the gain in front of it: find it once, and give each pass the ceiling over its gain.
+    envelope = Limiter()._hold(_peak_envelope(unit, True, 0.0), sr)
 
     def limit(gain_db: float, rel: float):
-        """Gain then limit; lowers the limiter's own ceiling if the meter reads an overshoot."""
-        x = (pre * db_to_amp(gain_db)).astype(np.float32)
-        for _ in range(4):
-            state["runs"] += 1
-            out, trace = _run(Limiter(ceiling_dbtp=state["ceiling"], release_ms=rel, true_peak=True), x, sr,
-                              "limiter")
-            out_lufs, out_tp = _measure(out, sr)
-            if out_tp <= ceiling_dbtp:
-                return out, trace, out_lufs, out_tp
-            # the limiter's detector and the BS.1770 meter disagree by a fraction of a dB: aim lower
-            state["ceiling"] = max(-60.0, state["ceiling"] - (out_tp - ceiling_dbtp) - 0.01)
-        trim = ceiling_dbtp - out_tp - 0.01
-        out = (out.astype(np.float64) * db_to_amp(trim)).astype(np.float32)
-        out_lufs, out_tp = _measure(out, sr)
-        return out, trace, out_lufs, out_tp
+        """Gain then limit at the limiter's current ceiling: (audio, gain reduction, LUFS)."""
+        gain = db_to_amp(gain_db)
+        state["runs"] += 1
+        limiter = Limiter(ceiling_dbtp=state["ceiling"], release_ms=rel, true_peak=True)
+        result = limiter._limit(unit, envelope, db_to_amp(state["ceiling"]) / gain, sr, y, held=True, gain_db=gain_db)
+        return result.audio, result.gain_reduction_db, float(meters.integrated_loudness(result.audio, sr))
 
-    best = None  # (|error|, gain dB, release, out, trace, LUFS, dBTP)
+    best = None  # (|error|, gain dB, release, out, trace, LUFS)
     gain_db = target_lufs - lufs
     gain_cap = gain_db + 30.0  # beyond 30 dB of limiting there is nothing musical left to gain
 
@@ -418,10 +414,10 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         nonlocal best
         points: list[tuple[float, float]] = []  # (gain dB, output LUFS)
         for _ in range(int(max_passes)):
-            out, trace, out_lufs, out_tp = limit(gain_db, rel)
+            out, trace, out_lufs = limit(gain_db, rel)
             err = target_lufs - out_lufs
             if best is None or abs(err) < best[0]:
-                best = (abs(err), gain_db, rel, out, trace, out_lufs, out_tp)
+                best = (abs(err), gain_db, rel, out, trace, out_lufs)
             if abs(err) <= tolerance_lu:
                 return
             points.append((gain_db, out_lufs))
@@ -448,10 +444,27 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         solve(rel, start_gain)
         if best[0] <= 2 * tolerance_lu:  # close enough: keep the slower, cleaner release
             break
-    _, gain_db, rel, out, trace, out_lufs, out_tp = best
+    # The true peak, read by the BS.1770 meter, once the gain is found: the limiter's detector and the
+    # meter disagree by a fraction of a dB, so on an overshoot the limiter aims that much lower and the
+    # gain is searched again with its release (a few times at most, then the output is trimmed).
+    out_tp = float(meters.true_peak(best[3], sr))
+    for _ in range(3):
+        if out_tp <= ceiling_dbtp:
+            break
+        state["ceiling"] = max(-60.0, state["ceiling"] - (out_tp - ceiling_dbtp) - 0.01)
+        rel, gain_db = best[2], best[1]
+        best = None
+        solve(rel, gain_db)
+        out_tp = float(meters.true_peak(best[3], sr))
+    _, gain_db, rel, out, trace, out_lufs = best
+    if out_tp > ceiling_dbtp:
+        trim = ceiling_dbtp - out_tp - 0.01
+        out = (out.astype(np.float64) * db_to_amp(trim)).astype(np.float32)
+        out_lufs, out_tp = _measure(out, sr)
 
     gained = (pre * db_to_amp(gain_db)).astype(np.float32)
-    gain_lufs, gain_tp = _measure(gained, sr)
+    gain_lufs = float(meters.integrated_loudness(gained, sr))
+    gain_tp = tp + gain_db  # a gain moves the true peak by exactly as many dB
     direction = "to reach" if abs(target_lufs - out_lufs) <= 0.5 else "aiming at"
     stages.append(MasterStage("Gain", f"Gain: {gain_db:+.1f} dB {direction} {target_lufs:g} LUFS",
                               lufs, gain_lufs, tp, gain_tp, {"gain_db": gain_db}))
