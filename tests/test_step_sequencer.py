@@ -311,3 +311,27 @@ def test_mutes_and_volumes_from_the_page_are_validated(seq):
     seq.set_state({"volumes_db": {"snare": 99}})
     assert "volume of 'snare' must be between -40 and +6 dB (got 99)" in seq.error
     assert seq.volumes_db == {"snare": -9.0}
+
+
+def test_page_edits_while_playing_sound_on_the_next_pass_of_that_step(tmp_path):
+    """The scheduler reads the grid on every tick: a step switched on after its time has been scheduled is
+    heard on the next loop; one switched on ahead of the scheduler is heard this time round."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt install nodejs)")
+    module_copy = tmp_path / "step_sequencer.mjs"
+    module_copy.write_text(JS.read_text())
+    script = tmp_path / "edit.mjs"
+    script.write_text(f"""
+import {{ Scheduler }} from "{module_copy.as_uri()}";
+const grid = {{ rows: [{{ name: "kick", steps: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }}], bars: 1 }};
+const s = new Scheduler(0, {{ bpm: 120, swing: 50, stepsPerBar: 16 }});
+const first = s.take(0.9, grid).hits.map((h) => h.step);  // steps 0-7 scheduled
+grid.rows = [{{ name: "kick", steps: grid.rows[0].steps.map((v, k) => (k === 4 || k === 12 ? 1 : v)) }}];
+const rest = s.take(4.0, grid).hits.map((h) => [h.step, h.time]);
+console.log(JSON.stringify({{ first, rest }}));
+""")
+    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout)
+    assert out["first"] == [0]
+    # At 120 BPM a 16th is 125 ms: step 12 sounds this pass (1.5 s), step 4 only on the next (2.5 s).
+    assert out["rest"] == [[12, 1.5], [0, 2.0], [4, 2.5], [12, 3.5]]
