@@ -828,10 +828,14 @@ PRESETS = {
 def preset(name: str) -> Pattern:
     """The pattern of a named groove: house, boom_bap, trap, rock or dembow (its tempo in ``PRESETS[name]``).
 
+    Names read as a producer writes them too: ``"boom bap"``, ``"Boom-Bap"``.
+
     Lesson: course/07-beats.ipynb
     """
-    one_of("name", name, PRESETS, hint="the presets are house, boom_bap, trap, rock and dembow")
-    return PRESETS[name].pattern
+    key = name.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(name, str) else None
+    if key not in PRESETS:
+        one_of("name", name, PRESETS, hint="the presets are house, boom_bap, trap, rock and dembow")
+    return PRESETS[key].pattern
 
 
 # --------------------------------------------------------------------------- groove from audio

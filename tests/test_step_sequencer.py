@@ -335,3 +335,13 @@ console.log(JSON.stringify({{ first, rest }}));
     assert out["first"] == [0]
     # At 120 BPM a 16th is 125 ms: step 12 sounds this pass (1.5 s), step 4 only on the next (2.5 s).
     assert out["rest"] == [[12, 1.5], [0, 2.0], [4, 2.5], [12, 3.5]]
+
+
+def test_preset_names_read_as_a_producer_writes_them(kit):
+    """``StepSequencer(preset("boom bap"), ...)``, as a lesson writes it, is the boom_bap preset."""
+    assert beats.preset("boom bap") == beats.preset("Boom-Bap") == beats.PRESETS["boom_bap"].pattern
+    with pytest.raises(ParameterError, match="name must be one of 'house'"):
+        beats.preset("drill")
+    with pytest.raises(ParameterError, match=r"name must be one of .* \(got \['house'\]\)"):
+        beats.preset(["house"])
+    assert StepSequencer(beats.preset("boom bap"), kit=kit, bpm=90).pattern.instruments == ["kick", "snare", "hat"]
