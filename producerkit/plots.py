@@ -838,8 +838,9 @@ def progress_figure(history, drill_name: str, title: str | None = None):
     fig.update_yaxes(title_text=f"threshold ({unit})", range=[0, top], secondary_y=False)
     fig.update_yaxes(title_text="level (1 easy – 10 hard)", range=[0.5, 10.5], dtick=1, showgrid=False,
                      secondary_y=True)
-    fig.update_layout(margin=dict(r=70))
-    return _base_layout(fig, title or f"{d.title}: your threshold, session by session (lower is better)", height=340)
+    _base_layout(fig, title or f"{d.title}: your threshold, session by session (lower is better)", height=360)
+    fig.update_layout(margin=dict(r=70, b=100), legend=dict(y=-0.3, yanchor="top", x=0.0, xanchor="left"))
+    return fig
 
 
 def loudness_figure(result, target_lufs: float | None = None, title: str = "Loudness over time"):

@@ -136,7 +136,7 @@ class EarTrainer(widgets.VBox):
 
         self.player = _TrainerPlayer(trial.reference, trial.processed, trial.sr, labels=("A", "B"),
                                      match_loudness=False)
-        self.player.observe(self._guard(self._no_peeking), names="selected")
+        self.player.observe(self._guard(self._no_peeking, clear=False), names="selected")
 
         self._drill_box = widgets.Dropdown(options=[(training.drill(n).title, n) for n in training.DRILLS],
                                            value=self._trainer.drill.name, description="drill",
@@ -178,16 +178,23 @@ class EarTrainer(widgets.VBox):
         self._error_line = error_line()
         self._notice_line = widgets.HTML()
         self._notice_line.add_class("pk-ear-notice")
-        self._open_box = widgets.VBox()
-        self._open_box.add_class("pk-ear-openbox")
+        listen = widgets.HTML('<div class="pk-ear-listen">Now listen to what was done: press <b>B − A</b> in the '
+                              "player to hear only the change, then A and B again.</div>")
         self._threshold_html = widgets.HTML()
         self._threshold_html.add_class("pk-ear-threshold")
+        #: What was done in the last answered trial (a plotly Figure), None before the first answer.
         self.figure = None
-        go = _plots()._go()
-        self.progress_figure = go.FigureWidget()
-        self.progress_figure.layout.width = 720
-        self._progress_box = widgets.VBox([self.progress_figure])
+        #: Your threshold in this drill, session by session (a plotly Figure).
+        self.progress_figure = None
+        # Figures go to the page as plotly outputs of Output widgets: their whole state is in each
+        # update (a FigureWidget created after display sends its data in later messages, which
+        # anywidget 0.11 drops when the page loads its code late).
+        self._figure_out = widgets.Output(layout=widgets.Layout(width="740px"))
+        self._figure_out.add_class("pk-ear-figure")
+        self._progress_box = widgets.Output(layout=widgets.Layout(width="740px"))
         self._progress_box.add_class("pk-ear-progress")
+        self._open_box = widgets.VBox([listen, self._figure_out])
+        self._open_box.add_class("pk-ear-openbox")
 
         self.children = [header, self._question, self.player, self._answer_box, self._hint, self._error_line,
                          widgets.HBox([self._feedback_html, self._next],
@@ -195,6 +202,7 @@ class EarTrainer(widgets.VBox):
                          self._notice_line, self._open_box, self._threshold_html, self._progress_box]
         self._show_trial(trial, send=False)
         self._refresh_progress()
+        self._show_notices()
 
     # ------------------------------------------------------------------ public
 
@@ -296,16 +304,17 @@ class EarTrainer(widgets.VBox):
                                  "and level.")
         name = params.get("drill", self.drill)
         training.drill(name)  # validates
-        level = params.get("level")
-        if level is not None:
-            level = training._check_level(level)
-        if name != self.drill:
+        level = training._check_level(params["level"]) if "level" in params else None
+        old_name = self.drill
+        if name != old_name:
             old = self._trainer
             self._trainer = training.Trainer(name, seed=old.seed, seconds=old.seconds, session=old.session,
                                              progress=old.progress)
         if level is not None:
             self._trainer.level = level
         self._new_trial()
+        if name != old_name:
+            self._refresh_progress()
         return True
 
     def _new_trial(self) -> training.Trial:
@@ -362,19 +371,14 @@ class EarTrainer(widgets.VBox):
         plots = _plots()
         fig = plots.trial_figure(trial, said=result.answer)
         fig.update_layout(width=720)
-        old = self.figure
-        self.figure = plots._go().FigureWidget(fig)
-        listen = widgets.HTML('<div class="pk-ear-listen">Now listen to what was done: press <b>B − A</b> in the '
-                              "player to hear only the change, then A and B again.</div>")
-        self._open_box.children = [listen, self.figure]
+        self.figure = fig
+        self._figure_out.outputs = (_figure_output(fig),)
         self._open_box.layout.display = None
-        if old is not None:
-            old.close()
 
     # ------------------------------------------------------------------ controls
 
     def _build_answer_control(self, trial: training.Trial) -> None:
-        if trial.choices is not None:
+        if trial.drill not in _SLIDERS:
             key = ("buttons", trial.choices)
             if key != self._choices_key:
                 for b in self._buttons:
@@ -459,14 +463,10 @@ class EarTrainer(widgets.VBox):
 
     def _question_html(self, trial: training.Trial) -> str:
         d = training.drill(trial.drill)
-        what = _level_words(trial)
         return (f'<div class="pk-ear-q"><b>{html.escape(trial.question)}</b> '
                 f'<span style="color:#555">You hear {html.escape(trial.material)}. Level {trial.level}: '
-                f"{html.escape(what)}.</span></div>"
-                + (f'<div style="color:#555">{html.escape(d.title)} drill · A is the reference, B the processed '
-                   "version.</div>" if trial.drill not in ("level",) else
-                   '<div style="color:#555">Level drill · A and B differ only in level; the player does not match '
-                   "them.</div>"))
+                f"{html.escape(_level_words(trial))}.</span></div>"
+                f'<div style="color:#555">{html.escape(d.title)} drill · {html.escape(_versions(trial))}</div>')
 
     def _refresh_stats(self) -> None:
         self._sync_pickers()
@@ -489,16 +489,19 @@ class EarTrainer(widgets.VBox):
     def _refresh_progress(self) -> None:
         plots = _plots()
         fig = plots.progress_figure(self.progress.history(self.drill), self.drill)
-        with self.progress_figure.batch_update():
-            self.progress_figure.data = []
-            self.progress_figure.add_traces(list(fig.data))
-            self.progress_figure.layout = fig.layout
-            self.progress_figure.layout.width = 720
+        fig.update_layout(width=720)
+        self.progress_figure = fig
+        self._progress_box.outputs = (_figure_output(fig),)
 
     # ------------------------------------------------------------------ errors and notices
 
-    def _run(self, fn, *args, **kwargs):
-        """Run an action; a problem shows in the widget and never raises. Returns fn's result or None."""
+    def _run(self, fn, *args, clear: bool = True, **kwargs):
+        """Run an action; a problem shows in the widget and never raises. Returns fn's result or None.
+
+        The last message is cleared first (``clear``), so one that the action shows stays on screen.
+        """
+        if clear:
+            self._error_message("")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", training.ProgressWarning)
             try:
@@ -515,15 +518,12 @@ class EarTrainer(widgets.VBox):
                 self._error_message(f"Unexpected {type(exc).__name__}: {exc}. Please report it; the trainer keeps "
                                     "going.")
                 result = None
-            else:
-                if not (isinstance(result, training.Score) and result.correct is None):
-                    self._error_message("")
         self._collect(caught)
         return result
 
-    def _guard(self, fn):
+    def _guard(self, fn, clear: bool = True):
         def run(*args, **kwargs):
-            self._run(fn, *args, **kwargs)
+            self._run(fn, *args, clear=clear, **kwargs)
 
         return run
 
@@ -562,6 +562,15 @@ def _plots():
     from .. import plots
 
     return plots
+
+
+def _figure_output(fig) -> dict:
+    """A plotly figure as one display output of an Output widget (JupyterLab draws it with plotly's renderer)."""
+    import plotly.io as pio
+
+    bundle = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    bundle["text/plain"] = str(fig.layout.title.text or "figure")
+    return {"output_type": "display_data", "data": bundle, "metadata": {}}
 
 
 def _level_options() -> list:
@@ -607,6 +616,23 @@ def _level_words(trial: training.Trial) -> str:
     if trial.drill == "stereo":
         return f"right within ±{trial.value:g} % of one side"
     return f"the problem at {trial.value:g} dB"
+
+
+def _versions(trial: training.Trial) -> str:
+    """What A and B are, without giving the answer away."""
+    if trial.drill == "frequency":
+        return "A is the reference, B has the EQ; both play at the same loudness."
+    if trial.drill == "level":
+        return "A and B differ only in level: the player does not match them."
+    if trial.drill == "dynamics":
+        return "One of A and B is compressed; both play at the same loudness."
+    if trial.drill == "space":
+        if trial.details.get("question") == "decay":
+            return "A and B have the same reverb with different decay times."
+        return "A is dry, B has the delay."
+    if trial.drill == "stereo":
+        return "A is centred, B is panned; both play at the same loudness."
+    return "A is clean, B has one problem; both play at the same loudness."
 
 
 def _sentence(text: str) -> str:
