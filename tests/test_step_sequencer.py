@@ -345,3 +345,11 @@ def test_preset_names_read_as_a_producer_writes_them(kit):
     with pytest.raises(ParameterError, match=r"name must be one of .* \(got \['house'\]\)"):
         beats.preset(["house"])
     assert StepSequencer(beats.preset("boom bap"), kit=kit, bpm=90).pattern.instruments == ["kick", "snare", "hat"]
+
+
+def test_a_kit_is_encoded_once_for_every_sequencer_that_shows_it(kit, monkeypatch):
+    StepSequencer(kit=kit)
+    calls = []
+    monkeypatch.setattr(module, "encode_flac", lambda *a, **k: calls.append(1) or b"")
+    again = StepSequencer(beats.preset("house"), kit=kit)
+    assert calls == [] and len(again.kit_layers) == 33 and again.kit_layers[0]["audio"][:4] == b"fLaC"

@@ -21,6 +21,7 @@ Lesson: course/07-beats.ipynb
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import anywidget
@@ -127,7 +128,18 @@ def _resized(pattern: beats.Pattern, bars: int) -> beats.Pattern:
     return beats.Pattern(rows, pattern.steps_per_bar, bars, nudges)
 
 
+#: The page's copy of each kit (FLAC bytes of every layer), encoded once per Kit object however many
+#: sequencers show it (a lesson shows several).
+_KIT_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _kit_state(kit: beats.Kit) -> dict:
+    if kit not in _KIT_STATES:
+        _KIT_STATES[kit] = _encode_kit(kit)
+    return dict(_KIT_STATES[kit])
+
+
+def _encode_kit(kit: beats.Kit) -> dict:
     layers = []
     for piece in kit.pieces:
         for velocity, y in kit._layers[piece]:
