@@ -893,11 +893,11 @@ def _step_labels(steps_per_bar: int = 16, bars: int = 1) -> list[str]:
     return out
 
 
-def pattern_figure(pattern, title: str = "Pattern"):
+def pattern_figure(pattern, title: str = "Pattern", row_title: str = "instrument"):
     """A drum pattern as a step sequencer draws it: one row per instrument, a cell per step, darker = louder.
 
     Columns are counted as a drummer counts ("1.1 e & a 1.2 ...", bars and beats from 1); a thin line marks
-    each beat and a thick one each bar. Hover a cell for its MIDI velocity.
+    each beat and a thick one each bar. Hover a cell for its MIDI velocity. ``row_title`` names the rows' axis.
 
     Lesson: course/07-beats.ipynb
     """
@@ -918,7 +918,7 @@ def pattern_figure(pattern, title: str = "Pattern"):
     every = 1 if pattern.steps <= 32 else 2
     fig.update_xaxes(tickvals=x[::every], ticktext=labels[::every], range=[-0.5, pattern.steps - 0.5],
                      title_text="step (bar.beat, then e & a)", showgrid=False)
-    fig.update_yaxes(showgrid=False)
+    fig.update_yaxes(showgrid=False, title_text=row_title)
     fig.update_layout(plot_bgcolor="#f4f4f4")
     return _base_layout(fig, title, height=120 + 40 * len(names))
 

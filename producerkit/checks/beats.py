@@ -203,7 +203,8 @@ def check_named_groove(pattern, name: str = "dembow") -> Feedback:
         if missing:
             faults.append(f"the {role} is missing on {_where(missing)}")
         if extra:
-            faults.append(f"the {role} also plays on {_where(extra)}, which is not part of it")
+            faults.append(f"the {role} also plays on {_where(extra)}, which {'is' if len(extra) == 1 else 'are'} "
+                          "not part of it")
         if (missing or extra) and role == "snare" and name == "dembow":
             hints.append("count the snare '1 e and A, 2 e AND a, 3 e and A, 4 e AND a': boom-ch-boom-chick")
         elif missing or extra:
@@ -281,14 +282,19 @@ def check_swing_by_ear(answers, drill: SwingDrill) -> Feedback:
                      f"each clip is one of {', '.join(map(str, SWING_CHOICES))} %.")
     off = [(i, v, t) for i, (v, t) in enumerate(zip(values, truth, strict=True)) if abs(v - t) > SWING_TOLERANCE]
     if not off:
-        return right(f"every clip named: {', '.join(f'{t} %' for t in truth)}. You can hear a 4 % change "
-                     "in swing, about a dozen milliseconds at this tempo.")
+        return right(f"every clip named: {', '.join(f'{t} %' for t in truth)}. You can hear a 4 % step "
+                     "in swing.")
     i, v, t = max(off, key=lambda item: abs(item[1] - item[2]))
     way = "harder" if t > v else "less"
     said = (f"clip {i + 1} swings {way} than you heard: it is {_feel(t)}, and you named {v:g} %, "
             f"{_feel(v)}.")
     near = all(abs(v - t) <= 4 + SWING_TOLERANCE for _i, v, t in off)
-    lead = how_close(len(off), len(truth), "clips", "named wrong")
+    if len(off) == len(truth):
+        lead = f"none of the {len(truth)} clips is named right yet. Start with this one: "
+    else:
+        lead = how_close(len(off), len(truth), "clips", "named wrong")
+    if lead.endswith(". "):
+        said = said[0].upper() + said[1:]
     if near:
         return wrong(f"close: {lead}{said}",
                      "compare each clip with the straight reference (A): listen to the hat between the beats, "
@@ -338,7 +344,7 @@ def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
                          f"put the {role} back as it was and edit only the hat rows.")
     fights = _fights(pattern)
     if fights:
-        return wrong(f"{fights[0]}" + (f" (and {len(fights) - 1} more place(s) like it)." if len(fights) > 1 else "."),
+        return wrong("; ".join(fights) + ".",
                      "move the open hat to an off-beat where it has room, or let a closed hat choke it before "
                      "the snare; play the closed hat under the snare softer (o or g) or leave it out.")
     _, snare = _row(original, SNARE_NAMES)
