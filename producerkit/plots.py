@@ -709,7 +709,7 @@ def _trial_space(trial, said):
     fig.add_trace(go.Bar(x=[0.0], y=[1.0], width=0.012 * end, name="the note", marker_color=COLOR_A))
     fig.add_trace(go.Bar(x=echoes, y=levels, width=0.012 * end, name="its echoes", marker_color=COLOR_B,
                          hovertemplate="%{x:.3f} s"))
-    fig.update_xaxes(title_text=f"time (s); grey lines: beats at {d['bpm']:g} BPM, light: 16ths", range=[-0.05, end])
+    fig.update_xaxes(title_text=f"grey: beats at {d['bpm']:g} BPM, light: 16ths · time (s)", range=[-0.05, end])
     fig.update_yaxes(title_text="level (1 = the note)", range=[0, 1.1])
     note = {"1/4": "1/4", "1/8": "1/8", "1/8d": "dotted 1/8", "1/8t": "1/8 triplet"}.get(d["note"], d["note"])
     return fig, f"What was done: a {note} delay, {d['time_ms']:.0f} ms at {d['bpm']:g} BPM"
