@@ -1044,7 +1044,7 @@ def staircase_figure(answers, drill_name: str = "level", title: str | None = Non
     from .training import Staircase, drill
 
     d = drill(drill_name)
-    unit = "%" if d.unit == "%" else f" {d.unit}"
+    unit = f" {d.unit}"
     stairs = Staircase()
     levels, marks, turns = [], [], []
     for i, answer in enumerate(answers, start=1):
@@ -1069,7 +1069,8 @@ def staircase_figure(answers, drill_name: str = "level", title: str | None = Non
         fig.add_trace(go.Scatter(
             x=[t for t, _ in turns], y=[lv for _, lv in turns], mode="markers+text", name="reversal",
             marker=dict(symbol="circle-open", size=18, color="#333", line=dict(width=2)),
-            text=[f"{d.values[lv - 1]:g}{unit}" for _, lv in turns], textposition="top center",
+            text=[f"{d.values[lv - 1]:.{1 if d.unit == 'dB' else 0}f}{unit}" for _, lv in turns],
+            textposition="top center",
             hovertemplate="reversal at trial %{x}: level %{y}, step %{text}<extra></extra>"))
     fig.update_xaxes(title_text="trial (in order)", range=[0, max(1, len(levels)) + 1], tickmode="linear", tick0=0,
                      dtick=5 if len(levels) <= 60 else 10)

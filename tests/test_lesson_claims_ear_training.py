@@ -250,3 +250,15 @@ def test_eq_and_compression_end_with_a_drill_that_points_to_lesson_05(lesson_nam
     else:
         assert "It starts with 12 dB of gain reduction" in " ".join(intro.split())
         assert first.value(1) == 12
+
+
+def test_the_staircase_figure_labels_the_reversals_the_exercise_reads(lesson):
+    fig = run_cells(LESSON, ["sam-figure"], dict(lesson))[1]
+    reversals = next(t for t in fig.data if t.name == "reversal")
+    steps = [float(label.split()[0]) for label in reversals.text]
+    assert len(steps) == 8 and sum(steps[-6:]) / 6 == pytest.approx(1.15)
+    assert cet.check_threshold(sum(steps[-6:]) / 6)
+    levels = next(t for t in fig.data if t.name == "level").y
+    assert levels[0] == 1 and len(levels) == 40  # "40 trials, from level 1"
+    wrong = next(t for t in fig.data if t.name == "wrong")
+    assert len(wrong.x) == cet.sam_answers().count(False)
