@@ -15,7 +15,7 @@ The pictures are decimated before they travel: each trace is its minimum and max
 column (:func:`minmax_columns`), so a whole song costs the page no more than a short clip.
 Several playheads may follow one player.
 
-Lesson: not yet taught
+Lesson: course/03-arrangement.ipynb
 """
 
 from __future__ import annotations
@@ -365,7 +365,7 @@ def _panels_state(panels, columns: int) -> dict:
 class ListenAlong(widgets.VBox):
     """A :class:`Playhead` above the :class:`ABPlayer` it follows: ``view.playhead``, ``view.player``.
 
-    Lesson: not yet taught
+    Lesson: course/03-arrangement.ipynb
     """
 
     def __init__(self, playhead: Playhead, css_class: str = "") -> None:
