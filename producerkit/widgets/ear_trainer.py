@@ -14,6 +14,7 @@ Lesson: course/05-ear-training.ipynb
 from __future__ import annotations
 
 import html
+import json
 import logging
 import time
 import warnings
@@ -566,10 +567,10 @@ def _plots():
 
 def _figure_output(fig) -> dict:
     """A plotly figure as one display output of an Output widget (JupyterLab draws it with plotly's renderer)."""
-    import plotly.io as pio
-
-    bundle = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
-    bundle["text/plain"] = str(fig.layout.title.text or "figure")
+    # fig.to_json(), not plotly.io.renderers: importing the renderers costs seconds on a first figure.
+    spec = json.loads(fig.to_json())
+    spec["config"] = {"displaylogo": False}
+    bundle = {"application/vnd.plotly.v1+json": spec, "text/plain": str(fig.layout.title.text or "figure")}
     return {"output_type": "display_data", "data": bundle, "metadata": {}}
 
 
