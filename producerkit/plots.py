@@ -641,7 +641,7 @@ def _trial_frequency(trial, said):
     top = 3.0 * np.ceil(abs(d["gain_db"]) / 3.0) + 3.0
     fig.update_yaxes(title_text="EQ gain (dB)", range=[-top, top], tickmode="linear", tick0=0, dtick=3,
                      zeroline=True)
-    fig.update_layout(showlegend=False, margin=dict(t=80))
+    fig.update_layout(showlegend=False)
     change = "boost" if d["boost"] else "cut"
     return fig, f"What was done: a {d['gain_db']:+.1f} dB {change} at {_hz(d['freq_hz'])} (Q {d['q']:.2f})"
 
@@ -663,7 +663,7 @@ def _trial_level(trial, said):
         text = f"you said {side} was louder" + (f" by {db:g} dB" if db is not None else "")
         fig.add_annotation(x=0.5, y=1.0, xref="paper", yref="paper", text=text, showarrow=False, yanchor="bottom",
                            font=dict(color=COLOR_B))
-    fig.update_layout(showlegend=False, height=340, margin=dict(t=80))
+    fig.update_layout(showlegend=False, height=340)
     louder = d["louder"]
     return fig, f"What was done: {louder} was {abs(d['gain_db']):g} dB louder (nothing else changed)"
 
@@ -738,7 +738,7 @@ def _trial_stereo(trial, said):
     fig.update_xaxes(title_text="pan position (% of one side: −100 hard left, +100 hard right)", range=[-110, 110],
                      tickvals=[-100, -50, 0, 50, 100], ticktext=["L100", "L50", "C", "R50", "R100"], zeroline=False)
     fig.update_yaxes(visible=False, range=[-1.2, 1.5])
-    fig.update_layout(height=300, margin=dict(t=80))
+    fig.update_layout(height=300)
     return fig, f"What was done: B panned to {_pan_text(truth)} (the shaded band counted as right: ±{tol:g} %)"
 
 
