@@ -18,7 +18,7 @@
 const TICK_MS = 25; // how often the scheduler wakes up
 const LOOKAHEAD_S = 0.1; // how far ahead it schedules
 const START_DELAY_S = 0.06; // the first step sounds this long after Play
-const MIN_AHEAD_S = 0.02; // a stalled page (timer this late) shifts the beat on, rather than play hits late
+const MIN_AHEAD_S = 0.04; // after a stall the beat carries on this far ahead of the clock, so no hit is late
 const STOP_FADE_S = 0.01; // Stop fades ringing hits out over this long
 const SECTION_STEPS = 32; // the grid shows at most this many steps side by side (more stack below)
 
@@ -561,8 +561,8 @@ function render({ model, el }) {
     playBtn.textContent = playing ? "■ Stop" : "▶ Play";
     playBtn.disabled = !transportObj.kit;
     playBtn.setAttribute("aria-pressed", String(playing));
-    if (document.activeElement !== bpmInput && !bpmInput.classList.contains("pk-seq-invalid")) bpmInput.value = String(model.get("bpm"));
-    if (document.activeElement !== swingInput && !swingInput.classList.contains("pk-seq-invalid")) swingInput.value = String(model.get("swing"));
+    if (document.activeElement !== bpmInput && typed.bpm === null) bpmInput.value = String(model.get("bpm"));
+    if (document.activeElement !== swingInput && typed.swing === null) swingInput.value = String(model.get("swing"));
     stepsSelect.value = String(model.get("steps_per_bar"));
     barsSelect.value = String(model.get("bars"));
     volume.value = String(model.get("volume_db"));
@@ -587,21 +587,26 @@ function render({ model, el }) {
     else transportObj.start();
   });
   const ask = (name, value) => model.send({ type: "set", name, value });
+  // What the student typed and sent, per field, until the kernel takes a value for it: the field keeps
+  // showing it (red when refused) rather than snapping back, and leaving the field does not send it again.
+  const typed = { bpm: null, swing: null };
   for (const [input, name] of [
     [bpmInput, "bpm"],
     [swingInput, "swing"],
   ]) {
+    const send = () => {
+      if (input.value === typed[name]) return;
+      typed[name] = input.value;
+      input.classList.remove("pk-seq-invalid");
+      ask(name, input.value);
+    };
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
-        input.classList.remove("pk-seq-invalid");
-        ask(name, input.value);
+        send();
       }
     });
-    input.addEventListener("change", () => {
-      input.classList.remove("pk-seq-invalid");
-      ask(name, input.value);
-    });
+    input.addEventListener("change", send);
   }
   stepsSelect.addEventListener("change", () => ask("steps_per_bar", Number(stepsSelect.value)));
   barsSelect.addEventListener("change", () => ask("bars", Number(barsSelect.value)));
@@ -615,18 +620,20 @@ function render({ model, el }) {
     transportObj.setVolume();
     refresh();
   };
-  const onValue = () => {
-    bpmInput.classList.remove("pk-seq-invalid");
-    swingInput.classList.remove("pk-seq-invalid");
-    bpmInput.value = String(model.get("bpm"));
-    swingInput.value = String(model.get("swing"));
+  // The kernel took a tempo or swing (typed here or set in code): show it.
+  const onValue = (name, input) => () => {
+    typed[name] = null;
+    input.classList.remove("pk-seq-invalid");
+    input.value = String(model.get(name));
     refresh();
   };
+  const onBpm = onValue("bpm", bpmInput);
+  const onSwing = onValue("swing", swingInput);
   const names = ["rows", "steps_per_bar", "bars", "mutes", "volumes_db", "error", "kit_name"];
   for (const n of names) model.on(`change:${n}`, refresh);
   model.on("change:volume_db", onVolume);
-  model.on("change:bpm", onValue);
-  model.on("change:swing", onValue);
+  model.on("change:bpm", onBpm);
+  model.on("change:swing", onSwing);
   const onKit = () => {
     transportObj.stop();
     transportObj.kit = null;
@@ -685,8 +692,8 @@ function render({ model, el }) {
     cancelAnimationFrame(raf);
     for (const n of names) model.off(`change:${n}`, refresh);
     model.off("change:volume_db", onVolume);
-    model.off("change:bpm", onValue);
-    model.off("change:swing", onValue);
+    model.off("change:bpm", onBpm);
+    model.off("change:swing", onSwing);
     model.off("change:kit_layers", onKit);
     model.off("msg:custom", onMessage);
     kitPromise = null;
