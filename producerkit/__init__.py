@@ -17,8 +17,10 @@ numba, plotly or ipywidgets: every submodule is an attribute (``producerkit.edit
 most used names are at the top level (``pk.EQ``, ``pk.Compressor``, ``pk.load``, ...).
 """
 
-from . import _lazy
+from . import _display, _lazy
 from .errors import AudioError, DatasetError, ParameterError, ProducerkitError
+
+_display.install()  # in a notebook, plotly figures show without plotly's slow renderer imports (see _display)
 
 __version__ = "0.1.0"
 
