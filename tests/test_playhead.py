@@ -158,7 +158,7 @@ def test_arrangement_view_has_every_section_layer_and_bars_from_one():
     assert ph.duration == pytest.approx(original.duration_s, abs=0.01)
     sections, layers, loudness = ph.panels
     assert [b["text"] for b in sections["blocks"]] == [
-        f"{s.name} · {start + 1}" for start, s in zip(original.start_bars(), original.sections, strict=True)]
+        f"{s.name} · bar {start + 1}" for start, s in zip(original.start_bars(), original.sections, strict=True)]
     assert sections["blocks"][-1]["end"] == pytest.approx(original.duration_s)
     assert layers["rows"] == list(original.layers)
     assert len(loudness["traces"]) == 1 and len(loudness["traces"][0]["lo"]) == COLUMNS

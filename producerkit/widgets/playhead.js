@@ -207,6 +207,7 @@ function render({ model, el }) {
       ctx.lineWidth = 1;
       ctx.strokeRect(left + 0.5, r.y + 0.5, plotW - 1, r.h - 1);
       drawYAxis(ctx, panel, r, left);
+      if (panel.kind === "blocks") return; // its rows are named in the margin
       // the panel's name, with its unit, at its top left
       ctx.font = `600 ${FONT}`;
       const text = panel.label;

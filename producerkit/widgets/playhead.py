@@ -426,7 +426,7 @@ def arrangement_view(arrangement, session, other=None, labels=("Original", "Othe
         tag = version if other is not None else None
         for start, sec in zip(arr.start_bars(), arr.sections, strict=True):
             begin, end = start * bar, (start + sec.bars) * bar
-            sections.append((0, begin, end, f"{sec.name} · {start + 1}", colours[version], tag))
+            sections.append((0, begin, end, f"{sec.name} · bar {start + 1}", colours[version], tag))
             for layer in sec.layers:
                 li = layers.index(layer)
                 blocks.append((li, begin, end, "", _LAYER_COLOURS[li % len(_LAYER_COLOURS)], tag))
@@ -438,7 +438,7 @@ def arrangement_view(arrangement, session, other=None, labels=("Original", "Othe
         if other is None:
             break
     panels = [
-        BlockPanel("section · first bar", ("section",), sections, row_height=26),
+        BlockPanel("sections", ("section",), sections, row_height=26),
         BlockPanel("layers", tuple(layers), blocks, row_height=16),
         TracePanel("loudness (LUFS)", (-50.0, 0.0), traces, height=120),
     ]

@@ -121,9 +121,12 @@ def show(page, root: str) -> None:
 
 
 def save_view(page, root: str, name: str) -> None:
+    """Screenshot the view's playhead (its plots, axes, legend and status line) and its player."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    show(page, root)
-    page.locator(root).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    playhead = page.locator(f"{root} .pk-ph").first
+    playhead.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    playhead.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def wait_decoded(page, root: str) -> None:
@@ -198,7 +201,7 @@ def test_cursor_follows_the_audio_clock_without_kernel_chatter(page, run_noteboo
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.locator(f'{root} .pk-ab-sel[data-sel="b"]').click()
             page.locator(f'{root} .pk-ph[data-heard="b"]').wait_for()
-            page.locator(root).first.screenshot(path=str(ARTIFACTS / "arrangement_playing_b.png"))
+            save_view(page, root, "arrangement_playing_b")
         # Pausing sends the kernel what it needs (playing, position): the counter does see comm messages.
         page.locator(f"{root} .pk-ab-play").click()
         page.locator(f'{root} .pk-ab[data-playing="false"]').wait_for()
