@@ -610,7 +610,7 @@ def trial_figure(trial, said=None, title: str | None = None):
     fig, default = maker(trial, said)
     _base_layout(fig, title or default, height=(fig.layout.height or 380) + 30)
     # The title on top, the legend under it: long titles ("... up to 10.8 dB of gain reduction") never meet it.
-    fig.update_layout(title=dict(y=0.98, yanchor="top"), margin=dict(t=100),
+    fig.update_layout(title=dict(y=0.98, yanchor="top"), margin=dict(t=70 if fig.layout.showlegend is False else 100),
                       legend=dict(y=1.02, yanchor="bottom", x=0.0, xanchor="left"))
     return fig
 
@@ -639,7 +639,7 @@ def _trial_frequency(trial, said):
     _band_marks(fig, d["bands"], float(trial.answer), said)
     _freq_axis(fig)
     top = 3.0 * np.ceil(abs(d["gain_db"]) / 3.0) + 3.0
-    fig.update_yaxes(title_text="EQ gain (dB)", range=[-top, top], tickmode="linear", tick0=0, dtick=3,
+    fig.update_yaxes(title_text="EQ gain (dB)", range=[-top - 1, top + 1], tickmode="linear", tick0=0, dtick=3,
                      zeroline=True)
     fig.update_layout(showlegend=False)
     change = "boost" if d["boost"] else "cut"

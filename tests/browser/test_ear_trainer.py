@@ -131,8 +131,9 @@ def test_ear_trainer_answers_by_clicking_and_records_progress(
                 "Spot the problem": "buttons"}
     for title, kind in expected.items():
         trainer.locator(".pk-ear-drill select").select_option(label=title)
-        page.wait_for_function(
-            "(t) => document.querySelector('.pk-ear-question').innerText.includes(t + ' drill')", arg=title)
+        page.wait_for_function(  # a drill's first trial loads its stems: allow for a busy machine
+            "(t) => document.querySelector('.pk-ear-question').innerText.includes(t + ' drill')", arg=title,
+            timeout=90_000)
         answer = trainer.locator(".pk-ear-answer")
         if kind == "slider":
             answer.locator(".pk-ear-slider").wait_for(state="visible")
@@ -154,7 +155,8 @@ def test_ear_trainer_answers_by_clicking_and_records_progress(
 
     # A slider answer from the page (stereo): move the handle with the keyboard, Submit, scored and recorded.
     trainer.locator(".pk-ear-drill select").select_option(label="Stereo")
-    page.wait_for_function("() => document.querySelector('.pk-ear-question').innerText.includes('Stereo drill')")
+    page.wait_for_function("() => document.querySelector('.pk-ear-question').innerText.includes('Stereo drill')",
+                           timeout=90_000)
     before = len(_events(progress))
     trainer.locator(".pk-ear-slider .noUi-handle").focus()
     for _ in range(30):
