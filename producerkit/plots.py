@@ -697,7 +697,7 @@ def _trial_space(trial, said):
         fig.add_hline(y=-60.0, line=dict(color="#999", dash="dot"), annotation_text="−60 dB: the RT60",
                       annotation_position="bottom left")
         fig.update_xaxes(title_text="time after the sound stops (s)", range=[0, end])
-        fig.update_yaxes(title_text="reverb level (dB)", range=[-70, 3], dtick=10)
+        fig.update_yaxes(title_text="reverb level (dB)", range=[-72, 3], dtick=10)
         longer = d["longer"]
         return fig, f"What was done: {longer}'s reverb decays longer ({decays[longer]:.2f} s against " \
                     f"{min(decays.values()):.2f} s)"
