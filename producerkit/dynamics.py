@@ -565,9 +565,8 @@ class Limiter(_Processor):
         if not over.any():  # nothing to limit: the audio passes untouched
             out = x * np.float32(10.0 ** (gain_db / 20.0)) if gain_db else x.copy()
             return _result(out, np.zeros((1, x.shape[1]), dtype=np.float32), like, True)
-        needed = np.log(np.maximum(env, np.float32(ceiling)) / np.float32(ceiling))  # dB each sample must come down
-        needed *= np.float32(_DB_PER_NEPER)
-        needed += np.where(over, np.float32(self.margin_db), np.float32(0.0))
+        needed = np.zeros(env.shape, dtype=np.float32)  # dB each sample must come down
+        needed[over] = _DB_PER_NEPER * np.log(env[over] / np.float32(ceiling)) + self.margin_db
         gr = _smooth(needed[np.newaxis], 0.0, _alpha(self.release_ms, sr), 0, 0.0)
         if ahead > 0:
             # average over [n - ahead, n]: every sample in that window already holds the peak's need,
