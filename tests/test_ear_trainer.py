@@ -52,6 +52,7 @@ def test_the_player_is_abplayer_with_the_trial_and_nothing_playing(tmp_path):
     assert str(trainer.player._esm) == str(ABPlayer._esm)  # the same Web Audio engine, not a copy
     assert trainer.player.playing is False
     assert trainer.player.match_loudness is False  # the trial is matched already (the level drill must not be)
+    assert trainer.player.loudness_a is None and trainer.player.loudness_b is None  # no readout gives it away
     assert trainer.player.duration == pytest.approx(SECONDS, abs=1e-3)
     assert len(trainer.player.audio_a) == 44 + 2 * 2 * trainer.trial.reference.shape[1]
     assert "pk-ear-answered" not in trainer._dom_classes  # B − A hidden until the answer

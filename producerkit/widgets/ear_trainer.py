@@ -63,10 +63,10 @@ class _TrainerPlayer(ABPlayer):
     def show_trial(self, trial: training.Trial) -> None:
         """Send ``trial``'s A and B to the page (both are checked float32 stereo from make_trial)."""
         a, b, sr = trial.reference, trial.processed, int(trial.sr)
+        # No loudness readout reaches the page: in the level drill it would be the answer.
         new = {"sr": sr, "audio_format": "wav", "duration": a.shape[1] / sr, "channels": int(a.shape[0]),
-               "loudness_a": float(trial.details["loudness_lufs"]["A"]),
-               "loudness_b": float(trial.details["loudness_lufs"]["B"]),
-               "gain_a_db": 0.0, "gain_b_db": 0.0, "match_note": "", "warning": "", "error": "",
+               "loudness_a": None, "loudness_b": None, "gain_a_db": 0.0, "gain_b_db": 0.0,
+               "match_note": "The trainer sets the levels of A and B.", "warning": "", "error": "",
                "loop_start": 0.0}
         new["loop_end"] = new["duration"]
         if self._a2 is None or a is not self._a2:
@@ -137,6 +137,7 @@ class EarTrainer(widgets.VBox):
 
         self.player = _TrainerPlayer(trial.reference, trial.processed, trial.sr, labels=("A", "B"),
                                      match_loudness=False)
+        self.player.show_trial(trial)  # the same state a new trial sends (no loudness readout)
         self.player.observe(self._guard(self._no_peeking, clear=False), names="selected")
 
         self._drill_box = widgets.Dropdown(options=[(training.drill(n).title, n) for n in training.DRILLS],
