@@ -402,8 +402,8 @@ class EarTrainer(widgets.VBox):
             self._slider = widgets.FloatSlider(value=start, min=lo, max=hi, step=step, description=desc,
                                                readout_format=fmt, continuous_update=False,
                                                style={"description_width": DESCRIPTION_WIDTH},
-                                               layout=widgets.Layout(width=CONTROL_WIDTH if trial.drill != "stereo"
-                                                                     else "420px"))
+                                               layout=widgets.Layout(width=CONTROL_WIDTH if trial.drill == "dynamics"
+                                                                     else "460px"))
             self._slider.add_class("pk-ear-slider")
             children = [self._slider, self._submit]
             self._side = None
