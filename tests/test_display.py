@@ -56,7 +56,7 @@ def test_a_figure_in_a_kernel_is_plotlys_bundle_without_importing_nbformat():
     manager, client = _kernel()
     try:
         data, _ = _outputs(client, "import producerkit\n" + FIGURE + "fig")
-        _, loaded = _outputs(client, "import sys\nprint(sorted(m for m in ('nbformat', 'jsonschema', "
+        _, loaded = _outputs(client, "import sys\nprint(sorted(m for m in ('nbformat.v4', 'jsonschema', "
                                      "'plotly.io._renderers') if m in sys.modules))")
     finally:
         client.stop_channels()
@@ -80,3 +80,20 @@ def test_install_outside_ipython_does_nothing():
     from producerkit import _display
 
     assert _display.install() is False
+
+
+def test_a_figure_widget_does_not_import_jsonschema_and_nbformat_still_works_on_first_use():
+    manager, client = _kernel()
+    try:
+        _outputs(client, "import producerkit\nimport plotly.graph_objects as go\nw = go.FigureWidget()")
+        _, loaded = _outputs(client, "import sys\nprint(sorted(m for m in ('jsonschema', 'rfc3987_syntax') "
+                                     "if m in sys.modules))")
+        _, used = _outputs(client, "import nbformat\nnb = nbformat.v4.new_notebook()\n"
+                                   "print(type(nb).__name__, nbformat.__version__ >= '5')")
+        shown, _ = _outputs(client, FIGURE + "fig.show()")  # plotly's own path reads nbformat's version
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert loaded.strip() == "[]"
+    assert used.strip() == "NotebookNode True"
+    assert [list(d) for d in shown] == [[MIME]]
