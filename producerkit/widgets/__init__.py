@@ -1,7 +1,7 @@
 """Interactive views for the course: the only part of producerkit that imports ipywidgets.
 
 ``from producerkit.widgets import ABPlayer, EQExplorer, CompressorExplorer, MixerDesk, LoudnessView,
-StepSequencer``.
+StepSequencer, Playhead, arrangement_view, spectrogram_view``.
 Every widget recomputes synchronously in ``update(**params)``; an invalid value shows its message
 in the widget (the ``error`` trait) and the last good state stays on screen.
 
@@ -21,6 +21,9 @@ _LAZY = {
     "LoudnessView": "loudness_view",
     "EarTrainer": "ear_trainer",
     "StepSequencer": "step_sequencer",
+    "Playhead": "playhead",
+    "arrangement_view": "playhead",
+    "spectrogram_view": "playhead",
 }
 
 __all__ = ["ABPlayer", "ABXScore", "abx_p_value", "showing_errors", *_LAZY]
