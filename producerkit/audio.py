@@ -104,15 +104,20 @@ def ensure_audio(y, *, name: str = "y", allow_transposed: bool = False, allow_em
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise AudioError(f"{name} is complex; audio samples are real numbers (take .real or abs()).")
     if arr.dtype == bool:
-        raise AudioError(f"{name} is boolean; audio samples are numbers between -1 and 1.")
+        raise AudioError(
+            f"{name} is boolean (True/False); audio samples are numbers between -1 and 1: "
+            f"pass float samples, for example {name}.astype(np.float32)."
+        )
     arr = _to_float32(arr)
 
     if arr.ndim == 0:
-        raise AudioError(f"{name} is a single number; audio is a 1-D (mono) or 2-D (channels, n) array.")
+        raise AudioError(
+            f"{name} is a single number; pass an array of samples: 1-D (n,) for mono or 2-D (channels, n)."
+        )
     if arr.ndim > 2:
         raise AudioError(
             f"{name} has {arr.ndim} dimensions {arr.shape}; audio is mono (n,) or (channels, n). "
-            "For a batch of clips, process them one at a time."
+            "For a batch of clips, pass them one at a time."
         )
     if arr.ndim == 2:
         rows, cols = arr.shape

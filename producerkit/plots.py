@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio import ensure_audio, power_to_db, to_mono
+from .audio import check_sr, ensure_audio, power_to_db, to_mono
 from .eq import FREQUENCY_RANGES, log_freqs
 from .errors import ParameterError
 
@@ -41,7 +41,7 @@ def default_n_fft(sr: int) -> int:
 
     Lesson: not yet taught
     """
-    return 1 << int(np.ceil(np.log2(sr / 3.0)))
+    return 1 << int(np.ceil(np.log2(check_sr(sr) / 3.0)))
 
 
 class SmoothedSpectrum:
@@ -132,6 +132,7 @@ def slice_blocks(values: np.ndarray, sr: int, points: int) -> tuple[np.ndarray, 
 
     Lesson: not yet taught
     """
+    sr = check_sr(sr)
     points = max(1, min(points, values.size))
     usable = (values.size // points) * points
     times = (np.arange(points) + 0.5) * (usable / points) / sr
@@ -165,7 +166,7 @@ def level_histogram(y, sr: int, window_ms: float = 10.0, bins: np.ndarray | None
 
     Lesson: not yet taught
     """
-    y = to_mono(ensure_audio(y))
+    y, sr = to_mono(ensure_audio(y)), check_sr(sr)
     win = max(1, int(sr * window_ms / 1000))
     usable = (y.size // win) * win
     if usable == 0:
@@ -980,7 +981,7 @@ def spectrogram_db(
 
     Lesson: not yet taught
     """
-    audio = ensure_audio(y, allow_transposed=True)
+    audio, sr = ensure_audio(y, allow_transposed=True), check_sr(sr)
     channels = audio[None, :] if audio.ndim == 1 else audio
     columns, rows = int(columns), int(rows)
     if columns < 1 or rows < 2:

@@ -387,7 +387,9 @@ def rt60(ir, sr, band_hz: float | None = None, method: str = "T20") -> float:
     energy = np.sum(x**2, axis=0)
     edc = np.cumsum(energy[::-1])[::-1]
     if edc[0] <= 0:
-        raise AudioError("ir is silent; there is no decay to measure.")
+        raise AudioError(
+            "ir is silent; there is no decay to measure: pass an impulse response (a clap or a click through the room)."
+        )
     with np.errstate(divide="ignore"):
         edc_db = 10 * np.log10(edc / edc[0])
     lo, hi = -5.0, (-25.0 if method == "T20" else -35.0)
