@@ -370,9 +370,9 @@ def write(root: str | Path = ".") -> list[Path]:
     changed = []
     for path, text in generated(root).items():
         if path.read_text(encoding="utf-8") != text:
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            from ._files import write_atomic
+
+            write_atomic(path, text)
             changed.append(path)
     return changed
 
