@@ -783,11 +783,12 @@ PRESETS = {
         """
         kick:  x.....x...x.....
         snare: ....x.......x..g
-        hat:   x.o.x.o.x.o.x.o.
+        hat:   x.o.x.ogx.o.x.og
         """,
         90, 58,
         "Boom bap: kick on 1 and the 'and' of 2 and of 3, snare on 2 and 4 with a ghost note into the next bar, "
-        "8th-note hats with accents, played with MPC swing.",
+        "accented 8th-note hats with soft 16th pickups, played with MPC swing (swing moves only the 16ths: the "
+        "pickups and the ghost).",
     ),
     "trap": Preset(
         "trap",
@@ -819,8 +820,8 @@ PRESETS = {
         hat:   x.x.x.x.x.x.x.x.
         """,
         95, 50,
-        "Reggaeton's dembow: a kick on every beat under the snare's 3-3-2 figure (the 'a' of 1, the 'and' of 2, "
-        "the 'a' of 3, the 'and' of 4): boom-ch-boom-chick.",
+        "Reggaeton's dembow: a kick on every beat, and a snare on the 'a' of 1, the 'and' of 2, the 'a' of 3 and "
+        "the 'and' of 4 that completes a 3-3-2 figure with the kick on 1 and 3: boom-ch-boom-chick.",
     ),
 }
 
@@ -945,9 +946,11 @@ def groove_of(audio, sr: int, bpm: float, steps_per_bar: int = 16) -> Groove:
 LAYER_ONSET_DB = -30.0
 
 
-def sub_kick(sr: int, pitch_hz: float = 50.0, decay_ms: float = 400.0, drop_from_hz: float = 150.0) -> np.ndarray:
+def sub_kick(sr: int, pitch_hz: float = 50.0, decay_ms: float = 400.0, drop_from_hz: float = 150.0,
+             peak: float = 1.0) -> np.ndarray:
     """A synthesised sub kick (an 808-style sine): the pitch falls from ``drop_from_hz`` to ``pitch_hz`` in
-    about 30 ms, and the level dies away over ``decay_ms``. Mono float32, peak 1.
+    about 30 ms, and the level dies away over ``decay_ms``. Mono float32, peaking at ``peak`` (0-1): pass the
+    peak of the kick it will be layered with, so that ``layer_kick``'s ``sub_gain_db=0`` means equal peaks.
 
     Lesson: course/07-beats.ipynb
     """
@@ -958,13 +961,16 @@ def sub_kick(sr: int, pitch_hz: float = 50.0, decay_ms: float = 400.0, drop_from
     decay_ms = in_range("decay_ms", decay_ms, 50, 2000, unit="ms", hint="short for house, long for an 808 in trap")
     drop_from_hz = in_range("drop_from_hz", drop_from_hz, pitch_hz, 1000, unit="Hz",
                             hint="the pitch the kick starts at, at or above pitch_hz")
+    peak = in_range("peak", peak, 0, 1, hint="the sub's highest sample; 1 is full scale (0 dBFS)")
     n = int(sr * decay_ms / 1000 * 1.5)
     t = np.arange(n) / sr
     freq = pitch_hz + (drop_from_hz - pitch_hz) * np.exp(-t / 0.010)
     phase = 2 * np.pi * np.cumsum(freq) / sr
     env = np.exp(-t / (decay_ms / 1000 / 4.6))  # -40 dB at decay_ms
     attack = np.minimum(1.0, t / 0.001)  # a 1 ms fade-in: no click of its own
-    return (np.sin(phase) * env * attack).astype(np.float32)
+    y = np.sin(phase) * env * attack
+    top = float(np.max(np.abs(y)))
+    return (y * (peak / top if top > 0 else 0.0)).astype(np.float32)
 
 
 def _first_transient(y2d: np.ndarray) -> int:

@@ -29,6 +29,14 @@ def test_sub_kick_falls_to_its_pitch_and_decays():
         sub_kick(SR, pitch_hz=10)
 
 
+def test_sub_kick_peaks_where_it_is_asked_to():
+    """``peak`` sets the sub's highest sample, so a sub made at a kick's peak layers at 0 dB as equal peaks."""
+    assert np.abs(sub_kick(SR)).max() == pytest.approx(1.0, abs=1e-6)
+    assert np.abs(sub_kick(SR, peak=0.355)).max() == pytest.approx(0.355, abs=1e-6)
+    with pytest.raises(ParameterError, match="peak"):
+        sub_kick(SR, peak=2.0)
+
+
 def test_layer_kick_splits_at_the_crossover_and_lines_up_the_attacks():
     rng = np.random.default_rng(0)
     click = np.zeros(SR // 2, dtype=np.float32)

@@ -22,7 +22,7 @@ from .lesson_cells import Expr, run_lesson
 def test_backbeat_right_on_2_and_4_in_any_form():
     assert check_backbeat("....x.......x...").correct is True
     assert check_backbeat("....x... ....x...").correct is True  # spaces are ignored
-    assert check_backbeat(preset("rock")).correct is True  # a pattern with a snare row
+    assert check_backbeat("snare: ....x.......x...").correct is True  # a row written with its name
     assert check_backbeat("....o.......o...").correct is True  # a softer backbeat is still the backbeat
 
 
@@ -46,6 +46,18 @@ def test_backbeat_wrong_says_where(row, says, hint):
     assert fb.correct is False and says in fb.message and hint in fb.hint
 
 
+def test_backbeat_asks_for_a_row_the_student_writes_not_a_whole_pattern():
+    """``snare_row = rock`` (the lesson's rock beat, defined above the exercise) gives nothing away."""
+    for given in (preset("rock"), Pattern.from_text("snare: ....x.......x...")):
+        fb = check_backbeat(given)
+        assert fb.correct is False and "whole pattern" in fb.message and "16 characters" in fb.hint
+
+    class Sequencer:
+        pattern = preset("rock")
+
+    assert check_backbeat(Sequencer()).correct is False
+
+
 @pytest.mark.parametrize("missing", [..., None, ""])
 def test_backbeat_unanswered(missing):
     assert check_backbeat(missing).correct is None
@@ -56,7 +68,7 @@ def test_backbeat_bad_input_is_explained_not_raised():
     assert fb.correct is False and "does not read as a pattern" in fb.message and "'z'" in fb.message
     fb = check_backbeat(42)
     assert fb.correct is False and "must be a pattern (got int)" in fb.message
-    fb = check_backbeat(Pattern.from_text("kick: x...x...x...x..."))
+    fb = check_backbeat("kick: x...x...x...x...")
     assert fb.correct is False and "no snare row" in fb.message
 
 
@@ -77,7 +89,7 @@ def test_named_groove_right_from_text_a_pattern_or_a_sequencer():
     # a sequencer shows empty rows: the clap programmed under an empty snare row plays the part
     grid = Pattern.from_text("kick: x...x...x...x...\nsnare: ................\nclap: ...x..x....x..x.\nhat: ....")
     assert check_named_groove(grid, "dembow").correct is True
-    assert check_backbeat(grid.with_row("clap", "....x.......x...")).correct is True
+    assert check_backbeat("clap: ....x.......x...").correct is True
     assert check_named_groove(preset("boom_bap"), "boom_bap").correct is True  # its ghost snare is free
     assert check_named_groove(preset("house"), "house").correct is True
 
@@ -87,6 +99,10 @@ def test_named_groove_near_one_snare_missing_is_named_by_its_count():
     assert fb.correct is False
     assert fb.message == "the snare is missing on the 'and' of 2."
     assert "boom-ch-boom-chick" in fb.hint
+    fb = check_named_groove("kick: x...x...x...x...\nsnare: ................", "dembow")
+    assert "completes a 3-3-2 figure with the kick on 1 and 3" not in fb.hint  # the snare's count, not the figure
+    fb = check_named_groove("kick: x...x...x...x...\nsnare: ...x..x....x..x.", "dembow")
+    assert "a snare that completes a 3-3-2 figure with the kick on 1 and 3" in fb.message
 
 
 def test_named_groove_wrong():
@@ -139,6 +155,7 @@ def test_swing_by_ear_one_notch_off_is_close_and_names_the_clip():
     assert fb.correct is False
     assert fb.message.startswith("close: only one of the 4 clips is named wrong. Clip 3 swings harder than you heard")
     assert "near-triplet" in fb.message and "straight reference" in fb.hint
+    assert "how soon the next 8th follows" in fb.hint  # the swung 16th is late, so the next 8th comes soon
 
 
 def test_swing_by_ear_far_off_is_wrong_and_says_which_way():
@@ -154,12 +171,20 @@ def test_swing_by_ear_far_off_is_wrong_and_says_which_way():
 @pytest.mark.parametrize(("answer", "says"), [
     ([54, 58, 66], "the drill has 4 clips; you gave 3"),
     ([54, 58, 66, 80], "80 is outside it"),
+    ([0.54, 0.58, 0.66, 0.62], "0.54 is outside it"),
     ([54, "lots", 66, 62], "must be a number such as 58 (got 'lots')"),
     ("54 58 66 62", "give a list of 4 numbers"),
 ])
 def test_swing_by_ear_bad_answers_are_explained(answer, says):
     fb = check_swing_by_ear(answer, DRILL)
     assert fb.correct is False and says in fb.message
+
+
+def test_swing_by_ear_fractions_are_told_to_write_percents():
+    fb = check_swing_by_ear([0.54, 0.58, 0.66, 0.62], DRILL)
+    assert fb.correct is False and "write percents: 54, not 0.54" in fb.hint
+    fb = check_swing_by_ear([54, 58, 66, 80], DRILL)
+    assert "write percents" not in fb.hint
 
 
 def test_swing_by_ear_unanswered():
@@ -187,6 +212,21 @@ def test_hats_fix_right_when_the_open_hat_moves_off_the_snare():
     assert check_hats_leave_the_snare_room(choked, CLASH).correct is True
 
 
+def test_hats_fix_right_when_only_the_open_hats_go():
+    """Full closed hats on 2 and 4 are how drummers play: taking the open hats out is a fix."""
+    assert check_hats_leave_the_snare_room(CLASH.without("open_hat"), CLASH).correct is True
+    assert check_hats_leave_the_snare_room(CLASH.with_row("open_hat", "................"), CLASH).correct is True
+    # the classic place: an "and", choked by the closed hat on the next beat (the house preset's open hat)
+    assert check_hats_leave_the_snare_room(CLASH.with_row("open_hat", "..x.......x....."), CLASH).correct is True
+
+
+@pytest.mark.parametrize("name", ["rock", "boom_bap", "house", "dembow"])
+def test_the_presets_hats_do_not_fight_their_snare(name):
+    """Every preset the lesson teaches plays a full closed hat with its snare; none of them is a clash."""
+    p = preset(name)
+    assert check_hats_leave_the_snare_room(p, p).correct is True
+
+
 def test_hats_fix_near_one_open_hat_left():
     near = CLASH.with_row("open_hat", "......x.....x...").with_row("hat", "x.x.o.x.x.x.o.x.")
     fb = check_hats_leave_the_snare_room(near, CLASH)
@@ -196,11 +236,8 @@ def test_hats_fix_near_one_open_hat_left():
 def test_hats_fix_wrong_answers():
     fb = check_hats_leave_the_snare_room(CLASH, CLASH)
     assert fb.correct is False and fb.message == (
-        "an open hat on beat 2 rings right through the snare; the closed hat on beat 2 is as loud as the snare; "
-        "an open hat on beat 4 rings right through the snare; the closed hat on beat 4 is as loud as the snare.")
-    loud = CLASH.without("open_hat")
-    fb = check_hats_leave_the_snare_room(loud, CLASH)
-    assert fb.correct is False and "the closed hat on beat 2 is as loud as the snare" in fb.message
+        "an open hat on beat 2 rings right through the snare; an open hat on beat 4 rings right through the snare.")
+    assert "an 'and', where the closed hat on the next beat chokes it" in fb.hint
     ringing = CLASH.with_row("open_hat", "..x.......x.....").with_row("hat", "x.....x.x.....x.")
     fb = check_hats_leave_the_snare_room(ringing, CLASH)  # nothing chokes it before the snare
     assert fb.correct is False and "an open hat just before beat 2 rings right through the snare" in fb.message
@@ -210,6 +247,29 @@ def test_hats_fix_wrong_answers():
     moved = CLASH.without("open_hat").with_row("snare", "......x.......x.")
     fb = check_hats_leave_the_snare_room(moved, CLASH)
     assert fb.correct is False and "the snare changed" in fb.message
+
+
+class _Sequencer:
+    """Stands in for a StepSequencer: its steps in .pattern, its mixer in .mutes and .volumes_db."""
+
+    def __init__(self, pattern, mutes=None, volumes_db=None):
+        self.pattern, self.mutes, self.volumes_db = pattern, mutes or {}, volumes_db or {}
+
+
+def test_mutes_and_row_volumes_are_named_as_not_part_of_the_pattern():
+    muted = _Sequencer(CLASH, mutes={"open_hat": True})  # muting the open hat is not removing it
+    fb = check_hats_leave_the_snare_room(muted, CLASH)
+    assert fb.correct is False and "mutes and row volumes are for listening only" in fb.message
+    assert "edit the steps" in fb.message
+    quiet = _Sequencer(preset("rock"), volumes_db={"snare": -12})
+    fb = check_ghost_notes(quiet)
+    assert fb.correct is False and "not part of the pattern" in fb.message
+    fb = check_named_groove(_Sequencer(preset("dembow"), mutes={"hat": True}), "dembow")
+    assert fb.correct is True and "not part of the pattern" in fb.message
+    # nothing said when the mixer is untouched, or for an unanswered sequencer
+    assert "mixer" not in check_hats_leave_the_snare_room(_Sequencer(CLASH), CLASH).message
+    assert "listening only" not in check_hats_leave_the_snare_room(_Sequencer(CLASH), CLASH).message
+    assert "listening only" not in check_ghost_notes(...).message
 
 
 def test_hats_fix_unanswered():

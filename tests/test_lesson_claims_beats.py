@@ -9,8 +9,9 @@
 - the drill: four clips at distinct swings of the five, each measurably at its swing;
 - velocity: boom bap's hats are accented on the beat, its ghost the snare's softest hit, on the last 16th;
 - the clash: the open hat rings "about 0.6 s, almost four 16ths at 100 BPM"; the clash fails the checker;
-- the kick: the sub's single 50 Hz peak with nothing at 2-5 kHz, the acoustic kick's thump "around 43 Hz" with
-  its click, the layered kick at the sub's 50 Hz with the click;
+- the kick: read off the figure, the sub's single 50 Hz peak with nothing at 2-5 kHz, the acoustic kick's thump
+  "around 37 Hz" with its click, the layered kick at the sub's 50 Hz with the click; the sub drawn as layered;
+  0 dB is equal peaks, nothing clips on the sliders, the crossover moves the body by about 10 dB;
 - the chop: in order the slices give back the bar; the bar's kick is on 1, the "and" of 2, 3 and the "and" of
   4, the snare on 2 and 4; B's order moves the kick and snare slices where the text says.
 """
@@ -57,11 +58,25 @@ def test_the_kicks_sit_where_the_text_says(setup):
     kicks = ns["kicks"]
     assert kicks.hits("house") == [0, 4, 8, 12]
     assert kicks.hits("rock") == [0, 8, 10]
-    assert kicks.hits("boom_bap") == [0, 6, 10]
+    assert kicks.hits("boom bap") == [0, 6, 10]  # the row reads as a producer writes it, not boom_bap
     assert kicks.hits("trap") == [0, 7, 10]
+    assert list(fig.data[0].y) == ["rock", "trap", "boom bap", "house"]
+    assert "boom bap" in ns["genre_picker"].options and "boom_bap" not in ns["genre_picker"].options
     text = _prose()
     assert 'Trap syncopates, on 1, the "a" of 2 and the "and" of 3' in text
     assert 'to the "and" of 2 and of 3' in text
+
+
+def test_trap_reads_as_half_time_the_way_the_text_says(setup):
+    """With the clap only on beat 3 of a 140 BPM bar the pulse is two beats a bar: 70 BPM (not 'twice as far
+    apart': the kicks are as far apart in time as they are)."""
+    ns, _ = run_cells(LESSON, ["b7-genres-tweak"], dict(setup))
+    trap = ns["style"]("trap")
+    assert trap.bpm == 140 and trap.pattern.hits("clap") == [16]  # beat 3 of 32 steps: one backbeat a bar
+    assert trap.bpm / 2 == 70
+    text = _prose()
+    assert "with the clap only on 3, the bar feels like two slow beats (70 BPM)" in text
+    assert "twice as far apart" not in text
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +94,9 @@ def test_swing_delays_only_the_e_and_the_a_by_the_stated_ms(swing):
         assert np.allclose(offsets[1::2], swing_delay_s(s, 90) * 1000, atol=1.0), s
     text = _prose()
     assert "at 90 BPM, 58 % moves it 27 ms late and 66 % 53 ms" in text
+    # the formula reads with the swing named, not "2 s" (two seconds)
+    assert text.count("(2 × swing/100 − 1) × 15 / bpm seconds") == 2 and "2 s/100" not in text
+    assert round((2 * 58 / 100 - 1) * 15 / 90 * 1000) == 27
     assert round(swing_delay_s(58, 90) * 1000) == 27 and round(swing_delay_s(66, 90) * 1000) == 53
     step = swing_delay_s(54, 90) * 1000
     assert "about 13 ms per 4 %" in text and round(step) == 13
@@ -112,8 +130,27 @@ def test_boom_bap_velocities_read_as_the_text_says(setup):
     snare = boom_bap["snare"]
     hits = boom_bap.hits("snare")
     assert hits[-1] == 15 and snare[15] == min(snare[h] for h in hits)  # the last "a", the palest snare
+    # the pickups on the "a" of 2 and of 4: 16ths, paler than the "and"s
+    assert [h for h in boom_bap.hits("hat") if h % 2] == [7, 15] and np.all(hat[[7, 15]] < hat[2::4].min())
     flat = ns["flat"]
     assert all(set(flat[name][flat[name] > 0]) == {1.0} for name in flat.instruments)
+    assert ns["velocity_player"].match_loudness is True  # "loudness-matched, so you hear the dynamics"
+    text = _prose()
+    assert "accented 8th-note hats with soft 16th pickups, swung" in text
+    assert "the pickups on the \"a\" of 2 and of 4 paler still" in text
+
+
+def test_boom_bap_swing_moves_what_the_text_says_it_moves(setup):
+    """16th swing moves only odd 16ths: in boom bap the hat pickups and the ghost snare, never the 8th hats."""
+    from producerkit.beats import schedule
+
+    ns, _ = run_cells(LESSON, ["b7-velocity-listen"], dict(setup))
+    boom_bap = ns["boom_bap"]
+    straight = {(h.instrument, h.step): h.sample for h in schedule(boom_bap, 90, ns["sr"], 50)}
+    swung = {(h.instrument, h.step): h.sample for h in schedule(boom_bap, 90, ns["sr"], 58)}
+    moved = sorted(key for key in straight if swung[key] != straight[key])
+    assert moved == [("hat", 7), ("hat", 15), ("snare", 15)]
+    assert "swing moves only the 16ths: the pickups and a ghost snare" in _prose()
 
 
 def test_the_clash_rings_as_long_as_the_text_says_and_fails_the_checker(setup):
@@ -122,35 +159,99 @@ def test_the_clash_rings_as_long_as_the_text_says_and_fails_the_checker(setup):
     assert ring_s == pytest.approx(0.6, abs=0.05)
     assert 3.5 < ring_s / (15 / 100) < 4.0  # "almost four 16ths at 100 BPM"
     assert "about 0.6 s, almost four 16ths at 100 BPM" in _prose()
-    assert check_hats_leave_the_snare_room(ns["clash"], ns["clash"]).correct is False
+    clash = ns["clash"]
+    assert check_hats_leave_the_snare_room(clash, clash).correct is False
+    # the fix the text asks for: no open hat through a snare; the full closed hats on 2 and 4 may stay
+    assert check_hats_leave_the_snare_room(clash.without("open_hat"), clash).correct is True
+    assert check_hats_leave_the_snare_room(clash.with_row("open_hat", "..x.......x....."), clash).correct is True
+    text = _prose()
+    assert "as loud as the snare" not in text and "at most\nmedium" not in text
+    assert "the classic place is an \"and\", choked by the closed hat on the next beat" in text
+    assert "mutes and row volumes are for listening only, not part of the pattern" in text
 
 
-def _kick_lines(setup):
-    ns = run_cells(LESSON, ["b7-kick-listen"], dict(setup))[0]
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        run_cells(LESSON, ["b7-kick-fig"], ns)
-    found = {}
-    for line in out.getvalue().splitlines():
-        m = re.match(r"(\w+)\s*: peak at\s+([\d.]+) Hz,\s+(-?[\d.]+) dB", line)
-        found[m.group(1)] = (float(m.group(2)), float(m.group(3)))
-    return found
+@pytest.fixture(scope="module")
+def kick(setup):
+    ns, fig = run_cells(LESSON, ["b7-kick-listen", "b7-kick-fig"], dict(setup))
+    curves = {}
+    for curve in fig.data:
+        freqs, level = np.asarray(curve.x), np.asarray(curve.y)
+        curves[curve.name.split(" ")[0]] = (freqs, level)
+    return ns, fig, curves
 
 
-def test_the_layered_kick_takes_the_subs_low_end_and_the_acoustic_click(setup):
-    found = _kick_lines(setup)
-    sub_peak, sub_click = found["sub"]
-    acoustic_peak, acoustic_click = found["acoustic"]
-    layered_peak, layered_click = found["layered"]
-    assert sub_peak == pytest.approx(50, abs=1) and sub_click < -50  # "nothing in the click's range"
-    assert acoustic_peak == pytest.approx(43, abs=3) and acoustic_click > -30  # "around 43 Hz", with its click
-    assert layered_peak == pytest.approx(50, abs=1.5) and layered_click > sub_click + 20  # keeps the click
+def _peak_hz(curve):
+    freqs, level = curve
+    return float(freqs[np.argmax(level)])
+
+
+def _below_peak_2_5k(curve):
+    freqs, level = curve
+    return float(level.max() - level[(freqs >= 2000) & (freqs < 5000)].mean())
+
+
+def test_the_layered_kick_takes_the_subs_low_end_and_the_acoustic_click(kick):
+    """Read off the figure the student sees: the text's numbers are the curves' peaks."""
+    _ns, fig, curves = kick
+    assert [c.name for c in fig.data] == ["acoustic kick", "sub (−6 dB, as layered)", "layered"]
+    assert _peak_hz(curves["sub"]) == pytest.approx(50, abs=1) and _below_peak_2_5k(curves["sub"]) > 70
+    assert round(_peak_hz(curves["acoustic"])) == 37 and _below_peak_2_5k(curves["acoustic"]) < 60  # its click
+    assert _peak_hz(curves["layered"]) == pytest.approx(50, abs=1)
+    assert _below_peak_2_5k(curves["layered"]) < _below_peak_2_5k(curves["sub"]) - 20  # keeps the click
     text = _prose()
     assert "The sub is one peak at 50 Hz and nothing in the click's range (2–5 kHz)" in text
-    assert "The acoustic kick's thump sits lower, around 43 Hz" in text
+    assert "The acoustic kick's thump sits lower, around 37 Hz" in text
+
+
+def test_the_sub_is_drawn_as_it_is_layered(kick):
+    """At 50 Hz the layered kick is the sub as drawn (the acoustic kick is 12 dB under it there): the sub curve is
+    the sub at -6 dB, and every clip is averaged over the same length."""
+    ns, _fig, curves = kick
+    freqs, sub = curves["sub"]
+    layered = curves["layered"][1]
+    at = np.argmin(np.abs(freqs - 50))
+    assert layered[at] == pytest.approx(sub[at], abs=1.0)
+    assert len({len(y) for y in ns["one_shots"].values()}) == 1
+
+
+def test_the_sub_sits_6_db_under_the_acoustic_kick_and_nothing_clips(kick):
+    ns, _fig, _curves = kick
+    acoustic, sub = ns["acoustic"], ns["sub"]
+    assert np.abs(sub).max() == pytest.approx(np.abs(acoustic).max(), rel=1e-3)  # 0 dB = equal peaks
+    assert ns["kick_player"].match_loudness is True
+    text = _prose()
+    assert "the sub peaks 6 dB below the acoustic kick" in text and "loudness-matched" in text
+    from producerkit.beats import layer_kick, render
+
+    ns2, _ = run_cells(LESSON, ["b7-kick-tweak-widgets"], dict(ns))
+    crossover, level = ns2["crossover"], ns2["sub_level"]
+    assert level.max == 3 and "the slider stops at +3 dB, where the beat still peaks below 0 dBFS" in text
+    for hz in (crossover.min, 120, crossover.max):
+        for db in (level.min, level.max):
+            kick_ = layer_kick(sub, acoustic, ns["sr"], crossover_hz=hz, sub_gain_db=db)
+            beat = render(ns["house"], ns["kit"].with_piece("kick", kick_), bpm=124, bars=2)
+            assert np.abs(beat).max() < 1.0, (hz, db)
+
+
+def test_the_crossover_changes_what_the_text_says(kick):
+    """About 90 % of the sub's energy is below 100 Hz; from 60 to 300 Hz the layered kick loses about 10 dB of body."""
+    ns, _fig, _curves = kick
+    from producerkit.beats import layer_kick
+
+    sr = ns["sr"]
+
+    def band_db(y, lo, hi):
+        power = np.abs(np.fft.rfft(y, 1 << 18)) ** 2
+        freqs = np.fft.rfftfreq(1 << 18, 1 / sr)
+        return 10 * np.log10(power[(freqs >= lo) & (freqs < hi)].sum())
+
+    sub = ns["sub"]
+    below = 10 ** (band_db(sub, 0, 100) / 10) / 10 ** (band_db(sub, 0, sr / 2) / 10)
+    assert round(below, 1) == 0.9 and "About 90 % of the sub's energy is below 100 Hz" in _prose()
+    body = [band_db(layer_kick(sub, ns["acoustic"], sr, crossover_hz=hz, sub_gain_db=-6), 100, 300)
+            for hz in (60, 300)]
+    assert 8 <= body[0] - body[1] <= 12  # "about 10 dB"
+    assert "from 60 Hz to 300 Hz the layered kick loses about 10 dB there" in _prose()
 
 
 def _energy_by_8th(y, n):
@@ -193,3 +294,47 @@ def test_the_dembow_is_not_shown_before_its_exercise():
     text = "\n".join(before)
     assert "...x..x....x..x." not in text
     assert not re.search(r"""["']dembow["']""", text)  # never named in code: not rendered, not drawn
+
+
+def test_no_name_before_the_dembow_exercise_holds_the_presets():
+    """The setup and the genre cells leave no PRESETS (whose "dembow" prints its grid) in the student's namespace."""
+    from .lesson_cells import run_lesson
+
+    ns = run_lesson(LESSON, upto="my_dembow = ...", tags=("setup",))
+    assert "PRESETS" not in ns
+    assert not any(isinstance(v, dict) and "dembow" in v for v in ns.values())
+
+
+def test_the_ghost_exercise_says_what_its_checker_takes():
+    from producerkit.beats import preset
+    from producerkit.checks import check_ghost_notes
+
+    assert "while 2 and 4 stay loud (`x`, or at least `o`)" in markdown(LESSON)
+    rock = preset("rock")
+    assert check_ghost_notes(rock.with_row("snare", "....o..g.g..o...")).correct is True  # "at least o"
+    assert check_ghost_notes(rock.with_row("snare", "....g..g.g..x...")).correct is False  # a ghost backbeat
+
+
+def test_the_words_around_the_exercises_hold():
+    text = _prose()
+    # the dembow's 3-3-2 is kick and snare together: 0, 3, 6 | 8, 11, 14 (kick 1, snare, snare | kick 3, ...)
+    assert "a snare that completes a 3-3-2 figure with the kick on 1 and 3" in text
+    from producerkit.beats import preset
+
+    dembow = preset("dembow")
+    first_half = sorted({*dembow.hits("snare"), 0, 8} & set(range(8)))
+    assert np.diff([*first_half, 8]).tolist() == [3, 3, 2]
+    assert "Velocity** (1–127 in a MIDI note" in text  # a note-on's velocity 0 is a note-off
+    assert "(only the clap is one recording at three levels)" in text
+    assert "with the owners of the recording and of the song" in text
+
+
+def test_the_daw_table_gives_each_daws_swing_scale():
+    """Only Live's MPC grooves and Logic's Q-Swing count in MPC percent; Pro Tools and FL Studio start at 0 %."""
+    daw = next(c for c in markdown(LESSON).split("## ") if c.startswith("In your DAW"))
+    row = next(line for line in daw.splitlines() if line.startswith("| Swing"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "Swing"
+    assert "MPC percent" in cells[1] and "58 % and 66 %" in cells[2]
+    assert "0 % straight and 100 % a triplet feel (not MPC percent)" in cells[3]
+    assert "0 % is straight, not MPC percent" in cells[4]

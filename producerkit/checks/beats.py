@@ -10,6 +10,7 @@ Lesson: course/07-beats.ipynb
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,14 +20,12 @@ from ..errors import ProducerkitError
 from ._feedback import Feedback, as_number, how_close, is_unanswered, right, unanswered, wrong
 
 __all__ = [
-    "GHOST_MAX", "HAT_UNDER_SNARE_MAX", "SWING_CHOICES", "SwingDrill", "check_backbeat", "check_ghost_notes",
+    "GHOST_MAX", "SWING_CHOICES", "SwingDrill", "check_backbeat", "check_ghost_notes",
     "check_hats_leave_the_snare_room", "check_named_groove", "check_swing_by_ear",
 ]
 
 #: The velocity (0-1) a ghost note may reach: MIDI 50 (the grid's ``g`` is 40).
 GHOST_MAX = 50 / 127
-#: A closed hat on the snare's step may play at most this loud (the grid's ``o``, MIDI 80), under a full snare.
-HAT_UNDER_SNARE_MAX = GRID_CHARS["o"]
 #: An open hat rings about half a second: on a 16-step grid it is still sounding this many steps later.
 OPEN_HAT_RING_STEPS = 3
 #: The swing percents the ear drill picks from, and how far off an answer may be and still be the same notch.
@@ -75,6 +74,33 @@ def _as_pattern(value, what: str) -> tuple[Pattern | None, Feedback | None]:
     return value, None
 
 
+#: Said when a step sequencer's mutes or row volumes are set: the checker reads only its steps.
+MIXER_NOTE = "(your mutes and row volumes are for listening only: they are not part of the pattern, so edit the steps.)"
+
+
+def _mixer_set(value) -> bool:
+    """True when ``value`` is a step sequencer with a row muted or a row volume moved."""
+    return not isinstance(value, Pattern | str) and hasattr(value, "pattern") and bool(
+        getattr(value, "mutes", None) or getattr(value, "volumes_db", None))
+
+
+def _noting_mixer(value, feedback: Feedback) -> Feedback:
+    """``feedback``, with :data:`MIXER_NOTE` after its message when ``value`` is a sequencer with its mixer set."""
+    if not _mixer_set(value) or feedback.correct is None:
+        return feedback
+    return Feedback(feedback.correct, f"{feedback.message} {MIXER_NOTE}", feedback.hint)
+
+
+def _mixer_noted(check):
+    """A pattern checker that adds :data:`MIXER_NOTE` when it was given a sequencer with its mixer set."""
+
+    @functools.wraps(check)
+    def noted(pattern, *args, **kwargs) -> Feedback:
+        return _noting_mixer(pattern, check(pattern, *args, **kwargs))
+
+    return noted
+
+
 def _pick(pattern: Pattern, names: tuple[str, ...]) -> str | None:
     """The row playing the part: the first of ``names`` that has hits, else the first there (a step
     sequencer shows empty rows, so a clap programmed under an empty snare row is the backbeat)."""
@@ -113,12 +139,16 @@ def _where(steps) -> str:
 def check_backbeat(snare) -> Feedback:
     """One bar of the snare: the backbeat, on beats 2 and 4 and nowhere else.
 
-    ``snare`` is a row of the text grid (``"....x......."...``, 16 steps) or a pattern with a snare row.
+    ``snare`` is a row of the text grid that the student writes (``"....x......."...``, 16 steps; ``"snare: ..."``
+    too). A whole pattern (the lesson's rock beat, a sequencer) is refused: the exercise is writing the row.
 
     Lesson: course/07-beats.ipynb
     """
     if is_unanswered(snare):
         return unanswered("the snare's 16 steps as a grid row of x (hit) and . (rest).")
+    if isinstance(snare, Pattern) or (hasattr(snare, "pattern") and not isinstance(snare, str)):
+        return wrong("that is a whole pattern: this exercise asks you to write the snare's row yourself.",
+                     "write 16 characters in quotes, x where the snare hits and . elsewhere: snare_row = \"x...\"")
     if isinstance(snare, str) and ":" not in snare:
         snare = "snare: " + snare
     pattern, problem = _as_pattern(snare, "your snare")
@@ -157,7 +187,7 @@ GROOVES = {
     "dembow": {
         "kick": {0, 4, 8, 12},
         "snare": {3, 6, 11, 14},
-        "says": "a kick on every beat under the snare's 3-3-2 figure",
+        "says": "a kick on every beat, and a snare that completes a 3-3-2 figure with the kick on 1 and 3",
     },
     "boom_bap": {
         "kick": {0, 6, 10},
@@ -172,6 +202,7 @@ GROOVES = {
 }
 
 
+@_mixer_noted
 def check_named_groove(pattern, name: str = "dembow") -> Feedback:
     """A groove programmed from its description: the kick and the snare (or clap, or rimshot) must hit exactly
     the groove's steps in every bar, louder than a ghost note (ghost notes anywhere are free, as are other rows:
@@ -278,8 +309,10 @@ def check_swing_by_ear(answers, drill: SwingDrill) -> Feedback:
         return wrong(f"every answer must be a number such as 58 (got {bad!r}).", "write percents as numbers.")
     if any(not 50 <= v <= 75 for v in values):
         bad = next(v for v in values if not 50 <= v <= 75)
-        return wrong(f"MPC swing runs from 50 % (straight) to 75 % (3:1); {bad:g} is outside it.",
-                     f"each clip is one of {', '.join(map(str, SWING_CHOICES))} %.")
+        hint = f"each clip is one of {', '.join(map(str, SWING_CHOICES))} %."
+        if 0.5 <= bad <= 0.75:
+            hint = f"write percents: {bad * 100:g}, not {bad:g}; " + hint
+        return wrong(f"MPC swing runs from 50 % (straight) to 75 % (3:1); {bad:g} is outside it.", hint)
     off = [(i, v, t) for i, (v, t) in enumerate(zip(values, truth, strict=True)) if abs(v - t) > SWING_TOLERANCE]
     if not off:
         return right(f"every clip named: {', '.join(f'{t} %' for t in truth)}. You can hear a 4 % step "
@@ -298,7 +331,7 @@ def check_swing_by_ear(answers, drill: SwingDrill) -> Feedback:
     if near:
         return wrong(f"close: {lead}{said}",
                      "compare each clip with the straight reference (A): listen to the hat between the beats, "
-                     "how long it waits after the beat and how soon the next beat follows.")
+                     "how long it waits after the beat and how soon the next 8th follows.")
     return wrong(f"{lead}{said}",
                  "start from the extremes: the straightest clip is the one whose hats tick evenly like a clock, "
                  "the most swung limps; then place the others between them.")
@@ -308,7 +341,10 @@ def check_swing_by_ear(answers, drill: SwingDrill) -> Feedback:
 
 
 def _fights(pattern: Pattern) -> list[str]:
-    """Where the hats cover the snare: each as "an open hat rings through the snare on beat 2"."""
+    """Where an open hat rings through the snare: each as "an open hat on beat 2 rings right through the snare".
+
+    A closed hat on the snare's step is no fight: drummers play full closed hats on 2 and 4 (every preset
+    does), and a short tick does not mask a full snare. An open hat rings on unless a closed hat chokes it."""
     _, snare = _row(pattern, SNARE_NAMES)
     _, hat = _row(pattern, HAT_NAMES)
     _, open_hat = _row(pattern, OPEN_HAT_NAMES)
@@ -320,14 +356,13 @@ def _fights(pattern: Pattern) -> list[str]:
                                                       for k in range(1, gap + 1)):
                 where = "on" if gap == 0 else "just before"
                 found.append(f"an open hat {where} {_count_name(s)} rings right through the snare")
-        if hat[s] > HAT_UNDER_SNARE_MAX + 1e-9 and hat[s] >= snare[s] - 1e-9:
-            found.append(f"the closed hat on {_count_name(s)} is as loud as the snare")
     return found
 
 
+@_mixer_noted
 def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
-    """The clashing beat fixed: no open hat rings through a snare hit, and a closed hat on the snare's step is
-    at most medium (``o``), while the kick, the snare and the hat's groove away from the snare stay.
+    """The clashing beat fixed: no open hat rings through a snare hit (a closed hat between them chokes it),
+    while the kick, the snare and the hat's groove away from the snare stay.
 
     Lesson: course/07-beats.ipynb
     """
@@ -345,13 +380,13 @@ def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
     fights = _fights(pattern)
     if fights:
         return wrong("; ".join(fights) + ".",
-                     "move the open hat to an off-beat where it has room, or let a closed hat choke it before "
-                     "the snare; play the closed hat under the snare softer (o or g) or leave it out.")
+                     "move the open hat to an 'and', where the closed hat on the next beat chokes it, or take it "
+                     "out.")
     _, snare = _row(original, SNARE_NAMES)
     near_snare = {(s + d) % 16 for s in _steps(snare) for d in range(-OPEN_HAT_RING_STEPS, 1)}
     was = _steps(_row(original, HAT_NAMES)[1]) - near_snare
     now = _steps(_row(pattern, HAT_NAMES)[1] + _row(pattern, OPEN_HAT_NAMES)[1])
-    kept = len(was & now) / max(1, len(was))
+    kept = len(was & now) / len(was) if was else 1.0  # no hat away from the snare: nothing to keep
     if kept < 0.75:
         return wrong(f"the snare has room now, but the hats lost their groove: only {len(was & now)} of the "
                      f"{len(was)} hat hits away from the snare are left.",
@@ -362,6 +397,7 @@ def check_hats_leave_the_snare_room(pattern, original: Pattern) -> Feedback:
 # --------------------------------------------------------------------------- ghost notes
 
 
+@_mixer_noted
 def check_ghost_notes(pattern) -> Feedback:
     """A snare with ghost notes: the backbeat on 2 and 4 at full velocity, plus at least two ghost notes
     (soft hits, MIDI 50 or less) elsewhere, and no other loud snare.
