@@ -145,7 +145,7 @@ def one_of(name: str, value, options, *, hint: str = ""):
     options = tuple(options)
     try:
         known = value in options
-    except TypeError:  # an unhashable or incomparable value is simply not one of them
+    except (TypeError, ValueError):  # an unhashable, incomparable or array value is simply not one of them
         known = False
     if not known:
         shown = [repr(o) for o in options]

@@ -358,7 +358,7 @@ class ABPlayer(anywidget.AnyWidget):
 
         labels = params.get("labels")
         if labels is not None:
-            if isinstance(labels, str) or len(labels) != 2 or not all(isinstance(s, str) for s in labels):
+            if not isinstance(labels, list | tuple) or len(labels) != 2 or not all(isinstance(s, str) for s in labels):
                 raise ParameterError(f'labels must be two names such as ("Before", "After") (got {labels!r}).')
             new["label_a"], new["label_b"] = labels
         label_a = new.get("label_a", self.label_a)
@@ -410,7 +410,7 @@ class ABPlayer(anywidget.AnyWidget):
             new["volume_db"] = _check_volume(params["volume_db"])
         if "selected" in params:
             sel = params["selected"]
-            if sel not in _SELECTIONS:
+            if not isinstance(sel, str) or sel not in _SELECTIONS:
                 raise ParameterError(f'selected must be one of "a", "b", "diff" or "x" (got {sel!r}).')
             new["selected"] = sel
 

@@ -92,6 +92,11 @@ def band_settings(band) -> dict:
     return out
 
 
+def _equals(value, number) -> bool:
+    """``value == number`` for anything a student may type (an array or a dict is simply not equal)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == number
+
+
 class _BandControls:
     """The controls of one band: type, frequency (Hz, log), gain (dB), Q (log) and bypass."""
 
@@ -317,14 +322,16 @@ class EQExplorer(Explorer):
             )
         settings = band_settings(bands[index])
         kind = params.get("kind", settings["kind"])
-        if "gain_db" in params and kind not in _GAIN_KINDS and params["gain_db"] != 0:
+        if not isinstance(kind, str):
+            raise ParameterError(f"kind must be the name of a band type, such as 'Peak' or 'HighPass' (got {kind!r}).")
+        if "gain_db" in params and kind not in _GAIN_KINDS and not _equals(params["gain_db"], 0):
             raise ParameterError(
                 f"a {kind} has no gain; change kind to Peak, LowShelf or HighShelf to boost or cut (band {index})."
             )
-        if kind not in _PASS_KINDS and "order" in params and params["order"] != 2:
+        if kind not in _PASS_KINDS and "order" in params and not _equals(params["order"], 2):
             raise ParameterError(f"only HighPass and LowPass have an order; a {kind} is one second-order section.")
         settings.update(params)
-        if settings["kind"] in _PASS_KINDS and settings["order"] != 2 and "q" in params:
+        if settings["kind"] in _PASS_KINDS and not _equals(settings["order"], 2) and "q" in params:
             raise ParameterError(
                 f"an order-{settings['order']} {settings['kind']} is a Butterworth cascade with a fixed Q; "
                 "set order=2 to shape the cutoff with q."

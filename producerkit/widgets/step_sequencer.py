@@ -316,6 +316,9 @@ class StepSequencer(anywidget.AnyWidget):
                 f"StepSequencer has no parameter {', '.join(map(repr, unknown))}; it takes "
                 f"{', '.join(sorted(self._PARAMS))}."
             )
+        for key, example in (("mutes", "{'hat': True}"), ("volumes_db", "{'hat': -6.0}")):
+            if key in params and not isinstance(params[key], dict):
+                raise ParameterError(f"{key} must be a dict of row names (got {params[key]!r}): for example {example}.")
         new: dict = {}
         pattern = self._pattern
         if "pattern" in params:
