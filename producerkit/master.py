@@ -339,7 +339,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
     Lesson: course/04-workflow.ipynb
     """
     from . import meters
-    from .dynamics import Limiter, _peak_envelope
+    from .dynamics import Limiter, _interpolation_phases, _peak_envelope
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -391,14 +391,26 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
     state = {"ceiling": ceiling_dbtp, "runs": 0}
     # The limiter's detector (the 4x oversampled peak envelope held over the lookahead, its costly part)
     # scales with the gain in front of it: find it once, and give each pass the ceiling over its gain.
-    envelope = Limiter()._hold(_peak_envelope(unit, True, 0.0), sr)
+    # It skips the blocks too quiet to reach its floor, so it is found again, lower, only when a pass
+    # needs a ceiling below that floor (12 dB of room each time).
+    # No interpolated peak can be higher than the highest sample times the interpolator's gain (sum |h|).
+    detector = {"floor": math.inf, "envelope": None,
+                "bound": float(np.max(np.abs(unit))) * max(1.0, _interpolation_phases()[1])}
 
     def limit(gain_db: float, rel: float):
         """Gain then limit at the limiter's current ceiling: (audio, gain reduction, LUFS)."""
         gain = db_to_amp(gain_db)
         state["runs"] += 1
         limiter = Limiter(ceiling_dbtp=state["ceiling"], release_ms=rel, true_peak=True)
-        result = limiter._limit(unit, envelope, db_to_amp(state["ceiling"]) / gain, sr, y, held=True, gain_db=gain_db)
+        ceiling = db_to_amp(state["ceiling"]) / gain
+        if ceiling >= detector["bound"]:  # no peak can reach the ceiling: nothing to detect
+            result = limiter._limit(unit, np.zeros(unit.shape[1], np.float32), ceiling, sr, y, held=True,
+                                    gain_db=gain_db)
+            return result.audio, result.gain_reduction_db, float(meters.integrated_loudness(result.audio, sr))
+        if ceiling < detector["floor"]:
+            detector["floor"] = ceiling / db_to_amp(12.0)
+            detector["envelope"] = limiter._hold(_peak_envelope(unit, True, detector["floor"]), sr)
+        result = limiter._limit(unit, detector["envelope"], ceiling, sr, y, held=True, gain_db=gain_db)
         return result.audio, result.gain_reduction_db, float(meters.integrated_loudness(result.audio, sr))
 
     best = None  # (|error|, gain dB, release, out, trace, LUFS)
