@@ -111,7 +111,7 @@ function render({ model, el }) {
   let engine = null;
   let engineModel = null;
   let geom = null; // { left, plotW, top, bottom, height, width }
-  const state = { t: 0, frames: 0, playing: false };
+  const state = { t: 0, frames: 0, playing: false, anchors: 0 };
   root.__pkPlayhead = state; // tests read the cursor's time and the frame count here
 
   const duration = () => Math.max(1e-6, model.get("duration"));
@@ -443,39 +443,118 @@ function render({ model, el }) {
   }
 
   // ---------------------------------------------------------------- the cursor
-  // The context time heard now: currentTime (advanced smoothly between audio callbacks) less the
-  // output latency the browser reports (0 where it does not).
-  let clockAnchor = { ct: -1, perf: 0 };
-  function heardTime(ctx) {
-    const ct = ctx.currentTime;
+  // While a voice plays, the cursor is a Web Animation of its transform (linear, one clip second
+  // per second), which the browser's compositor moves on its own: a busy page (a kernel message
+  // being rendered, a figure drawn) does not freeze it. The animation is anchored to the audio
+  // clock: the voice's schedule (it starts at context time `when` from `offset`, and wraps at a
+  // loop's end) placed on the page's clock (performance.now) by the context's own clock readings,
+  // less the output latency the browser reports. Every animation frame checks the anchor and moves
+  // it when the two clocks part by more than ANCHOR_TOLERANCE; a new voice (play, seek, a loop
+  // change, new audio) gets a new animation.
+  const ANCHOR_TOLERANCE = 2; // ms
+  const CLOCK_WINDOW = 90; // clock readings kept to place the context's time on the page's clock
+  let clockReads = [];
+  let clockVoice = null;
+  // Page time (performance.now, ms) minus context time (ms): the context's currentTime moves in
+  // steps (one render block), so a reading just after a step is the truest; the smallest offset
+  // over the last readings is the one taken nearest a step.
+  function clockOffset(ctx) {
     const now = performance.now();
-    if (ct !== clockAnchor.ct) clockAnchor = { ct, perf: now };
-    const ahead = ctx.state === "running" ? Math.min((now - clockAnchor.perf) / 1000, 0.05) : 0;
-    return ct + ahead - (ctx.outputLatency || 0);
+    clockReads.push(now - 1000 * ctx.currentTime);
+    if (clockReads.length > CLOCK_WINDOW) clockReads.shift();
+    return Math.min(...clockReads);
   }
 
   function position() {
     if (!engine) return 0;
     if (engine.voice && engine.ctx) {
-      state.clock = engine.ctx.currentTime; // the clock this frame's cursor was drawn from (tests read it)
-      return engine.positionAt(heardTime(engine.ctx));
+      const ctx = engine.ctx;
+      state.clock = ctx.currentTime; // the clock reading this position was found from (tests read it)
+      const heard = (performance.now() - clockOffset(ctx)) / 1000 - (ctx.outputLatency || 0);
+      return engine.positionAt(heard);
     }
     return engine.pausedAt;
   }
 
+  const xOf = (t) => geom.left + (Math.min(Math.max(t, 0), duration()) / duration()) * geom.plotW;
+  let anim = null; // the cursor's animation while a voice plays
+  let animVoice = null; // the voice it follows
+  let animGeom = ""; // and the geometry it was made for
   let lastX = -1;
+
+  // The animation for the playing voice: keyframes over the stretch it plays through (the clip,
+  // or the loop region, repeated), started part-way at the voice's offset.
+  function animate(voice, ctx) {
+    const d = duration();
+    const [a, b] = voice.loop && voice.offset < voice.end ? [voice.start, voice.end] : [0, d];
+    const span = Math.max(b - a, 1e-3);
+    const first = Math.min(Math.max((voice.offset - a) / span, 0), 1);
+    if (anim) anim.cancel();
+    anim = cursor.animate(
+      [{ transform: `translateX(${xOf(a).toFixed(2)}px)` }, { transform: `translateX(${xOf(b).toFixed(2)}px)` }],
+      {
+        duration: span * 1000,
+        iterationStart: first,
+        iterations: voice.loop && voice.offset < voice.end ? Infinity : Math.max(1e-6, 1 - first),
+        easing: "linear",
+        fill: "both",
+      },
+    );
+    anim.startTime = anchorTime(voice, ctx);
+    state.anchors += 1;
+  }
+
+  // The page time (document timeline, ms) at which the voice's first sample is heard.
+  function anchorTime(voice, ctx) {
+    return 1000 * (voice.when + (ctx.outputLatency || 0)) + clockOffset(ctx);
+  }
+
+  function stopAnimation() {
+    if (anim) anim.cancel();
+    anim = null;
+    animVoice = null;
+  }
+
   let lastAria = 0;
   let lastStatus = "";
   function moveCursor(force = false) {
     if (!geom) return;
     const d = duration();
+    const playing = Boolean(engine && engine.voice && engine.ctx);
+    if (playing) {
+      const voice = engine.voice;
+      if (voice !== clockVoice) {
+        clockVoice = voice;
+        clockReads = []; // a new voice: the context may just have been resumed
+      }
+      const shape = [geom.left, geom.plotW, d].join("|");
+      if (engine.ctx.state !== "running") {
+        // not started yet (the context is resuming): hold the cursor at the voice's start
+        stopAnimation();
+        cursor.style.transform = `translateX(${xOf(voice.offset).toFixed(2)}px)`;
+      } else if (force || !anim || animVoice !== voice || animGeom !== shape) {
+        animate(voice, engine.ctx);
+        animVoice = voice;
+        animGeom = shape;
+      } else {
+        const want = anchorTime(voice, engine.ctx);
+        if (Math.abs(anim.startTime - want) > ANCHOR_TOLERANCE) {
+          anim.startTime = want;
+          state.anchors += 1;
+        }
+      }
+      lastX = -1;
+    } else {
+      clockVoice = null;
+      if (anim) stopAnimation();
+      const x = xOf(engine ? engine.pausedAt : 0);
+      if (force || Math.abs(x - lastX) > 0.05) {
+        cursor.style.transform = `translateX(${x.toFixed(2)}px)`;
+        lastX = x;
+      }
+    }
     const t = Math.min(Math.max(position(), 0), d);
     state.t = t;
-    const x = geom.left + (t / d) * geom.plotW;
-    if (force || Math.abs(x - lastX) > 0.05) {
-      cursor.style.transform = `translateX(${x.toFixed(2)}px)`;
-      lastX = x;
-    }
     // the player's loop region
     const m = engineModel;
     if (m && m.get("loop") && (m.get("loop_start") > 0 || m.get("loop_end") < d - 1e-3)) {
@@ -515,6 +594,7 @@ function render({ model, el }) {
       if (playing) state.frames += 1;
     }
     state.playing = playing;
+    root.dataset.playing = String(playing);
     raf = requestAnimationFrame(tick);
   };
 
@@ -608,6 +688,7 @@ function render({ model, el }) {
 
   return () => {
     cancelAnimationFrame(raf);
+    stopAnimation();
     shared().bus.removeEventListener("players", onPlayers);
     for (const n of names) model.off(`change:${n}`, redraw);
     model.off("msg:custom", onMessage);
