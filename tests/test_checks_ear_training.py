@@ -225,6 +225,13 @@ def test_threshold_mistakes_are_named():
     assert says(check_threshold("loud"), "not a number of dB")
 
 
+def test_a_threshold_written_with_its_unit_is_read():
+    assert check_threshold("1.15 dB") and check_threshold("1.15dB") and check_threshold(" 1,15 db ")
+    assert check_threshold("1.2 decibels")
+    assert not check_threshold("1.3 dB") and says(check_threshold("1.3 dB"), "at one reversal")
+    assert says(check_threshold("1.15 Hz"), "not a number of dB")
+
+
 def test_sam_hears_as_the_lesson_says_and_the_staircase_finds_it():
     def p(x):
         return 1 - 0.5 * math.exp(-((x / cet.SAM_ALPHA_DB) ** cet.SAM_BETA))

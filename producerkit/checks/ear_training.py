@@ -13,6 +13,7 @@ Lesson: course/05-ear-training.ipynb
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -208,8 +209,11 @@ def check_threshold(answer) -> Feedback:
     if is_unanswered(answer):
         return unanswered("write Sam's threshold in dB: the mean of the steps at the last 6 reversals.")
     value = as_number(answer)
+    if value is None and isinstance(answer, str):  # "1.15 dB", "1,15 db": the unit written out
+        m = re.fullmatch(r"\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?:db|decibels?)?\s*", answer, flags=re.IGNORECASE)
+        value = as_number(m.group(1).replace(",", ".")) if m else None
     if value is None:
-        return wrong(f"{answer!r} is not a number of dB.", "write a number such as 1.5.")
+        return wrong(f"{answer!r} is not a number of dB.", "write a number such as 1.5 (or '1.5 dB').")
     stairs = _sam_staircase()
     steps = training.drill("level").values
     at = [steps[level - 1] for level in stairs.reversals]
