@@ -75,7 +75,7 @@ def _as_pattern(value, what: str) -> tuple[Pattern | None, Feedback | None]:
 
 
 #: Said when a step sequencer's mutes or row volumes are set: the checker reads only its steps.
-MIXER_NOTE = "(your mutes and row volumes are for listening only: they are not part of the pattern, so edit the steps.)"
+MIXER_NOTE = "(Your mutes and row volumes are for listening only: they are not part of the pattern, so edit the steps.)"
 
 
 def _mixer_set(value) -> bool:
