@@ -922,7 +922,7 @@ def pattern_figure(pattern, title: str = "Pattern", row_title: str = "instrument
         fig.add_vline(x=k - 0.5, line=dict(color="#333" if bar_line else "#bbb", width=2 if bar_line else 1))
     every = 1 if pattern.steps <= 32 else 2
     fig.update_xaxes(tickvals=x[::every], ticktext=labels[::every], range=[-0.5, pattern.steps - 0.5],
-                     title_text="step (bar.beat, then e & a)", showgrid=False)
+                     title_text="step (bar.beat, then e & a)", showgrid=False, zeroline=False)  # no line at 1.1
     fig.update_yaxes(showgrid=False, title_text=row_title)
     fig.update_layout(plot_bgcolor="#f4f4f4")
     return _base_layout(fig, title, height=120 + 40 * len(names))

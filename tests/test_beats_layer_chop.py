@@ -110,6 +110,7 @@ def test_pattern_figure_draws_rows_and_counts_steps():
     assert fig.layout.xaxis.ticktext[1] == "·"  # 32nds between 16ths
     z = np.asarray(fig.data[0].z, dtype=float)
     assert np.nanmax(z) == 127 and np.isnan(z[2, 1])  # a rest is empty, not zero
+    assert fig.layout.xaxis.zeroline is False  # no stray line through the first step
 
 
 def test_groove_figure_plots_each_steps_offset():
