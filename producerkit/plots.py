@@ -651,22 +651,38 @@ def _trial_level(trial, said):
     go = _go()
     d = trial.details
     lufs = d["loudness_lufs"]
-    low = float(np.floor(min(lufs.values()) - 3.0))
+    # Markers on a loudness axis, not bars: a bar from an arbitrary floor makes a 3 dB step look like a doubling.
+    low = float(np.floor(min(lufs.values()) - 2.0))
     high = float(np.ceil(max(lufs.values()) + 2.0))
-    fig = go.Figure(go.Bar(
-        x=[_TRIAL_NAMES["A"], _TRIAL_NAMES["B"]], y=[lufs["A"] - low, lufs["B"] - low], base=low, width=0.5,
-        marker_color=[COLOR_A, COLOR_B], text=[f"{lufs['A']:.1f} LUFS", f"{lufs['B']:.1f} LUFS"],
-        textposition="outside", hovertext=[f"{lufs['A']:.2f} LUFS", f"{lufs['B']:.2f} LUFS"], hoverinfo="text",
+    names = [_TRIAL_NAMES["A"], _TRIAL_NAMES["B"]]
+    fig = go.Figure(go.Scatter(
+        x=names, y=[lufs["A"], lufs["B"]], mode="markers+text", marker=dict(color=[COLOR_A, COLOR_B], size=18),
+        text=[f"{lufs['A']:.1f} LUFS", f"{lufs['B']:.1f} LUFS"], textposition="middle right",
+        hovertext=[f"{lufs['A']:.2f} LUFS", f"{lufs['B']:.2f} LUFS"], hoverinfo="text",
     ))
-    fig.update_yaxes(title_text="integrated loudness (LUFS)", range=[low, high])
+    for y in lufs.values():
+        fig.add_hline(y=y, line=dict(color="#ccc", width=1, dash="dot"))
+    fig.update_yaxes(title_text="integrated loudness (LUFS)", range=[low, high], dtick=1)
+    fig.update_xaxes(range=[-0.6, 1.9])
     if said is not None:
         side, db = said
+        step = abs(d["gain_db"])
         text = f"you said {side} was louder" + (f" by {db:g} dB" if db is not None else "")
+        if side != d["louder"]:
+            color = _VERDICT_COLORS["wrong"]
+        elif db is None or abs(db - step) <= 0.4 * step + 1e-9:
+            color = _VERDICT_COLORS["right"]
+        else:
+            color = _VERDICT_COLORS["near"]
         fig.add_annotation(x=0.5, y=1.0, xref="paper", yref="paper", text=text, showarrow=False, yanchor="bottom",
-                           font=dict(color=COLOR_B))
+                           font=dict(color=color))
     fig.update_layout(showlegend=False, height=340)
     louder = d["louder"]
     return fig, f"What was done: {louder} was {abs(d['gain_db']):g} dB louder (nothing else changed)"
+
+
+#: The verdict colours of the EarTrainer's feedback (right, near, wrong), for what a figure says you answered.
+_VERDICT_COLORS = {"right": "#1b5e20", "near": "#8a5a00", "wrong": "#b00020"}
 
 
 def _trial_dynamics(trial, said):
@@ -725,7 +741,9 @@ def _trial_stereo(trial, said):
     d = trial.details
     truth, tol = float(trial.answer), float(d["tolerance"])
     fig = go.Figure()
-    fig.add_vrect(x0=max(-100.0, truth - tol), x1=min(100.0, truth + tol), fillcolor=COLOR_CURVE, opacity=0.15,
+    # Right means within the tolerance and on B's side: the band stops at the centre.
+    side_lo, side_hi = (0.0, 100.0) if truth > 0 else (-100.0, 0.0)
+    fig.add_vrect(x0=max(side_lo, truth - tol), x1=min(side_hi, truth + tol), fillcolor=COLOR_CURVE, opacity=0.15,
                   line_width=0)
     fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", marker=dict(size=16, color=COLOR_A),
                              text=["A: centre"], textposition="top center", name="A"))
@@ -801,7 +819,7 @@ def _trial_problem(trial, said):
 
 
 def progress_figure(history, drill_name: str, title: str | None = None):
-    """Your threshold in one drill after each training session, against the published range.
+    """Your threshold in one drill after each training session, against the published range (or the course's goal).
 
     ``history`` is ``Progress.history(drill_name)`` (one row per session: threshold, level,
     trials). The threshold (the drill's unit, left axis) appears once the staircase has turned 6
@@ -832,8 +850,9 @@ def progress_figure(history, drill_name: str, title: str | None = None):
             fig.add_hline(y=lo, line=dict(color=COLOR_CURVE, width=2, dash="dash"))
         else:
             fig.add_hrect(y0=lo, y1=hi, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
-        fig.add_annotation(x=0.0, xref="paper", y=hi, text=f"published: {lo:g}–{hi:g} {unit}" if hi != lo
-                           else f"published: {lo:g} {unit}", showarrow=False, xanchor="left", yanchor="bottom",
+        what = "published" if getattr(d, "measured", True) else "course goal"  # a goal is never drawn as published
+        fig.add_annotation(x=0.0, xref="paper", y=hi, text=f"{what}: {lo:g}–{hi:g} {unit}" if hi != lo
+                           else f"{what}: {lo:g} {unit}", showarrow=False, xanchor="left", yanchor="bottom",
                            font=dict(color=COLOR_CURVE))
     if not any(r["threshold"] is not None for r in rows):
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(color="#666"),

@@ -311,3 +311,62 @@ def test_progress_figure_threshold_against_sessions(tmp_path):
     assert fig.layout.xaxis.title.text == "training session"
     assert fig.layout.yaxis.title.text == "threshold (dB)"
     assert any(s.y0 == 0.5 and s.y1 == 1.0 for s in fig.layout.shapes)  # the published 0.5-1 dB range
+
+
+# --------------------------------------------------------------------------- walkthrough fixes (session 3)
+
+
+def test_stereo_centre_is_no_answer_and_says_b_is_always_panned(tmp_path):
+    trainer = _trainer(tmp_path, "stereo")
+    trial = trainer.trial
+    trainer._slider.value = 0.0
+    trainer._submit.click()
+    assert "always panned" in trainer.error and trainer.trial is trial and not _trial_events_or_none(tmp_path)
+    assert "always panned" in trainer._hint.value
+
+
+def _trial_events_or_none(tmp_path):
+    return _trial_events(tmp_path) if (tmp_path / "progress.json").exists() else []
+
+
+def test_a_delay_answer_says_it_does_not_move_the_level(tmp_path):
+    trainer = _trainer(tmp_path, "space")
+    for _ in range(30):
+        if trainer.trial.details["question"] == "delay":
+            break
+        _right_button(trainer).click()
+        trainer.next_trial()
+    assert trainer.trial.details["question"] == "delay"
+    level = trainer.level
+    _right_button(trainer).click()
+    assert trainer.level == level and "do not move your level" in trainer.feedback
+
+
+def test_level_words_name_the_band_spacing_and_the_problem_severity(tmp_path):
+    assert "five bands, two octaves apart" in _trainer(tmp_path, "frequency", level=1)._question.value
+    problem = _trainer(tmp_path, "problem", level=10)._question.value
+    assert "severity 3" in problem and "3 dB" not in problem
+
+
+def test_level_figure_colours_what_you_said_by_its_verdict_and_uses_markers():
+    trial = training.make_trial("level", 1, 0, seconds=SECONDS)
+    step, louder = abs(trial.answer), trial.details["louder"]
+    other = "A" if louder == "B" else "B"
+
+    def said_color(said):
+        fig = plots.trial_figure(trial, said=said)
+        note = next(a for a in fig.layout.annotations if a.text.startswith("you said"))
+        return note.font.color, fig
+
+    right, fig = said_color((louder, step))
+    assert right == "#1b5e20" and said_color((louder, None))[0] == "#1b5e20"
+    assert said_color((louder, step + 3))[0] == "#8a5a00" and said_color((other, step))[0] == "#b00020"
+    assert fig.data[0].type == "scatter" and "markers" in fig.data[0].mode  # no bars from an arbitrary floor
+
+
+def test_progress_figure_draws_a_goal_as_a_goal(tmp_path):
+    fig = plots.progress_figure([], "dynamics")
+    texts = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("course goal: 1–2 dB") for t in texts) and not any("published" in t for t in texts)
+    assert any(t.startswith("published: 0.5–1 dB") for t in (a.text for a in plots.progress_figure([], "level")
+                                                              .layout.annotations))

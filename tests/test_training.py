@@ -262,15 +262,160 @@ def test_space_scoring():
 
 
 def test_stereo_scoring_uses_the_levels_tolerance():
-    t = trial("stereo", 1, 0)  # ±35 %
+    t = next(trial("stereo", 1, seed) for seed in range(50) if abs(trial("stereo", 1, seed).answer) >= 50)  # ±35 %
     p = t.answer
-    inside = p + 30 if p + 30 <= 100 else p - 30
+    inside = p - 30 if p > 0 else p + 30  # towards the centre, still on B's side
     assert T.score(t, inside).verdict == "right"
-    outside = p + 50 if p + 50 <= 100 else p - 50
+    outside = p - 42 if p > 0 else p + 42  # outside ±35 but within ±(35 + 10): near
     assert T.score(t, outside).verdict == "near"
+    assert T.score(t, p - 46 if p > 0 else p + 46).verdict == "wrong"  # near stops 10 % past the tolerance
     side = "R" if p < 0 else "L"
     assert T.score(t, f"{side}100").verdict == "wrong"
     assert T.score(t, "L30").answer == -30.0 and T.score(t, "30R").answer == 30.0 and T.score(t, "C").answer == 0.0
+
+
+def test_stereo_the_side_comes_first():
+    """An answer in the centre or on the other side of a panned sound is wrong, however close in numbers."""
+    for level, seed in ((1, 0), (1, 1), (1, 2), (1, 3), (4, 0), (4, 1), (10, 0)):
+        t = trial("stereo", level, seed)
+        p = t.answer
+        assert abs(p) >= T.MIN_PAN  # B is always panned: "which side" always has an answer
+        sign = 1 if p > 0 else -1
+        for said in (0, "C", -sign * 0.6, -sign * 5, -sign * abs(p) / 2):
+            result = T.score(t, said)
+            assert result.verdict == "wrong" and result.correct is False, (p, said, result.message)
+        centre = T.score(t, "C")
+        assert ("left" if p < 0 else "right") in centre.message and "not in the centre" in centre.message
+        assert "on the other side" in T.score(t, -sign * 5).message
+    # the walkthrough's cases: truth L26 at level 1
+    t = next(trial("stereo", 1, seed) for seed in range(300) if trial("stereo", 1, seed).answer == -26.0)
+    assert T.score(t, 0).verdict == "wrong" and T.score(t, 5.5).verdict == "wrong"
+    assert T.score(t, 26).verdict == "wrong" and T.score(t, "L10").verdict == "right"
+    far = next(trial("stereo", 1, seed) for seed in range(300) if trial("stereo", 1, seed).answer >= 90)
+    assert T.score(far, 30).verdict == "wrong"  # R95 answered R30: 65 off at ±35 is not a near miss
+
+
+def test_stereo_positions_are_always_panned():
+    positions = [trial("stereo", 1 + seed % 10, seed).answer for seed in range(60)]
+    assert min(abs(p) for p in positions) >= T.MIN_PAN
+    assert any(p < 0 for p in positions) and any(p > 0 for p in positions)
+
+
+def test_stereo_published_figure_follows_from_the_pan_law():
+    """1° at the front (Mills 1958) is about 4 % of one side with the course's constant-power pan (tangent law)."""
+    import math
+
+    def angle(position):  # the stereophonic tangent law, speakers at ±30°
+        left, right = T._pan_gains(position / 100)
+        return math.degrees(math.atan(math.tan(math.radians(30)) * (right - left) / (right + left)))
+
+    one_degree = next(p / 10 for p in range(1, 200) if angle(p / 10) >= 1.0)
+    assert 3.5 <= one_degree <= 4.5
+    assert T.drill("stereo").published_range == (4.0, 4.0) and "±4 %" in T.drill("stereo").published
+
+
+def test_goals_are_not_told_as_published_measurements():
+    for name in ("frequency", "dynamics"):
+        d = T.drill(name)
+        assert d.measured is False and d.published.startswith("there is no published norm")
+    for name in ("level", "space", "stereo"):
+        assert T.drill(name).measured is True
+    assert "often larger on music" in T.drill("space").published
+    assert "1–2 dB of gain reduction" in T.drill("dynamics").published
+
+
+@pytest.mark.parametrize("band_set", ["octave5", "octave10", "third"])
+def test_a_neighbouring_band_is_near_for_every_pair(band_set):
+    """Near is the next band in the set, up or down, even where nominal centres are not exactly 1/3 octave apart."""
+    level = {"octave5": 2, "octave10": 4, "third": 8}[band_set]
+    t = find_trial("frequency", level, None, band_set=band_set)
+    bands = list(t.details["bands"])
+    pairs = 0
+    for i, truth in enumerate(bands):
+        shifted = T.Trial(**{**t.__dict__, "answer": truth, "details": {**t.details, "freq_hz": truth}})
+        for j, said in enumerate(bands):
+            verdict = T.score(shifted, said).verdict
+            expected = "right" if i == j else "near" if abs(i - j) == 1 else "wrong"
+            assert verdict == expected, (truth, said, verdict)
+            pairs += abs(i - j) == 1 and j > i
+    assert pairs == len(bands) - 1  # 27 neighbouring pairs of third-octave bands
+    if band_set == "third":
+        eighty = T.Trial(**{**t.__dict__, "answer": 80.0, "details": {**t.details, "freq_hz": 80.0}})
+        assert T.score(eighty, 63).verdict == "near" and T.score(eighty, 100).verdict == "near"
+        assert T.score(eighty, 50).verdict == "wrong"
+
+
+def test_level_estimate_matches_close_or_near_by_the_step():
+    t = find_trial("level", 10, 0.4)  # B louder by 0.4 dB
+    assert "matches" in T.score(t, 0.4).message and T.score(t, 0.4).verdict == "right"
+    assert T.score(t, 0.5).verdict == "right" and "close" in T.score(t, 0.5).message
+    assert T.score(t, 0.9).verdict == "near"  # 0.9 dB for a 0.4 dB step is not close
+    loud = find_trial("level", 1, 3.0)
+    assert T.score(loud, 4.1).verdict == "right" and T.score(loud, 4.3).verdict == "near"
+    near = T.score(loud, 0.1)
+    assert near.verdict == "near" and near.correct is True and "Only the side moves your level" in near.message
+
+
+@pytest.mark.parametrize("level", range(1, 11))
+def test_measured_gain_reduction_is_the_levels_value_within_10_percent(level):
+    nominal = T.drill("dynamics").value(level)
+    kinds = set()
+    for seed in range(4):
+        t = T.make_trial("dynamics", level, seed)  # the full 4 bars, as the trainer plays them
+        gr = t.details["peak_gain_reduction_db"]
+        kinds.add(t.details["material_kind"])
+        assert abs(gr - nominal) <= 0.1 * nominal, (level, seed, t.details["material_kind"], gr, nominal)
+        assert gr == pytest.approx(float(np.max(t.details["gain_reduction_db"])))
+
+
+def test_over_compression_gets_subtler_in_step_with_the_other_problems():
+    sr = T._session(T.SESSION).sr
+    y = T._mono(T.SESSION, "snare", 10, 2 * sr)
+    gr = {sev: T.bake_problem(y, sr, "over-compression", sev)[1]["peak_gain_reduction_db"] for sev in (12.0, 3.0)}
+    assert gr[12.0] == pytest.approx(18.0, rel=0.1) and gr[3.0] == pytest.approx(4.5, rel=0.1)
+
+
+def test_delay_answers_do_not_move_the_space_staircase(tmp_path):
+    """Note values are scored and recorded, but only the decay questions set the space level and threshold."""
+    trainer = T.Trainer("space", path=tmp_path / "p.json", seed=5, seconds=1.0)
+    delays = decays = 0
+    while delays < 7:
+        t = trainer.next_trial()
+        before = trainer.level
+        result = trainer.answer(t.answer)
+        assert result.verdict == "right"
+        if t.details["question"] == "delay":
+            delays += 1
+            assert trainer.level == before and not T.moves_level(t)
+        else:
+            decays += 1
+            assert T.moves_level(t)
+    assert trainer.level == 1 + decays // 3
+    events = trainer.progress.events("space")
+    assert sum(not T.moves_level(ev) for ev in events) == delays  # recorded all the same
+    assert T.Progress(tmp_path / "p.json").summary()["space"]["level"] == trainer.level
+
+
+def simulate_space(true_pct: float, seed: int, tmp_path: Path, trials: int) -> float:
+    """A listener who hears a decay difference at or above ``true_pct`` and names every delay's note value."""
+    rng = np.random.default_rng(seed)
+    trainer = T.Trainer("space", path=tmp_path / f"space-{seed}.json", seed=seed, seconds=1.0)
+    for _ in range(trials):
+        t = trainer.next_trial()
+        if t.details["question"] == "delay" or t.value >= true_pct:
+            answer = t.answer
+        else:
+            answer = str(rng.choice(["A", "B"]))
+        trainer.answer(answer)
+    estimate = trainer.threshold().value
+    assert estimate is not None, f"fewer than 6 reversals in {trials} trials"
+    return estimate
+
+
+@pytest.mark.parametrize(("true_pct", "seed"), [(23.5, 2), (40.0, 3)])  # counting delays gave 11.5 % and 10.7 %
+def test_simulated_listener_space_threshold_is_the_decay_threshold(true_pct, seed, tmp_path):
+    estimate = simulate_space(true_pct, seed, tmp_path, trials=160)
+    assert abs(estimate - true_pct) <= 0.3 * true_pct, (estimate, true_pct)
 
 
 def test_problem_scoring():
@@ -278,8 +423,15 @@ def test_problem_scoring():
     assert T.score(t, "Rumble").verdict == "right" and "high-pass" in T.score(t, "rumble").message
     near = T.score(t, "mud")
     assert near.verdict == "near" and near.message.startswith("you said mud; it was rumble")
-    assert "below 40 Hz" in near.message
+    assert "below 40 Hz" in near.message and "low-mids (250-500 Hz)" in near.message
+    assert "just below the instrument's lowest note" in near.message  # lesson 01's rumble fix
     assert T.score(t, "clipping").verdict == "wrong"
+    hum = find_trial("problem", 4, "hum")
+    assert T.score(hum, "mud").verdict == "wrong" and T.score(hum, "rumble").verdict == "wrong"
+    assert "at the source" in T.score(hum, "hum").message
+    mud = find_trial("problem", 4, "mud")
+    assert T.score(mud, "hum").verdict == "wrong" and T.score(mud, "rumble").verdict == "near"
+    assert "low-mids (250-500 Hz" in T.score(mud, "mud").message
 
 
 def test_unreadable_answers_are_not_counted():

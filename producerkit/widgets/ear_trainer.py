@@ -44,7 +44,8 @@ _SLIDERS = {
 _SLIDER_HINTS = {
     "level": "Slide right if B is louder, left if A is louder, by the dB you hear; then Submit.",
     "dynamics": "Pick the compressed version, set how much gain reduction you hear, then Submit.",
-    "stereo": "Slide to where B sits: −100 is hard left, 0 the centre, +100 hard right; then Submit.",
+    "stereo": "Slide to where B sits (it is always panned to one side): −100 is hard left, +100 hard right; then "
+              "Submit.",
 }
 
 
@@ -360,7 +361,11 @@ class EarTrainer(widgets.VBox):
         self.add_class("pk-ear-answered")
         self._set_enabled(False)
         self._next.layout.display = None
-        self._feedback = _sentence(result.message) + _level_news(level_before, self.level, self.streak)
+        if training.moves_level(trial):
+            news = _level_news(level_before, self.level, self.streak)
+        else:
+            news = " Note values are practice: they do not move your level (the decay questions do)."
+        self._feedback = _sentence(result.message) + news
         mark, color = _VERDICT_STYLE.get(result.verdict, ("", "#333"))
         self._feedback_html.value = (f'<div class="pk-ear-verdict pk-ear-{result.verdict}" style="color:{color}">'
                                      f"<b>{mark}</b> {html.escape(self._feedback)}</div>")
@@ -432,6 +437,10 @@ class EarTrainer(widgets.VBox):
                 self._error_message("Pick the compressed version first (A or B), then Submit.")
                 return
             self.answer((side, value))
+            return
+        if self.drill == "stereo" and value == 0:
+            self._error_message("0 is the centre, but B is always panned to one side: slide left or right to where "
+                                "you hear it, then Submit.")
             return
         if self.drill == "level" and value == 0:
             self._error_message("0 dB says they are equally loud, but one of them is louder: slide right if B is "
@@ -604,7 +613,8 @@ def _button_hint(trial: training.Trial) -> str:
 def _level_words(trial: training.Trial) -> str:
     d = trial.details
     if trial.drill == "frequency":
-        bands = {"octave5": "5 octave bands", "octave10": "10 octave bands", "third": "third-octave bands"}
+        bands = {"octave5": "five bands, two octaves apart", "octave10": "ten octave bands",
+                 "third": "third-octave bands"}
         change = "boost or cut" if training.drill("frequency").setting(trial.level)["cuts"] else "boost"
         return f"{bands[d['band_set']]}, a {trial.value:g} dB {change}"
     if trial.drill == "level":
@@ -617,7 +627,7 @@ def _level_words(trial: training.Trial) -> str:
         return "1/4, 1/8, dotted 1/8 or 1/8 triplet"
     if trial.drill == "stereo":
         return f"right within ±{trial.value:g} % of one side"
-    return f"the problem at {trial.value:g} dB"
+    return f"severity {trial.value:g} (at 12 as strong as the session's own problem tracks, 3 at level 10)"
 
 
 def _versions(trial: training.Trial) -> str:
