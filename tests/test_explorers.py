@@ -310,6 +310,42 @@ def test_compressor_update_changes_curve_waveform_gr_and_player(drums):
     assert ex._controls["threshold_db"].value == -36 and ex._controls["ratio"].value == pytest.approx(8)
 
 
+def test_compressor_explorer_shows_one_picture_and_sends_the_whole_curve(drums):
+    """The waveforms and gain reduction are drawn once (the playhead); the transfer curve reaches the page whole.
+
+    A FigureWidget sends its data in messages after its model opens, which anywidget 0.11 drops when the page
+    loads the plot's code late: the curve is an Output widget's plotly output, all of it in each update.
+    """
+    import base64
+
+    import ipywidgets as widgets
+
+    from producerkit._display import MIME
+
+    ex = CompressorExplorer(drums, SR)
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    shown = list(walk(ex))
+    assert not [w for w in shown if type(w).__name__ == "FigureWidget"]
+    assert ex.playhead in shown and ex.player in shown
+    outputs = [w for w in shown if isinstance(w, widgets.Output)]
+    assert outputs == [ex._curve_out]
+    assert ex.update(threshold_db=-30, ratio=8)
+    (sent,) = ex._curve_out.outputs
+    curve = sent["data"][MIME]["data"][ex._curve_trace]
+
+    def values(v):  # plotly's JSON sends numpy arrays as typed arrays: {"dtype": "f8", "bdata": base64}
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]) if isinstance(v, dict) else np.asarray(v)
+
+    np.testing.assert_allclose(values(curve["y"]), Compressor(threshold_db=-30, ratio=8).curve(values(curve["x"])),
+                               atol=1e-6)
+    assert sent["data"][MIME]["layout"]["shapes"][0]["x0"] == -30
+
+
 def test_compressor_invalid_update_keeps_state(drums):
     ex = CompressorExplorer(drums, SR)
     processed, comp, audio_b = ex.processed, ex.compressor, ex.player.audio_b

@@ -5,6 +5,7 @@ Lesson: course/02-compression.ipynb
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import ipywidgets as widgets
@@ -18,22 +19,23 @@ from .abplayer import ABPlayer
 from .playhead import Playhead, TracePanel, envelope_trace, series_trace
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Compressor))
-#: Points of the waveform and gain-reduction traces (enough for a plot 1000-2000 pixels wide).
-TRACE_POINTS = 1500
 #: Input levels (dBFS) at which the transfer curve is drawn.
 CURVE_LEVELS = np.linspace(-60.0, 0.0, 241)
+#: Size of the transfer-curve plot in CSS pixels.
+CURVE_WIDTH, CURVE_HEIGHT = 560, 400
 
 
 class CompressorExplorer(Explorer):
     """Turn a compressor's knobs and see the curve, the waveforms and the gain reduction; hear A/B.
 
     Sliders: threshold (dB), ratio, knee (dB), attack (ms), release (ms), makeup (dB) and
-    mix (0 dry to 1 fully compressed). Two plots: the static transfer curve over the clip's
-    level distribution (how much of the time the clip spends at each level, so you see how
-    much of it sits above the threshold), and the input and output waveforms with the gain
-    reduction underneath. The player switches between the dry clip and the compressed one,
-    loudness-matched: makeup gain would otherwise make the compressed version sound "better"
-    just for being louder.
+    mix (0 dry to 1 fully compressed). Under them, one picture of the clip over time: the input
+    and output waveforms with the gain reduction underneath, and a cursor that follows the player
+    as you listen (click the picture to jump there, drag across it to loop). Below the player,
+    the static transfer curve over the clip's level distribution (how much of the time the clip
+    spends at each level, so you see how much of it sits above the threshold). The player
+    switches between the dry clip and the compressed one, loudness-matched: makeup gain would
+    otherwise make the compressed version sound "better" just for being louder.
 
     Args:
         y: the clip: mono ``(n,)``, ``(channels, n)`` or ``(n, channels)``; at most 30 s.
@@ -44,9 +46,10 @@ class CompressorExplorer(Explorer):
     (any :class:`~producerkit.dynamics.Compressor` parameter). ``explorer.processed`` is the
     compressed audio, ``explorer.gain_reduction_db`` its trace, ``explorer.compressor`` the
     current compressor, ``explorer.error`` the last error message, ``explorer.figure`` the
-    transfer-curve plot, ``explorer.waveform_figure`` the waveform plot, ``explorer.player``
-    the A/B player, ``explorer.playhead`` the listen-along view (a cursor over the waveforms
-    and the gain reduction that follows the player; click it to jump there).
+    transfer-curve plot (a plotly Figure), ``explorer.playhead`` the picture of the waveforms and
+    the gain reduction, ``explorer.player`` the A/B player, and ``explorer.waveform_figure`` a
+    plotly figure of the same waveforms and gain reduction, made when you ask for it (to keep or
+    export).
 
     Lesson: course/02-compression.ipynb
     """
@@ -62,33 +65,22 @@ class CompressorExplorer(Explorer):
         result = comp.process(self._y, self._sr)
         self._processed, self._gr = result.audio, result.gain_reduction_db
 
-        go = plots._go()
-        self.figure = go.FigureWidget(
-            plots.transfer_curve_figure(comp, self._y, self._sr, title="Transfer curve over the clip's levels")
-        )
+        # The transfer curve is a plain plotly Figure, sent whole to an Output widget on each change:
+        # a FigureWidget sends its data in messages after its model opens, which anywidget (0.11)
+        # drops when the page takes over 2 s to load the plot's code (a busy page), leaving it empty.
+        self.figure = plots.transfer_curve_figure(comp, self._y, self._sr,
+                                                  title="Transfer curve over the clip's levels")
+        self.figure.update_layout(width=CURVE_WIDTH, height=CURVE_HEIGHT)
         self._curve_trace = len(self.figure.data) - 1
         self._threshold_marks: tuple | None = None
+        self._curve_out = widgets.Output(layout=widgets.Layout(width=f"{CURVE_WIDTH + 10}px"))
+        self._curve_out.add_class("pk-comp-curve")
         self._set_curve_data(comp)
-        self.waveform_figure = go.FigureWidget(
-            plots.gain_reduction_figure(self._y, self._processed, self._gr, self._sr)
-        )
-        # Draw the traces at TRACE_POINTS (the figure function's default is finer than a slider needs).
-        self._input_trace, self._output_trace, self._gr_trace = 0, 1, 2
-        t, lo, hi = plots.waveform_envelope(self._y, self._sr, TRACE_POINTS)
-        self._env_x = np.concatenate([t, t[::-1]])
-        with self.waveform_figure.batch_update():
-            self.waveform_figure.data[0].x = self._env_x
-            self.waveform_figure.data[0].y = np.concatenate([hi, lo[::-1]])
-            self.waveform_figure.data[1].x = self._env_x
-            self.waveform_figure.data[1].y = self._output_envelope(self._processed)
-            t_gr, gr = plots.decimate_trace(self._gr_mono(self._gr), self._sr, TRACE_POINTS)
-            self.waveform_figure.data[2].x = t_gr
-            self.waveform_figure.data[2].y = -gr
 
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "Compressed"), match_loudness=True)
         self._input_envelope = envelope_trace(self._y, self._sr, "input (Dry)", version="a", colour=plots.COLOR_A)
         self.playhead = Playhead(self.player, self._playhead_panels(self._processed, self._gr),
-                                 title="Listen along: the waveforms and the gain reduction as you hear them")
+                                 title="The waveforms and the gain reduction as you hear them")
 
         makeup = comp.makeup_gain_db
         self._controls = {
@@ -109,13 +101,7 @@ class CompressorExplorer(Explorer):
             column([self._controls[n] for n in names[3:5]], title="Timing"),
             column([self._controls[n] for n in names[5:]], title="Output"),
         ])
-        plots_row = widgets.HBox(
-            [self.figure, self.waveform_figure],
-            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
-        )
-        self.figure.layout.width = 520
-        self.waveform_figure.layout.width = 720
-        self.children = [controls, self._error_line, plots_row, self.playhead, self.player]
+        self.children = [controls, self._error_line, self.playhead, self.player, self._curve_out]
 
     # ------------------------------------------------------------------ public
 
@@ -128,6 +114,14 @@ class CompressorExplorer(Explorer):
     def gain_reduction_db(self) -> np.ndarray:
         """The gain-reduction trace in dB (>= 0), one value per sample (see ``Compressor.process``)."""
         return self._gr
+
+    @property
+    def waveform_figure(self):
+        """The input and output waveforms with the gain reduction, as a plotly Figure (made on each call).
+
+        Lesson: not yet taught
+        """
+        return plots.gain_reduction_figure(self._y, self._processed, self._gr, self._sr)
 
     @property
     def compressor(self) -> Compressor:
@@ -171,11 +165,6 @@ class CompressorExplorer(Explorer):
             processed, gr = result.audio, result.gain_reduction_db
         with watch("plots"):
             self._set_curve_data(comp)
-            out_env = self._output_envelope(processed)
-            _, gr_trace = plots.decimate_trace(self._gr_mono(gr), self._sr, TRACE_POINTS)
-            with self.waveform_figure.batch_update():
-                self.waveform_figure.data[self._output_trace].y = out_env
-                self.waveform_figure.data[self._gr_trace].y = -gr_trace
             panels = self._playhead_panels(processed, gr)
         with watch("audio"):
             self.player.set_audio(b=processed)
@@ -207,6 +196,7 @@ class CompressorExplorer(Explorer):
         ]
 
     def _set_curve_data(self, comp: Compressor) -> None:
+        """Draw ``comp``'s curve and threshold on the transfer-curve figure and send it to the page."""
         fig = self.figure
         with fig.batch_update():
             fig.data[self._curve_trace].x = CURVE_LEVELS
@@ -218,17 +208,35 @@ class CompressorExplorer(Explorer):
                 shape.update(x0=comp.threshold_db, x1=comp.threshold_db)
             for label in labels:
                 label.update(x=comp.threshold_db)
-
-    def _output_envelope(self, processed: np.ndarray) -> np.ndarray:
-        """Min/max of the mono sum in TRACE_POINTS slices, as ``plots.waveform_envelope`` draws it.
-
-        The same numbers without re-validating audio the compressor has just produced.
-        """
-        mono = processed if processed.ndim == 1 else processed.mean(axis=0, dtype=np.float32)
-        _, blocks = plots.slice_blocks(mono, self._sr, TRACE_POINTS)
-        return np.concatenate([blocks.max(axis=1), blocks.min(axis=1)[::-1]])
+        self._curve_out.outputs = (_figure_output(fig),)
 
     @staticmethod
     def _gr_mono(gr: np.ndarray) -> np.ndarray:
         """One trace to draw: the largest reduction over channels when each channel has its own."""
         return gr if gr.ndim == 1 else gr.max(axis=0)
+
+
+def _figure_output(fig) -> dict:
+    """A plotly figure as one display output of an Output widget, its arrays as plain lists.
+
+    Plain lists (not plotly's base64 typed arrays) keep the numbers readable in the page's plot
+    (``gd.data``), as a FigureWidget's were; the curve and histogram are a few hundred values.
+    """
+    import json
+
+    from plotly.io._json import to_json
+
+    from .._display import MIME
+
+    def plain(node):
+        if isinstance(node, dict):
+            if set(node) == {"dtype", "bdata"}:
+                return np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"]).tolist()
+            return {key: plain(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [plain(value) for value in node]
+        return node
+
+    data = plain(json.loads(to_json(fig.to_dict(), validate=False, remove_uids=False)))
+    return {"output_type": "display_data", "data": {MIME: data, "text/plain": fig.layout.title.text or "figure"},
+            "metadata": {}}

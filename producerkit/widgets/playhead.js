@@ -113,6 +113,7 @@ function render({ model, el }) {
   let geom = null; // { left, plotW, top, bottom, height, width }
   const state = { t: 0, frames: 0, playing: false, anchors: 0 };
   root.__pkPlayhead = state; // tests read the cursor's time and the frame count here
+  state.panels = () => model.get("panels"); // and the traces drawn
 
   const duration = () => Math.max(1e-6, model.get("duration"));
   const heard = () => (engineModel ? engineModel.get("selected") : "a");

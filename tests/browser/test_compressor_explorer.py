@@ -1,9 +1,10 @@
 """CompressorExplorer in a real JupyterLab page (Debian's chromium through Playwright).
 
 Checks, in the browser: the view renders with no error output and no "Error displaying
-widget"; a real slider interaction (keyboard on the threshold handle) changes the transfer
-curve and the gain-reduction trace; ``explorer.update(...)`` redraws too; an invalid ratio
-shows its message in the widget and changes nothing else; the loudness-matched A/B player
+widget", with one picture of the waveforms and gain reduction (the playhead) and one plotly
+plot (the transfer curve); a real slider interaction (keyboard on the threshold handle) changes
+the transfer curve and the gain-reduction trace; ``explorer.update(...)`` redraws too; an invalid
+ratio shows its message in the widget and changes nothing else; the loudness-matched A/B player
 decodes both versions with Web Audio's decodeAudioData and switches to B while playing.
 """
 
@@ -21,9 +22,27 @@ from .page_helpers import (
 NOTEBOOK = "compressor_explorer.ipynb"
 PLOTS = ".pk-compressor-explorer .js-plotly-plot"
 
-TRANSFER, WAVEFORM = 0, 1  # the two plots, in page order
+TRANSFER = 0  # the one plotly plot
 CURVE = 2  # transfer plot: 0 level histogram, 1 "no compression" diagonal, 2 the curve
-GR = 2  # waveform plot: 0 input, 1 output, 2 gain reduction
+
+# The gain-reduction trace the playhead draws (its second panel), as a sum of its values per column.
+GR_SUM_JS = """
+() => {
+  const ph = document.querySelector('.pk-compressor-explorer .pk-ph');
+  if (!ph || !ph.__pkPlayhead) return null;
+  const panels = ph.__pkPlayhead.panels();
+  return panels.length > 1 ? panels[1].traces[0].lo.reduce((s, v) => s + v, 0) : null;
+}
+"""
+GR_KERNEL = "float(sum(explorer.playhead.panels[1]['traces'][0]['lo']))"
+
+
+def settle_gr(page, run_cell_code) -> float:
+    """Wait until the page draws the gain reduction the kernel has (slider moves flushed); return it."""
+    want = float(kernel_state(run_cell_code, f"explorer.flush() or {GR_KERNEL}"))
+    page.wait_for_function(f"want => {{ const v = ({GR_SUM_JS})(); return v !== null && Math.abs(v - want) < 1e-3; }}",
+                           arg=want, timeout=20_000)
+    return page.evaluate(GR_SUM_JS)
 
 
 def test_compressor_explorer_renders_reacts_and_plays(
@@ -33,13 +52,15 @@ def test_compressor_explorer_renders_reacts_and_plays(
     assert_no_errors()
     explorer = page.locator(".pk-compressor-explorer")
     explorer.wait_for(state="visible")
-    assert explorer.locator(".js-plotly-plot").count() == 2
+    assert explorer.locator(".js-plotly-plot").count() == 1  # the transfer curve
+    assert explorer.locator(".pk-ph canvas").count() == 1  # one picture of the waveforms and gain reduction
     text = explorer.inner_text()
     for label in ("threshold (dB)", "ratio", "knee (dB)", "attack (ms)", "release (ms)", "makeup (dB)", "mix"):
         assert label in text, label
-    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{PLOTS!r}, {WAVEFORM}, {GR}]) !== null")
+    page.wait_for_function(f"() => ({TRACE_SUM_JS})([{PLOTS!r}, {TRANSFER}, {CURVE}]) !== null")
+    page.wait_for_function(f"() => ({GR_SUM_JS})() !== null")
     curve0 = trace_sum(page, PLOTS, TRANSFER, CURVE)
-    gr0 = trace_sum(page, PLOTS, WAVEFORM, GR)
+    gr0 = page.evaluate(GR_SUM_JS)
 
     # A real slider interaction: step the threshold down with the keyboard on its handle.
     handle = explorer.locator(".pk-comp-threshold .noUi-handle")
@@ -48,7 +69,7 @@ def test_compressor_explorer_renders_reacts_and_plays(
         page.keyboard.press("ArrowLeft")
     wait_for_trace_change(page, PLOTS, TRANSFER, CURVE, curve0)
     curve1 = settle_trace(page, run_cell_code, PLOTS, TRANSFER, CURVE, f"explorer.figure.data[{CURVE}].y")
-    gr1 = settle_trace(page, run_cell_code, PLOTS, WAVEFORM, GR, f"explorer.waveform_figure.data[{GR}].y")
+    gr1 = settle_gr(page, run_cell_code)
     assert curve1 != curve0
     assert gr1 < gr0  # a lower threshold: more gain reduction, drawn downwards
     threshold = float(kernel_state(run_cell_code, "explorer.compressor.threshold_db"))
