@@ -25,12 +25,14 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it and rename it into place.
+def write_atomic(path: Path, data: bytes | str, *, replace: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync it and move it into place.
 
     Text is written as UTF-8 with the newlines it has. A reader sees the old file or the new one,
     never a part of either; if writing fails, the old file is left as it was and the temporary
-    file is removed.
+    file is removed. With ``replace=False`` an existing ``path`` is never touched: the move is a
+    hard link that fails if the file exists (even one that appeared while writing), and
+    :class:`FileExistsError` is raised.
 
     Lesson: not yet taught
     """
@@ -44,8 +46,21 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _move_without_replacing(Path(tmp), path)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
     fsync_dir(path.parent)
+
+
+def _move_without_replacing(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)  # atomic, and fails if the target exists: never clobbers
+    except FileExistsError:
+        raise
+    except OSError:  # filesystems without hard links: a small race is the best they allow
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)

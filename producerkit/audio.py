@@ -10,13 +10,13 @@ Lesson: not yet taught
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._files import write_atomic
 from ._validate import one_of, whole
 from .errors import AudioError
 
@@ -349,31 +349,14 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
             raise AudioError(msg)
         warnings.warn(msg, ClippingWarning, stacklevel=2)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{ext}.tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        data = y.T if y.ndim == 2 else y
-        sf.write(str(tmp), data, sr, subtype=subtype, format=fmt)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if the target appeared meanwhile: never clobbers
-            except FileExistsError:
-                raise AudioError(
-                    f"{path}: already exists and was left untouched; pass overwrite=True to replace it."
-                ) from None
-            except OSError:  # filesystems without hard links
-                if path.exists():
-                    raise AudioError(f"{path}: already exists; pass overwrite=True to replace it.") from None
-                os.replace(tmp, path)
-    except AudioError:
-        raise
+        buf = io.BytesIO()
+        sf.write(buf, y.T if y.ndim == 2 else y, sr, subtype=subtype, format=fmt)
+        write_atomic(path, buf.getvalue(), replace=overwrite)
+    except FileExistsError:
+        raise AudioError(f"{path}: already exists and was left untouched; pass overwrite=True to replace it.") from None
     except Exception as exc:
         raise AudioError(f"{path}: could not write the file ({_first_line(exc)}); nothing was changed.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
