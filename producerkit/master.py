@@ -417,11 +417,12 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
     gain_db = target_lufs - lufs
     gain_cap = gain_db + 30.0  # beyond 30 dB of limiting there is nothing musical left to gain
 
-    def solve(rel: float, gain_db: float) -> None:
+    def solve(rel: float, gain_db: float, slope: float = 1.0) -> float:
         """Search the gain that lands on the target through this limiter (output loudness rises with gain).
 
         Secant steps until the target is bracketed, then regula falsi kept off the bracket's ends; gives
-        up early when the loudness has stopped rising (this release cannot get there).
+        up early when the loudness has stopped rising (this release cannot get there). ``slope`` (LU per
+        dB of gain) sizes the first step; returns the last slope measured, for the next release's first.
         """
         nonlocal best
         points: list[tuple[float, float]] = []  # (gain dB, output LUFS)
@@ -431,7 +432,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
             if best is None or abs(err) < best[0]:
                 best = (abs(err), gain_db, rel, out, trace, out_lufs)
             if abs(err) <= tolerance_lu:
-                return
+                return slope
             points.append((gain_db, out_lufs))
             quiet = max((p for p in points if p[1] < target_lufs), default=None)
             loud = min((p for p in points if p[1] > target_lufs), default=None)
@@ -440,22 +441,25 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
                 guess = quiet[0] + (target_lufs - quiet[1]) * width / max(loud[1] - quiet[1], 1e-9)
                 gain_db = min(max(guess, quiet[0] + 0.1 * width), loud[0] - 0.1 * width)
                 continue
-            slope = 1.0
             if len(points) >= 2 and abs(points[-1][0] - points[-2][0]) > 1e-6:
                 slope = (points[-1][1] - points[-2][1]) / (points[-1][0] - points[-2][0])
                 if err > 0 and (slope < 0.15 or err / max(slope, 1e-6) > gain_cap - gain_db):
-                    return  # the loudness has (nearly) stopped rising: a faster release is needed
+                    return slope  # the loudness has (nearly) stopped rising: a faster release is needed
             step = err / min(1.0, max(0.1, slope))
             step = math.copysign(min(12.0, max(0.5, abs(step))), step)
             if err > 0 and gain_db >= gain_cap:
-                return
+                return slope
             gain_db = min(gain_cap, gain_db + step)
+        return slope
 
-    start_gain = gain_db
+    start_gain, slope = gain_db, 1.0
     for rel in releases:
-        solve(rel, start_gain)
+        slope = solve(rel, start_gain, slope)
         if best[0] <= 2 * tolerance_lu:  # close enough: keep the slower, cleaner release
             break
+        # a faster release is louder at the same gain: start where the slower one came closest, stepping
+        # as the loudness last rose (it rises at least that fast with the faster release)
+        start_gain, slope = best[1], 1.0
     # The true peak, read by the BS.1770 meter, once the gain is found: the limiter's detector and the
     # meter disagree by a fraction of a dB, so on an overshoot the limiter aims that much lower and the
     # gain is searched again with its release (a few times at most, then the output is trimmed).
