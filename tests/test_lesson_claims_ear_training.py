@@ -52,7 +52,9 @@ def _before(marker: str) -> str:
 
 def test_the_frequency_ladder_is_as_the_trainer_section_says():
     text = _text()
-    assert "Level 1 boosts one of five octave bands by 12 dB, on pink noise" in text
+    assert ("Level 1 boosts one of five bands two octaves apart (63 Hz, 250 Hz, 1 kHz, 4 kHz, 16 kHz) by 12 dB, on "
+            "pink noise") in text
+    assert training.OCTAVE_BANDS_5 == (63.0, 250.0, 1000.0, 4000.0, 16000.0)
     assert ("From level 2 the song's mix plays, from level 3 there are ten octave bands, and from level 6 there are "
             "third-octave bands, with smaller boosts. From level 7 some of the changes are cuts") in text
     assert "Level 10 is a 3 dB change" in text
@@ -70,10 +72,13 @@ def test_the_other_ladders_are_as_the_text_says():
     assert (training.drill("level").value(1), training.drill("level").value(10)) == (3.0, 0.4)
     assert "It takes 12 dB off the peaks at level 1 and 1.5 dB at level 10" in text
     assert (training.drill("dynamics").value(1), training.drill("dynamics").value(10)) == (12.0, 1.5)
-    assert "twice the shorter at level 1 and only 7 % longer at level 10 (trained listeners hear about 5 %)" in text
+    assert ("twice the shorter at level 1 and only 7 % longer at level 10 (the published just-noticeable difference "
+            "is about 5 % in rooms, and often larger on music)") in text
     assert training.drill("space").value(1) == 100 and training.drill("space").value(10) == 7
     assert training.drill("space").published_range == (5.0, 5.0)
-    assert "within 35 % of one side counts as right, at level 10 within 7 %; from level 6 the sound plays" in text
+    assert ("within 35 % of one side counts as right, at level 10 within 7 %, on B's side (the centre or the other "
+            "side is always wrong); from level 6 the sound plays") in text
+    assert "at least 10 % from the centre" in text and training.MIN_PAN == 10.0
     stereo = training.drill("stereo")
     assert (stereo.value(1), stereo.value(10)) == (35.0, 7.0)
     assert stereo.setting(5)["context"] == "solo" and stereo.setting(6)["context"] == "mix"
