@@ -103,6 +103,11 @@ def _peak_envelope_4x_py(y, phases, block_peaks, block, floor, out):
     n_blocks = block_peaks.shape[0]
     grid = np.zeros(6, dtype=np.float32)
     eight = np.float32(8.0)
+    # the three interpolated points of every sample in a block: summed tap by tap over the whole
+    # block (each point still adds its taps in order), so the inner loop runs over samples, in SIMD
+    s0 = np.empty(block, dtype=np.float32)
+    s1 = np.empty(block, dtype=np.float32)
+    s2 = np.empty(block, dtype=np.float32)
     for i in range(n):
         m = abs(y[0, i])
         for c in range(1, channels):
@@ -124,30 +129,40 @@ def _peak_envelope_4x_py(y, phases, block_peaks, block, floor, out):
             previous = np.float32(0.0)  # the three-quarter point before sample `start`
             for k in range(taps):
                 previous += phases[2, k] * y[c, start - 1 - before + k]
+            m_len = stop - start
+            if m_len <= 0:
+                continue
+            yc = y[c]
+            s0[:m_len] = 0.0
+            s1[:m_len] = 0.0
+            s2[:m_len] = 0.0
+            for k in range(taps):
+                p0 = phases[0, k]
+                p1 = phases[1, k]
+                p2 = phases[2, k]
+                off = start - before + k
+                for j in range(m_len):
+                    v = yc[off + j]
+                    s0[j] += p0 * v
+                    s1[j] += p1 * v
+                    s2[j] += p2 * v
             for i in range(start, stop):
-                s0 = np.float32(0.0)
-                s1 = np.float32(0.0)
-                s2 = np.float32(0.0)
-                for k in range(taps):
-                    v = y[c, i - before + k]
-                    s0 += phases[0, k] * v
-                    s1 += phases[1, k] * v
-                    s2 += phases[2, k] * v
+                j = i - start
                 grid[0] = previous
-                grid[1] = y[c, i]
-                grid[2] = s0
-                grid[3] = s1
-                grid[4] = s2
-                grid[5] = y[c, i + 1]
-                previous = s2
+                grid[1] = yc[i]
+                grid[2] = s0[j]
+                grid[3] = s1[j]
+                grid[4] = s2[j]
+                grid[5] = yc[i + 1]
+                previous = s2[j]
                 m = out[i]
-                for j in range(1, 5):
-                    g = grid[j]
-                    if abs(g) < abs(grid[j - 1]) or abs(g) < abs(grid[j + 1]):
+                for q in range(1, 5):
+                    g = grid[q]
+                    if abs(g) < abs(grid[q - 1]) or abs(g) < abs(grid[q + 1]):
                         continue
-                    curvature = grid[j - 1] - g - g + grid[j + 1]
+                    curvature = grid[q - 1] - g - g + grid[q + 1]
                     if g * curvature < 0:  # a genuine peak: refine to the parabola's vertex
-                        slope = grid[j - 1] - grid[j + 1]
+                        slope = grid[q - 1] - grid[q + 1]
                         g = g - slope * slope / (eight * curvature)
                     if abs(g) > m:
                         m = abs(g)
