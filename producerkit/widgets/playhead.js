@@ -2,7 +2,8 @@
 //
 // The plots (decimated traces: min/max per pixel column, images, blocks) are drawn once on a
 // canvas, and again only when the data or the version you hear changes. The cursor is a separate
-// element moved every animation frame from the clock of the player it follows: abplayer.js keeps
+// element, animated on the compositor and anchored to the clock of the player it follows (see "the
+// cursor" below): abplayer.js keeps
 // a page-side registry, globalThis.__producerkitAudio.players, from a player's clock_id to its
 // engines (the AudioContext, the playing voice, seek/play/pause). The time you hear is
 // currentTime less the output latency the browser reports. Nothing here sends the kernel

@@ -2,10 +2,11 @@
 
 A :class:`Playhead` draws time-axis pictures of a clip (waveform envelopes, gain reduction,
 loudness, a spectrogram, an arrangement's sections) and a cursor that follows an
-:class:`~producerkit.widgets.ABPlayer` as it plays. The cursor is drawn in the browser, every
-frame, from the Web Audio clock the player plays on (``AudioContext.currentTime`` less the output
-latency the browser reports), so it is where the sound is, not where the kernel last heard it
-was. The kernel hears only play, pause and seek: no message per frame.
+:class:`~producerkit.widgets.ABPlayer` as it plays. The cursor moves in the browser, as an
+animation the page's compositor runs (so a busy page does not freeze it), anchored to the Web Audio
+clock the player plays on (``AudioContext.currentTime`` less the output latency the browser
+reports) and checked against it every frame, so it is where the sound is, not where the kernel
+last heard it was. The kernel hears only play, pause and seek: no message per frame.
 
 Click the plot to jump there, drag across it to loop that region; with the keyboard, focus the
 plot (Tab) and use ← → (1 s, with Shift 5 s), Home/End, and Space to play or pause. When the
