@@ -24,6 +24,7 @@ from ..audio import SILENCE_DB, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError
 from ._common import Explorer, Stopwatch
 from .abplayer import MAX_SECONDS, ABPlayer
+from .compressor_explorer import _figure_output
 from .playhead import Playhead, TracePanel, series_trace
 
 #: The plot's loudness axis, in LUFS (quieter readings are drawn at the bottom edge).
@@ -117,12 +118,16 @@ class LoudnessView(Explorer):
         self._qc_html.add_class("pk-loudness-qc")
         self._error_line.add_class("pk-loudness-error")
         self.figure = self._make_figure()
+        # A plain Figure sent whole to an Output widget on each change (see CompressorExplorer: a
+        # FigureWidget's data travel in messages anywidget drops when the page loads its code late).
+        self._figure_out = w.Output(layout=w.Layout(width="100%"))
+        self._figure_out.add_class("pk-loudness-figure")
         self.player = None
         self.playhead = None
         # There is no previous good state yet: invalid input raises here.
         self._apply(y=y, sr=sr, target=target)
         self._observe_control(self._dropdown, "target")
-        self.children = [w.HBox([self._dropdown, self._summary]), self.figure, self.playhead, self._qc_html,
+        self.children = [w.HBox([self._dropdown, self._summary]), self._figure_out, self.playhead, self._qc_html,
                          self._error_line, self.player]
         self.add_class("pk-loudness")
 
@@ -215,12 +220,12 @@ class LoudnessView(Explorer):
 
         traces = [(_NAME_MOMENTARY, _COLOR_MOMENTARY, 1, None), (_NAME_SHORT_TERM, _COLOR_SHORT_TERM, 2, None),
                   ("integrated", _COLOR_INTEGRATED, 2, None), ("target", _COLOR_TARGET, 2, "dash")]
-        fig = go.FigureWidget(data=[
+        fig = go.Figure(data=[
             go.Scatter(x=[], y=[], name=name, mode="lines", line=dict(color=colour, width=width, dash=dash))
             for name, colour, width, dash in traces
         ])
         fig.update_layout(
-            height=340, margin=dict(l=60, r=20, t=40, b=40), template="plotly_white",
+            width=860, height=340, margin=dict(l=60, r=20, t=40, b=40), template="plotly_white",
             legend=dict(orientation="h", y=-0.2), title="Loudness over time",
         )
         fig.update_xaxes(title_text="time (s)")
@@ -249,6 +254,7 @@ class LoudnessView(Explorer):
             fig.data[3].update(x=span, y=[platform.integrated_lufs] * 2,
                                name=f"{platform.name} target {platform.integrated_lufs:g} LUFS")
             fig.layout.title.text = f"Loudness over time · {platform.name}: {self.verdict.upper()}"
+        self._figure_out.outputs = (_figure_output(fig),)
         if self.playhead is None:
             self.playhead = Playhead(self.player, self._playhead_panels(),
                                      title="Listen along: loudness as you hear it")
