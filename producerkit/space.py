@@ -121,32 +121,41 @@ def _reverb_kernels():
     def diffuse(x, pre, ap_delays, ap_gains, flush, out):  # pragma: no cover
         """x delayed by ``pre`` samples into ``out`` (zero-padded to its length), then Schroeder
         all-passes in series on each channel: w = x + g w[-D], y = w[-D] - g w."""
-        buf = np.zeros(ap_delays.max())
         n = x.shape[1]
+        total = out.shape[1]
+        hist = np.empty(total)  # the running all-pass's w, kept whole: w[t - D] is read D samples later
         for c in range(x.shape[0]):
-            for t in range(out.shape[1]):
+            for t in range(total):
                 out[c, t] = x[c, t - pre] if pre <= t < pre + n else 0.0
+            o = out[c]
             for m in range(ap_delays.shape[0]):
                 d = ap_delays[m]
                 g = ap_gains[m]
-                buf[:d] = 0.0
-                p = 0
-                for t in range(out.shape[1]):
-                    delayed = buf[p]
-                    w = out[c, t] + g * delayed
+                for t in range(min(d, total)):  # the first D samples: nothing delayed yet
+                    w = o[t]
                     if -flush < w < flush:
                         w = 0.0
-                    buf[p] = w
-                    out[c, t] = delayed - g * w
-                    p += 1
-                    if p == d:
-                        p = 0
+                    hist[t] = w
+                    o[t] = -g * w
+                for t0 in range(d, total, d):  # then blocks of D, each reading only the block before it
+                    for t in range(t0, min(t0 + d, total)):
+                        delayed = hist[t - d]
+                        w = o[t] + g * delayed
+                        if -flush < w < flush:
+                            w = 0.0
+                        hist[t] = w
+                        o[t] = delayed - g * w
 
     @njit(cache=True)
-    def fdn16(u, delays, b0, pole, b_in, c_out, flush, out):  # pragma: no cover
-        """The loop: read 16 lines, damp, tap the outputs, mix (Hadamard), inject, write."""
+    def fdn16(u, delays, b0, pole, b_in, blend, taps, flush, out):  # pragma: no cover
+        """The loop: read 16 lines, damp, mix (Hadamard), tap the outputs, inject, write.
+
+        The outputs are rows ``taps`` of the mixed lines, blended across channels by ``blend``:
+        the Hadamard transform is done once and serves both the feedback and the outputs.
+        """
         n_in, n = u.shape
-        n_out = c_out.shape[0]
+        n_out = blend.shape[0]
+        w = np.zeros(16)
         start = np.zeros(16, np.int64)  # the 16 circular buffers lie end to end in one array
         for i in range(1, 16):
             start[i] = start[i - 1] + delays[i - 1]
@@ -168,11 +177,6 @@ def _reverb_kernels():
                     s = 0.0
                 state[i] = s
                 v[i] = s
-            for c in range(n_out):
-                acc = 0.0
-                for i in range(16):
-                    acc += c_out[c, i] * v[i]
-                out[c, t] = acc
             # fast Walsh-Hadamard transform, unrolled: the orthogonal (lossless) feedback matrix
             for k in range(8):
                 a = v[2 * k]
@@ -197,8 +201,15 @@ def _reverb_kernels():
                 v[k] = a + b
                 v[k + 8] = a - b
             for i in range(16):
+                w[i] = 0.25 * v[i]
+            for c in range(n_out):
+                acc = 0.0
+                for k in range(taps.shape[0]):
+                    acc += blend[c, k] * w[taps[k]]
+                out[c, t] = acc
+            for i in range(16):
                 p = pos[i]
-                buf[p] = 0.25 * v[i] + injected[i]
+                buf[p] = w[i] + injected[i]
                 p += 1
                 if p == end[i]:
                     p = start[i]
@@ -303,12 +314,13 @@ class Reverb:
             hadamard = np.block([[hadamard, hadamard], [hadamard, -hadamard]])
         rng = np.random.default_rng(1991)  # fixed: the same input signs on every run
         b_in = rng.choice([-1.0, 1.0], size=(16, n_in)) / 4.0 / np.sqrt(n_in)
-        # orthogonal unit-norm rows (skipping the all-ones row while there are enough): decorrelated outputs
-        taps = (hadamard[1 : n_out + 1] if n_out < 16 else hadamard) / 4.0
+        # orthogonal unit-norm rows of hadamard / 4 (skipping the all-ones row while there are enough):
+        # decorrelated outputs. The loop's feedback is hadamard / 4 times the lines, so it taps them there.
+        taps = np.arange(1, n_out + 1) if n_out < 16 else np.arange(16)
         # width at constant power: mean + width * (each channel - mean), rescaled
         mean = np.full((n_out, n_out), 1.0 / n_out)
         blend = (mean + width * (np.eye(n_out) - mean)) * np.sqrt(n_out / (1 + width**2 * (n_out - 1)))
-        return np.ascontiguousarray(b_in), np.ascontiguousarray(blend @ taps)
+        return np.ascontiguousarray(b_in), np.ascontiguousarray(blend), taps
 
     # ---- processing
 
@@ -332,13 +344,13 @@ class Reverb:
 
     def _wet(self, x: np.ndarray, pre: int, n_total: int, sr: int, n_out_ch: int) -> np.ndarray:
         delays, b0, poles, _ = self._design(sr)
-        b_in, c_out = self._matrices(x.shape[0], n_out_ch, self.width)
+        b_in, blend, taps = self._matrices(x.shape[0], n_out_ch, self.width)
         ap_delays = np.array([max(1, round(ms * sr / 1000)) for ms in _DIFFUSER_MS], np.int64)
         diffuse, fdn16 = _reverb_kernels()
         diffused = np.empty((x.shape[0], n_total))
         diffuse(x, pre, ap_delays, np.array(_DIFFUSER_GAINS), FLUSH_TO_ZERO, diffused)
         wet = np.empty((n_out_ch, n_total), np.float32)
-        fdn16(diffused, delays, b0, poles, b_in, c_out, FLUSH_TO_ZERO, wet)
+        fdn16(diffused, delays, b0, poles, b_in, blend, taps, FLUSH_TO_ZERO, wet)
         return wet
 
     def impulse_response(self, sr: int, duration_s: float | None = None) -> np.ndarray:
