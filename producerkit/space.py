@@ -121,30 +121,26 @@ def _reverb_kernels():
     def diffuse(x, pre, ap_delays, ap_gains, flush, out):  # pragma: no cover
         """x delayed by ``pre`` samples into ``out`` (zero-padded to its length), then Schroeder
         all-passes in series on each channel: w = x + g w[-D], y = w[-D] - g w."""
+        buf = np.zeros(ap_delays.max())
         n = x.shape[1]
-        total = out.shape[1]
-        hist = np.empty(total)  # the running all-pass's w, kept whole: w[t - D] is read D samples later
         for c in range(x.shape[0]):
-            for t in range(total):
+            for t in range(out.shape[1]):
                 out[c, t] = x[c, t - pre] if pre <= t < pre + n else 0.0
-            o = out[c]
             for m in range(ap_delays.shape[0]):
                 d = ap_delays[m]
                 g = ap_gains[m]
-                for t in range(min(d, total)):  # the first D samples: nothing delayed yet
-                    w = o[t]
+                buf[:d] = 0.0
+                p = 0
+                for t in range(out.shape[1]):
+                    delayed = buf[p]
+                    w = out[c, t] + g * delayed
                     if -flush < w < flush:
                         w = 0.0
-                    hist[t] = w
-                    o[t] = -g * w
-                for t0 in range(d, total, d):  # then blocks of D, each reading only the block before it
-                    for t in range(t0, min(t0 + d, total)):
-                        delayed = hist[t - d]
-                        w = o[t] + g * delayed
-                        if -flush < w < flush:
-                            w = 0.0
-                        hist[t] = w
-                        o[t] = delayed - g * w
+                    buf[p] = w
+                    out[c, t] = delayed - g * w
+                    p += 1
+                    if p == d:
+                        p = 0
 
     @njit(cache=True)
     def fdn16(u, delays, b0, pole, b_in, blend, taps, flush, out):  # pragma: no cover
