@@ -78,7 +78,39 @@ def test_eq_explorer_accepts_layouts_and_filters_like_the_chain(stereo, layout):
     assert ex.error == ""
     assert ex.player.label_a == "Dry" and ex.player.label_b == "EQ" and ex.player.match_loudness
     assert [type(b).__name__ for b in ex.eq] == ["HighPass", "LowShelf", "Peak", "HighShelf"]
-    assert ex.figure.__class__.__name__ == "FigureWidget"
+    assert ex.figure.__class__.__name__ == "Figure"  # a plain Figure, sent whole (see the test below)
+
+
+def test_eq_explorer_sends_the_whole_plot_to_the_page(stereo):
+    """No FigureWidget (anywidget drops its data when the page loads plotly late: an empty plot).
+
+    The plot is an Output widget's plotly output, every trace of it as plain numbers, in each update:
+    the page's plot draws what the kernel computed, curve and "after" spectrum alike.
+    """
+    import ipywidgets as widgets
+
+    from producerkit._display import MIME
+    from producerkit.widgets.eq_explorer import FIGURE_WIDTH
+
+    ex = EQExplorer(stereo, SR, bands=_bands())
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    shown = list(walk(ex))
+    assert not [w for w in shown if type(w).__name__ == "FigureWidget"]
+    assert [w for w in shown if isinstance(w, widgets.Output)] == [ex._figure_out] and ex.player in shown
+    assert ex.update(band=2, freq=250, gain_db=-9, q=1.5)
+    (sent,) = ex._figure_out.outputs
+    spec = sent["data"][MIME]
+    assert [t["name"] for t in spec["data"]] == ["before (dry)", "after (EQ)", "EQ curve"]
+    curve, after = spec["data"][2], spec["data"][1]
+    assert isinstance(curve["y"], list) and len(curve["y"]) == len(curve["x"]) > 100  # plain lists, all points
+    np.testing.assert_allclose(curve["y"], eq.EQ(ex.eq.bands).response(np.array(curve["x"]), SR), atol=1e-9)
+    np.testing.assert_allclose(after["y"], ex.figure.data[1].y)
+    assert spec["layout"]["width"] == FIGURE_WIDTH and spec["layout"]["title"]["text"] == "EQ curve over the spectrum"
 
 
 def test_eq_explorer_default_bands_are_flat(stereo):

@@ -223,32 +223,63 @@ def test_loudness_view_verdict_matches_qc(clip, target):
     assert view._qc_html.value.count("<tr data-status=") == len(report)
     assert f'data-verdict="{report.verdict}"' in view._summary.value
     stats = meters.loudness(clip, SR)
-    np.testing.assert_allclose(view.figure.data[1].y, np.maximum(stats.short_term_lufs, -70.0))
-    assert view.figure.data[2].y[0] == pytest.approx(stats.integrated_lufs)
+    # One picture, the playhead's: A's short-term curve peaks at the meter's maximum (min/max per pixel
+    # column keeps it), its integrated line sits at the meter's value, and the title gives the verdict.
+    short = _trace(view, "short-term · Your master")
+    assert max(short["hi"]) == pytest.approx(stats.short_term_max_lufs, abs=1e-3)
+    assert f"max short-term (3 s) {stats.short_term_max_lufs:.1f} LUFS" in view._summary.value
+    integrated = _trace(view, "integrated")
+    np.testing.assert_allclose(integrated["lo"] + integrated["hi"], stats.integrated_lufs, atol=1e-3)
+    assert view.playhead.title.endswith(f"{view.target.name}: {report.verdict.upper()}")
+    assert not [p for p in view.playhead.panels if p["kind"] != "traces"] and len(view.playhead.panels) == 1
+
+
+def _trace(view, name: str) -> dict:
+    """The playhead's trace whose legend name starts with ``name`` (A's, "Your master", unless named)."""
+    (panel,) = view.playhead.panels
+    found = [t for t in panel["traces"] if t["name"].startswith(name)
+             and (t["version"] != "b" or "On " in name)]
+    assert len(found) == 1, [t["name"] for t in panel["traces"]]
+    return found[0]
+
+
+def _target_y(view) -> float:
+    trace = _trace(view, f"{view.target.name} target")
+    assert trace["version"] is None and trace["dash"] and trace["lo"] == trace["hi"]
+    assert len(set(trace["lo"])) == 1
+    return trace["lo"][0]
 
 
 def test_target_change_moves_target_line(clip):
     view = LoudnessView(clip, SR)
-    assert view.figure.data[3].y == (-14.0, -14.0)
-    curves = view.figure.data[1].y
+    assert _target_y(view) == -14.0
+    curves = _trace(view, "short-term · Your master")
     assert view.update(target="ebu_r128")
-    assert view.figure.data[3].y == (-23.0, -23.0)
-    assert view.figure.data[1].y == curves and "measure" not in view.timings  # the clip is not re-measured
+    assert _target_y(view) == -23.0
+    assert _trace(view, "short-term · Your master") == curves
+    assert "measure" not in view.timings  # the clip is not re-measured
     assert view.verdict == master.qc(clip, SR, target="ebu_r128").verdict
+    assert view.playhead.title.endswith(f"{view.target.name}: {view.verdict.upper()}")
+    # B is the master as the platform plays it: its lines are A's moved by the playback gain.
+    gain = view.playback_gain_db
+    b = _trace(view, f"integrated -23.0 LUFS · On {view.target.name}")
+    assert b["lo"][0] == pytest.approx(view.loudness.integrated_lufs + gain, abs=1e-3) == pytest.approx(-23.0, abs=1e-3)
+    b_short = _trace(view, f"short-term · On {view.target.name}")
+    np.testing.assert_allclose(b_short["hi"], np.clip(np.array(curves["hi"]) + gain, -60, 0), atol=2e-4)
     # The dropdown drives the same update.
     view._dropdown.value = "apple"
     view.flush()
-    assert view.target.key == "apple" and view.figure.data[3].y == (-16.0, -16.0)
+    assert view.target.key == "apple" and _target_y(view) == -16.0
     assert view.player.label_b == "On Apple Music"
 
 
 def test_loudness_view_invalid_updates_keep_state(clip):
     view = LoudnessView(clip, SR)
-    y_before = view.figure.data[1].y
+    panels_before = view.playhead.panels
     assert view.update(target="napster") is False and "unknown target" in view.error
     assert view.target.key == "spotify"
     assert view.update(y=np.full(1000, np.nan)) is False and "NaN" in view.error
-    assert view.figure.data[1].y == y_before
+    assert view.playhead.panels == panels_before
     assert view.update(y=clip[:, : 4 * SR] * 0.5)
     assert view.error == "" and view.loudness.duration_s == pytest.approx(4.0)
 

@@ -5,7 +5,6 @@ Lesson: course/02-compression.ipynb
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 
 import ipywidgets as widgets
@@ -14,7 +13,7 @@ import numpy as np
 from .. import plots
 from ..dynamics import Compressor
 from ..errors import ParameterError
-from ._common import Explorer, Stopwatch, column, float_slider, log_slider, prepare_clip, row
+from ._common import Explorer, Stopwatch, column, figure_output, float_slider, log_slider, prepare_clip, row
 from .abplayer import ABPlayer
 from .playhead import Playhead, TracePanel, envelope_trace, series_trace
 
@@ -208,35 +207,9 @@ class CompressorExplorer(Explorer):
                 shape.update(x0=comp.threshold_db, x1=comp.threshold_db)
             for label in labels:
                 label.update(x=comp.threshold_db)
-        self._curve_out.outputs = (_figure_output(fig),)
+        self._curve_out.outputs = (figure_output(fig),)
 
     @staticmethod
     def _gr_mono(gr: np.ndarray) -> np.ndarray:
         """One trace to draw: the largest reduction over channels when each channel has its own."""
         return gr if gr.ndim == 1 else gr.max(axis=0)
-
-
-def _figure_output(fig) -> dict:
-    """A plotly figure as one display output of an Output widget, its arrays as plain lists.
-
-    Plain lists (not plotly's base64 typed arrays) keep the numbers readable in the page's plot
-    (``gd.data``), as a FigureWidget's were; the curve and histogram are a few hundred values.
-    """
-    import json
-
-    from plotly.io._json import to_json
-
-    from .._display import MIME
-
-    def plain(node):
-        if isinstance(node, dict):
-            if set(node) == {"dtype", "bdata"}:
-                return np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"]).tolist()
-            return {key: plain(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [plain(value) for value in node]
-        return node
-
-    data = plain(json.loads(to_json(fig.to_dict(), validate=False, remove_uids=False)))
-    return {"output_type": "display_data", "data": {MIME: data, "text/plain": fig.layout.title.text or "figure"},
-            "metadata": {}}

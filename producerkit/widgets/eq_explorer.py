@@ -22,6 +22,7 @@ from ._common import (
     Explorer,
     Stopwatch,
     column,
+    figure_output,
     float_slider,
     log_slider,
     prepare_clip,
@@ -192,15 +193,19 @@ class EQExplorer(Explorer):
         fig.add_trace(go.Scatter(x=self._freqs, y=chain.response(self._freqs, self._sr), name="EQ curve",
                                  line=dict(color=plots.COLOR_CURVE, width=3)), secondary_y=True)
         fig.update_yaxes(tickmode="linear", tick0=0, dtick=6, secondary_y=True)
-        self.figure = go.FigureWidget(fig)
-        # A FigureWidget does not size itself to the notebook (it draws 700 px): as wide as the player.
-        self.figure.layout.width = FIGURE_WIDTH
+        # As wide as the player. A plain Figure, sent whole to an Output widget on each change: a
+        # FigureWidget's data travel in messages anywidget drops when the page loads its code late.
+        fig.layout.width = FIGURE_WIDTH
+        self.figure = fig
+        self._figure_out = widgets.Output(layout=widgets.Layout(width="100%"))
+        self._figure_out.add_class("pk-eq-figure")
+        self._figure_out.outputs = (figure_output(fig),)
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "EQ"), match_loudness=True)
 
         self._band_controls: list[_BandControls] = []
         self._controls_box = row([])
         self._build_controls()
-        self.children = [self._controls_box, self._error_line, self.figure, self.player]
+        self.children = [self._controls_box, self._error_line, self._figure_out, self.player]
 
     # ------------------------------------------------------------------ public
 
@@ -265,9 +270,9 @@ class EQExplorer(Explorer):
         with watch("plots"):
             curve = chain.response(self._freqs, self._sr)
             after = self._after_db(chain)
-            with self.figure.batch_update():
-                self.figure.data[1].y = after
-                self.figure.data[2].y = curve
+            self.figure.data[1].y = after
+            self.figure.data[2].y = curve
+            self._figure_out.outputs = (figure_output(self.figure),)
         with watch("audio"):
             self.player.set_audio(b=processed)
         self._eq, self._processed = chain, processed

@@ -1,9 +1,10 @@
 """LoudnessView: a master's loudness over time against a platform's target, with the delivery QC.
 
-The plot shows momentary (400 ms) and short-term (3 s) loudness (BS.1770-4 / EBU R 128), the
-integrated value and the platform's target line; the table below is
-:func:`producerkit.master.qc` for that platform, item by item, with its verdict. Pick another
-platform in the dropdown: only the target line, the verdict and the player's B change.
+One picture plays along with the player: momentary (400 ms) and short-term (3 s) loudness
+(BS.1770-4 / EBU R 128) of your master (A) and of what the platform plays (B), each with its
+integrated line, and the platform's target line; its title and the line above it give the
+verdict. The table below is :func:`producerkit.master.qc` for that platform, item by item. Pick
+another platform in the dropdown: only the target line, B, the verdict and the table change.
 
 The player compares your master (A) with what the platform plays (B): the master turned down
 (or, where the platform does that, up as far as the peaks allow) to the platform's loudness.
@@ -24,7 +25,6 @@ from ..audio import SILENCE_DB, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError
 from ._common import Explorer, Stopwatch
 from .abplayer import MAX_SECONDS, ABPlayer
-from .compressor_explorer import _figure_output
 from .playhead import Playhead, TracePanel, series_trace
 
 #: The plot's loudness axis, in LUFS (quieter readings are drawn at the bottom edge).
@@ -36,6 +36,7 @@ _COLOR_MOMENTARY = "#9e9e9e"
 _COLOR_SHORT_TERM = "#1f77b4"
 _COLOR_INTEGRATED = "#2ca02c"
 _COLOR_TARGET = "#d62728"
+_COLORS_B = ("#f4a6a6", "#b71c1c", "#e6a23c")  # momentary, short-term, integrated as the platform plays it
 _NAME_MOMENTARY = "momentary (400 ms)"
 _NAME_SHORT_TERM = "short-term (3 s)"
 
@@ -78,7 +79,7 @@ def _prepare(y, sr) -> tuple[np.ndarray, int]:
 
 
 class LoudnessView(Explorer):
-    """Momentary and short-term loudness over time, the platform's target and the QC verdict.
+    """Loudness over time as you hear it, against the platform's target, and the QC verdict.
 
     Args:
         y: the master: mono ``(n,)``, ``(channels, n)`` or ``(n, channels)``.
@@ -92,8 +93,8 @@ class LoudnessView(Explorer):
     (``view.error``) and keeps the last good state. Read ``view.loudness``
     (a :class:`producerkit.meters.Loudness`), ``view.report`` (the :class:`producerkit.master.QCReport`),
     ``view.verdict``, ``view.target``, ``view.playback_gain_db`` and ``view.timings``.
-    ``view.playhead`` draws A's and B's loudness under a cursor that follows the player (click it
-    to jump there).
+    ``view.playhead`` is the picture: A's and B's momentary, short-term and integrated loudness and
+    the target line, under a cursor that follows the player (click it to jump there).
 
     Lesson: course/04-workflow.ipynb
     """
@@ -117,17 +118,12 @@ class LoudnessView(Explorer):
         self._qc_html = w.HTML()
         self._qc_html.add_class("pk-loudness-qc")
         self._error_line.add_class("pk-loudness-error")
-        self.figure = self._make_figure()
-        # A plain Figure sent whole to an Output widget on each change (see CompressorExplorer: a
-        # FigureWidget's data travel in messages anywidget drops when the page loads its code late).
-        self._figure_out = w.Output(layout=w.Layout(width="100%"))
-        self._figure_out.add_class("pk-loudness-figure")
         self.player = None
         self.playhead = None
         # There is no previous good state yet: invalid input raises here.
         self._apply(y=y, sr=sr, target=target)
         self._observe_control(self._dropdown, "target")
-        self.children = [w.HBox([self._dropdown, self._summary]), self._figure_out, self.playhead, self._qc_html,
+        self.children = [w.HBox([self._dropdown, self._summary]), self.playhead, self._qc_html,
                          self._error_line, self.player]
         self.add_class("pk-loudness")
 
@@ -215,71 +211,46 @@ class LoudnessView(Explorer):
         else:
             self.player.update(labels=labels)
 
-    def _make_figure(self):
-        import plotly.graph_objects as go
-
-        traces = [(_NAME_MOMENTARY, _COLOR_MOMENTARY, 1, None), (_NAME_SHORT_TERM, _COLOR_SHORT_TERM, 2, None),
-                  ("integrated", _COLOR_INTEGRATED, 2, None), ("target", _COLOR_TARGET, 2, "dash")]
-        fig = go.Figure(data=[
-            go.Scatter(x=[], y=[], name=name, mode="lines", line=dict(color=colour, width=width, dash=dash))
-            for name, colour, width, dash in traces
-        ])
-        fig.update_layout(
-            width=860, height=340, margin=dict(l=60, r=20, t=40, b=40), template="plotly_white",
-            legend=dict(orientation="h", y=-0.2), title="Loudness over time",
-        )
-        fig.update_xaxes(title_text="time (s)")
-        fig.update_yaxes(title_text="loudness (LUFS)", range=list(PLOT_RANGE_LUFS))
-        return fig
-
     def _draw(self, new_clip: bool) -> None:
-        stats, platform = self._loudness, self._target
-        end = max(stats.duration_s, float(stats.times_s[-1]) if stats.times_s.size else 0.0)
-        span = [0.0, end]
-        fig = self.figure
-        with fig.batch_update():
-            if new_clip:
-                # The names change with the clip, so they are sent with the data (a name set only
-                # when the figure was created did not reach the page's plot: it showed "trace 0").
-                times = stats.times_s.tolist()
-                fig.data[0].update(x=times, y=np.maximum(stats.momentary_lufs, _FLOOR).tolist(),
-                                   name=f"{_NAME_MOMENTARY}, max {_lufs(stats.momentary_max_lufs)}")
-                fig.data[1].update(x=times, y=np.maximum(stats.short_term_lufs, _FLOOR).tolist(),
-                                   name=f"{_NAME_SHORT_TERM}, max {_lufs(stats.short_term_max_lufs)}")
-                if math.isfinite(stats.integrated_lufs):
-                    fig.data[2].update(x=span, y=[stats.integrated_lufs] * 2,
-                                       name=f"integrated {stats.integrated_lufs:.1f} LUFS", visible=True)
-                else:
-                    fig.data[2].update(x=[], y=[], name="integrated: silent", visible=True)
-            fig.data[3].update(x=span, y=[platform.integrated_lufs] * 2,
-                               name=f"{platform.name} target {platform.integrated_lufs:g} LUFS")
-            fig.layout.title.text = f"Loudness over time · {platform.name}: {self.verdict.upper()}"
-        self._figure_out.outputs = (_figure_output(fig),)
         if self.playhead is None:
-            self.playhead = Playhead(self.player, self._playhead_panels(),
-                                     title="Listen along: loudness as you hear it")
+            self.playhead = Playhead(self.player, self._playhead_panels(), title=self._title())
         else:
-            self.playhead.set_panels(self._playhead_panels())
+            with self.playhead.hold_sync():
+                self.playhead.set_panels(self._playhead_panels())
+                self.playhead.title = self._title()
         self._summary.value = self._summary_html()
         self._qc_html.value = self._qc_table()
-        self._set_controls({self._dropdown: platform.key})
+        self._set_controls({self._dropdown: self._target.key})
+
+    def _title(self) -> str:
+        return f"Loudness as you hear it · {self._target.name}: {self.verdict.upper()}"
 
     def _playhead_panels(self) -> list:
-        """Momentary and short-term loudness of A (your master) and B (as the platform plays it)."""
+        """Momentary, short-term and integrated loudness of A (your master) and B (as the platform plays it).
+
+        The target line is drawn for both; each version's lines show while you hear it (the
+        other's go pale). Readings below the axis (silence) sit on its bottom edge.
+        """
         stats, platform = self._loudness, self._target
         duration = self.player.duration
+        span = [0.0, duration]
         target = f"{platform.name} target {platform.integrated_lufs:g} LUFS"
-        traces = [series_trace([platform.integrated_lufs] * 2, target, times=[0.0, duration], duration=duration,
+        traces = [series_trace([platform.integrated_lufs] * 2, target, times=span, duration=duration,
                                colour=_COLOR_TARGET, dash=True)]
-        versions = (("a", "Your master", 0.0, (_COLOR_MOMENTARY, _COLOR_SHORT_TERM)),
-                    ("b", f"On {platform.name}", self._gain_db, ("#f4a6a6", "#b71c1c")))
+        versions = (("a", "Your master", 0.0, (_COLOR_MOMENTARY, _COLOR_SHORT_TERM, _COLOR_INTEGRATED)),
+                    ("b", f"On {platform.name}", self._gain_db, _COLORS_B))
         for version, name, gain, colours in versions if stats.times_s.size else ():
             for what, values, colour in zip(("momentary", "short-term"),
-                                            (stats.momentary_lufs, stats.short_term_lufs), colours, strict=True):
+                                            (stats.momentary_lufs, stats.short_term_lufs), colours[:2], strict=True):
                 shown = np.where(values > SILENCE_DB, values + gain, _FLOOR)
                 traces.append(series_trace(shown, f"{what} · {name}", times=stats.times_s, duration=duration,
                                            y_range=PLOT_RANGE_LUFS, version=version, colour=colour))
-        return [TracePanel("loudness (LUFS)", PLOT_RANGE_LUFS, traces, height=200)]
+            if math.isfinite(stats.integrated_lufs):
+                level = stats.integrated_lufs + gain
+                traces.append(series_trace([level] * 2, f"integrated {level:.1f} LUFS · {name}", times=span,
+                                           duration=duration, y_range=PLOT_RANGE_LUFS, version=version,
+                                           colour=colours[2]))
+        return [TracePanel("loudness (LUFS)", PLOT_RANGE_LUFS, traces, height=240)]
 
     def _summary_html(self) -> str:
         stats, platform = self._loudness, self._target
@@ -296,6 +267,8 @@ class LoudnessView(Explorer):
             f'<div style="line-height:1.4;margin-left:12px" data-verdict="{self.verdict}" '
             f'data-target="{platform.key}" data-gain="{self._gain_db:.2f}">'
             f"<b>{lufs}</b> integrated ({gap_text}) · LRA {stats.lra_lu:.1f} LU · true peak {tp} dBTP<br>"
+            f'<span class="pk-loudness-max">max {_NAME_MOMENTARY} {_lufs(stats.momentary_max_lufs)} · '
+            f"max {_NAME_SHORT_TERM} {_lufs(stats.short_term_max_lufs)}</span><br>"
             f'{html.escape(platform.name)} verdict: <b class="pk-loudness-verdict" style="color:{colour}">'
             f"{self.verdict.upper()}</b> · playback gain {self._gain_db:+.1f} dB</div>"
         )
