@@ -46,9 +46,10 @@ def warm_up(verbose: bool = True) -> float:
             for y in (stereo, mono)
         ]),
         ("space", lambda: [
-            p(mono[: 2 * sr], sr)
+            p(y[..., : 2 * sr], sr)
             for p in (space.Reverb(), space.Delay(time_ms=250, repeats_lowpass_hz=4000, repeats_highpass_hz=200),
-                      space.Delay(note="1/8t", bpm=130))
+                      space.Delay(note="1/8t", bpm=130), space.Delay(time_ms=300, ping_pong=True))
+            for y in (mono, stereo)
         ]),
         ("librosa (tempo and structure)", lambda: (arrange.estimate_tempo(mono, sr),
                                                    arrange.find_sections(mono, sr, bpm=120))),
