@@ -262,8 +262,10 @@ def test_target_change_moves_target_line(clip):
     assert view.playhead.title.endswith(f"{view.target.name}: {view.verdict.upper()}")
     # B is the master as the platform plays it: its lines are A's moved by the playback gain.
     gain = view.playback_gain_db
-    b = _trace(view, f"integrated -23.0 LUFS · On {view.target.name}")
-    assert b["lo"][0] == pytest.approx(view.loudness.integrated_lufs + gain, abs=1e-3) == pytest.approx(-23.0, abs=1e-3)
+    # Broadcast turns it to the target: B's integrated line is the target line, drawn once.
+    assert view.loudness.integrated_lufs + gain == pytest.approx(-23.0)
+    traces = view.playhead.panels[0]["traces"]
+    assert not [t for t in traces if t["name"].startswith("integrated") and t["version"] == "b"]
     b_short = _trace(view, f"short-term · On {view.target.name}")
     np.testing.assert_allclose(b_short["hi"], np.clip(np.array(curves["hi"]) + gain, -60, 0), atol=2e-4)
     # The dropdown drives the same update.
@@ -271,6 +273,13 @@ def test_target_change_moves_target_line(clip):
     view.flush()
     assert view.target.key == "apple" and _target_y(view) == -16.0
     assert view.player.label_b == "On Apple Music"
+    # A quiet master YouTube does not turn up: B's integrated line is drawn where B plays, below the target.
+    quiet = clip * np.float32(10 ** (-20 / 20))
+    assert view.update(y=quiet, target="youtube") and view.playback_gain_db == 0.0
+    level = view.loudness.integrated_lufs
+    assert level < -14 - 5
+    b = _trace(view, f"integrated {level:.1f} LUFS · On YouTube")
+    np.testing.assert_allclose(b["lo"] + b["hi"], level, atol=1e-3)
 
 
 def test_loudness_view_invalid_updates_keep_state(clip):

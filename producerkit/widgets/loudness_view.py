@@ -229,7 +229,8 @@ class LoudnessView(Explorer):
         """Momentary, short-term and integrated loudness of A (your master) and B (as the platform plays it).
 
         The target line is drawn for both; each version's lines show while you hear it (the
-        other's go pale). Readings below the axis (silence) sit on its bottom edge.
+        other's go pale). B's integrated line is left out where it is the target line (the
+        platform turned it to the target). Readings below the axis (silence) sit on its bottom edge.
         """
         stats, platform = self._loudness, self._target
         duration = self.player.duration
@@ -245,8 +246,9 @@ class LoudnessView(Explorer):
                 shown = np.where(values > SILENCE_DB, values + gain, _FLOOR)
                 traces.append(series_trace(shown, f"{what} · {name}", times=stats.times_s, duration=duration,
                                            y_range=PLOT_RANGE_LUFS, version=version, colour=colour))
-            if math.isfinite(stats.integrated_lufs):
-                level = stats.integrated_lufs + gain
+            level = stats.integrated_lufs + gain
+            # B's integrated line is the target line wherever the platform brings it there: drawn once.
+            if math.isfinite(level) and not (version == "b" and abs(level - platform.integrated_lufs) < 0.05):
                 traces.append(series_trace([level] * 2, f"integrated {level:.1f} LUFS · {name}", times=span,
                                            duration=duration, y_range=PLOT_RANGE_LUFS, version=version,
                                            colour=colours[2]))
