@@ -16,7 +16,7 @@ The pictures are decimated before they travel: each trace is its minimum and max
 column (:func:`minmax_columns`), so a whole song costs the page no more than a short clip.
 Several playheads may follow one player.
 
-Lesson: course/03-arrangement.ipynb
+Lessons: 01, 03
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ def _panels_state(panels, columns: int) -> dict:
 class ListenAlong(widgets.VBox):
     """A :class:`Playhead` above the :class:`ABPlayer` it follows: ``view.playhead``, ``view.player``.
 
-    Lesson: course/03-arrangement.ipynb
+    Lessons: 01, 03
     """
 
     def __init__(self, playhead: Playhead, css_class: str = "") -> None:
@@ -383,7 +383,7 @@ def spectrogram_view(a, b, sr: int, labels=("Before", "After"), *, title: str = 
 
     One panel per version; the one you hear is drawn in full colour, the other paler.
 
-    Lesson: not yet taught
+    Lesson: course/01-eq.ipynb
     """
     player = ABPlayer(a, b, sr, labels=labels, match_loudness=match_loudness)
     duration = player.duration
