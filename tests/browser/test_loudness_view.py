@@ -14,24 +14,26 @@ from .page_helpers import kernel_state, play_then_switch_to_b
 
 NOTEBOOK = "loudness_view.ipynb"
 
-# The row (CSS pixels from the canvas's top) where the most pixels have the target line's colour
-# (#d62728, drawn dashed at full strength for both versions), or null when none is drawn yet.
+# The row (CSS pixels from the canvas's top) where the target line's red (#d62728: red well above green,
+# green and blue alike, also where antialiasing blends it with white) is strongest summed over a row;
+# null when no row has a dashed line's worth of it. Other traces are curves, or not red.
 TARGET_ROW_JS = """
 () => {
   const canvas = document.querySelector('.pk-loudness .pk-ph canvas');
   if (!canvas || !canvas.width) return null;
   const { width, height } = canvas;
   const px = canvas.getContext('2d').getImageData(0, 0, width, height).data;
-  let best = -1, bestCount = 0;
+  let best = -1, bestSum = 0;
   for (let row = 0; row < height; row++) {
-    let count = 0;
+    let sum = 0;
     for (let x = 0; x < width; x++) {
       const i = 4 * (row * width + x);
-      if (Math.abs(px[i] - 214) + Math.abs(px[i + 1] - 39) + Math.abs(px[i + 2] - 40) < 30 && px[i + 3] > 200) count++;
+      const red = px[i] - px[i + 1];
+      if (red > 60 && Math.abs(px[i + 1] - px[i + 2]) < 25) sum += red;
     }
-    if (count > bestCount) { best = row; bestCount = count; }
+    if (sum > bestSum) { best = row; bestSum = sum; }
   }
-  return bestCount > canvas.width / 4 ? best / (window.devicePixelRatio || 1) : null;
+  return bestSum > 100 * width / 4 ? best / (window.devicePixelRatio || 1) : null;
 }
 """
 LEGEND_JS = "() => [...document.querySelectorAll('.pk-loudness .pk-ph-key')].map(k => k.textContent)"
