@@ -148,3 +148,21 @@ def test_the_lessons_carve_puts_the_kick_on_top_at_its_fundamental(setup):
     kick = spectrum_db(ns["kick"], sr, at, n_fft=32768)[1][0]
     carved = spectrum_db(ns["bass_eq"](ns["bass"], sr), sr, at, n_fft=32768)[1][0]
     assert kick - carved >= 3.0, f"with the carve the kick is only {kick - carved:+.1f} dB over the bass at {f0:.0f} Hz"
+
+
+def test_in_the_spectrogram_the_harsh_guitars_resonance_is_one_narrow_band_bright_whatever_the_chord():
+    """§5 "Watch it over time": the harsh guitar (B) has one narrow band that stays bright in the same place."""
+    from producerkit.plots import spectrogram_db
+
+    from .lesson_cells import run_lesson
+
+    ns = run_lesson(LESSON, tags=("setup",), upto="sweep_explorer = ")
+    sr = ns["sr"]
+    _, freqs, clean = spectrogram_db(ns["guitar"], sr)
+    _, _, harsh = spectrogram_db(ns["guitar_harsh"], sr)
+    brighter = np.median(harsh - clean, axis=1)  # per frequency row, over every moment
+    top = int(np.argmax(brighter))
+    assert 2000 <= freqs[top] <= 6000  # the presence range, where the sweep looks
+    assert np.mean(harsh[top] - clean[top] > 6) > 0.9  # bright at (nearly) every moment, whatever the chord
+    band = freqs[brighter > brighter[top] - 6]  # the rows within 6 dB of the brightest
+    assert np.log2(band.max() / band.min()) < 1 / 2  # narrow: under half an octave
