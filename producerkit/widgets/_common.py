@@ -370,30 +370,40 @@ class _Stage:
         self.into[self.stage] = self.into.get(self.stage, 0.0) + (time.perf_counter() - self.start) * 1000.0
 
 
-def figure_output(fig) -> dict:
+def figure_output(fig, layout: dict | None = None) -> dict:
     """A plotly figure as one display output of an Output widget, its arrays as plain lists.
 
     An explorer shows its plotly plot this way, sent whole on each change, rather than as a
     FigureWidget: a FigureWidget sends its data in messages after its model opens, which anywidget
     drops when the page loads the plot's ~5 MB code late, and the plot then stays empty. Plain
-    lists (not plotly's base64 typed arrays) keep the numbers readable in the page's plot
-    (``gd.data``), as a FigureWidget's were. Built from each part's ``to_plotly_json()`` (not
-    ``fig.to_dict()``, which deep-copies the figure: ten times slower, felt on every slider move).
+    lists, not plotly's base64 typed arrays: plotly.js keeps ``gd.data`` as it was given, and a
+    typed array there is ``{dtype, bdata}``, not numbers the page (or a test) can read. Built from
+    each part's ``to_plotly_json()``, not
+    ``fig.to_dict()``, which deep-copies the figure (ten times slower). A plot whose layout does not
+    change passes ``layout``, from :func:`figure_layout` once, as the layout's copy (its template
+    alone is a few thousand objects to copy on each change).
     """
     from .._display import MIME
 
-    def plain(node):
-        if isinstance(node, dict):
-            return {key: plain(value) for key, value in node.items()}
-        if isinstance(node, list | tuple):
-            return [plain(value) for value in node]
-        if isinstance(node, np.ndarray):
-            return node.tolist()
-        if isinstance(node, np.generic):
-            return node.item()
-        return node
-
-    data = {"data": [plain(trace.to_plotly_json()) for trace in fig.data],
-            "layout": plain(fig.layout.to_plotly_json())}
+    data = {"data": [_plain(trace.to_plotly_json()) for trace in fig.data],
+            "layout": figure_layout(fig) if layout is None else layout}
     return {"output_type": "display_data", "data": {MIME: data, "text/plain": fig.layout.title.text or "figure"},
             "metadata": {}}
+
+
+def figure_layout(fig) -> dict:
+    """``fig``'s layout as :func:`figure_output` sends it."""
+    return _plain(fig.layout.to_plotly_json())
+
+
+def _plain(node):
+    """Plotly's JSON with NumPy arrays as lists and NumPy scalars as numbers."""
+    if isinstance(node, dict):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(value) for value in node]
+    if isinstance(node, np.ndarray):
+        return node.tolist()
+    if isinstance(node, np.generic):
+        return node.item()
+    return node

@@ -22,6 +22,7 @@ from ._common import (
     Explorer,
     Stopwatch,
     column,
+    figure_layout,
     figure_output,
     float_slider,
     log_slider,
@@ -199,7 +200,8 @@ class EQExplorer(Explorer):
         self.figure = fig
         self._figure_out = widgets.Output(layout=widgets.Layout(width="100%"))
         self._figure_out.add_class("pk-eq-figure")
-        self._figure_out.outputs = (figure_output(fig),)
+        self._figure_layout = figure_layout(fig)  # the layout never changes: converted once
+        self._figure_out.outputs = (figure_output(fig, self._figure_layout),)
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "EQ"), match_loudness=True)
 
         self._band_controls: list[_BandControls] = []
@@ -272,7 +274,7 @@ class EQExplorer(Explorer):
             after = self._after_db(chain)
             self.figure.data[1].y = after
             self.figure.data[2].y = curve
-            self._figure_out.outputs = (figure_output(self.figure),)
+            self._figure_out.outputs = (figure_output(self.figure, self._figure_layout),)
         with watch("audio"):
             self.player.set_audio(b=processed)
         self._eq, self._processed = chain, processed
