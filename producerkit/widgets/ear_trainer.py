@@ -14,7 +14,6 @@ Lesson: course/05-ear-training.ipynb
 from __future__ import annotations
 
 import html
-import json
 import logging
 import time
 import warnings
@@ -24,7 +23,7 @@ import ipywidgets as widgets
 
 from .. import training
 from ..errors import ParameterError, ProducerkitError
-from ._common import CONTROL_WIDTH, DESCRIPTION_WIDTH, error_html, error_line
+from ._common import CONTROL_WIDTH, DESCRIPTION_WIDTH, error_html, error_line, figure_output
 from ._encode import encode_wav16
 from .abplayer import ABPlayer
 
@@ -379,7 +378,7 @@ class EarTrainer(widgets.VBox):
         fig = plots.trial_figure(trial, said=result.answer)
         fig.update_layout(width=720)
         self.figure = fig
-        self._figure_out.outputs = (_figure_output(fig),)
+        self._figure_out.outputs = (figure_output(fig),)
         self._open_box.layout.display = None
 
     # ------------------------------------------------------------------ controls
@@ -502,7 +501,7 @@ class EarTrainer(widgets.VBox):
         fig = plots.progress_figure(self.progress.history(self.drill), self.drill)
         fig.update_layout(width=720)
         self.progress_figure = fig
-        self._progress_box.outputs = (_figure_output(fig),)
+        self._progress_box.outputs = (figure_output(fig),)
 
     # ------------------------------------------------------------------ errors and notices
 
@@ -573,15 +572,6 @@ def _plots():
     from .. import plots
 
     return plots
-
-
-def _figure_output(fig) -> dict:
-    """A plotly figure as one display output of an Output widget (JupyterLab draws it with plotly's renderer)."""
-    # fig.to_json(), not plotly.io.renderers: importing the renderers costs seconds on a first figure.
-    spec = json.loads(fig.to_json())
-    spec["config"] = {"displaylogo": False}
-    bundle = {"application/vnd.plotly.v1+json": spec, "text/plain": str(fig.layout.title.text or "figure")}
-    return {"output_type": "display_data", "data": bundle, "metadata": {}}
 
 
 def _level_options() -> list:
