@@ -9,7 +9,8 @@
   item; the durations it reports (kernel start-up included) are summed per notebook, and a
   notebook over budget fails the run with its time.
 - Ear-training progress (``PRODUCERKIT_PROGRESS``) points at a temporary file in every test process
-  and the notebook kernels they start, so no test or lesson run writes to the real ``~/.producerkit``.
+  and the notebook kernels they start, so no test or lesson run writes to the real ``~/.producerkit``;
+  the work folder (``PRODUCERKIT_WORK``) likewise, so no lesson run writes into ``course/my-work``.
 """
 
 import os
@@ -25,6 +26,9 @@ def pytest_configure(config):
     # Ear-training progress goes to a throwaway file, never to the real ~/.producerkit: the lessons'
     # EarTrainers, the tests and the notebook kernels nbval starts (they inherit the environment).
     os.environ["PRODUCERKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="producerkit-progress-"), "progress.json")
+    # What lessons write for the student (masters, mix settings, the capstone's project) goes to a
+    # throwaway work folder too, never into course/my-work of the checkout.
+    os.environ["PRODUCERKIT_WORK"] = tempfile.mkdtemp(prefix="producerkit-work-")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     warm = os.environ.get("NUMBA_CACHE_DIR")
     if not worker or not warm:

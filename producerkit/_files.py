@@ -64,3 +64,23 @@ def _move_without_replacing(tmp: Path, path: Path) -> None:
         if path.exists():
             raise FileExistsError(path) from None
         os.replace(tmp, path)
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``folder/name`` if no such file exists, else the first free ``stem (2).ext``, ``stem (3).ext``, ...
+
+    What a lesson writes for the student (a master, a report) goes to a name nobody has used, so running
+    a cell again never replaces the file from the last run.
+
+    Lesson: not yet taught
+    """
+    folder = Path(folder)
+    path = folder / name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 2
+    while path.exists():
+        path = folder / (f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})")
+        n += 1
+    return path

@@ -30,6 +30,10 @@ from .errors import ProducerkitError
 RECORD = ".producerkit-course.json"
 #: Where ``producerkit course`` and an installed ``producerkit lab`` put the course when no folder is given.
 DEFAULT_FOLDER = "~/producerkit-course"
+#: The environment variable that moves the work folder (the tests point it at a temporary folder).
+WORK_ENV = "PRODUCERKIT_WORK"
+#: The work folder's name, beside the lesson notebooks.
+WORK_FOLDER = "my-work"
 
 
 def source() -> Path:
@@ -40,6 +44,29 @@ def source() -> Path:
     folder = bundled_dir("course")[0]
     if not any(folder.glob("*.ipynb")):
         raise ProducerkitError(f"the course is missing from {folder}: {restore_hint('course')}.")
+    return folder
+
+
+def work_folder(path=None) -> Path:
+    """Where lessons write what the student makes (masters, mix settings, the capstone's project file).
+
+    ``path`` if given, else ``$PRODUCERKIT_WORK``, else ``my-work/`` in the kernel's working directory,
+    which is the folder the lesson notebooks are in. The folder is created if it is missing.
+
+    Raises:
+        ProducerkitError: the folder cannot be created (the message says where, and how to pick another).
+
+    Lesson: not yet taught
+    """
+    folder = Path(path or os.environ.get(WORK_ENV) or Path.cwd() / WORK_FOLDER).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProducerkitError(f"cannot create the work folder {folder} ({exc.strerror or exc}): pass another "
+                               f"folder, or set {WORK_ENV} to one you can write to.") from None
+    if not folder.is_dir():
+        raise ProducerkitError(f"the work folder {folder} is a file, not a folder: pass another folder, or set "
+                               f"{WORK_ENV} to one.")
     return folder
 
 
