@@ -59,14 +59,14 @@ def work_folder(path=None) -> Path:
     Lesson: not yet taught
     """
     folder = Path(path or os.environ.get(WORK_ENV) or Path.cwd() / WORK_FOLDER).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ProducerkitError(f"the work folder {folder} is a file, not a folder: pass another folder, or set "
+                               f"{WORK_ENV} to one.")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ProducerkitError(f"cannot create the work folder {folder} ({exc.strerror or exc}): pass another "
                                f"folder, or set {WORK_ENV} to one you can write to.") from None
-    if not folder.is_dir():
-        raise ProducerkitError(f"the work folder {folder} is a file, not a folder: pass another folder, or set "
-                               f"{WORK_ENV} to one.")
     return folder
 
 
