@@ -30,9 +30,12 @@ Lessons: 00, 02, 04
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -923,3 +926,175 @@ class Mixer:
             row(b.name, "bus", returns[b.name], not b.mute)
         row("mix bus", "mix", self._sum(strips, returns, n), True)
         return Report(rows, title="Gain staging", subject_label="channel")
+
+
+# --------------------------------------------------------------------------- mix settings file
+
+#: The file name the mixing lesson saves the student's mix settings under, in ``course.work_folder()``.
+MIX_SETTINGS_FILE = "paper-lanterns-mix.json"
+_SETTINGS_SCHEMA = "producerkit-mix-settings"
+_SETTINGS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChannelMix:
+    """One channel's saved settings: fader (dB), pan (-1..1), mute and solo.
+
+    Lesson: not yet taught
+    """
+
+    gain_db: float = 0.0
+    pan: float = 0.0
+    mute: bool = False
+    solo: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "gain_db", _finite_db(self.gain_db, "gain_db"))
+        object.__setattr__(self, "pan", _check_position(self.pan, "pan"))
+        object.__setattr__(self, "mute", _check_bool(self.mute, "mute"))
+        object.__setattr__(self, "solo", _check_bool(self.solo, "solo"))
+
+
+def _settings_path(path) -> Path:
+    from .course import work_folder
+
+    if path is None:
+        return work_folder() / MIX_SETTINGS_FILE
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return path / MIX_SETTINGS_FILE
+    return path
+
+
+@dataclass
+class MixSettings:
+    """A mix's settings, saved to a file so a later lesson (the capstone) can pick the balance up again.
+
+    Holds each channel's fader, pan, mute and solo (:class:`ChannelMix`, by track name) and the desk's
+    pan law: what the MixerDesk sets. Inserts and buses are code, not settings, and are not saved.
+
+    ``MixSettings.from_mixer(desk_or_mixer)`` reads them, ``settings.apply(mixer)`` sets them on a
+    :class:`Mixer`, ``settings.save()`` writes ``work_folder() / MIX_SETTINGS_FILE`` (replacing your
+    own earlier settings, atomically: a crash leaves the old file whole) and ``MixSettings.load()``
+    reads it back (None when there is none yet).
+
+    Lesson: not yet taught
+    """
+
+    channels: dict[str, ChannelMix] = field(default_factory=dict)
+    pan_law: str = "-3dB"
+
+    def __post_init__(self):
+        if not isinstance(self.channels, Mapping):
+            raise ParameterError(f"channels must be a dict of track name -> ChannelMix (got {self.channels!r}).")
+        checked = {}
+        for name, value in self.channels.items():
+            _valid_name(name, "track")
+            if isinstance(value, ChannelMix):
+                checked[name] = value
+            elif isinstance(value, Mapping):
+                unknown = set(value) - {"gain_db", "pan", "mute", "solo"}
+                if unknown:
+                    raise ParameterError(f"channel {name!r} has settings a mix does not know: {sorted(unknown)}; "
+                                         "a channel has gain_db, pan, mute and solo.")
+                checked[name] = ChannelMix(**value)
+            else:
+                raise ParameterError(f"channel {name!r} must be a ChannelMix or a dict of gain_db, pan, mute and "
+                                     f"solo (got {value!r}).")
+        self.channels = checked
+        self.pan_law = _normalise_law(self.pan_law)
+
+    @classmethod
+    def from_mixer(cls, mixer) -> MixSettings:
+        """The settings of a :class:`Mixer` (or of a MixerDesk, or anything with ``to_mixer()``).
+
+        Lesson: not yet taught
+        """
+        if not isinstance(mixer, Mixer) and callable(getattr(mixer, "to_mixer", None)):
+            mixer = mixer.to_mixer()
+        if not isinstance(mixer, Mixer):
+            raise ParameterError(f"from_mixer takes a Mixer or a MixerDesk (got {type(mixer).__name__}).")
+        return cls({t.name: ChannelMix(t.gain_db, t.pan, t.mute, t.solo) for t in mixer.tracks}, mixer.pan_law)
+
+    def apply(self, mixer, strict: bool = True) -> Mixer:
+        """Set these faders, pans, mutes, solos and the pan law on ``mixer`` (changed in place, and returned).
+
+        A saved channel the mixer has no track for is an error with ``strict=True`` (the default) and is
+        skipped with ``strict=False``; the mixer's other tracks are left as they are.
+
+        Lesson: not yet taught
+        """
+        if not isinstance(mixer, Mixer):
+            raise ParameterError(f"apply takes a Mixer (got {type(mixer).__name__}); a MixerDesk takes "
+                                 "desk.update(gains=..., pans=...) instead.")
+        names = {t.name for t in mixer.tracks}
+        missing = [n for n in self.channels if n not in names]
+        if missing and strict:
+            raise ParameterError(f"these saved channels have no track in the mixer: {missing} (its tracks are "
+                                 f"{sorted(names)}); pass strict=False to apply the others.")
+        for name, ch in self.channels.items():
+            if name in names:
+                track = mixer.track(name)
+                track.gain_db, track.pan, track.mute, track.solo = ch.gain_db, ch.pan, ch.mute, ch.solo
+        mixer.pan_law = self.pan_law
+        return mixer
+
+    def to_dict(self) -> dict:
+        """The settings as plain JSON-ready data (what :meth:`save` writes)."""
+        return {"schema": _SETTINGS_SCHEMA, "version": _SETTINGS_VERSION, "pan_law": self.pan_law,
+                "channels": {n: {"gain_db": c.gain_db, "pan": c.pan, "mute": c.mute, "solo": c.solo}
+                             for n, c in self.channels.items()}}
+
+    @classmethod
+    def from_dict(cls, data) -> MixSettings:
+        """Settings from :meth:`to_dict`'s data; anything else is a :class:`ParameterError` saying what."""
+        if not isinstance(data, Mapping) or data.get("schema") != _SETTINGS_SCHEMA:
+            raise ParameterError("this is not a producerkit mix-settings file (no 'schema': "
+                                 f"{_SETTINGS_SCHEMA!r}).")
+        if data.get("version") != _SETTINGS_VERSION:
+            raise ParameterError(f"mix-settings version {data.get('version')!r} is not one this producerkit reads "
+                                 f"({_SETTINGS_VERSION}).")
+        return cls(data.get("channels", {}), data.get("pan_law", "-3dB"))
+
+    def save(self, path=None) -> Path:
+        """Write the settings as JSON to ``path`` (default ``work_folder() / MIX_SETTINGS_FILE``); returns the path.
+
+        Saving again replaces your own earlier settings. The write is atomic: a temporary file is
+        written beside it and moved into place, so a crash leaves the old file or the new one, never half.
+
+        Lesson: not yet taught
+        """
+        from ._files import write_atomic
+
+        target = _settings_path(path)
+        write_atomic(target, json.dumps(self.to_dict(), indent=2) + "\n", replace=True)
+        return target
+
+    @classmethod
+    def load(cls, path=None) -> MixSettings | None:
+        """Read settings saved by :meth:`save`; None when there is no file yet.
+
+        Raises:
+            ProducerkitError: the file is damaged or not mix settings. It has been moved aside to a ``.bak``
+                name (nothing is lost) and the message says where; save again to start a fresh file.
+
+        Lesson: not yet taught
+        """
+        from ._files import free_path, fsync_dir
+        from .errors import ProducerkitError
+
+        source = _settings_path(path)
+        if not source.exists():
+            return None
+        try:
+            return cls.from_dict(json.loads(source.read_text(encoding="utf-8")))
+        except (ValueError, TypeError, UnicodeDecodeError, ProducerkitError) as exc:
+            why = f"it is not valid JSON ({exc.msg}, line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) \
+                else str(exc).rstrip(".")
+            backup = free_path(source.parent, source.name + ".bak")
+            os.replace(source, backup)
+            fsync_dir(source.parent)
+            raise ProducerkitError(
+                f"the mix settings in {source} could not be read: {why}. The file was moved aside to {backup} "
+                "(nothing in it is lost); save your mix again with MixSettings.from_mixer(desk).save()."
+            ) from None
