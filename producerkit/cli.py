@@ -137,7 +137,7 @@ def cmd_meter(args) -> int:
 def cmd_qc(args) -> int:
     """``producerkit qc FILE``: run the delivery checks on a master and print the report.
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     from .errors import ProducerkitError
     from .master import qc
@@ -158,11 +158,13 @@ def cmd_qc(args) -> int:
 def cmd_master(args) -> int:
     """``producerkit master IN OUT``: master a mix to a loudness target under a true-peak ceiling.
 
-    Lesson: not yet taught
+    ``--platform spotify`` takes the target and the ceiling from that platform's figures.
+
+    Lesson: course/10-mastering.ipynb
     """
     from .audio import load, save
     from .errors import ProducerkitError
-    from .master import master
+    from .master import get_target, master
 
     src, dst = Path(args.input), Path(args.output)
     if dst.exists() and not args.overwrite:
@@ -170,8 +172,14 @@ def cmd_master(args) -> int:
     if src.resolve() == dst.resolve() and not args.overwrite:
         return _error("the output would replace the input; choose another output file.")
     try:
+        target, ceiling = args.target, args.ceiling
+        if args.platform is not None:
+            platform = get_target(args.platform)
+            target = platform.integrated_lufs if target is None else target
+            ceiling = platform.true_peak_dbtp if ceiling is None else ceiling
         y, sr = load(src)
-        audio, report = master(y, sr, target_lufs=args.target, ceiling_dbtp=args.ceiling)
+        audio, report = master(y, sr, target_lufs=-14.0 if target is None else target,
+                               ceiling_dbtp=-1.0 if ceiling is None else ceiling)
         save(dst, audio, sr, subtype=args.subtype, overwrite=args.overwrite)
     except ProducerkitError as exc:
         return _error(str(exc))
@@ -268,13 +276,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "master",
         help="master a mix to a loudness target",
-        description="Gain to a loudness target, then a true-peak limiter at the ceiling. Never "
-        "overwrites an existing file without --overwrite.",
+        description="Gain to a loudness target, then a true-peak limiter at the ceiling; the file is written "
+        "atomically (complete or not at all). Never overwrites an existing file without --overwrite.",
     )
     p.add_argument("input", metavar="IN")
     p.add_argument("output", metavar="OUT")
-    p.add_argument("--target", type=float, default=-14.0, help="integrated loudness target in LUFS (default -14)")
-    p.add_argument("--ceiling", type=float, default=-1.0, help="true-peak ceiling in dBTP (default -1)")
+    p.add_argument("--platform", help="take the target and the ceiling from a platform: spotify, apple, youtube, "
+                   "tidal, amazon, deezer or ebu_r128 (see 'producerkit qc --help')")
+    p.add_argument("--target", type=float, default=None,
+                   help="integrated loudness target in LUFS (default -14, or the platform's)")
+    p.add_argument("--ceiling", type=float, default=None,
+                   help="true-peak ceiling in dBTP (default -1, or the platform's)")
     p.add_argument("--subtype", default="PCM_24", help="PCM_16, PCM_24 or FLOAT (default PCM_24)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=cmd_master)

@@ -923,3 +923,147 @@ def _correlation(meters, y2d: np.ndarray) -> float:
         return float(value)
     finite = value[np.isfinite(value)]
     return float(finite.mean()) if finite.size else 1.0
+
+
+# --------------------------------------------------------------------------- your own mix: upload, master, deliver
+
+#: The longest mix :func:`decode_mix` accepts, in seconds (the course's players hold ten minutes).
+MAX_MIX_SECONDS = 600.0
+#: What an uploaded mix may be.
+MIX_FORMATS = ("WAV", "FLAC", "MP3")
+
+# How each format's first bytes look: a file that starts like one of these but will not decode is damaged;
+# one that starts like none of them is not audio at all.
+_MAGIC = (
+    (b"RIFF", "WAV"), (b"RF64", "WAV"), (b"fLaC", "FLAC"), (b"ID3", "MP3"), (b"FORM", "AIFF"), (b"OggS", "OGG"),
+)
+
+
+def _sniff(data: bytes) -> str | None:
+    for magic, fmt in _MAGIC:
+        if data.startswith(magic):
+            return fmt
+    if len(data) >= 2 and data[0] == 0xFF and (data[1] & 0xE0) == 0xE0:  # an MPEG audio frame's sync word
+        return "MP3"
+    return None
+
+
+def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECONDS) -> tuple[np.ndarray, int]:
+    """Decode an uploaded mix (the bytes of a WAV, FLAC or MP3 file) to float32 audio ``(channels, n)`` and its rate.
+
+    Args:
+        data: the file's bytes (``bytes``, ``bytearray`` or ``memoryview``, as a ``FileUpload`` gives them).
+        name: the file's name, used in messages.
+        max_seconds: the longest mix accepted.
+
+    Raises:
+        AudioError: with what was wrong and what to do: the file is empty, is not audio (a picture,
+            a text, a project file), is damaged (it starts like audio but does not decode), holds no
+            samples or non-finite ones, or is longer than ``max_seconds``.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    import io
+
+    import soundfile as sf
+
+    if isinstance(data, memoryview | bytearray):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise AudioError(f"{name}: expected the file's bytes (got {type(data).__name__}); pass what the upload gives.")
+    if not data:
+        raise AudioError(f"{name} is empty (0 bytes): the export or the upload did not finish. Export the mix "
+                         "again from your DAW and upload that file.")
+    kind = _sniff(data)
+    formats = ", ".join(MIX_FORMATS[:-1]) + " or " + MIX_FORMATS[-1]
+    try:
+        info = sf.info(io.BytesIO(data))
+    except Exception as exc:  # libsndfile says only that it cannot read it
+        if kind is None:
+            raise AudioError(f"{name} is not an audio file (its first bytes match no audio format): upload a "
+                             f"{formats} export of your mix, not a project, a picture or a text.") from None
+        raise AudioError(f"{name} starts like a {kind} file but could not be read ({_reason(exc)}): it is damaged "
+                         "or only partly written. Export the mix again and upload the new file.") from None
+    seconds = info.frames / info.samplerate if info.samplerate else 0.0
+    if seconds > max_seconds:
+        raise AudioError(f"{name} is {_minutes(seconds)} long; the course takes mixes up to "
+                         f"{_minutes(max_seconds)}. Export the song without long silences, or one section of it.")
+    try:
+        y, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except Exception as exc:
+        raise AudioError(f"{name} is a {info.format} file that stops decoding part-way ({_reason(exc)}): it is "
+                         "damaged or incomplete. Export the mix again and upload the new file.") from None
+    if y.shape[0] == 0:
+        raise AudioError(f"{name} is a {info.format} file with no samples in it (0 s of audio): export the mix "
+                         "again, with the song selected.")
+    if y.shape[0] / sr > max_seconds:  # an MP3's header can under-state its length
+        raise AudioError(f"{name} is {_minutes(y.shape[0] / sr)} long; the course takes mixes up to "
+                         f"{_minutes(max_seconds)}. Export the song without long silences, or one section of it.")
+    if not np.all(np.isfinite(y)):
+        raise AudioError(f"{name} holds NaN or infinite samples: it is damaged or was written wrongly. Export it "
+                         "again as 24-bit WAV.")
+    return np.ascontiguousarray(y.T), int(sr)
+
+
+def _reason(exc: BaseException) -> str:
+    import re
+
+    text = re.sub(r"^Error opening <[^>]*>:\s*", "", str(exc).strip()).splitlines()
+    return text[0].strip().rstrip(".")[:120] if text and text[0].strip() else type(exc).__name__
+
+
+def _minutes(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} min {s:02d} s" if m else f"{s} s"
+
+
+def master_for(y, sr, target="spotify", eq=None, compressor=None, **kwargs):
+    """Master to a platform's figures: its loudness and its true-peak ceiling (see :func:`targets`).
+
+    ``master_for(mix, sr, "apple")`` is ``master(mix, sr, target_lufs=-16, ceiling_dbtp=-1)``; other
+    keyword arguments go to :func:`master`. Returns ``(audio, report)`` as :func:`master` does.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    platform = get_target(target)
+    return master(y, sr, target_lufs=platform.integrated_lufs, ceiling_dbtp=platform.true_peak_dbtp, eq=eq,
+                  compressor=compressor, **kwargs)
+
+
+def delivery_name(title: str, version: str = "master", *, sr: int = 44100, bits: int = 24, ext: str = "wav") -> str:
+    """A delivery file's name that says what it is: ``"Paper Lanterns - master - 24-bit 44.1 kHz.wav"``.
+
+    Characters a file system or a distributor refuses (``/ \\ : * ? " < > |``) become ``-``.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    def clean(text: str) -> str:
+        text = "".join("-" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in str(text))
+        return " ".join(text.split()).strip(" .-") or "untitled"
+
+    rate = f"{sr / 1000:g} kHz"
+    return f"{clean(title)} - {clean(version)} - {int(bits)}-bit {rate}.{ext.lstrip('.')}"
+
+
+def save_master(y, sr, name: str, folder=None, subtype: str = "PCM_24") -> os.PathLike:
+    """Write a master into the work folder under a free name, atomically, never over an existing file.
+
+    ``folder`` defaults to :func:`producerkit.course.work_folder`; the name is ``name``, or
+    ``name (2)``, ``name (3)`` ... if that is taken (:func:`producerkit._files.free_path`). Returns
+    the path written.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    from ._files import free_path
+    from .audio import save
+    from .course import work_folder
+
+    folder = work_folder(folder)
+    for _ in range(20):  # another writer may take the free name first: try the next one
+        path = free_path(folder, name)
+        try:
+            return save(path, y, sr, subtype=subtype, overwrite=False)
+        except AudioError:
+            if not path.exists():
+                raise
+    raise AudioError(f"could not find a free name for {name} in {folder}; tidy the folder and try again.")

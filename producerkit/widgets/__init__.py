@@ -24,6 +24,7 @@ _LAZY = {
     "Playhead": "playhead",
     "arrangement_view": "playhead",
     "spectrogram_view": "playhead",
+    "TrackUpload": "track_upload",
 }
 
 __all__ = ["ABPlayer", "ABXScore", "abx_p_value", "showing_errors", *_LAZY]
