@@ -9,7 +9,11 @@ reason in producer words, and the edits are joined with short equal-power crossf
 Takes are numbered from 1 in reasons and take sheets, as on a studio take sheet ("take 2"); the
 ``take_index`` fields are Python indices from 0 into the list of takes.
 
-Lesson: course/04-workflow.ipynb
+Tuning: :func:`note_pitches` measures each note's pitch with librosa's pYIN and says how many cents it sits
+off the nearest note; :func:`tune` shifts a clip, or one phrase of it, by cents, keeping its length.
+:func:`flat_phrase_demo` makes the flat phrase the tuning lesson corrects (the bundled takes are in tune).
+
+Lessons: 04, 08
 """
 
 from __future__ import annotations
@@ -886,3 +890,303 @@ def comp_takes(
     boundaries = [int(round((a.end + b.start) / 2.0 * sr)) for a, b in zip(parsed, parsed[1:], strict=False)]
     audio = _assemble(arrays, boundaries, [c.take_index for c in choices], n_xf, shape)
     return CompResult(audio, sr, tuple(choices), names, tuple(boundaries))
+
+
+# --------------------------------------------------------------------------- tuning
+
+#: pYIN runs at this sample rate (a voice's fundamental is far below its Nyquist of 5.5 kHz), which keeps a
+#: few seconds of a lead under a second of work.
+PITCH_SR = 11025
+#: pYIN's frame (93 ms at :data:`PITCH_SR`: two periods of 80 Hz fit) and hop (23 ms).
+_PITCH_FRAME = 1024
+_PITCH_HOP = 256
+#: A frame belongs to the note being sung while it stays this close (semitones) to the note's median pitch:
+#: vibrato and a flat singer stay inside one note, a step to the next note starts a new one.
+_NOTE_STICK = 0.6
+#: The default flat phrase of :func:`flat_phrase_demo`: a phrase of take 1 lowered by 35 cents.
+FLAT_DEMO_CENTS = -35.0
+FLAT_DEMO_PHRASE = "verse 1b"
+FLAT_DEMO_TAKE = "lead_take1"
+
+
+@dataclass(frozen=True)
+class NotePitch:
+    """One sung or played note, as a tuning editor shows it.
+
+    Attributes:
+        start: where the note starts, seconds from the start of the audio.
+        end: where it ends, seconds.
+        note: the nearest note's name, such as ``"G4"`` (sharps, no flats; middle C is C4).
+        midi: the nearest note's MIDI number (60 is middle C).
+        cents: how far the note's median pitch sits from that note, in cents (100 to a semitone;
+            negative is flat).
+        hz: the note's median pitch in Hz.
+
+    Lesson: course/08-recording.ipynb
+    """
+
+    start: float
+    end: float
+    note: str
+    midi: int
+    cents: float
+    hz: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        return f"{self.start:5.2f}–{self.end:5.2f} s  {self.note:4s} {self.cents:+4.0f} cents"
+
+
+def note_name(midi: int) -> str:
+    """The name of a MIDI note number: 60 is ``"C4"``, 69 ``"A4"``.
+
+    Lesson: course/08-recording.ipynb
+    """
+    midi = whole("midi", midi, 0, 127, hint="MIDI notes run from 0 to 127; 60 is middle C")
+    return f"{_PITCH_CLASSES[midi % 12]}{midi // 12 - 1}"
+
+
+def note_pitches(y, sr: int, *, fmin: float = 80.0, fmax: float = 1000.0,
+                 min_note_ms: float = 100.0) -> list[NotePitch]:
+    """Measure the pitch of every note in a monophonic part (a lead vocal, a bass line) with librosa's pYIN.
+
+    The audio is mixed to mono and resampled to :data:`PITCH_SR` for pYIN, which tracks the fundamental every
+    23 ms and says where it is voiced. A note is a voiced stretch that stays within 0.6 semitone of its
+    own median pitch (vibrato and a flat singer stay inside one note; a step to the next note starts a new
+    one); stretches shorter than ``min_note_ms`` (slides between notes) are left out. Each note's pitch is the
+    median of its frames, so vibrato averages out, and ``cents`` says how far that sits from the nearest note
+    of equal temperament (A4 = 440 Hz). pYIN's own pitch grid is 10 cents wide, so each frame takes YIN's
+    interpolated pitch where it agrees with pYIN's (within 30 cents): notes are measured to a cent or two.
+
+    Narrow ``fmin``/``fmax`` to the part's range (the singer's lowest and highest notes, with a little room)
+    and it runs faster: its cost grows with the square of the range.
+
+    Returns:
+        One :class:`NotePitch` per note, in time order (an empty list for silence or unpitched sound).
+
+    Raises:
+        ParameterError: ``fmin``/``fmax`` outside 30 Hz–2 kHz or not in order; ``min_note_ms`` negative.
+
+    Lesson: course/08-recording.ipynb
+    """
+    import librosa
+
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    fmin = in_range("fmin", fmin, 30.0, 2000.0, unit="Hz", hint="it is the lowest note the part sings or plays")
+    fmax = in_range("fmax", fmax, 30.0, 2000.0, unit="Hz", hint="it is the highest note the part sings or plays")
+    if fmax <= fmin * 2 ** (1 / 12):
+        raise ParameterError(f"fmax ({fmax:g} Hz) must be above fmin ({fmin:g} Hz) by at least a semitone: "
+                             "give the part's lowest and highest notes.")
+    min_note_ms = _check_ms(min_note_ms, "min_note_ms")
+    mono = as_channels(y).mean(axis=0).astype(np.float64)
+    if sr != PITCH_SR:
+        mono = librosa.resample(mono, orig_sr=sr, target_sr=PITCH_SR, res_type="soxr_hq")
+    if mono.size < _PITCH_FRAME or not np.any(mono):
+        return []
+    # pYIN's pitch grid is 10 cents; start it on a note so that grid lines fall on whole notes
+    fmin = float(librosa.midi_to_hz(np.floor(librosa.hz_to_midi(fmin))))
+    f0, voiced, _ = librosa.pyin(mono, fmin=fmin, fmax=fmax, sr=PITCH_SR, frame_length=_PITCH_FRAME,
+                                 hop_length=_PITCH_HOP, center=True)
+    voiced = voiced & np.isfinite(f0)
+    coarse = librosa.hz_to_midi(np.where(voiced, f0, 1.0))
+    # pYIN decides where the voice is and which octave; YIN's interpolated estimate on the same frames gives
+    # the pitch between pYIN's 10-cent grid lines wherever the two agree (within 30 cents)
+    fine = librosa.hz_to_midi(librosa.yin(mono, fmin=fmin, fmax=fmax, sr=PITCH_SR, frame_length=_PITCH_FRAME,
+                                          hop_length=_PITCH_HOP, center=True))[: coarse.size]
+    fine = np.pad(fine, (0, coarse.size - fine.size), constant_values=np.nan)
+    refined = np.where(np.abs(fine - coarse) <= 0.3, fine, coarse)
+    midi = np.where(voiced, refined, np.nan)
+    hop_s = _PITCH_HOP / PITCH_SR
+    min_frames = max(1, int(np.ceil(min_note_ms / 1000.0 / hop_s)))
+
+    notes: list[NotePitch] = []
+    run: list[float] = []
+    first = 0
+
+    def close(last: int) -> None:
+        if len(run) >= min_frames:
+            centre = float(np.median(run))
+            nearest = int(np.clip(round(centre), 0, 127))
+            notes.append(NotePitch(
+                start=first * hop_s, end=last * hop_s, note=note_name(nearest), midi=nearest,
+                cents=float(100.0 * (centre - nearest)), hz=float(440.0 * 2 ** ((centre - 69) / 12)),
+            ))
+
+    for i, m in enumerate(midi):
+        if np.isnan(m):
+            if run:
+                close(i - 1)
+                run = []
+            continue
+        if run and abs(m - np.median(run)) >= _NOTE_STICK:
+            close(i - 1)
+            run = []
+        if not run:
+            first = i
+        run.append(float(m))
+    if run:
+        close(len(midi) - 1)
+    return notes
+
+
+def phrase_cents(notes: Sequence[NotePitch]) -> float:
+    """How far a phrase sits from the notes, in cents: its notes' cents, weighted by how long each lasts.
+
+    The amount to correct a phrase sung flat or sharp as a whole is minus this.
+
+    Raises:
+        ParameterError: no notes (nothing pitched was found).
+
+    Lesson: course/08-recording.ipynb
+    """
+    if not notes:
+        raise ParameterError("there are no notes to average: note_pitches found nothing pitched in this audio.")
+    weights = np.array([n.duration for n in notes])
+    return float(np.average([n.cents for n in notes], weights=weights))
+
+
+def _check_cents(cents) -> float:
+    return in_range("cents", cents, -1200.0, 1200.0, unit="cents",
+                    hint="100 cents is a semitone; a tuning correction is usually a few tens of cents")
+
+
+def _span(value, name: str, duration: float) -> float:
+    return in_range(name, value, 0.0, duration, unit="s", hint=f"the audio is {duration:.2f} s long")
+
+
+def tune(y, sr: int, cents: float, *, start_s: float | None = None, end_s: float | None = None,
+         crossfade_ms: float = 10.0) -> np.ndarray:
+    """Shift the pitch by ``cents`` (100 to a semitone; positive is up), keeping the length and the timing.
+
+    A phase vocoder stretches the audio by the pitch ratio and it is resampled back to its length
+    (librosa's ``pitch_shift``), so notes stay where they were on the grid. With ``start_s``/``end_s`` only
+    that span moves, joined to the untouched audio by ``crossfade_ms`` equal-power crossfades at each end, as
+    a tuning editor corrects one phrase.
+
+    Returns:
+        float32 audio of the input's shape.
+
+    Raises:
+        ParameterError: ``cents`` beyond an octave, a span outside the audio or in the wrong order.
+
+    Lesson: course/08-recording.ipynb
+    """
+    import librosa
+
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    cents = _check_cents(cents)
+    n = y.shape[-1]
+    duration = n / sr
+    lo = 0 if start_s is None else int(round(_span(start_s, "start_s", duration) * sr))
+    hi = n if end_s is None else int(round(_span(end_s, "end_s", duration) * sr))
+    if hi <= lo:
+        raise ParameterError(f"end_s must be after start_s (got {start_s!r} and {end_s!r}): give the span to tune.")
+    n_xf = int(round(_check_ms(crossfade_ms, "crossfade_ms") * sr / 1000.0))
+    x = as_channels(y).astype(np.float64)
+    if cents == 0:
+        return y.astype(np.float32, copy=True)
+    whole_clip = lo == 0 and hi == n
+    margin = 0 if whole_clip else n_xf + 2048  # the phase vocoder's edges fall outside what is kept
+    a, b = max(0, lo - margin), min(n, hi + margin)
+    piece = x[:, a:b]
+    if piece.shape[-1] < 2048:  # the vocoder's frame; pad a short clip and cut it back
+        piece = np.pad(piece, ((0, 0), (0, 2048 - piece.shape[-1])))
+    shifted = librosa.effects.pitch_shift(piece, sr=sr, n_steps=cents, bins_per_octave=1200,
+                                          res_type="soxr_hq")[:, : b - a]
+    if whole_clip:
+        return like_input(shifted.astype(np.float32), y)
+    gain = np.zeros(b - a)
+    gain[lo - a : hi - a] = 1.0
+    g_out, g_in = _crossfade_gains(max(n_xf, 1), "equal_power")
+    # centred on each edge of the span, never past the audio's ends
+    for edge, ramp in ((lo - a, g_in), (hi - a, g_out)):
+        s0 = edge - len(ramp) // 2
+        i0, i1 = max(0, s0), min(b - a, s0 + len(ramp))
+        if edge in (0, b - a):
+            continue  # the span starts or ends with the audio: nothing to join there
+        gain[i0:i1] = ramp[i0 - s0 : i1 - s0]
+    dry = x[:, a:b]
+    other = np.sqrt(np.clip(1.0 - gain**2, 0.0, 1.0))  # equal power: the untouched audio fades the other way
+    out = x.copy()
+    out[:, a:b] = dry * other + shifted * gain
+    return like_input(out.astype(np.float32), y)
+
+
+@dataclass(frozen=True)
+class FlatDemo:
+    """A take with one phrase sung flat, made in code for the tuning lesson, and where that phrase is.
+
+    Attributes:
+        audio: the whole take (or the audio given) with the phrase lowered by ``cents``.
+        original: the same audio as it was recorded.
+        sr: sample rate, Hz.
+        phrase: the phrase's name in the session (``"verse 1b"``).
+        start_s: where the phrase starts, seconds into ``audio``.
+        end_s: where it ends.
+        cents: how far it was pushed (negative is flat).
+        take: which take it came from (``"lead_take1"``), or ``"the given audio"``.
+
+    Lesson: course/08-recording.ipynb
+    """
+
+    audio: np.ndarray = field(repr=False)
+    original: np.ndarray = field(repr=False)
+    sr: int
+    phrase: str
+    start_s: float
+    end_s: float
+    cents: float
+    take: str
+
+    @property
+    def phrase_audio(self) -> np.ndarray:
+        """The flat phrase alone."""
+        return self.audio[..., int(round(self.start_s * self.sr)) : int(round(self.end_s * self.sr))]
+
+    @property
+    def original_phrase(self) -> np.ndarray:
+        """The phrase as it was recorded."""
+        return self.original[..., int(round(self.start_s * self.sr)) : int(round(self.end_s * self.sr))]
+
+
+def flat_phrase_demo(y=None, sr: int | None = None, *, phrase: str = FLAT_DEMO_PHRASE, take: str = FLAT_DEMO_TAKE,
+                     cents: float = FLAT_DEMO_CENTS, session=None) -> FlatDemo:
+    """Make a flat phrase honestly: one phrase of a bundled lead take lowered by ``cents`` (35 by default).
+
+    The session's takes were all sung in tune, so a tuning exercise needs a phrase pushed off pitch on
+    purpose; this is it, said plainly. By default it lowers *verse 1b* of take 1 by 35 cents with
+    :func:`tune` (the rest of the take is untouched). Give ``y`` and ``sr`` (a comp, or another take lined up
+    with the takes, bar 3 at 0 s) to flatten that phrase of your own audio instead.
+
+    Raises:
+        ParameterError: an unknown phrase or take; ``y`` without ``sr``; audio too short for the phrase.
+
+    Lesson: course/08-recording.ipynb
+    """
+    from .datasets import shared_session
+
+    session = shared_session() if session is None else session
+    phrases = {p.name: p for p in session.phrases}
+    if phrase not in phrases:
+        raise ParameterError(f"phrase must be one of the session's phrases {sorted(phrases)} (got {phrase!r}).")
+    if y is None:
+        if take not in session.takes:
+            raise ParameterError(f"take must be one of {sorted(session.takes)} (got {take!r}).")
+        y, sr, source = np.array(session.takes[take]), session.sr, take
+    else:
+        if sr is None:
+            raise ParameterError("give sr with y: flat_phrase_demo(y, sr), the sample rate of your audio.")
+        y, sr, source = ensure_audio(y), check_sr(sr), "the given audio"
+    p = phrases[phrase]
+    if p.take_end_s * sr > y.shape[-1] + 1:
+        raise ParameterError(f"the audio is {y.shape[-1] / sr:.2f} s long, but {phrase} ends {p.take_end_s:.2f} s "
+                             "into the takes: give audio that lines up with the whole takes.")
+    end_s = min(p.take_end_s, y.shape[-1] / sr)
+    flat = tune(y, sr, cents, start_s=p.take_start_s, end_s=end_s)
+    return FlatDemo(flat, np.asarray(y, dtype=np.float32), sr, phrase, float(p.take_start_s), float(end_s),
+                    float(cents), source)
