@@ -23,12 +23,27 @@ import html
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..audio import check_sr, ensure_audio
 from ..errors import AudioError, ProducerkitError
+
+_HERE = Path(__file__).parent
+
+
+def widget_module(filename: str) -> str:
+    """A widget's JavaScript module as anywidget gets it: ``_late_load.js`` first, then ``filename``.
+
+    Every producerkit widget recovers the same way when its module loads after anywidget stopped waiting
+    for it (see ``_late_load.js``); the code lives once and goes in front of each widget's own file.
+
+    Lesson: not yet taught
+    """
+    return (_HERE / "_late_load.js").read_text(encoding="utf-8") + "\n" + (_HERE / filename).read_text(encoding="utf-8")
+
 
 #: Longest clip an explorer takes, in seconds (each change reprocesses the whole clip).
 MAX_SECONDS = 30.0

@@ -28,6 +28,7 @@ import traitlets
 from .._validate import flag, in_range
 from ..audio import amp_to_db, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError, ProducerkitError
+from ._common import widget_module
 from ._encode import count_clipped, encode_flac, encode_wav16
 
 #: Longest clip the player accepts, in seconds (16-bit stereo 44.1 kHz is 10.6 MB per minute).
@@ -183,7 +184,7 @@ class ABPlayer(anywidget.AnyWidget):
     Lessons: 00, 01, 02, 03, 04
     """
 
-    _esm = Path(__file__).with_name("abplayer.js")
+    _esm = widget_module("abplayer.js")
     _css = Path(__file__).with_name("abplayer.css")
 
     # Audio: the encoded bytes travel as binary buffers (ipywidgets extracts bytes from the state).

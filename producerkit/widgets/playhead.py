@@ -30,6 +30,7 @@ import numpy as np
 import traitlets
 
 from ..errors import ParameterError
+from ._common import widget_module
 from .abplayer import ABPlayer
 
 #: Default width of a playhead view in CSS pixels (as wide as the A/B player).
@@ -272,7 +273,7 @@ class Playhead(anywidget.AnyWidget):
     Lesson: not yet taught
     """
 
-    _esm = Path(__file__).with_name("playhead.js")
+    _esm = widget_module("playhead.js")
     _css = Path(__file__).with_name("playhead.css")
 
     clock_id = traitlets.Unicode("").tag(sync=True)

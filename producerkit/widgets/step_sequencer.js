@@ -702,44 +702,9 @@ function render({ model, el }) {
 }
 
 // ------------------------------------------------------------------ messages from the kernel
-// As in abplayer.js: when anywidget (0.11) gave up waiting for this module (2 s on a busy page) and drops the
-// kernel's messages, take them directly and ask for the state again.
-
-function backboneModel(model) {
-  const probe = "_pk_find_model";
-  let found = null;
-  const grab = (m) => {
-    found = m;
-  };
-  model.on(`change:${probe}`, grab);
-  model.set(probe, Math.random());
-  model.off(`change:${probe}`, grab);
-  if (found && typeof found.unset === "function") {
-    found.unset(probe, { silent: true });
-    if (found._buffered_state_diff) delete found._buffered_state_diff[probe];
-  }
-  return found;
-}
-
-function deliverKernelMessages(model) {
-  const backbone = backboneModel(model);
-  if (!backbone || !backbone.comm || typeof backbone.comm.on_msg !== "function") return;
-  let gated = Object.getPrototypeOf(backbone);
-  while (gated && !Object.prototype.hasOwnProperty.call(gated, "_handle_comm_msg")) gated = Object.getPrototypeOf(gated);
-  const direct = gated && Object.getPrototypeOf(gated) && Object.getPrototypeOf(gated)._handle_comm_msg;
-  if (typeof direct !== "function" || direct === gated._handle_comm_msg) return;
-  const probe = { content: { data: { method: "custom", content: { type: "pk-probe" } } }, buffers: [] };
-  Promise.resolve()
-    .then(() => backbone._handle_comm_msg(probe))
-    .catch(() => {
-      console.warn("[producerkit] the step sequencer's code loaded late; taking the kernel's messages directly");
-      backbone.comm.on_msg((msg) => direct.call(backbone, msg));
-      model.send({ type: "resync" });
-    });
-}
-
+// A module that loaded late still hears the kernel: see _late_load.js, put in front of this file.
 function initialize({ model }) {
-  deliverKernelMessages(model);
+  deliverKernelMessages(model, "the step sequencer");
 }
 
 export default { initialize, render };

@@ -31,6 +31,7 @@ import traitlets
 from .. import beats
 from .._validate import flag, in_range, whole
 from ..errors import ParameterError, ProducerkitError
+from ._common import widget_module
 from ._encode import encode_flac
 from .abplayer import DEFAULT_VOLUME_DB, VOLUME_RANGE_DB, showing_errors
 
@@ -190,7 +191,7 @@ class StepSequencer(anywidget.AnyWidget):
     Lesson: course/07-beats.ipynb
     """
 
-    _esm = Path(__file__).with_name("step_sequencer.js")
+    _esm = widget_module("step_sequencer.js")
     _css = Path(__file__).with_name("step_sequencer.css")
 
     # The grid (two-way: the page toggles steps, the kernel validates and keeps seq.pattern).

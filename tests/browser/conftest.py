@@ -5,7 +5,7 @@ Reusable fixtures and helpers for every widget's browser test:
 - ``lab_server`` (session): ``jupyter lab`` from the venv on a free localhost port with a
   random token, serving a temporary copy of ``tests/browser/notebooks/``, isolated from the
   user's Jupyter settings, with news/update checks off and cell windowing off (every output
-  stays in the DOM). One server for the whole session.
+  stays in the DOM). One server per test process (per xdist worker).
 - ``browser`` (session): Playwright's chromium at ``/usr/bin/chromium``.
 - ``page`` (per test): a fresh browser context and page; console errors are collected in
   ``page.console_errors``; a screenshot is saved to ``test-artifacts/browser/<test>.png`` at
@@ -19,8 +19,9 @@ Reusable fixtures and helpers for every widget's browser test:
 
 These four are fixtures bound to the test's ``page``.
 
-Every test in this folder is marked ``browser`` and grouped on one xdist worker
-(``--dist loadgroup``) so the session starts one server. Without ``/usr/bin/chromium`` the
+Every test in this folder is marked ``browser``. ``make test`` runs them on two xdist workers
+(``--dist loadgroup``), each with its own server and chromium: a file's tests stay on one worker,
+in order; the lessons of ``test_lessons_seen.py`` are shared out one by one. Without ``/usr/bin/chromium`` the
 tests are skipped with the reason, except under ``CI=true``, where they fail.
 """
 
@@ -88,11 +89,15 @@ def pytest_ignore_collect(collection_path, config):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups for --dist loadgroup
 def pytest_collection_modifyitems(config, items):
+    # Two workers share the browser tests (each starts its own server and chromium): a widget's tests
+    # stay together on one worker, in file order; the lessons, each on its own, go to whichever is free.
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        path = Path(str(item.fspath))
+        if here in path.parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            if path.name != "test_lessons_seen.py":
+                item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))
 
 
 def _require_chromium():
