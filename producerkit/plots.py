@@ -1101,3 +1101,103 @@ def staircase_figure(answers, drill_name: str = "level", title: str | None = Non
     fig.update_yaxes(title_text="level (1 easy – 10 hard)", range=[0.5, 10.9], tickmode="linear", tick0=1, dtick=1)
     return _base_layout(fig, title or f"{d.title} drill: the staircase, trial by trial (3 right in a row: harder; "
                         "1 wrong: easier)", height=380)
+
+
+# ---- lesson 06: space
+
+
+def decay_curves_figure(irs: dict, sr: int, title: str = "How each reverb dies away", next_hit_s: float | None = None):
+    """Each impulse response's energy decay curve (Schroeder backward integral, dB) over time after the hit.
+
+    The curve falls 60 dB in the reverb's RT60 (the dotted line at -60 dB); ``next_hit_s`` draws a dashed
+    line where the next hit lands, so a tail that is still ringing there shows at once.
+
+    Lesson: course/06-space.ipynb
+    """
+    go = _go()
+    fig = go.Figure()
+    colors = [COLOR_A, COLOR_CURVE, COLOR_B, "#ff7f0e", COLOR_GR]
+    end = 0.0
+    for i, (name, ir) in enumerate(irs.items()):
+        energy = np.sum(np.atleast_2d(ensure_audio(ir)).astype(np.float64) ** 2, axis=0)
+        edc = np.cumsum(energy[::-1])[::-1]
+        db = 10 * np.log10(np.maximum(edc / edc[0], 1e-12))
+        t, level = decimate_trace(db, sr, points=800, reduce="max")
+        keep = level >= -80
+        end = max(end, float(t[keep][-1]))
+        fig.add_trace(go.Scatter(x=t[keep], y=level[keep], name=name,
+                                 line=dict(color=colors[i % len(colors)], width=2.5),
+                                 hovertemplate="%{x:.2f} s: %{y:.0f} dB"))
+    fig.add_hline(y=-60.0, line=dict(color="#999", dash="dot"), annotation_text="−60 dB: the RT60",
+                  annotation_position="bottom left")
+    if next_hit_s is not None:
+        fig.add_vline(x=float(next_hit_s), line=dict(color="#555", dash="dash"),
+                      annotation_text=f"next hit, {next_hit_s * 1000:.0f} ms", annotation_position="top right")
+    step = _round_step(end)
+    fig.update_xaxes(title_text="time after the hit (s)", range=[0, float(np.ceil(end / step) * step)], dtick=step)
+    fig.update_yaxes(title_text="reverb energy still to come (dB)", range=[-80, 0], dtick=10)
+    return _base_layout(fig, title)
+
+
+def echoes_figure(delays: dict, sr: int, bpm: float, beats: int = 4, title: str = "Where the echoes land"):
+    """The echoes of each delay as bars on a grid of beats: one row per delay, height = the echo's level.
+
+    x counts beats after the note (beat lines solid, 16ths light), so a dotted eighth lands on 0.75,
+    1.5, 2.25 ... and a 1/8 triplet on 1/3, 2/3, 1 ...; hover shows each echo's time in ms and level in dB.
+
+    Lesson: course/06-space.ipynb
+    """
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    names = list(delays)
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.05,
+                        subplot_titles=names)
+    beat_s = 60.0 / bpm
+    colors = [COLOR_A, COLOR_CURVE, COLOR_B, "#ff7f0e", COLOR_GR]
+    for row, (name, delay) in enumerate(delays.items(), 1):
+        count = max(1, int(np.floor(beats * beat_s / delay.time_s + 1e-9)))
+        times = delay.echo_positions(sr, count) / sr
+        levels = delay.feedback ** np.arange(count) if delay.feedback > 0 else np.r_[1.0, np.zeros(count - 1)]
+        keep = levels > 0
+        fig.add_trace(go.Bar(x=times[keep] / beat_s, y=levels[keep], width=0.06, name=name,
+                             marker_color=colors[(row - 1) % len(colors)],
+                             customdata=np.c_[times[keep] * 1000, 20 * np.log10(levels[keep])],
+                             hovertemplate="%{customdata[0]:.0f} ms, %{customdata[1]:.1f} dB"), row=row, col=1)
+        fig.add_trace(go.Bar(x=[0.0], y=[1.0], width=0.06, name="the note", marker_color="#444",
+                             showlegend=row == 1, hovertemplate="the note"), row=row, col=1)
+        fig.update_yaxes(title_text="level (× note)", title_font_size=11, range=[0, 1.1], dtick=0.5, row=row, col=1)
+    fig.update_xaxes(range=[-0.1, beats + 0.1], dtick=1, showgrid=True, gridcolor="#888", gridwidth=1.5,
+                     minor=dict(dtick=0.25, showgrid=True, gridcolor="#e3e3e3"))  # beats, and their 16ths
+    fig.update_xaxes(title_text=f"beats after the note at {bpm:g} BPM (one beat = {beat_s * 1000:.0f} ms)",
+                     row=len(names), col=1)
+    _base_layout(fig, title, height=130 + 130 * len(names))
+    fig.update_layout(showlegend=False, bargap=0)
+    return fig
+
+
+def onset_figure(signals: dict, sr: int, start_s: float, length_ms: float = 200.0,
+                 title: str = "The first moments of a note"):
+    """Levels (5 ms RMS, dBFS) of several signals from ``start_s`` on, over ``length_ms``: e.g. a dry voice and
+    its reverb with two pre-delays, to see when the reverb arrives.
+
+    Lesson: course/06-space.ipynb
+    """
+    go = _go()
+    fig = go.Figure()
+    colors = ["#444", COLOR_B, COLOR_A, COLOR_CURVE]
+    hop = max(1, int(round(0.005 * sr)))
+    start = int(round(start_s * sr))
+    n = int(round(length_ms / 5))
+    for i, (name, y) in enumerate(signals.items()):
+        mono = to_mono(ensure_audio(y)).astype(np.float64)[start:start + n * hop]
+        mono = np.pad(mono, (0, n * hop - mono.size))
+        level = power_to_db((mono.reshape(n, hop) ** 2).mean(axis=1))
+        t = (np.arange(n) + 0.5) * 5.0
+        fig.add_trace(go.Scatter(x=t, y=np.maximum(level, -90), name=name, mode="lines",
+                                 line=dict(color=colors[i % len(colors)], width=3 if i == 0 else 2,
+                                           shape="hv"), hovertemplate="%{x:.0f} ms: %{y:.0f} dBFS"))
+    step = _round_step(length_ms)
+    fig.update_xaxes(title_text="time from the note's start (ms)", range=[0, length_ms], dtick=step)
+    fig.update_yaxes(title_text="level (dBFS)", range=[-90, 0], dtick=10)
+    return _base_layout(fig, title)

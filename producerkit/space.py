@@ -37,7 +37,7 @@ from ._validate import flag, in_range, one_of
 from .audio import as_channels, check_sr, ensure_audio, like_input
 from .errors import AudioError, ParameterError
 
-__all__ = ["Delay", "Reverb", "note_seconds", "rt60"]
+__all__ = ["Delay", "Reverb", "note_seconds", "rt60", "widen"]
 
 #: Values smaller than this inside the feedback loops are set to exactly zero. Long tails
 #: would otherwise decay into subnormal floats, which many CPUs process ~100x slower.
@@ -656,3 +656,27 @@ class Delay:
         if use_loop:
             return positions, gains, rows, int(period * b), fb**b
         return positions, gains, rows, 0, 0.0
+
+
+# --------------------------------------------------------------------------- width
+
+
+def widen(y, side_db: float) -> np.ndarray:
+    """A stereo widener: the side (L - R) turned up or down by ``side_db`` against the mid (L + R).
+
+    ``side_db=0`` returns the input unchanged, negative narrows it, positive widens it. Widening past
+    the source's own width pushes part of the signal out of phase between the channels: the phase
+    correlation falls below 0 and that part cancels when the mix is folded to mono.
+
+    Raises:
+        AudioError: ``y`` is not stereo ``(2, n)``.
+
+    Lesson: course/06-space.ipynb
+    """
+    side_db = in_range("side_db", side_db, -60.0, 24.0, unit="dB", hint="0 leaves the width as it is")
+    x = ensure_audio(y)
+    if x.ndim != 2 or x.shape[0] != 2:
+        raise AudioError(f"widen needs stereo audio (2, n) (got shape {x.shape}); a mono sound has no side to widen.")
+    mid = (x[0] + x[1]) / 2
+    side = (x[0] - x[1]) / 2 * np.float32(10 ** (side_db / 20))
+    return np.stack([mid + side, mid - side]).astype(np.float32)
