@@ -417,7 +417,7 @@ class Band:
     def response(self, freqs, sr) -> np.ndarray:
         """Magnitude response in dB of the digital filter at ``freqs`` (Hz); 0 dB when bypassed.
 
-        Lesson: not yet taught
+        Lesson: course/09-mixing.ipynb
         """
         f = _check_freqs(freqs)
         if self.bypass:

@@ -641,7 +641,7 @@ def correlation(y) -> float:
     Raises:
         AudioError: more than two channels (pick a pair or fold down with ``audio.to_stereo``).
 
-    Lesson: not yet taught
+    Lessons: 06, 09
     """
     pair = _stereo_pair(y)
     if pair is None:
