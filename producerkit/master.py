@@ -982,8 +982,13 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
         if kind is None:
             raise AudioError(f"{name} is not an audio file (its first bytes match no audio format): upload a "
                              f"{formats} export of your mix, not a project, a picture or a text.") from None
-        raise AudioError(f"{name} starts like a {kind} file but could not be read ({_reason(exc)}): it is damaged "
+        raise AudioError(f"{name} starts like {_a(kind)} file but could not be read{_reason(exc)}: it is damaged "
                          "or only partly written. Export the mix again and upload the new file.") from None
+    missing = _wav_shortfall(data) if kind == "WAV" else 0
+    if missing > 0:
+        raise AudioError(f"{name} is incomplete: its header promises {missing} more byte{'s' * (missing != 1)} "
+                         "of audio than the file holds (the upload or the export was cut off). Export the mix "
+                         "again and upload the new file.")
     seconds = info.frames / info.samplerate if info.samplerate else 0.0
     if seconds > max_seconds:
         raise AudioError(f"{name} is {_minutes(seconds)} long; the course takes mixes up to "
@@ -991,10 +996,10 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
     try:
         y, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except Exception as exc:
-        raise AudioError(f"{name} is a {info.format} file that stops decoding part-way ({_reason(exc)}): it is "
+        raise AudioError(f"{name} is {_a(info.format)} file that stops decoding part-way{_reason(exc)}: it is "
                          "damaged or incomplete. Export the mix again and upload the new file.") from None
     if y.shape[0] == 0:
-        raise AudioError(f"{name} is a {info.format} file with no samples in it (0 s of audio): export the mix "
+        raise AudioError(f"{name} is {_a(info.format)} file with no samples in it (0 s of audio): export the mix "
                          "again, with the song selected.")
     if y.shape[0] / sr > max_seconds:  # an MP3's header can under-state its length
         raise AudioError(f"{name} is {_minutes(y.shape[0] / sr)} long; the course takes mixes up to "
@@ -1005,11 +1010,32 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
     return np.ascontiguousarray(y.T), int(sr)
 
 
+def _wav_shortfall(data: bytes) -> int:
+    """How many bytes of its data chunk a RIFF/WAVE file is missing (0 if complete, or not a plain RIFF file)."""
+    import struct
+
+    if not data.startswith(b"RIFF") or data[8:12] != b"WAVE":
+        return 0
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        if chunk == b"data":
+            return max(0, size - (len(data) - pos - 8)) if size != 0xFFFFFFFF else 0
+        pos += 8 + size + (size & 1)
+    return 0
+
+
 def _reason(exc: BaseException) -> str:
     import re
 
     text = re.sub(r"^Error opening <[^>]*>:\s*", "", str(exc).strip()).splitlines()
-    return text[0].strip().rstrip(".")[:120] if text and text[0].strip() else type(exc).__name__
+    text = text[0].strip().rstrip(".")[:120] if text else ""
+    # libsndfile's words when it gives up on a stream say nothing about the file: leave them out
+    return f" ({text})" if text and "does not exist" not in text and "unknown error" not in text else ""
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word.upper() in ("MP3", "AIFF", "OGG", "RF64") else f"a {word}"
 
 
 def _minutes(seconds: float) -> str:
