@@ -1201,3 +1201,93 @@ def onset_figure(signals: dict, sr: int, start_s: float, length_ms: float = 200.
     fig.update_xaxes(title_text="time from the note's start (ms)", range=[0, length_ms], dtick=step)
     fig.update_yaxes(title_text="level (dBFS)", range=[-90, 0], dtick=10)
     return _base_layout(fig, title)
+
+
+# ---- lesson 10: mastering
+
+
+def true_peak_zoom(y, sr: int, window_ms: float = 1.0) -> dict:
+    """Where ``y``'s true peak is, and the samples and the 4x oversampled wave around it.
+
+    Returns a dict: ``channel``, ``time_s`` (of the true peak), ``sample_peak`` and ``true_peak`` (linear,
+    the highest sample and the highest 4x value in the whole clip), and for the ``window_ms`` around the
+    peak: ``t_samples``/``samples`` and ``t_wave``/``wave`` (times in ms from the peak).
+
+    Lesson: course/10-mastering.ipynb
+    """
+    from .audio import as_channels
+    from .meters import oversample_4x
+
+    sr = check_sr(sr)
+    x = as_channels(ensure_audio(y))
+    up = oversample_4x(x)
+    channel, index = np.unravel_index(int(np.argmax(np.abs(up))), up.shape)
+    half = max(2, int(round(window_ms / 1000 * sr / 2)))
+    centre = index // 4
+    lo, hi = max(0, centre - half), min(x.shape[1], centre + half + 1)
+    t_peak = index / (4 * sr)
+    t_samples = (np.arange(lo, hi) / sr - t_peak) * 1000
+    t_wave = (np.arange(lo * 4, hi * 4 - 3) / (4 * sr) - t_peak) * 1000
+    return {"channel": int(channel), "time_s": float(t_peak), "sample_peak": float(np.abs(x).max()),
+            "true_peak": float(np.abs(up[channel, index])), "t_samples": t_samples, "samples": x[channel, lo:hi],
+            "t_wave": t_wave, "wave": up[channel, lo * 4:hi * 4 - 3]}
+
+
+def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between the samples: the true peak"):
+    """A few samples around ``y``'s true peak, and the wave a DAC draws through them (4x oversampled).
+
+    The samples are dots; the line is what the BS.1770 true-peak meter (and a DAC, and an encoder)
+    reconstructs between them; the dashed lines are full scale (±1, 0 dBFS). A wave that crests over
+    them between two samples is an inter-sample over.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    go = _go()
+    zoom = true_peak_zoom(y, sr, window_ms)
+    sign = np.sign(zoom["wave"][np.argmax(np.abs(zoom["wave"]))]) or 1.0
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=zoom["t_wave"], y=zoom["wave"], mode="lines", name="the wave (4x oversampled)",
+                             line=dict(color=COLOR_A, width=2)))
+    fig.add_trace(go.Scatter(x=zoom["t_samples"], y=zoom["samples"], mode="markers", name="the samples",
+                             marker=dict(color=COLOR_B, size=9)))
+    for level in (1.0, -1.0):
+        fig.add_hline(y=level, line=dict(color="#555", dash="dash", width=1))
+    tp_db, sp_db = 20 * np.log10(zoom["true_peak"]), 20 * np.log10(zoom["sample_peak"])
+    fig.add_annotation(x=0, y=sign * zoom["true_peak"], text=f"true peak {tp_db:+.2f} dBTP", showarrow=True,
+                       arrowhead=2, ay=-30 * sign)
+    fig.add_annotation(x=zoom["t_samples"][0], y=sign * 1.0, xanchor="left", yanchor="bottom" if sign > 0 else "top",
+                       text=f"full scale (0 dBFS); highest sample {sp_db:+.2f} dBFS", showarrow=False)
+    top = max(1.5, float(np.ceil(zoom["true_peak"] * 4 + 1) / 4))
+    fig.update_xaxes(title_text=f"time around the peak (ms), at {zoom['time_s']:.2f} s", dtick=0.2)
+    fig.update_yaxes(title_text="amplitude (FS)", range=[-top, top], dtick=0.5)
+    return _base_layout(fig, title)
+
+
+def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage does to loudness and crest factor"):
+    """Loudness (LUFS) and crest factor (dB) after each stage of a mastering chain, as two bar charts.
+
+    ``stages`` maps a stage's name to the audio after it, in chain order (``{"mix": mix, "EQ": ...}``).
+
+    Lesson: course/10-mastering.ipynb
+    """
+    from plotly.subplots import make_subplots
+
+    from .meters import crest_factor_db, integrated_loudness
+
+    go = _go()
+    names = list(stages)
+    lufs = [float(integrated_loudness(a, sr)) for a in stages.values()]
+    crest = [float(crest_factor_db(a)) for a in stages.values()]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("integrated loudness", "crest factor (peak - RMS)"),
+                        horizontal_spacing=0.12)
+    fig.add_trace(go.Bar(x=names, y=lufs, marker_color=COLOR_A, text=[f"{v:.1f}" for v in lufs],
+                         textposition="outside", name="loudness (LUFS)"), row=1, col=1)
+    fig.add_trace(go.Bar(x=names, y=crest, marker_color=COLOR_B, text=[f"{v:.1f}" for v in crest],
+                         textposition="outside", name="crest factor (dB)"), row=1, col=2)
+    fig.update_yaxes(title_text="loudness (LUFS)", range=[-30, 0], dtick=5, row=1, col=1)
+    fig.update_yaxes(title_text="crest factor (dB)", range=[0, 25], dtick=5, row=1, col=2)
+    fig.update_xaxes(title_text="stage, in order", row=1, col=1)
+    fig.update_xaxes(title_text="stage, in order", row=1, col=2)
+    _base_layout(fig, title, height=400)
+    fig.update_layout(showlegend=False)
+    return fig
