@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import in_range, one_of, positive, whole
-from .audio import as_channels, check_sr, ensure_audio, like_input, power_to_db
+from .audio import amp_to_db, as_channels, check_sr, ensure_audio, like_input, power_to_db
 from .errors import AudioError, ParameterError
 
 FADE_SHAPES = ("linear", "equal_power", "s_curve")
@@ -1190,3 +1190,58 @@ def flat_phrase_demo(y=None, sr: int | None = None, *, phrase: str = FLAT_DEMO_P
     flat = tune(y, sr, cents, start_s=p.take_start_s, end_s=end_s)
     return FlatDemo(flat, np.asarray(y, dtype=np.float32), sr, phrase, float(p.take_start_s), float(end_s),
                     float(cents), source)
+
+
+# --------------------------------------------------------------------------- edit points
+
+
+def click_db(y, sr: int, at_s: float, window_ms: float = 3.0) -> float:
+    """How loud an edit's click is: the peak above 3 kHz within ``window_ms`` of ``at_s``, in dB against the
+    loudest such peak in the 200 ms around it (the edit's own neighbourhood, without the edit).
+
+    A butt splice between two takes jumps from one waveform to another and the jump is a click: its highs
+    stand well above the music's (+10 dB and more). A crossfade of a few milliseconds smooths the jump away
+    and the figure falls below 0 dB: nothing at the edit is brighter than the music around it.
+
+    Raises:
+        ParameterError: ``at_s`` too near either end of the audio to compare with its neighbourhood.
+
+    Lesson: course/08-recording.ipynb
+    """
+    from scipy.signal import butter, sosfiltfilt
+
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    x = as_channels(y).mean(axis=0).astype(np.float64)
+    at = int(round(in_range("at_s", at_s, 0.0, x.size / sr, unit="s") * sr))
+    w = max(1, int(round(_check_ms(window_ms, "window_ms") * sr / 1000.0)))
+    around = int(0.2 * sr)
+    if at - around < 0 or at + around > x.size:
+        raise ParameterError(f"at_s={at_s:g} s is within 200 ms of an end of the audio: give more audio around "
+                             "the edit to compare it with.")
+    high = sosfiltfilt(butter(4, min(3000.0, 0.4 * sr), "highpass", fs=sr, output="sos"),
+                       x[at - around : at + around])
+    centre = around
+    peak = np.max(np.abs(high[centre - w : centre + w]))
+    context = np.concatenate([high[: centre - 4 * w], high[centre + 4 * w :]])
+    return float(amp_to_db(peak) - amp_to_db(np.max(np.abs(context))))
+
+
+def nudge(y, sr: int, ms: float) -> np.ndarray:
+    """Slide audio later by ``ms`` milliseconds (earlier when negative), keeping its length; silence fills
+    the gap, as dragging a region on the timeline does.
+
+    Lesson: course/08-recording.ipynb
+    """
+    y = ensure_audio(y)
+    sr = check_sr(sr)
+    ms = in_range("ms", ms, -60000.0, 60000.0, unit="ms", hint="positive is later, negative earlier")
+    n = int(round(ms * sr / 1000.0))
+    out = np.zeros_like(y)
+    length = y.shape[-1]
+    if abs(n) < length:
+        if n >= 0:
+            out[..., n:] = y[..., : length - n]
+        else:
+            out[..., :n] = y[..., -n:]
+    return out
