@@ -327,7 +327,7 @@ def pan_gains(position: float, law: str = "-3dB") -> tuple[float, float]:
     ``pan_gains(0, "-3dB")`` is (0.7071, 0.7071): -3.01 dB in each channel. See the module
     docstring for the four laws.
 
-    Lesson: not yet taught
+    Lesson: course/09-mixing.ipynb
     """
     position = _check_position(position)
     law = _normalise_law(law)
@@ -375,7 +375,7 @@ class Pan:
     Stereo input keeps its image: ``position`` turns down the opposite channel
     (:func:`balance_gains`) instead of moving a single source.
 
-    Lesson: not yet taught
+    Lesson: course/09-mixing.ipynb
     """
 
     position: float = 0.0
@@ -899,7 +899,7 @@ class Mixer:
             bus and the mix bus, by name (``report["lead"]``); each finding's ``data`` holds ``peak_dbfs``,
             ``rms_dbfs``, ``lufs``, ``headroom_db``, ``kind`` and ``playing``.
 
-        Lesson: not yet taught
+        Lesson: course/09-mixing.ipynb
         """
         from . import meters
         from .report import Report
@@ -978,7 +978,7 @@ class MixSettings:
     own earlier settings, atomically: a crash leaves the old file whole) and ``MixSettings.load()``
     reads it back (None when there is none yet).
 
-    Lesson: not yet taught
+    Lesson: course/09-mixing.ipynb
     """
 
     channels: dict[str, ChannelMix] = field(default_factory=dict)
@@ -1008,7 +1008,7 @@ class MixSettings:
     def from_mixer(cls, mixer) -> MixSettings:
         """The settings of a :class:`Mixer` (or of a MixerDesk, or anything with ``to_mixer()``).
 
-        Lesson: not yet taught
+        Lesson: course/09-mixing.ipynb
         """
         if not isinstance(mixer, Mixer) and callable(getattr(mixer, "to_mixer", None)):
             mixer = mixer.to_mixer()
@@ -1062,7 +1062,7 @@ class MixSettings:
         Saving again replaces your own earlier settings. The write is atomic: a temporary file is
         written beside it and moved into place, so a crash leaves the old file or the new one, never half.
 
-        Lesson: not yet taught
+        Lesson: course/09-mixing.ipynb
         """
         from ._files import write_atomic
 

@@ -134,7 +134,7 @@ def test_chorus_mix_buried_lead_names_the_track_it_sits_under():
     fb = check_chorus_mix({**mx.REFERENCE_DB, "lead": -10, "keys": -3})
     assert fb.correct is False
     assert _says(fb, "the lead sits", "under the keys", "carve 2-4 khz in it")
-    gap = mx.balance(mx._as_mixer({**mx.REFERENCE_DB, "lead": -10, "keys": -3}))["tracks"]
+    gap = mx.balance(mx.chorus_mixer_of({**mx.REFERENCE_DB, "lead": -10, "keys": -3}))["tracks"]
     assert f"{gap['keys'] - gap['lead']:.0f} dB under the keys" in fb.message
 
 
@@ -156,7 +156,7 @@ def test_chorus_mix_clipping_and_headroom():
     hot = check_chorus_mix({k: v + 10 for k, v in mx.REFERENCE_DB.items()})
     assert hot.correct is False and _says(hot, "clips", "pull every fader down")
     close = {k: v + 7 for k, v in mx.REFERENCE_DB.items()}
-    peak = mx.balance(mx._as_mixer(close))["peak_dbfs"]
+    peak = mx.balance(mx.chorus_mixer_of(close))["peak_dbfs"]
     assert mx.PEAK_MAX_DBFS < peak <= 0.0
     fb = check_chorus_mix(close)
     assert fb.correct is False and _says(fb, "headroom", "balance is right")

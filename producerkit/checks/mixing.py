@@ -72,7 +72,7 @@ def _loudness(y, sr) -> float:
 def chorus_bars() -> tuple[int, int]:
     """The exercise's excerpt as song bars ``[first, last)``, counted from 0: the first chorus's first 4 bars.
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: not yet taught
     """
     chorus = next(s for s in _session().sections if s.name == "chorus")
     return chorus.start_bar, chorus.start_bar + CHORUS_BARS
@@ -115,7 +115,7 @@ def chorus_mixer(gains: Mapping | float | None = None, pans: Mapping | None = No
 def track_rms_dbfs() -> dict[str, float]:
     """Each stem's average (RMS) level over the chorus excerpt at 0 dB, in dBFS.
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: not yet taught
     """
     from ..meters import rms_dbfs
 
@@ -125,7 +125,7 @@ def track_rms_dbfs() -> dict[str, float]:
 def right_trims() -> dict[str, float]:
     """The trim (dB) that brings each of :data:`TRIM_TRACKS` to :data:`TRACK_RMS_TARGET_DBFS` on average.
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: not yet taught
     """
     rms = track_rms_dbfs()
     return {name: TRACK_RMS_TARGET_DBFS - rms[name] for name in TRIM_TRACKS}
@@ -179,8 +179,14 @@ def reference_track() -> np.ndarray:
     return out
 
 
-def _as_mixer(mix):
-    """The answer as a chorus Mixer: a MixerDesk or Mixer (its settings on the chorus), or a dict of faders."""
+def chorus_mixer_of(mix):
+    """The chorus as ``mix`` sets it: a MixerDesk's or a Mixer's settings, or a dict of faders (dB), on the chorus.
+
+    Raises:
+        ParameterError: an unknown channel, a fader outside -60..+12 dB, or something that is not a mix.
+
+    Lesson: course/09-mixing.ipynb
+    """
     from ..errors import ParameterError
     from ..mix import Mixer, MixSettings
 
@@ -297,7 +303,7 @@ def check_panning(pans) -> Feedback:
 def start_mix_lufs() -> float:
     """The integrated loudness of the lesson's starting chorus (every fader at :data:`START_DB`), in LUFS.
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: not yet taught
     """
     return _loudness(chorus_mixer().render(), _session().sr)
 
@@ -305,7 +311,7 @@ def start_mix_lufs() -> float:
 def right_reference_gain() -> float:
     """The gain (dB) on the reference that brings it to the starting mix's loudness (negative: turn it down).
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: not yet taught
     """
     return start_mix_lufs() - _loudness(reference_track(), _session().sr)
 
@@ -361,7 +367,7 @@ def check_chorus_mix(mix) -> Feedback:
     from ..errors import ProducerkitError
 
     try:
-        mixer = _as_mixer(mix)
+        mixer = chorus_mixer_of(mix)
     except ProducerkitError as exc:
         return wrong(str(exc))
     audible = set(mixer.stems())
