@@ -4,9 +4,15 @@ The figures are typical UK ones and vary widely: :data:`FREELANCE_DAY_RATE_GBP` 
 producer's day rate), :data:`SALARIES_GBP` (employed studio roles) and :data:`ROYALTY_POINTS` (a
 producer's royalty on a commercial release). :func:`royalties` works out what a producer's points
 earn and what is left for the artist; a :class:`SplitSheet` records who wrote the song and their
-share; :data:`CAREER_PATH` lists the usual steps into the job.
+share; :data:`CAREER_PATH` lists the usual steps into the job (:data:`CAREER_STEPS` names them in a
+word or two) and :data:`CAREER_BRANCHES` where a career can turn. :data:`HISTORY` is the role from the
+1950s studio producer to the 2020s hybrid and AI-assisted workflow, :data:`NOTABLE_PRODUCERS` three
+producers who shaped it, :data:`DAY_IN_THE_LIFE` a producer's day, :data:`FINDING_A_PRODUCER` how an
+artist chooses one and :data:`WHO_TO_HIRE` when an engineer is enough; :data:`EP_RATES_GBP` are the
+rates :func:`producerkit.planning.ep_budget` prices an EP with. The facts are the project's fact sheet
+(FACTS.md, condensed from the articles the project started from).
 
-Lesson: course/04-workflow.ipynb
+Lessons: 04, 11
 """
 
 from __future__ import annotations
@@ -22,8 +28,18 @@ from ._validate import in_range, whole
 from .errors import ParameterError
 
 __all__ = [
+    "CAREER_BRANCHES",
     "CAREER_PATH",
+    "CAREER_STEPS",
     "CURRENCY",
+    "DAY_IN_THE_LIFE",
+    "EP_RATES_GBP",
+    "FINDING_A_PRODUCER",
+    "HISTORY",
+    "NOTABLE_PRODUCERS",
+    "STUDIO_OR_FREELANCE",
+    "WHO_TO_HIRE",
+    "Era",
     "FREELANCE_DAY_RATE_GBP",
     "ROYALTY_POINTS",
     "SALARIES_GBP",
@@ -58,6 +74,112 @@ CAREER_PATH = (
     "Senior roles: running a studio, lead or executive producer, or moving into mixing, mastering, A&R or "
     "creative direction",
 )
+#: :data:`CAREER_PATH`'s steps in a word or two, in the same order (the career exercise orders these).
+CAREER_STEPS = (
+    "runner or intern",
+    "assistant producer",
+    "producer",
+    "labels, studios and production deals",
+    "senior roles",
+)
+#: Where a career can turn from producing (the senior roles of :data:`CAREER_PATH`).
+CAREER_BRANCHES = (
+    "running a studio",
+    "lead producer",
+    "executive producer",
+    "mixing engineer",
+    "mastering engineer",
+    "A&R",
+    "creative direction",
+)
+#: Employed in a studio against freelance: what each gives (typical UK figures, they vary widely).
+STUDIO_OR_FREELANCE = {
+    "studio (employed)": "stability: a salary, £18,000–£25,000 a year at entry level and £28,000–£45,000 "
+    "mid-level and experienced",
+    "freelance": "more per project and flexibility: £200–£350 a day, much more as a track or project fee with "
+    "known credits, but only for the days you are booked",
+}
+
+# --------------------------------------------------------------------------- the job, as data
+
+
+@dataclass(frozen=True)
+class Era:
+    """A period in the history of the producer's role: from ``start`` up to (not including) ``end``.
+
+    Lesson: not yet taught
+    """
+
+    start: int
+    end: int
+    name: str
+    headline: str
+    changes: tuple[str, ...]
+    producers: tuple[str, ...] = ()
+
+
+#: The producer's role from the 1950s studio producer to the 2020s hybrid and AI-assisted workflow.
+HISTORY: tuple[Era, ...] = (
+    Era(1950, 1970, "1950s–60s", "the studio producer becomes a creative architect",
+        ("the producer shapes the record's sound, not only the session", "multitrack recording begins"),
+        ("Phil Spector", "George Martin")),
+    Era(1970, 1980, "1970s", "big studios: tape, consoles, layering",
+        ("tape machines and large consoles", "analogue synthesis", "layering and complex arrangements")),
+    Era(1980, 1990, "1980s", "digital synths, drum machines, samplers, MIDI",
+        ("digital synthesisers", "drum machines and samplers", "MIDI", "early workstations")),
+    Era(1990, 2000, "1990s", "DAWs become standard",
+        ("DAWs become standard (Pro Tools)", "precise digital editing", "home studios begin")),
+    Era(2000, 2010, "2000s", "home production becomes common",
+        ("affordable audio interfaces", "virtual instruments", "laptops make home production common",
+         "electronic music and hip-hop grow")),
+    Era(2010, 2020, "2010s", "remote collaboration and streaming",
+        ("remote collaboration over the internet",
+         "streaming changes the economics and the demand for frequent releases")),
+    Era(2020, 2030, "2020s", "hybrid and AI-assisted workflows",
+        ("AI-assisted composition, mastering and editing", "hybrid hardware and software setups",
+         "social media brings artists and producers together faster")),
+)
+#: Three producers who shaped the role, and what each is known for.
+NOTABLE_PRODUCERS = {
+    "George Martin": '"the fifth Beatle": arrangements, studio experimentation, orchestral writing',
+    "Quincy Jones": "produced Michael Jackson's Thriller, the best-selling album of all time; blended genres",
+    "Rick Rubin": "minimalist: early Def Jam, Red Hot Chili Peppers, Johnny Cash, Kanye West",
+}
+#: A producer's day, in order: (when, what).
+DAY_IN_THE_LIFE = (
+    ("early", "emails and urgent requests, listening to demos, feedback to artists and songwriters"),
+    ("studio hours", "guide the artist and the band; capture the vocalist's tone and the drummer's beat correctly"),
+    ("later", "edit and refine the tracks, work with the mixing engineer, oversee mastering"),
+    ("all day", "communicate with the artist: feedback, encouragement, support"),
+)
+#: How an artist finds and chooses a producer.
+FINDING_A_PRODUCER = (
+    "Ask industry professionals and other musicians who they worked with.",
+    "Research: check that the producer's background and sound fit your vision.",
+    "Budget: check that their fees fit your budget.",
+    "Past work: ask about their experience and listen to records they made.",
+    "Ask what services they provide, what they charge and when payment is due, before you choose.",
+)
+#: When an artist needs a producer and when a recording engineer is enough.
+WHO_TO_HIRE = {
+    "engineer": "an artist who already hears the finished record in their head (for example a band that has "
+    "rehearsed every part) may need only an engineer, to capture it well",
+    "producer": "most artists want a producer to guide them: the song and its arrangement, the performances, "
+    "the decisions, the budget and the schedule",
+}
+
+# --------------------------------------------------------------------------- an EP at day rates
+
+#: The example rates the course prices an EP with, in pounds: people at freelance day rates inside
+#: :data:`FREELANCE_DAY_RATE_GBP`; the studio's day rate and the fees are the course's example figures
+#: (studio rates and fees vary widely). A mixing fee is charged per song, a mastering fee for the EP.
+EP_RATES_GBP = {
+    "producer day rate": 300,
+    "recording engineer day rate": 250,
+    "studio day rate": 400,
+    "mixing fee per song": 300,
+    "mastering fee": 350,
+}
 
 # --------------------------------------------------------------------------- money
 
@@ -67,7 +189,7 @@ _CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 def money(amount: float, currency: str = CURRENCY) -> str:
     """An amount as people write it: ``money(4800)`` is "£4,800", ``money(12.5, "EUR")`` "€12.50".
 
-    Lesson: not yet taught
+    Lesson: course/11-business.ipynb
     """
     sign = "-" if amount < 0 else ""
     value = abs(amount)
@@ -100,7 +222,7 @@ def _to_date(value, name: str) -> dt.date:
 class RoyaltyBreakdown:
     """Where the master revenue goes, with producer points paid out of the artist's royalty.
 
-    Lesson: not yet taught
+    Lesson: course/11-business.ipynb
     """
 
     revenue: float
@@ -170,7 +292,7 @@ def royalties(
         ParameterError: negative amounts, points outside 0–100 or above the artist's royalty, neither
             or both of streams and revenue.
 
-    Lesson: not yet taught
+    Lesson: course/11-business.ipynb
     """
     if (streams is None) == (revenue is None):
         raise ParameterError("give either streams= or revenue=, not both or neither.")
@@ -230,7 +352,7 @@ class SplitSheet:
 
         SplitSheet("Night Lines", [("Mara Quinn", 50, "lyrics and melody"), ("Jonas Held", 50, "music")])
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 04, 11
     """
 
     TOLERANCE = 0.01

@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ._validate import in_range
-from .business import CURRENCY, _check_amount, _to_date, money
+from ._validate import in_range, whole
+from .business import CURRENCY, EP_RATES_GBP, _check_amount, _to_date, money
 from .errors import ParameterError
 from .report import FAIL, WARN, Finding, Report
 from .stages import _STAGE_INDEX, EVERY_STAGE, STAGES, _check_kind, stage
 
-__all__ = ["Budget", "BudgetRow", "Deliverable", "Person", "Project", "StudioSession"]
+__all__ = ["EP_STAGES", "Budget", "BudgetRow", "Deliverable", "Person", "Project", "StudioSession", "ep_budget"]
 
 _stage = stage  # for methods whose ``stage`` argument hides the function
 
@@ -596,6 +596,75 @@ class Project:
         p.add_cost("Distribution (a year)", 50, stage="delivery")
         p.add_deliverable("Instrumental versions for sync", stage="mixing", due="2026-04-01")
         return p
+
+
+# --------------------------------------------------------------------------- an EP at day rates
+
+#: The stages :func:`ep_budget` books the producer's days on, in order.
+EP_STAGES = ("preproduction", "recording", "editing", "overdubs", "delivery")
+
+
+def ep_budget(
+    songs: int = 3,
+    *,
+    preproduction: int,
+    recording: int,
+    editing: int,
+    overdubs: int,
+    delivery: int = 1,
+    rates: dict | None = None,
+    contingency: float = 0.1,
+    budget: float | None = None,
+) -> Budget:
+    """An EP priced at day rates: the producer's days, studio time with an engineer, a mixing and a mastering fee.
+
+    The producer is paid for every day booked; the recording engineer and the studio only on
+    recording days. The mix is a fee per song and the master one fee for the EP
+    (:data:`producerkit.business.EP_RATES_GBP`: typical freelance day rates; the studio rate and the
+    fees are example figures, and all of them vary widely). The songs and their demos are the
+    artist's, already done, so the demo stage costs nothing here.
+
+    Args:
+        songs: how many songs the EP has.
+        preproduction, recording, editing, overdubs, delivery: days booked on each stage.
+        rates: the figures to price with; defaults to :data:`producerkit.business.EP_RATES_GBP`.
+        contingency: the reserve, a fraction of the subtotal (0.1 keeps 10 %).
+        budget: the money there is, to show what remains.
+
+    Returns:
+        A :class:`Budget`: its rows, subtotal, contingency, total and (with ``budget``) what remains.
+
+    Raises:
+        ParameterError: days or songs that are not whole numbers, negative days, a missing rate.
+
+    Lesson: course/11-business.ipynb
+    """
+    songs = whole("songs", songs, 1, 20, hint="an EP has a few songs")
+    days = {key: whole(key, value, 0, 60, unit="days") for key, value in zip(
+        EP_STAGES, (preproduction, recording, editing, overdubs, delivery), strict=True)}
+    rates = dict(EP_RATES_GBP if rates is None else rates)
+    missing = sorted(set(EP_RATES_GBP) - set(rates))
+    if missing:
+        raise ParameterError(f"rates needs {', '.join(missing)} (see producerkit.business.EP_RATES_GBP).")
+    for key, value in rates.items():
+        _check_amount(value, key)
+    in_range("contingency", contingency, 0, 1, hint="it is a fraction: 0.1 keeps 10 % in reserve")
+    producer, engineer, studio = (rates["producer day rate"], rates["recording engineer day rate"],
+                                  rates["studio day rate"])
+    rows = []
+    for key, n in days.items():
+        if n:
+            rows.append(BudgetRow("Producer", key, n, producer, n * producer))
+        if key == "recording" and n:
+            rows.append(BudgetRow("Recording engineer", key, n, engineer, n * engineer))
+            rows.append(BudgetRow("Studio", key, n, studio, n * studio))
+    mixing = rates["mixing fee per song"] * songs
+    rows.append(BudgetRow(f"Mixing fee ({songs} songs × {money(rates['mixing fee per song'])})", "mixing", 0, 0.0,
+                          mixing))
+    rows.append(BudgetRow("Mastering fee", "mastering", 0, 0.0, rates["mastering fee"]))
+    rows.sort(key=lambda r: _STAGE_INDEX[r.stage])
+    planned = None if budget is None else _check_amount(budget, "budget")
+    return Budget(tuple(rows), CURRENCY, float(contingency), planned)
 
 
 _SHORT = {

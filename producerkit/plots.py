@@ -1291,3 +1291,46 @@ def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage doe
     _base_layout(fig, title, height=400)
     fig.update_layout(showlegend=False)
     return fig
+
+
+# ---- lesson 11: business
+
+
+def history_figure(eras=None, title: str = "The producer's role, 1950s to the 2020s (hover an era for what changed)"):
+    """The history of the producer's role as an interactive timeline: one bar per era, what changed on hover.
+
+    ``eras`` defaults to :data:`producerkit.business.HISTORY`; each bar runs from the era's first year
+    to the next era's, labelled with its name and headline, and its hover text lists what changed and
+    the producers who shaped it.
+
+    Lesson: course/11-business.ipynb
+    """
+    go = _go()
+    from .business import HISTORY
+
+    eras = HISTORY if eras is None else tuple(eras)
+    if not eras:
+        raise ParameterError("eras must hold at least one era (see producerkit.business.HISTORY).")
+    labels = [f"{e.name} · {e.headline}" for e in eras]
+    hover = []
+    for e in eras:
+        lines = [f"<b>{e.name}</b>: {e.headline}"] + [f"• {c}" for c in e.changes]
+        if e.producers:
+            lines.append("producers: " + ", ".join(e.producers))
+        hover.append("<br>".join(lines))
+    shades = ("#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+    colors = [shades[round(i * (len(shades) - 1) / max(1, len(eras) - 1))] for i in range(len(eras))]
+    fig = go.Figure(go.Bar(
+        orientation="h", y=labels, base=[e.start for e in eras], x=[e.end - e.start for e in eras],
+        marker=dict(color=colors, line=dict(color="#08306b", width=1)), customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", name="era", showlegend=False,
+    ))
+    start = 10 * (min(e.start for e in eras) // 10)
+    end = 10 * -(-max(e.end for e in eras) // 10)
+    fig.update_xaxes(title_text="when (year)", range=[start, end], tickmode="linear", tick0=start, dtick=10,
+                     tickformat="d", showgrid=True)
+    fig.update_yaxes(title_text="era", autorange="reversed", automargin=True, categoryorder="array",
+                     categoryarray=labels)
+    _base_layout(fig, title, height=90 + 52 * len(eras))
+    fig.update_layout(margin=dict(l=20, r=30, t=60, b=50), hoverlabel=dict(align="left"), bargap=0.25)
+    return fig
