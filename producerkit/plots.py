@@ -1334,3 +1334,63 @@ def history_figure(eras=None, title: str = "The producer's role, 1950s to the 20
     _base_layout(fig, title, height=90 + 52 * len(eras))
     fig.update_layout(margin=dict(l=20, r=30, t=60, b=50), hoverlabel=dict(align="left"), bargap=0.25)
     return fig
+
+
+# ---- lesson 12: capstone
+
+
+def tuning_figure(before, after=None, tolerance_cents: float = 10.0,
+                  title: str = "How far each note sits off pitch, before and after tuning"):
+    """Each note's distance from its nearest note (cents) over time: markers before and after a correction.
+
+    ``before`` and ``after`` are lists of ``editing.NotePitch`` (``start``, ``end``, ``note``, ``cents``); the
+    band of ±``tolerance_cents`` around 0 is in tune.
+
+    Lesson: course/12-capstone.ipynb
+    """
+    go = _go()
+    fig = go.Figure()
+    fig.add_hrect(y0=-tolerance_cents, y1=tolerance_cents, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
+    for name, notes, colour in (("as sung", before, COLOR_A), ("tuned", after, COLOR_B)):
+        if not notes:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[0.5 * (n.start + n.end) for n in notes], y=[float(n.cents) for n in notes], mode="markers+text",
+            name=name, marker=dict(color=colour, size=11), text=[n.note for n in notes],
+            textposition="top center", error_x=dict(type="data", array=[0.5 * (n.end - n.start) for n in notes],
+                                                    width=0, color=colour),
+            hovertemplate="%{text}: %{y:+.0f} cents<extra>" + name + "</extra>"))
+    end = max([n.end for n in (before or []) + list(after or [])] or [1.0])
+    fig.update_xaxes(title_text="time into the phrase (s)", range=[0, float(np.ceil(end))], dtick=1)
+    fig.update_yaxes(title_text="off the nearest note (cents)", range=[-60, 60], dtick=20, zeroline=True)
+    return _base_layout(fig, title, height=360)
+
+
+def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
+                            title: str = "Loudness and true peak, from the demo to the master"):
+    """Integrated loudness (LUFS) and true peak (dBTP) of each version (demo, mix, master) beside the targets.
+
+    ``rows`` are objects with ``label``, ``lufs`` and ``dbtp`` (``capstone.Loudness``), in order.
+
+    Lesson: course/12-capstone.ipynb
+    """
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    names = [r.label for r in rows]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("integrated loudness", "true peak"), horizontal_spacing=0.12)
+    for col, values, colour, unit, line, label in (
+            (1, [r.lufs for r in rows], COLOR_A, "LUFS", target_lufs, f"target {target_lufs:g} LUFS"),
+            (2, [r.dbtp for r in rows], COLOR_B, "dBTP", ceiling_dbtp, f"ceiling {ceiling_dbtp:g} dBTP")):
+        fig.add_trace(go.Bar(x=names, y=values, marker_color=colour, text=[f"{v:.1f}" for v in values],
+                             textposition="outside", name=unit), row=1, col=col)
+        fig.add_trace(go.Scatter(x=names, y=[line] * len(names), mode="lines+text", name=label,
+                                 line=dict(color="#333", dash="dash"), text=[""] * (len(names) - 1) + [label],
+                                 textposition="bottom left"), row=1, col=col)
+    fig.update_yaxes(title_text="integrated loudness (LUFS)", range=[-35, 0], dtick=5, row=1, col=1)
+    fig.update_yaxes(title_text="true peak (dBTP)", range=[-20, 0], dtick=5, row=1, col=2)
+    fig.update_xaxes(title_text="version", row=1, col=1)
+    fig.update_xaxes(title_text="version", row=1, col=2)
+    _base_layout(fig, title, height=400)
+    fig.update_layout(showlegend=False)
+    return fig
