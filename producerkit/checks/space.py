@@ -239,7 +239,8 @@ def check_dotted_eighth_ms(answer, bpm: float = 100.0) -> Feedback:
         return unanswered("set dotted_eighth_ms to a number of milliseconds.")
     value = as_number(answer)
     if value is None:
-        return wrong(f"{answer!r} is not a number: type the delay time in milliseconds, e.g. 275.")
+        return wrong(f"{answer!r} is not a number of milliseconds.",
+                     "type the delay time as a number, e.g. dotted_eighth_ms = 275.")
     exact = note_seconds("1/8d", bpm) * 1000
     beat = 60000 / bpm
     how = (f"a beat at {bpm:g} BPM is 60000 / {bpm:g} = {beat:g} ms, an eighth half of it, and the dot adds "
@@ -310,6 +311,11 @@ def check_snare_decay(reverb) -> Feedback:
 # --------------------------------------------------------------------------- 3. the return high-pass
 
 
+def _db(value: float) -> str:
+    """A level change to 0.1 dB, never "-0.0"."""
+    return f"{round(value, 1) + 0.0:.1f}"
+
+
 def check_return_highpass(highpass) -> Feedback:
     """Does ``highpass`` (a HighPass, or a cutoff in Hz for a 12 dB/octave one) on the shared return take
     at least 10 dB off the wash below 150 Hz while the 300-600 Hz body loses at most 1 dB?
@@ -333,8 +339,8 @@ def check_return_highpass(highpass) -> Feedback:
     except ProducerkitError as exc:
         return wrong(f"the high-pass could not run on the return: {exc}")
     slope = 6 * highpass.order
-    numbers = (f"a {slope} dB/octave high-pass at {highpass.freq:g} Hz takes {report['wash_cut_db']:.1f} dB off the "
-               f"return below {WASH_BELOW_HZ:g} Hz and {report['body_loss_db']:.1f} dB off its body "
+    numbers = (f"a {slope} dB/octave high-pass at {highpass.freq:g} Hz takes {_db(report['wash_cut_db'])} dB off the "
+               f"return below {WASH_BELOW_HZ:g} Hz and {_db(report['body_loss_db'])} dB off its body "
                f"({BODY_BAND_HZ[0]:g}-{BODY_BAND_HZ[1]:g} Hz)")
     thin = report["body_loss_db"] > BODY_MAX_LOSS_DB
     if thin:
