@@ -321,20 +321,26 @@ def find_delay(reference, late, sr: int, max_ms: float = 50.0) -> int:
 # --------------------------------------------------------------------------- levels
 
 
-def capture(y, gain_db: float, *, noise_dbfs: float = -80.0, seed: int = 0) -> np.ndarray:
+def capture(y, gain_db: float, *, noise_dbfs: float = -90.0, converter_noise_dbfs: float = -100.0,
+            seed: int = 0) -> np.ndarray:
     """Record ``y`` through a preamp set to ``gain_db`` into a converter: what lands on the disk.
 
-    The noise in front of the preamp (the mic's self-noise, the room's hiss, the preamp's own) is white noise
-    at ``noise_dbfs`` RMS at 0 dB of gain, and is turned up with the music. The converter clips at 0 dBFS:
-    anything louder is cut flat, and no fader afterwards brings it back.
+    Two noises, as in a real chain. The noise in front of the preamp (the mic's self-noise, the room's hiss)
+    is ``noise_dbfs`` RMS at 0 dB of gain and is turned up and down with the music. The converter's own noise
+    comes after the gain, at ``converter_noise_dbfs`` whatever the gain: too little gain leaves the music
+    close to it, and turning the take up later raises it too. The converter clips at 0 dBFS: anything louder
+    is cut flat, and no fader afterwards brings it back.
 
     Lesson: course/08-recording.ipynb
     """
     y = ensure_audio(y)
     gain_db = in_range("gain_db", gain_db, -60.0, 60.0, unit="dB")
     noise_dbfs = in_range("noise_dbfs", noise_dbfs, -160.0, 0.0, unit="dB")
-    noise = np.random.default_rng(seed).standard_normal(y.shape) * 10 ** (noise_dbfs / 20)
-    out = (y.astype(np.float64) + noise) * 10 ** (gain_db / 20)
+    converter_noise_dbfs = in_range("converter_noise_dbfs", converter_noise_dbfs, -160.0, 0.0, unit="dB")
+    rng = np.random.default_rng(seed)
+    before = rng.standard_normal(y.shape) * 10 ** (noise_dbfs / 20)
+    after = rng.standard_normal(y.shape) * 10 ** (converter_noise_dbfs / 20)
+    out = (y.astype(np.float64) + before) * 10 ** (gain_db / 20) + after
     return np.clip(out, -FULL_SCALE, FULL_SCALE).astype(np.float32)
 
 
