@@ -23,7 +23,8 @@ from .page_helpers import allow_anywidget_late, kernel_state
 NOTEBOOK = "slow_load.ipynb"
 
 # Hold the main thread for 2.5 s each time anywidget builds the player's module from its code
-# (the first line of abplayer.js names it), as a page busy drawing other outputs does.
+# (abplayer.js's first line names it; the shared _late_load.js comes before it), as a page busy
+# drawing other outputs does.
 SLOW_LOAD_JS = """
 (() => {
   const NativeBlob = globalThis.Blob;
@@ -32,7 +33,7 @@ SLOW_LOAD_JS = """
     constructor(parts, options) {
       super(parts, options);
       const code = Array.isArray(parts) && parts.find((p) => typeof p === "string");
-      if (options && options.type === "text/javascript" && code && code.startsWith("// ABPlayer view")) {
+      if (options && options.type === "text/javascript" && code && code.includes("\\n// ABPlayer view")) {
         globalThis.__pkSlowLoads += 1;
         const until = performance.now() + 2500;
         while (performance.now() < until) { /* busy, as a loaded page is */ }
