@@ -37,7 +37,8 @@ def check_mic_delay(samples, near, far, sr: int) -> Feedback:
     """The delay, in samples, that lines the near mic up with the far one.
 
     ``near`` and ``far`` are the lesson's two :class:`~producerkit.recording.Mic` objects (or their distances
-    in metres). The answer is the path difference over 343 m/s, in samples; one sample either way is right.
+    in metres). The answer is the path difference over 343 m/s, in samples, rounded; one sample either way is
+    right.
 
     Lesson: course/08-recording.ipynb
     """
@@ -51,11 +52,11 @@ def check_mic_delay(samples, near, far, sr: int) -> Feedback:
     gap_m = d_far - d_near
     want = gap_m / SPEED_OF_SOUND * sr
     ms = want / sr * 1000
-    if abs(value - want) <= 1.0:
+    if abs(value - round(want)) <= 1.0:
         return right(f"the far mic is {gap_m * 100:.0f} cm further away, so it hears everything "
                      f"{ms:.2f} ms ({want:.0f} samples at {sr} Hz) later. Delay the near mic by that and the "
                      "two line up: no notches.")
-    if abs(value + want) <= 1.0:
+    if abs(value + round(want)) <= 1.0:
         return wrong("right size, wrong way: the near mic hears the sound first, so it is the one to delay "
                      "(a positive number of samples).", "give the delay as a positive number.")
     if abs(value - ms) <= 0.05 * ms + 0.01:
