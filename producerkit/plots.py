@@ -1167,8 +1167,11 @@ def echoes_figure(delays: dict, sr: int, bpm: float, beats: int = 4, title: str 
         fig.add_trace(go.Bar(x=[0.0], y=[1.0], width=0.06, name="the note", marker_color="#444",
                              showlegend=row == 1, hovertemplate="the note"), row=row, col=1)
         fig.update_yaxes(title_text="level (× note)", title_font_size=11, range=[0, 1.1], dtick=0.5, row=row, col=1)
-    fig.update_xaxes(range=[-0.1, beats + 0.1], dtick=1, showgrid=True, gridcolor="#888", gridwidth=1.5,
-                     minor=dict(dtick=0.25, showgrid=True, gridcolor="#e3e3e3"))  # beats, and their 16ths
+    fig.update_xaxes(range=[-0.1, beats + 0.1], dtick=1, showgrid=True, gridcolor="#888", gridwidth=1.5)  # beats
+    sixteenths = [dict(type="line", xref="x" if row == 1 else f"x{row}", yref=f"y{'' if row == 1 else row} domain",
+                       x0=k / 4, x1=k / 4, y0=0, y1=1, layer="below", line=dict(color="#e3e3e3", width=1))
+                  for row in range(1, len(names) + 1) for k in range(4 * beats) if k % 4]
+    fig.update_layout(shapes=sixteenths)  # one update: add_vline per line is slow on subplots
     fig.update_xaxes(title_text=f"beats after the note at {bpm:g} BPM (one beat = {beat_s * 1000:.0f} ms)",
                      row=len(names), col=1)
     _base_layout(fig, title, height=130 + 130 * len(names))

@@ -1,0 +1,174 @@
+"""Lesson 06's text says what its cells show, computed from the lesson's own tagged cells.
+
+- depth: the lead's direct sound sits furthest over its reverb, the pad's closest;
+- room, plate and hall: each decays (RT60 at 1 kHz, ISO 3382) in its decay_s, the damped hall's highs
+  die faster; only the room has died away when the next snare hit lands (1.2 s later);
+- pre-delay: "this pre-delay keeps the lead's onset clear": with 60 ms the reverb reaches the voice at
+  least 60 ms later, about twice as long after the note's start;
+- sends: one reverb on a bus with the sends the text names, against one per insert;
+- synced delays: 600, 300 and 200 ms at 100 BPM; the dotted eighth's echoes on 0.75, 1.5, 2.25 beats,
+  the triplet's on thirds; a feedback of 0.45 is "about 7 dB down" per repeat;
+- slap-back: one echo at 110 ms and no second one;
+- ducking: the demo dips the echoes deeply while the lead sings and lets them back in the gaps;
+- mud: the high-pass removes > 10 dB of the reverb below 150 Hz (the demo's 500 Hz also thins the body);
+- mono: the correlations and mono drops the text describes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from producerkit.checks import check_delay_ducking, check_return_highpass
+from producerkit.checks import space as cs
+from producerkit.eq import HighPass
+from producerkit.space import rt60
+
+from .lesson_cells import code_cells, markdown, run_cells
+
+LESSON = "06-space"
+
+
+@pytest.fixture(scope="module")
+def setup():
+    return run_cells(LESSON, ["s6-setup"])[0]
+
+
+def _prose() -> str:
+    return " ".join(markdown(LESSON).split())
+
+
+def _printed(capsys) -> str:
+    return capsys.readouterr().out
+
+
+def test_depth_the_lead_sits_in_front_and_the_pad_at_the_back(setup, capsys):
+    run_cells(LESSON, ["s6-why-listen", "s6-why-ratio"], dict(setup))
+    found = re.findall(r"(\w+): send +-?[\d.]+ dB +direct sound +([\d.]+) dB", _printed(capsys))
+    ratios = {name: float(value) for name, value in found}
+    assert set(ratios) == {"lead", "snare", "keys", "pad", "guitar", "overheads"}
+    melodic = {k: ratios[k] for k in ("lead", "keys", "pad", "guitar")}
+    assert max(melodic, key=melodic.get) == "lead" and min(melodic, key=melodic.get) == "pad"
+    assert ratios["lead"] - ratios["pad"] >= 6.0  # "well under" against "much closer"
+    assert "the lead's reverb sits well under its direct sound, the pad's much closer to it" in _prose()
+
+
+def test_room_plate_and_hall_decay_as_set_and_only_the_room_clears_the_next_hit(setup):
+    ns, _ = run_cells(LESSON, ["s6-kinds-table"], dict(setup))
+    sr, gap = ns["sr"], cs.backbeat_gap_s()
+    assert gap == pytest.approx(1.2, abs=0.01)
+    for name, verb in ns["SPACES"].items():
+        ir = ns["impulses"][name]
+        assert rt60(ir, sr, band_hz=1000) == pytest.approx(verb.decay_s, rel=0.08), name
+    hall = ns["impulses"]["hall"]
+    assert rt60(hall, sr, band_hz=8000) < 0.7 * rt60(hall, sr, band_hz=1000)  # damping: the highs die faster
+    tails = {name: cs.reverb_tail_s(verb, sr) for name, verb in ns["SPACES"].items()}
+    assert tails["room"] < gap < tails["plate"] < tails["hall"]
+    text = _prose()
+    assert "Only the room has died away by then; the plate and the hall are still ringing" in text
+    assert "two beats apart: 1.2 s at 100 BPM" in text
+
+
+def test_the_decay_figure_marks_the_next_hit(setup):
+    ns, _ = run_cells(LESSON, ["s6-kinds-table"], dict(setup))
+    _, fig = run_cells(LESSON, ["s6-kinds-fig"], ns)
+    assert [t.name for t in fig.data] == ["room", "plate", "hall"]
+    assert any(getattr(s, "x0", None) == pytest.approx(1.2, abs=0.01) for s in fig.layout.shapes)
+    assert fig.layout.xaxis.title.text.endswith("(s)") and fig.layout.yaxis.title.text.endswith("(dB)")
+
+
+def test_this_pre_delay_keeps_the_leads_onset_clear(setup, capsys):
+    ns, fig = run_cells(LESSON, ["s6-predelay-listen", "s6-predelay-fig"], dict(setup))
+    arrivals = [float(v) for v in re.findall(r"within 20 dB of the voice (\d+) ms", _printed(capsys))]
+    assert len(arrivals) == 2
+    now, later = arrivals
+    assert ns["hall_later"].pre_delay_ms == 60 and ns["hall_now"].pre_delay_ms == 0
+    assert later >= now + 60  # the note's front is heard on its own for at least the pre-delay longer
+    assert 1.6 <= later / now <= 2.5  # "about twice as long"
+    assert ns["first_note_s"] == pytest.approx(0.3, abs=0.02)  # the verse's first note, on the "and" of 1
+    assert [t.name for t in fig.data] == ["dry lead", "reverb, no pre-delay", "reverb, 60 ms pre-delay"]
+    assert "with the pre-delay, about twice as long" in _prose()
+
+
+def test_one_reverb_on_a_bus_with_the_sends_the_text_names(setup):
+    ns, _ = run_cells(LESSON, ["s6-sends-listen"], dict(setup))
+    bus_mixer, insert_mixer = ns["on_a_bus"], ns["on_inserts"]
+    assert [b.name for b in bus_mixer.buses] == ["reverb"] and len(bus_mixer.bus("reverb").chain) == 1
+    assert bus_mixer.bus("reverb").chain[0].mix == 1.0  # a return is 100 % wet
+    assert {t.name: t.sends["reverb"] for t in bus_mixer.tracks} == {"lead": -6.0, "snare": -9.0, "keys": -9.0}
+    assert sum(len(t.inserts) for t in insert_mixer.tracks) == 3
+    assert "(lead −6 dB, snare −9 dB, keys −9 dB)" in _prose()
+
+
+def test_synced_delay_times_and_where_the_echoes_land(setup, capsys):
+    ns, fig = run_cells(LESSON, ["s6-delay-table", "s6-delay-fig"], dict(setup))
+    out = _printed(capsys)
+    assert "one beat is 600 ms" in out
+    assert re.search(r"quarter \( 1/4\): +600 ms", out) and re.search(r"eighth \( 1/8\): +300 ms", out)
+    assert re.search(r"eighth triplet \(1/8t\): +200 ms", out)
+    assert "450" not in out  # the dotted eighth is exercise 2's answer
+    bars = {t.name: np.asarray(t.x) for t in fig.data if t.name != "the note"}
+    assert np.allclose(bars["dotted eighth (1/8d)"][:3], [0.75, 1.5, 2.25], atol=1e-3)
+    assert np.allclose(bars["eighth triplet (1/8t)"][:3], [1 / 3, 2 / 3, 1.0], atol=1e-3)
+    assert np.allclose(bars["quarter (1/4)"], [1, 2, 3, 4], atol=1e-3)
+    assert 20 * np.log10(0.45) == pytest.approx(-7, abs=0.2)
+    assert "each repeat is 0.45 times the one before: about 7 dB down" in _prose()
+
+
+def test_slap_back_is_one_echo_at_110_ms(setup, capsys):
+    ns, _ = run_cells(LESSON, ["s6-delay-player", "s6-slap-listen"], dict(setup))
+    assert "one echo, 110 ms after the voice" in _printed(capsys)
+    sr = ns["sr"]
+    click = np.zeros(sr, np.float32)
+    click[0] = 1.0
+    echoes = ns["slap"](click, sr)
+    loud = np.flatnonzero(np.abs(echoes[1:]) > 1e-3) + 1
+    assert loud.size and loud[0] == pytest.approx(0.110 * sr, abs=2)
+    assert np.all(loud < 0.110 * sr + 0.02 * sr)  # the low-passed echo and nothing after it
+
+
+def test_the_ducking_demo_is_exaggerated_and_lets_go_in_the_gaps(setup, capsys):
+    ns, fig = run_cells(LESSON, ["s6-duck-listen", "s6-duck-fig"], dict(setup))
+    report = cs.echo_ducking_report(ns["ducker"])
+    assert report["singing_db"] > cs.DUCK_SINGING_DB[1]  # "all but vanish": deeper than the exercise allows
+    assert report["gap_db"] <= cs.DUCK_GAP_MAX_DB  # and let go in the gaps
+    assert check_delay_ducking(ns["ducker"]).correct is False
+    assert f"{report['singing_db']:.1f} dB while the lead sings" in _printed(capsys)
+    assert len(ns["phrase_ends_s"]) == 2  # the verse's two phrases end in these four bars
+    assert "(threshold −40 dBFS, 6:1, 5 ms attack, 200 ms release)" in _prose()
+
+
+def test_the_return_high_pass_removes_over_10_db_below_150_hz(setup, capsys):
+    ns, fig = run_cells(LESSON, ["s6-mud-fig"], dict(setup))
+    out = _printed(capsys)
+    lows, body = (float(v) for v in re.search(r"removes ([\d.]+) dB of the reverb below 150 Hz and ([\d.]+) dB of "
+                                               r"its body", out).groups())
+    assert lows > 10.0
+    assert 1.0 < body < 6.0  # "takes a few dB off it too": the demo goes too far, on purpose
+    source = next(c.source for c in code_cells(LESSON) if c.id == "s6-mud-fig")
+    assert "HighPass(500)(shared_return, sr)" in source
+    assert check_return_highpass(HighPass(500)).correct is False
+    diff = np.asarray(fig.data[-1].y)
+    freqs = np.asarray(fig.data[-1].x)
+    assert np.median(diff[(freqs > 30) & (freqs < 120)]) > 10.0
+    assert "cut by far more than 10 dB" in _prose()
+
+
+def test_mono_compatibility_reads_as_the_text_says(setup, capsys):
+    run_cells(LESSON, ["s6-mono-table"], dict(setup))
+    rows = {}
+    for line in _printed(capsys).splitlines()[1:]:
+        name, rest = line.split(":", 1)
+        values = [float(v) for v in re.findall(r"[+-]\d+\.\d+", rest)]
+        rows[name.strip()] = values  # effect correlation, effect mono dB, mix correlation, mix mono dB
+    assert rows["hall, width 0"][:2] == [1.0, 0.0]
+    wide = rows["hall, width 1"]
+    assert abs(wide[0]) < 0.3 and -4.5 < wide[1] < -3.0  # "close to 0", "about 4 dB"
+    widened = rows["hall, widened +6 dB"]
+    assert widened[0] < -0.5 and widened[1] < -8.0  # "well below 0", "more than 8 dB"
+    others = [v for k, v in rows.items() if k != "hall, widened +6 dB"]
+    assert all(v[2] > 0.8 and v[3] > -0.5 for v in others)  # "well above 0 and hardly drops"
+    assert widened[2] < min(v[2] for v in others)  # "lower than any of the others"
+    assert "The widened hall reads well below 0 and loses more than 8 dB in mono" in _prose()
