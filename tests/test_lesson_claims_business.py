@@ -125,7 +125,7 @@ def test_the_ep_exercise_cell_answered_right_is_judged_right():
 def test_the_budget_sliders_start_at_the_draft_and_reprice(setup):
     ns, _ = run_cells(LESSON, ["b11-draft", "b11-budget-tweak"], dict(setup))
     assert {k: s.value for k, s in ns["day_sliders"].items()} == ns["draft"]
-    assert "£1,365 over" in ns["budget_view"].value
+    assert "Over budget by</th><th>£1,365" in ns["budget_view"].value
     ns["day_sliders"]["recording"].value = 3
     ns["day_sliders"]["overdubs"].value = 1
     expected = ep_budget(EP_SONGS, **{**ns["draft"], "recording": 3, "overdubs": 1}, budget=EP_LIMIT_GBP)
@@ -292,3 +292,25 @@ def test_exercise_answers_are_unanswered_in_the_lesson():
                  "check_split_sheet(fixed_splits)", "check_career_order(career)"):
         assert ns["Out"][ns.cell_of(call)].correct is None, call
     assert isinstance(Expr("1"), Expr)
+
+
+def test_the_two_signatures_sound_as_the_text_says(setup):
+    """A is "close and dry" (parts near the middle, almost no reverb), B "wide and deep" (far apart, a long reverb);
+    the player matches their loudness; neither clips."""
+    import numpy as np
+
+    ns, player = run_cells(LESSON, ["b11-signature-listen"], dict(setup))
+    a, b = ns["close_and_dry"], ns["wide_and_deep"]
+
+    def side_to_mid_db(y):
+        mid, side = (y[0] + y[1]) / 2, (y[0] - y[1]) / 2
+        return 10 * np.log10(np.mean(side**2) / np.mean(mid**2))
+
+    assert side_to_mid_db(b) - side_to_mid_db(a) > 6.0
+    assert a.shape == b.shape and a.shape[1] == ns["song"].bar_to_sample(14) - ns["song"].bar_to_sample(10)
+    assert max(np.abs(a).max(), np.abs(b).max()) < 1.0
+    assert player.match_loudness and abs(player.loudness_a - player.loudness_b) < 0.5
+    text = _prose()
+    assert "(the first chorus, bars 11–14 as a DAW counts them)" in text
+    chorus = next(s for s in ns["song"].sections if s.name == "chorus")
+    assert chorus.start_bar == 10  # bar 11 as a DAW counts
