@@ -5,7 +5,7 @@ mono ``(n,)`` or multichannel ``(channels, n)``, and the sample rate travels bes
 ``f(y, sr)``. Other layouts and dtypes are accepted only at the edges, through
 :func:`ensure_audio`, which says exactly what to pass instead when a shape is ambiguous.
 
-Lesson: not yet taught
+Lesson: course/06-space.ipynb
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def to_mono(y) -> np.ndarray:
 
     Averaging (not summing) keeps a centred stereo signal at the same level.
 
-    Lesson: not yet taught
+    Lesson: course/06-space.ipynb
     """
     y = ensure_audio(y)
     return y if y.ndim == 1 else y.mean(axis=0, dtype=np.float32)
@@ -218,7 +218,7 @@ def to_stereo(y) -> np.ndarray:
     are folded down with the ITU-R BS.775 coefficients (centre and surrounds at -3 dB, LFE
     dropped). Other channel counts raise, because there is no single right fold-down.
 
-    Lesson: not yet taught
+    Lesson: course/06-space.ipynb
     """
     y = ensure_audio(y)
     if y.ndim == 1:

@@ -20,7 +20,7 @@ The recursive loops are numba kernels compiled on first use (and cached on disk)
 values below :data:`FLUSH_TO_ZERO` are set to exactly zero, so a long silent tail never decays
 into subnormal floats, which CPUs process many times slower.
 
-Lesson: course/00-welcome.ipynb
+Lessons: 00, 06
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ class Reverb:
         tail: False keeps the input length; True appends the decay until the slowest band has
             fallen 60 dB (at most 60 s); a number appends that many seconds.
 
-    Lesson: course/00-welcome.ipynb
+    Lessons: 00, 06
     """
 
     decay_s: float = 1.5
@@ -354,7 +354,7 @@ class Reverb:
 
         ``duration_s`` defaults to the full tail (see ``tail=True``).
 
-        Lesson: not yet taught
+        Lesson: course/06-space.ipynb
         """
         sr = check_sr(sr)
         impulse = np.zeros(1, np.float32)
@@ -380,7 +380,7 @@ def rt60(ir, sr, band_hz: float | None = None, method: str = "T20") -> float:
             curve is not straight enough (ISO 3382-1's non-linearity above 50 per mille) to
             have one decay time.
 
-    Lesson: not yet taught
+    Lesson: course/06-space.ipynb
     """
     sr = check_sr(sr)
     x = as_channels(ensure_audio(ir, name="ir")).astype(np.float64)
@@ -448,7 +448,7 @@ def _exact(value: float) -> Fraction:
 def note_seconds(note: str, bpm: float) -> float:
     """The length of a note value at a tempo, in seconds: ``note_seconds("1/8", 120)`` is 0.25.
 
-    Lesson: not yet taught
+    Lesson: course/06-space.ipynb
     """
     bpm = in_range("bpm", bpm, 20.0, 400.0, unit="bpm")
     return float(_note_fraction(note) * 240 / _exact(bpm))
@@ -488,7 +488,7 @@ class Delay:
         tail: False keeps the input length; True appends echoes until they are 60 dB below the
             first (at most 60 s); a number appends that many seconds.
 
-    Lesson: not yet taught
+    Lesson: course/06-space.ipynb
     """
 
     time_ms: float | None = None
@@ -552,7 +552,7 @@ class Delay:
     def echo_positions(self, sr: int, count: int) -> np.ndarray:
         """The samples where echoes 1..count land: ``floor(k * time_s * sr + 0.5)``.
 
-        Lesson: not yet taught
+        Lesson: course/06-space.ipynb
         """
         period = self._time_fraction() * check_sr(sr)
         return np.array([math.floor(k * period + Fraction(1, 2)) for k in range(1, count + 1)], np.int64)

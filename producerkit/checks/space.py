@@ -85,7 +85,7 @@ def excerpt(stem: str, bars: tuple[int, int] = CHORUS_BARS) -> np.ndarray:
 def levels_db(y, sr: int, window_ms: float = 10.0) -> np.ndarray:
     """The RMS level (dBFS) of ``y`` (summed to mono) in consecutive windows of ``window_ms``.
 
-    Lesson: course/06-space.ipynb
+    Lesson: not yet taught
     """
     mono = to_mono(ensure_audio(y)).astype(np.float64)
     hop = max(1, int(round(window_ms * sr / 1000)))
@@ -108,7 +108,7 @@ def band_level_db(y, sr: int, lo_hz: float, hi_hz: float) -> float:
 def snare_hits_s(snare, sr: int) -> np.ndarray:
     """When each snare hit peaks (s): its 5 ms level within SNARE_HIT_RANGE_DB of the loudest hit.
 
-    Lesson: course/06-space.ipynb
+    Lesson: not yet taught
     """
     level = levels_db(snare, sr, 5.0)
     loud = level >= level.max() - SNARE_HIT_RANGE_DB
@@ -135,7 +135,7 @@ def backbeat_gap_s() -> float:
 def reverb_tail_s(reverb: Reverb, sr: int) -> float:
     """How long the reverb sounds after a hit: its pre-delay plus its RT60 at 1 kHz, measured (s).
 
-    Lesson: course/06-space.ipynb
+    Lesson: not yet taught
     """
     return reverb.pre_delay_ms / 1000 + rt60(reverb.impulse_response(sr), sr, band_hz=1000)
 
@@ -156,7 +156,7 @@ def reverb_return() -> np.ndarray:
 def return_highpass_report(highpass) -> dict:
     """What a high-pass does to the shared return: dB taken off below WASH_BELOW_HZ and off the body band.
 
-    Lesson: course/06-space.ipynb
+    Lesson: not yet taught
     """
     sr = datasets.shared_session().sr
     wet = reverb_return()
