@@ -102,7 +102,7 @@ def crossfade(a, b, sr: int, duration_ms: float = 10.0, shape: str = "equal_powe
         AudioError: the clips have different channel layouts.
         ParameterError: an unknown shape, or a crossfade longer than either clip.
 
-    Lesson: not yet taught
+    Lesson: course/08-recording.ipynb
     """
     a = ensure_audio(a, name="a")
     b = ensure_audio(b, name="b")
@@ -943,7 +943,7 @@ class NotePitch:
 def note_name(midi: int) -> str:
     """The name of a MIDI note number: 60 is ``"C4"``, 69 ``"A4"``.
 
-    Lesson: course/08-recording.ipynb
+    Lesson: not yet taught
     """
     midi = whole("midi", midi, 0, 127, hint="MIDI notes run from 0 to 127; 60 is middle C")
     return f"{_PITCH_CLASSES[midi % 12]}{midi // 12 - 1}"

@@ -199,7 +199,7 @@ def proximity_boost_db(distance_m: float, freq_hz: float, pattern: str = "cardio
     wavenumber, ``r`` the distance): about +15 dB at 100 Hz for a cardioid at 5 cm, +4 dB at 30 cm, nothing
     for an omni.
 
-    Lesson: course/08-recording.ipynb
+    Lesson: not yet taught
     """
     distance_m = in_range("distance_m", distance_m, 0.02, 20.0, unit="m")
     freq_hz = in_range("freq_hz", freq_hz, 1.0, 30000.0, unit="Hz")
@@ -270,7 +270,7 @@ def comb_notches(delay_s: float, fmax: float = 20000.0, polarity: int = 1) -> np
     In polarity: half a period late, ``(2 k + 1) / (2 delay)``. One flipped: a whole period, ``k / delay``,
     from 0 Hz up.
 
-    Lesson: course/08-recording.ipynb
+    Lesson: not yet taught
     """
     delay_s = in_range("delay_s", delay_s, 0.0, 1.0, lo_open=True, unit="s")
     fmax = in_range("fmax", fmax, 0.0, 100000.0, lo_open=True, unit="Hz")
@@ -286,7 +286,7 @@ def align(y, samples: int) -> np.ndarray:
     Delaying the nearer mic by the path difference lines it up with the farther one, as a DAW's track delay
     (or sliding the region) does.
 
-    Lesson: course/08-recording.ipynb
+    Lesson: not yet taught
     """
     y = ensure_audio(y)
     samples = whole("samples", samples, hint="a whole number of samples; positive is later")
@@ -304,7 +304,7 @@ def align(y, samples: int) -> np.ndarray:
 def find_delay(reference, late, sr: int, max_ms: float = 50.0) -> int:
     """How many samples ``late`` lags ``reference`` (negative when it leads), by cross-correlation.
 
-    Lesson: course/08-recording.ipynb
+    Lesson: not yet taught
     """
     from scipy.signal import correlate
 
