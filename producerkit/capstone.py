@@ -198,9 +198,16 @@ class CapstoneProject:
         """
         stage = _stage(stage)
         choices = _jsonable(choices, f"the decisions for {stage}")
-        merged = {**self.decisions.get(stage, {}), **choices}
-        self.decisions[stage] = merged
-        self.save()
+        old = self.decisions.get(stage)
+        self.decisions[stage] = {**(old or {}), **choices}
+        try:
+            self.save()
+        except BaseException:  # not saved: the project keeps what the file holds
+            if old is None:
+                self.decisions.pop(stage, None)
+            else:
+                self.decisions[stage] = old
+            raise
 
     def choose(self, stage: str, key: str, answer, default, accept=None):
         """The decision for ``stage``/``key``: the answer if given (and saved), else the saved one, else the default.
@@ -371,6 +378,9 @@ def apply_edits(arrangement, edits):
         return arrangement
     if not isinstance(edits, list | tuple):
         raise ParameterError(f"edits must be a list of edits such as ['mute', 'guitar', 'verse'] (got {edits!r}).")
+    if edits and isinstance(edits[0], str):
+        raise ParameterError(f"edits is a list of edits, each one a list: write [{list(edits)!r}] for one edit "
+                             f"(got {edits!r}).")
     for edit in edits:
         if not isinstance(edit, list | tuple) or not edit or edit[0] not in EDIT_KINDS:
             raise ParameterError(f"{edit!r} is not an edit: start each with one of {', '.join(EDIT_KINDS)}, "
