@@ -75,6 +75,12 @@ def test_the_decay_figure_marks_the_next_hit(setup):
     ns, _ = run_cells(LESSON, ["s6-kinds-table"], dict(setup))
     _, fig = run_cells(LESSON, ["s6-kinds-fig"], ns)
     assert [t.name for t in fig.data] == ["room", "plate", "hall"]
+    for trace in fig.data:  # "crosses -60 dB near its decay time, a little before it for the plate and the hall"
+        decay = ns["SPACES"][trace.name].decay_s
+        crossing = float(np.asarray(trace.x)[np.flatnonzero(np.asarray(trace.y) <= -60)[0]])
+        assert 0.8 * decay <= crossing <= 1.05 * decay, trace.name
+        if trace.name != "room":
+            assert crossing < decay
     assert any(getattr(s, "x0", None) == pytest.approx(1.2, abs=0.01) for s in fig.layout.shapes)
     assert fig.layout.xaxis.title.text.endswith("(s)") and fig.layout.yaxis.title.text.endswith("(dB)")
 
@@ -89,7 +95,14 @@ def test_this_pre_delay_keeps_the_leads_onset_clear(setup, capsys):
     assert 1.6 <= later / now <= 2.5  # "about twice as long"
     assert ns["first_note_s"] == pytest.approx(0.3, abs=0.02)  # the verse's first note, on the "and" of 1
     assert [t.name for t in fig.data] == ["dry lead", "reverb, no pre-delay", "reverb, 60 ms pre-delay"]
-    assert "with the pre-delay, about twice as long" in _prose()
+    # where each reverb starts, read off the figure (5 ms steps): "about 20 ms into the note", "60 ms later"
+    starts = [float(np.asarray(t.x)[np.flatnonzero(np.asarray(t.y) > -90)[0]]) for t in fig.data[1:]]
+    assert 10 <= starts[0] <= 30
+    assert starts[1] - starts[0] == pytest.approx(60, abs=5)
+    assert 70 <= starts[1] <= 90  # "heard on its own for about 80 ms"
+    text = _prose()
+    assert "the reverb starts about 20 ms into the note" in text and "on its own for about 80 ms" in text
+    assert "with the pre-delay, about twice as long" in text
 
 
 def test_one_reverb_on_a_bus_with_the_sends_the_text_names(setup):
@@ -154,6 +167,8 @@ def test_the_return_high_pass_removes_over_10_db_below_150_hz(setup, capsys):
     freqs = np.asarray(fig.data[-1].x)
     assert np.median(diff[(freqs > 30) & (freqs < 120)]) > 10.0
     assert "cut by far more than 10 dB" in _prose()
+    below_200 = [cs.band_level_db(y, ns["sr"], 20, 200) for y in (ns["shared_return"], ns["cleaned_return"])]
+    assert below_200[0] - below_200[1] > 20  # the spectrogram's lowest rows: bright in A, dark in B
 
 
 def test_mono_compatibility_reads_as_the_text_says(setup, capsys):
@@ -171,4 +186,7 @@ def test_mono_compatibility_reads_as_the_text_says(setup, capsys):
     others = [v for k, v in rows.items() if k != "hall, widened +6 dB"]
     assert all(v[2] > 0.8 and v[3] > -0.5 for v in others)  # "well above 0 and hardly drops"
     assert widened[2] < min(v[2] for v in others)  # "lower than any of the others"
-    assert "The widened hall reads well below 0 and loses more than 8 dB in mono" in _prose()
+    assert widened[3] > -1.0  # the widened hall with the dry lead: "the whole mix drops by less than 1 dB"
+    text = _prose()
+    assert "The widened hall reads well below 0 and loses more than 8 dB in mono" in text
+    assert "The whole mix drops by less than 1 dB" in text
