@@ -28,6 +28,7 @@ from producerkit.checks.business import (
     SPLIT_DRAFT,
 )
 from producerkit.planning import ep_budget
+from producerkit.plots import history_figure
 
 from .lesson_cells import Expr, code_cells, markdown, run_cells, run_lesson
 
@@ -314,3 +315,12 @@ def test_the_two_signatures_sound_as_the_text_says(setup):
     assert "(the first chorus, bars 11–14 as a DAW counts them)" in text
     chorus = next(s for s in ns["song"].sections if s.name == "chorus")
     assert chorus.start_bar == 10  # bar 11 as a DAW counts
+
+
+def test_the_timeline_refuses_no_eras_with_a_clear_message():
+    from producerkit import ParameterError
+
+    with pytest.raises(ParameterError, match="at least one era"):
+        history_figure([])
+    one = history_figure(business.HISTORY[:1])
+    assert list(one.layout.xaxis.range) == [1950, 1970]
