@@ -7,13 +7,12 @@ track; the reference balance in producerkit.checks.mixing (REFERENCE_DB, REFEREN
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
-from producerkit.checks import check_chorus_mix, check_gain_staging, check_panning, check_reference_gain
+from producerkit.checks import check_chorus_mix, check_gain_staging, check_kick_bass_cut, check_panning
 from producerkit.checks import mixing as mx
+from producerkit.eq import HighPass, LowShelf, Peak
 from producerkit.meters import integrated_loudness, rms_dbfs
 from producerkit.mix import Mixer, MixSettings, Track
 
@@ -42,8 +41,7 @@ def test_the_reference_plays_at_minus_14_lufs_and_louder_than_the_start():
     ref = mx.reference_track()
     assert integrated_loudness(ref, 44100) == pytest.approx(-14.0, abs=0.05)
     assert 20 * np.log10(np.abs(ref).max()) < 0.0  # turning it up does not clip it
-    assert mx.right_reference_gain() == pytest.approx(mx.start_mix_lufs() + 14.0, abs=0.05)
-    assert mx.right_reference_gain() < -3
+    assert integrated_loudness(mx.chorus_mixer().render(), 44100) < -14.0 - 3
 
 
 def test_the_reference_balance_passes_its_own_targets_and_the_start_does_not():
@@ -102,23 +100,37 @@ def test_panning_right_near_wrong_missing():
     assert check_panning(0.5).correct is False
 
 
-# --------------------------------------------------------------------------- 3. the reference
+# --------------------------------------------------------------------------- 3. kick and bass
 
 
-def test_reference_gain_right_near_wrong_missing():
-    target = mx.right_reference_gain()
-    assert check_reference_gain(round(target))
-    assert check_reference_gain(target - 0.9)
-    near = check_reference_gain(target + 2.5)
-    assert near.correct is False and _says(near, "close", "louder")
-    far = check_reference_gain(target - 6)
-    assert far.correct is False and "close" not in far.message and _says(far, "quieter")
-    up = check_reference_gain(-target)
-    assert up.correct is False and _says(up, "even louder")
+def test_kick_bass_cut_right_near_wrong_missing():
+    from producerkit.checks.eq import kick_fundamental
+
+    thump = kick_fundamental()
+    assert thump == pytest.approx(53, abs=1)
+    assert check_kick_bass_cut(Peak(thump, gain_db=-4, q=1.4))
+    assert check_kick_bass_cut(Peak(50, gain_db=-3, q=2))
+    assert check_kick_bass_cut(Peak(thump * 2 ** 0.24, gain_db=-5.9, q=3))
+    near_freq = check_kick_bass_cut(Peak(thump * 2 ** 0.35, gain_db=-4, q=1.4))
+    assert near_freq.correct is False and _says(near_freq, "close", "above the kick's thump")
+    shallow = check_kick_bass_cut(Peak(thump, gain_db=-1, q=1.4))
+    assert shallow.correct is False and _says(shallow, "close", "too small")
+    wide = check_kick_bass_cut(Peak(thump, gain_db=-4, q=0.4))
+    assert wide.correct is False and _says(wide, "close", "wide", "110 hz")
+    deep = check_kick_bass_cut(Peak(thump, gain_db=-12, q=1.4))
+    assert deep.correct is False and _says(deep, "deep", "weight")
+    boost = check_kick_bass_cut(Peak(thump, gain_db=4, q=1.4))
+    assert boost.correct is False and _says(boost, "boost")
+    far = check_kick_bass_cut(Peak(200, gain_db=-4, q=1.4))
+    assert far.correct is False and "close" not in far.message and _says(far, "above")
+    below = check_kick_bass_cut(Peak(30, gain_db=-4, q=1.4))
+    assert below.correct is False and _says(below, "below")
+    for filt in (HighPass(80), LowShelf(80, gain_db=-4)):
+        fb = check_kick_bass_cut(filt)
+        assert fb.correct is False and _says(fb, "thin", "bell")
     for missing in (None, ..., ""):
-        assert check_reference_gain(missing).correct is None
-    assert check_reference_gain("six").correct is False
-    assert check_reference_gain(math.nan).correct is False
+        assert check_kick_bass_cut(missing).correct is None
+    assert check_kick_bass_cut(53).correct is False
 
 
 # --------------------------------------------------------------------------- 4. the chorus mix

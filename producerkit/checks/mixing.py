@@ -1,4 +1,4 @@
-"""Checkers for the mixing lesson: gain staging, panning, a fair reference comparison, the chorus mix.
+"""Checkers for the mixing lesson: gain staging, panning, the kick and the bass, the chorus mix.
 
 Every number comes from the bundled song (Paper Lanterns), measured over the same chorus excerpt the
 lesson's MixerDesk plays (4 bars from the first chorus), so the lesson and its checkers cannot disagree.
@@ -40,9 +40,13 @@ SIDE_PAIR = ("guitar", "keys")
 #: Each of the pair at least this far from the centre, to be heard as moved.
 SIDE_MIN = 0.2
 
-#: A gain this close (dB) to the loudness difference matches the reference; within NEAR it is close.
-MATCH_TOLERANCE_DB = 1.0
-MATCH_NEAR_DB = 3.0
+#: Kick and bass: the cut's centre within this many octaves of the kick's fundamental.
+KICK_TOLERANCE_OCT = 0.25
+#: The cut's depth (dB): deep enough to hear in the mix, shallow enough to keep the bass's weight.
+CUT_RANGE_DB = (-6.0, -2.0)
+#: The bass's notes sit above this (Hz); the cut may take at most NOTES_MAX_CUT_DB off there.
+NOTES_HZ = 110.0
+NOTES_MAX_CUT_DB = 1.5
 #: The reference is the reference balance turned up to this loudness, as a streaming master plays.
 REFERENCE_LUFS = -14.0
 
@@ -297,50 +301,56 @@ def check_panning(pans) -> Feedback:
                  "the kick, the snare and the bass: the mix is wide and still works in mono.")
 
 
-# --------------------------------------------------------------------------- 3. the reference
+# --------------------------------------------------------------------------- 3. kick and bass
 
 
-def start_mix_lufs() -> float:
-    """The integrated loudness of the lesson's starting chorus (every fader at :data:`START_DB`), in LUFS.
+def check_kick_bass_cut(cut) -> Feedback:
+    """Exercise 3: a bell cut on the bass at the kick's thump, a few dB deep, narrow enough to keep the bass's notes.
 
-    Lesson: not yet taught
-    """
-    return _loudness(chorus_mixer().render(), _session().sr)
-
-
-def right_reference_gain() -> float:
-    """The gain (dB) on the reference that brings it to the starting mix's loudness (negative: turn it down).
-
-    Lesson: not yet taught
-    """
-    return start_mix_lufs() - _loudness(reference_track(), _session().sr)
-
-
-def check_reference_gain(gain_db) -> Feedback:
-    """Exercise 3: the gain on the reference that plays it as loud as your mix, so you compare balance, not level.
+    ``cut`` is a :class:`producerkit.eq.Peak`. Right when its frequency is within
+    :data:`KICK_TOLERANCE_OCT` of the kick's fundamental (:func:`producerkit.checks.eq.kick_fundamental`),
+    its gain is within :data:`CUT_RANGE_DB` and it takes less than :data:`NOTES_MAX_CUT_DB` off the bass's
+    notes at :data:`NOTES_HZ`.
 
     Lesson: course/09-mixing.ipynb
     """
-    if is_unanswered(gain_db):
-        return unanswered("a gain in dB for the reference")
-    value = as_number(gain_db)
-    if value is None:
-        return wrong(f"give a number of dB (got {gain_db!r}).", "negative turns the reference down.")
-    target = right_reference_gain()
-    miss = value - target
-    if abs(miss) <= MATCH_TOLERANCE_DB:
-        return right(f"{value:+.1f} dB brings the reference to your mix's loudness: now the louder one no longer "
-                     "wins just for being louder, and you hear the difference in balance and tone.")
-    if value > 0 > target:
-        return wrong(f"{value:+.1f} dB makes the reference even louder than your mix, and louder always sounds "
-                     "better: you would chase level, not balance.",
-                     "the reference is the louder one: turn it down by the difference in LUFS.")
-    if abs(miss) <= MATCH_NEAR_DB:
-        return wrong(f"close: with {value:+.1f} dB the reference still plays {abs(miss):.1f} dB "
-                     f"{'louder' if miss > 0 else 'quieter'} than your mix.",
-                     "subtract the reference's LUFS from your mix's.")
-    return wrong(f"with {value:+.1f} dB the reference plays {abs(miss):.1f} dB {'louder' if miss > 0 else 'quieter'} "
-                 "than your mix: still not a fair comparison.", "subtract the reference's LUFS from your mix's.")
+    if is_unanswered(cut):
+        return unanswered("a bell cut on the bass, Peak(freq, gain_db=..., q=...)")
+    from ..eq import HighPass, LowShelf, Peak
+    from .eq import kick_fundamental
+
+    if isinstance(cut, HighPass | LowShelf):
+        return wrong(f"a {type(cut).__name__} takes everything below its corner out of the bass, its notes as well as "
+                     "the clash with the kick: the low end goes thin.",
+                     "use a narrow bell instead: Peak(freq, gain_db=..., q=...).")
+    if not isinstance(cut, Peak):
+        return wrong(f"give a bell EQ band, Peak(freq, gain_db=..., q=...) (got {type(cut).__name__}).")
+    sr = _session().sr
+    thump = kick_fundamental()
+    octaves = float(np.log2(cut.freq / thump))
+    low, high = CUT_RANGE_DB
+    if cut.gain_db > 0:
+        return wrong(f"{cut.gain_db:+g} dB is a boost: it piles more bass on the kick's thump and the two blur even "
+                     "more.", "cut instead: a negative gain_db.")
+    if abs(octaves) > KICK_TOLERANCE_OCT:
+        side = "above" if octaves > 0 else "below"
+        close = "close, but " if abs(octaves) <= 2 * KICK_TOLERANCE_OCT else ""
+        return wrong(f"{close}{cut.freq:.0f} Hz is {abs(octaves):.2f} octaves {side} the kick's thump, so the cut "
+                     "misses where the two collide.",
+                     "read the kick's peak off the figure (its highest point below 100 Hz) and cut the bass there.")
+    if cut.gain_db > high:
+        return wrong(f"close: {cut.gain_db:+g} dB at {cut.freq:.0f} Hz is in the right place but too small to "
+                     "hear in the mix.", f"cut {-high:g} to {-low:g} dB.")
+    if cut.gain_db < low:
+        return wrong(f"{cut.gain_db:+g} dB is in the right place but so deep that the bass loses its weight "
+                     "under the kick.", f"a few dB does it: {-high:g} to {-low:g} dB.")
+    notes = float(cut.response(np.array([NOTES_HZ]), sr)[0])
+    if notes < -NOTES_MAX_CUT_DB:
+        return wrong(f"close: the place and the depth are right, but a q of {cut.q:g} is so wide that it takes "
+                     f"{-notes:.1f} dB off the bass's notes at {NOTES_HZ:g} Hz too.",
+                     "narrow it: a higher q, 2 or so.")
+    return right(f"{cut.gain_db:+g} dB at {cut.freq:.0f} Hz (the kick's thump is at {thump:.0f} Hz): the kick "
+                 f"punches through, and the bass keeps its notes ({notes:+.1f} dB at {NOTES_HZ:g} Hz).")
 
 
 # --------------------------------------------------------------------------- 4. the chorus mix
@@ -433,6 +443,6 @@ def check_chorus_mix(mix) -> Feedback:
 __all__ = [
     "check_chorus_mix",
     "check_gain_staging",
+    "check_kick_bass_cut",
     "check_panning",
-    "check_reference_gain",
 ]
