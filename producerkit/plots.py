@@ -1399,32 +1399,43 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
     return fig
 
 
-# ---- lesson 09: mixing
+# ---- lesson 08: recording
 
 
-def mix_balance_figure(balances: dict, title: str = "How loud each track sits against the whole mix"):
-    """Each track's loudness against the whole mix (LU), one group of bars per track, one colour per mix.
+def mic_response_figure(mics: dict, title: str = "What the mic hears", *, notches=None, normalise_hz=None,
+                        fmin: float = 20.0, fmax: float = 20000.0):
+    """Frequency responses (dB) of microphones, or of two mics summed, on a log-frequency axis.
 
-    ``balances`` maps a mix's name to its ``tracks`` dict (track -> LU against the mix), as
-    :func:`producerkit.checks.mixing.balance` returns under ``"tracks"``. 0 LU would be a track as loud as the
-    whole mix; the taller (nearer 0) a bar, the more that track leads.
+    ``mics`` maps a name to anything with a ``response(freqs)`` (a :class:`producerkit.recording.Mic` or
+    ``MicPair``). ``normalise_hz=1000`` sets each curve to 0 dB there, to compare shapes (the proximity
+    effect) rather than levels; otherwise 0 dB is an on-axis mic at 1 m. ``notches`` draws the frequencies
+    where a comb is predicted to cancel as dotted lines.
 
-    Lesson: course/09-mixing.ipynb
+    Lesson: course/08-recording.ipynb
     """
     go = _go()
-    colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]
     fig = go.Figure()
-    lowest = -6.0
-    for i, (name, tracks) in enumerate(balances.items()):
-        names = list(tracks)
-        values = [float(tracks[n]) for n in names]
-        lowest = min(lowest, *[v for v in values if np.isfinite(v)])
-        fig.add_trace(go.Bar(x=names, y=values, name=name, marker_color=colors[i % len(colors)],
-                             text=[f"{v:.1f}" for v in values], textposition="outside",
-                             hovertemplate="%{x}: %{y:.1f} LU under the mix<extra>" + name + "</extra>"))
-    bottom = 5.0 * np.floor((lowest - 3.0) / 5.0)
-    fig.update_yaxes(title_text="loudness against the whole mix (LU)", range=[bottom, 0], dtick=5)
-    fig.update_xaxes(title_text="track")
-    _base_layout(fig, title, height=400)
-    fig.update_layout(barmode="group")
-    return fig
+    freqs = log_freqs(600, fmin, fmax)
+    colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e", "#8c564b", "#e377c2"]
+    lows, highs = [], []
+    for i, (name, mic) in enumerate(mics.items()):
+        db = 20 * np.log10(np.maximum(np.abs(mic.response(freqs)), 1e-6))
+        if normalise_hz is not None:
+            db = db - 20 * np.log10(max(abs(complex(mic.response([normalise_hz])[0])), 1e-6))
+        fig.add_trace(go.Scatter(x=freqs, y=db, name=name, line=dict(color=colors[i % len(colors)], width=2),
+                                 hovertemplate="%{x:.0f} Hz: %{y:.1f} dB<extra>" + name + "</extra>"))
+        shown = db[(freqs >= max(fmin, 40.0)) & (freqs <= fmax)]
+        lows.append(float(np.percentile(shown, 2)))
+        highs.append(float(shown.max()))
+    top = 6 * np.ceil(max(highs) / 6 + 0.5)
+    bottom = max(6 * np.floor(min(lows) / 6 - 0.5), top - 60)
+    marks = [float(f) for f in ([] if notches is None else notches) if fmin <= f <= fmax]
+    if marks:  # vertical dotted lines as one trace (data coordinates, right on a log axis)
+        xs = [v for f in marks for v in (f, f, None)]
+        ys = [v for _ in marks for v in (float(bottom), float(top), None)]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="predicted notches", hoverinfo="skip",
+                                 line=dict(color="#7f7f7f", dash="dot", width=1)))
+    _freq_axis(fig, fmin=fmin, fmax=fmax)
+    fig.update_yaxes(title_text="level (dB)" if normalise_hz is None else f"level against {_hz(normalise_hz)} (dB)",
+                     range=[float(bottom), float(top)], dtick=6 if top - bottom <= 36 else 12)
+    return _base_layout(fig, title)
