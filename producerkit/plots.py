@@ -1399,6 +1399,37 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
     return fig
 
 
+# ---- lesson 09: mixing
+
+
+def mix_balance_figure(balances: dict, title: str = "How loud each track sits against the whole mix"):
+    """Each track's loudness against the whole mix (LU), one group of bars per track, one colour per mix.
+
+    ``balances`` maps a mix's name to its ``tracks`` dict (track -> LU against the mix), as
+    :func:`producerkit.checks.mixing.balance` returns under ``"tracks"``. 0 LU would be a track as loud as the
+    whole mix; the taller (nearer 0) a bar, the more that track leads.
+
+    Lesson: course/09-mixing.ipynb
+    """
+    go = _go()
+    colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]
+    fig = go.Figure()
+    lowest = -6.0
+    for i, (name, tracks) in enumerate(balances.items()):
+        names = list(tracks)
+        values = [float(tracks[n]) for n in names]
+        lowest = min(lowest, *[v for v in values if np.isfinite(v)])
+        fig.add_trace(go.Bar(x=names, y=values, name=name, marker_color=colors[i % len(colors)],
+                             text=[f"{v:.1f}" for v in values], textposition="outside",
+                             hovertemplate="%{x}: %{y:.1f} LU under the mix<extra>" + name + "</extra>"))
+    bottom = 5.0 * np.floor((lowest - 3.0) / 5.0)
+    fig.update_yaxes(title_text="loudness against the whole mix (LU)", range=[bottom, 0], dtick=5)
+    fig.update_xaxes(title_text="track")
+    _base_layout(fig, title, height=400)
+    fig.update_layout(barmode="group")
+    return fig
+
+
 # ---- lesson 08: recording
 
 
