@@ -5,9 +5,10 @@ day rates and studio costs, draws the schedule (:meth:`Project.schedule_figure`)
 budget (:meth:`Project.budget`) and checks the plan the way an experienced producer reads one
 (:meth:`Project.check`): every stage booked, in order, with the people it needs, on time for the
 release and within the money. Amounts are in pounds unless a project says otherwise; the example
-plan uses typical UK figures (:mod:`producerkit.business`).
+plan uses typical UK figures (:mod:`producerkit.business`). :func:`ep_budget` prices an EP at day
+rates, with studio time and a mixing and a mastering fee.
 
-Lessons: 00, 04
+Lessons: 00, 04, 11
 """
 
 from __future__ import annotations
