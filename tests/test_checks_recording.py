@@ -97,7 +97,8 @@ def test_crossfade_right(edit, answer):
 
 @pytest.mark.parametrize("answer, says", [
     (0, "still clicks"),
-    (0.01, "still clicks"),       # near: a crossfade, but less than a sample
+    (0.01, "still clicks"),       # a crossfade of less than a sample
+    (0.5, "soft tick"),           # near: no click above 3 kHz, but faster than a cycle of the voice
     (120, "both takes sing at once"),
     (-5, "shorter than nothing"),
     (5000, "does not fit"),

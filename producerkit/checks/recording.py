@@ -14,12 +14,14 @@ from ..recording import SPEED_OF_SOUND, Mic
 from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
 
 __all__ = [
-    "CLICK_DB", "LONG_CROSSFADE_MS", "TUNING_TOLERANCE_CENTS", "check_crossfade_length", "check_mic_delay",
-    "check_phrase_to_replace", "check_tuning",
+    "CLICK_DB", "LONG_CROSSFADE_MS", "MIN_CROSSFADE_MS", "TUNING_TOLERANCE_CENTS", "check_crossfade_length",
+    "check_mic_delay", "check_phrase_to_replace", "check_tuning",
 ]
 
 #: An edit clicks when its highs stand this many dB above the music's around it (see editing.click_db).
 CLICK_DB = 3.0
+#: Shorter than this, a crossfade is faster than a cycle of the voice's fundamental and still ticks.
+MIN_CROSSFADE_MS = 1.0
 #: Beyond this a crossfade inside a phrase lets both takes sing at once for long enough to hear two voices.
 LONG_CROSSFADE_MS = 50.0
 #: A phrase within this many cents of the notes is in tune for the exercise (the issue's bound).
@@ -139,8 +141,8 @@ def check_crossfade_length(ms, before, after, sr: int) -> Feedback:
     """A crossfade length (ms) that removes the click at the edit between ``before`` and ``after``.
 
     The checker makes the edit with your length (:func:`producerkit.editing.crossfade`) and measures its
-    click (:func:`producerkit.editing.click_db`): no click and at most 50 ms is right; a longer one lets both
-    takes sing at once.
+    click (:func:`producerkit.editing.click_db`): no click, at least 1 ms and at most 50 ms is right; shorter
+    still ticks (faster than a cycle of the voice), longer lets both takes sing at once.
 
     Lesson: course/08-recording.ipynb
     """
@@ -159,14 +161,24 @@ def check_crossfade_length(ms, before, after, sr: int) -> Feedback:
     at_s = (len(before) - n / 2) / sr
     click = click_db(joined, sr, at_s, window_ms=max(3.0, value / 2))
     if value == 0 or click > CLICK_DB:
-        return wrong(f"{value:g} ms still clicks: the highs jump {click:+.0f} dB above the music at the edit.",
+        return wrong(f"{value:g} ms still clicks: the highs jump {_db(click)} dB above the music at the edit.",
                      "a crossfade needs a few milliseconds to smooth the jump from one waveform to the other.")
+    if value < MIN_CROSSFADE_MS:
+        return wrong(f"close: {value:g} ms smooths the sharpest part of the click, but it is shorter than one cycle "
+                     "of most of the voice, so the jump is still a soft tick you can hear on headphones.",
+                     "give it a few milliseconds: DAWs' default crossfades are a few ms long.")
     if value > LONG_CROSSFADE_MS:
         return wrong(f"no click, but for {value:g} ms both takes sing at once, and inside a phrase you hear two "
                      "voices, a little out of time with each other.",
                      "keep it short: the click is gone at a few milliseconds.")
-    return right(f"{value:g} ms joins the takes without a click (the edit's highs sit {click:+.0f} dB against the "
-                 "music), and it is short enough that you never hear both takes at once.")
+    return right(f"{value:g} ms joins the takes without a click (at the edit the highs are no brighter than the "
+                 f"music around it: {_db(click)} dB), and it is short enough that you never hear both takes at once.")
+
+
+def _db(value: float) -> str:
+    """A dB figure with its sign, never "-0"."""
+    rounded = round(value)
+    return f"{rounded:+d}" if rounded else "0"
 
 
 # --------------------------------------------------------------------------- tuning
