@@ -137,7 +137,7 @@ def cmd_meter(args) -> int:
 def cmd_qc(args) -> int:
     """``producerkit qc FILE``: run the delivery checks on a master and print the report.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from .errors import ProducerkitError
     from .master import qc
@@ -160,7 +160,7 @@ def cmd_master(args) -> int:
 
     ``--platform spotify`` takes the target and the ceiling from that platform's figures.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from .audio import load, save
     from .errors import ProducerkitError

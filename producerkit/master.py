@@ -961,7 +961,7 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
             a text, a project file), is damaged (it starts like audio but does not decode), holds no
             samples or non-finite ones, or is longer than ``max_seconds``.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     import io
 
@@ -1043,13 +1043,13 @@ def _minutes(seconds: float) -> str:
     return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
-def master_for(y, sr, target="spotify", eq=None, compressor=None, **kwargs):
+def master_to_platform(y, sr, target="spotify", eq=None, compressor=None, **kwargs):
     """Master to a platform's figures: its loudness and its true-peak ceiling (see :func:`targets`).
 
-    ``master_for(mix, sr, "apple")`` is ``master(mix, sr, target_lufs=-16, ceiling_dbtp=-1)``; other
+    ``master_to_platform(mix, sr, "apple")`` is ``master(mix, sr, target_lufs=-16, ceiling_dbtp=-1)``; other
     keyword arguments go to :func:`master`. Returns ``(audio, report)`` as :func:`master` does.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     platform = get_target(target)
     return master(y, sr, target_lufs=platform.integrated_lufs, ceiling_dbtp=platform.true_peak_dbtp, eq=eq,
@@ -1078,7 +1078,7 @@ def save_master(y, sr, name: str, folder=None, subtype: str = "PCM_24") -> os.Pa
     ``name (2)``, ``name (3)`` ... if that is taken (:func:`producerkit._files.free_path`). Returns
     the path written.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from ._files import free_path
     from .audio import save

@@ -369,7 +369,7 @@ def oversample_4x(y) -> np.ndarray:
     reconstructs there. Their highest value is :func:`true_peak`. Meant for drawing a short
     stretch (a few ms around a peak): it oversamples the whole of what it is given.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     x = as_channels(ensure_audio(y)).astype(np.float64)
     half = _TP_HALF_TAPS

@@ -106,7 +106,7 @@ def check_platform_master(answer, sr=None, target="amazon") -> Feedback:
         return wrong(f"it measures right ({lufs:.1f} LUFS, {tp:.2f} dBTP), but you set the ceiling at "
                      f"{report.ceiling_dbtp:g} dBTP; {name} asks for {ceiling:g}, and a louder song would go over.",
                      hint)
-    return right(f"{lufs:.1f} LUFS ({off:+.1f} LU) with the true peak at {tp:.2f} dBTP, under {name}'s "
+    return right(f"{lufs:.1f} LUFS ({round(off, 1) + 0.0:+.1f} LU) with the true peak at {tp:.2f} dBTP, under {name}'s "
                  f"{ceiling:g} dBTP: ready for {name}.")
 
 
@@ -115,7 +115,7 @@ def check_platform_master(answer, sr=None, target="amazon") -> Feedback:
 #: The fixes to choose from for a failing QC line, by letter.
 QC_FIXES = {
     "a": "turn the finished master down by 0.5 dB",
-    "b": "limit in true-peak mode (4x oversampled) with the ceiling at -1 dBTP",
+    "b": "limit in true-peak mode (4x oversampled), with the ceiling at the platform's figure",
     "c": "add a high-pass filter at 30 Hz",
     "d": "export at 16-bit instead of 24-bit",
     "e": "export at 96 kHz so the peaks between samples become samples",
@@ -123,7 +123,7 @@ QC_FIXES = {
 #: The right fix for each QC line the exercise can show failing.
 _RIGHT_FIX = {"true peak": "b", "DC offset": "c"}
 _WHY_NOT = {
-    "a": "half a dB down still leaves the peaks over the platform's ceiling of -1 dBTP",
+    "a": "half a dB down leaves the true peak over the ceiling the report asks for",
     "b": "it keeps the peaks between the samples under the ceiling",
     "c": "a high-pass removes DC offset and rumble, not peaks",
     "d": "bit depth sets the noise floor, not the peak level",

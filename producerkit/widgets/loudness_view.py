@@ -54,7 +54,7 @@ def playback_gain_db(integrated_lufs: float, true_peak_dbtp: float, target="spot
     stays under the platform's ceiling; elsewhere (YouTube, Tidal, unpublished) it plays as
     is. A silent master (``-inf`` LUFS) gets 0 dB.
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     from ..master import get_target
 
@@ -86,6 +86,7 @@ class LoudnessView(Explorer):
         sr: its sample rate.
         target: a platform from :func:`producerkit.master.targets` ("spotify", "apple",
             "youtube", "tidal", "amazon", "deezer", "ebu_r128"), chosen in the dropdown too.
+        label: what the clip is called in the picture and on the player's A button ("Your master").
 
     ``update(y=..., sr=..., target=...)`` recomputes synchronously: a new clip re-measures
     everything; a new target only redraws the target line, the verdict and B (QC reports are
@@ -99,10 +100,11 @@ class LoudnessView(Explorer):
     Lesson: course/04-workflow.ipynb
     """
 
-    def __init__(self, y, sr, target="spotify"):
+    def __init__(self, y, sr, target="spotify", label: str = "Your master"):
         from ..master import targets
 
         super().__init__()
+        self._label = str(label)
         self._y: np.ndarray | None = None
         self._sr = 0
         self._reports: dict = {}
@@ -201,7 +203,7 @@ class LoudnessView(Explorer):
     def _update_player(self, new_clip: bool, new_gain: bool) -> None:
         y2 = as_channels(self._y)
         b = (y2 * np.float32(10.0 ** (self._gain_db / 20.0))).astype(np.float32, copy=False)
-        labels = ("Your master", f"On {self._target.name}")
+        labels = (self._label, f"On {self._target.name}")
         if self.player is None:
             self.player = ABPlayer(y2, b, self._sr, labels=labels, match_loudness=False)
         elif new_clip:
@@ -238,7 +240,7 @@ class LoudnessView(Explorer):
         target = f"{platform.name} target {platform.integrated_lufs:g} LUFS"
         traces = [series_trace([platform.integrated_lufs] * 2, target, times=span, duration=duration,
                                colour=_COLOR_TARGET, dash=True)]
-        versions = (("a", "Your master", 0.0, (_COLOR_MOMENTARY, _COLOR_SHORT_TERM, _COLOR_INTEGRATED)),
+        versions = (("a", self._label, 0.0, (_COLOR_MOMENTARY, _COLOR_SHORT_TERM, _COLOR_INTEGRATED)),
                     ("b", f"On {platform.name}", self._gain_db, _COLORS_B))
         for version, name, gain, colours in versions if stats.times_s.size else ():
             for what, values, colour in zip(("momentary", "short-term"),

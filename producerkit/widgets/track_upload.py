@@ -2,7 +2,7 @@
 
 Upload a WAV, FLAC or MP3 of your mix. The view measures it (a :class:`LoudnessView`, with the
 platform's QC report), masters it to the platform's loudness and true-peak ceiling
-(:func:`producerkit.master.master_for`), plays mix against master at matched loudness (so you
+(:func:`producerkit.master.master_to_platform`), plays mix against master at matched loudness (so you
 hear what mastering did, not that it is louder), and **Save the master** writes a 24-bit WAV
 into your work folder (:func:`producerkit.course.work_folder`) under a name no file has yet:
 it never replaces an earlier master. Until you upload, it shows an example mix.
@@ -52,7 +52,8 @@ class TrackUpload(w.VBox):
         self._syncing = False
         self.saved_paths: list[Path] = []
         platform = get_target(target)
-        self.upload = w.FileUpload(accept=".wav,.flac,.mp3", multiple=False, description="Upload your mix")
+        self.upload = w.FileUpload(accept=".wav,.flac,.mp3", multiple=False, description="Upload your mix",
+                                   layout=w.Layout(width="190px"))
         self.upload.add_class("pk-track-upload")
         self.platform = w.Dropdown(
             options=[(f"{t.name} ({t.integrated_lufs:g} LUFS, {t.true_peak_dbtp:g} dBTP)", t.key) for t in targets()],
@@ -95,7 +96,7 @@ class TrackUpload(w.VBox):
         A file that is empty, not audio, damaged or too long shows its message (``error``) and the
         last good mix stays.
 
-        Lesson: course/10-mastering.ipynb
+        Lesson: not yet taught
         """
         from ..master import decode_mix
 
@@ -110,7 +111,7 @@ class TrackUpload(w.VBox):
     def set_target(self, target) -> bool:
         """Check and master the current mix for another platform; True on success.
 
-        Lesson: course/10-mastering.ipynb
+        Lesson: not yet taught
         """
         from ..master import get_target
 
@@ -124,7 +125,7 @@ class TrackUpload(w.VBox):
     def save(self) -> Path | None:
         """Write the master (24-bit WAV) into the work folder under a free name; return the path.
 
-        Lesson: course/10-mastering.ipynb
+        Lesson: not yet taught
         """
         from ..master import delivery_name, get_target, save_master
 
@@ -148,11 +149,11 @@ class TrackUpload(w.VBox):
     # ------------------------------------------------------------------ internals
 
     def _set_mix(self, y, sr, title: str, target: str, example: bool = False) -> None:
-        from ..master import get_target, master_for
+        from ..master import get_target, master_to_platform
 
-        mastered, report = master_for(y, sr, target)  # raises on silence or a clip too short to measure
+        mastered, report = master_to_platform(y, sr, target)  # raises on silence or a clip too short to measure
         if getattr(self, "view", None) is None:
-            self.view = LoudnessView(y, sr, target=target)
+            self.view = LoudnessView(y, sr, target=target, label="Your mix")
             self.view._dropdown.layout.display = "none"  # the platform is chosen above, for both parts
         elif not self.view.update(y=y, sr=sr, target=target):
             raise ProducerkitError(self.view.error)
