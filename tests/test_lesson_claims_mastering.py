@@ -186,5 +186,6 @@ def test_your_own_track_shows_the_example_with_nothing_uploaded(ns, tmp_path, mo
 def test_the_file_names_the_text_shows_are_the_helpers(ns, capsys):
     run_cells(LESSON, ["m10-names"], dict(ns))
     printed = capsys.readouterr().out.splitlines()
-    assert printed[-2:] == ["Paper Lanterns - master - 24-bit 44.1 kHz.wav", "Paper Lanterns - master - 16-bit 44.1 kHz.wav"]
+    assert printed[-2:] == ["Paper Lanterns - master - 24-bit 44.1 kHz.wav",
+                            "Paper Lanterns - master - 16-bit 44.1 kHz.wav"]
     assert "`Paper Lanterns - master - 24-bit 44.1 kHz.wav` survives an email chain" in _prose()
