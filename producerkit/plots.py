@@ -1216,7 +1216,7 @@ def true_peak_zoom(y, sr: int, window_ms: float = 1.0) -> dict:
     the highest sample and the highest 4x value in the whole clip), and for the ``window_ms`` around the
     peak: ``t_samples``/``samples`` and ``t_wave``/``wave`` (times in ms from the peak).
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from .audio import as_channels
     from .meters import oversample_4x
@@ -1260,9 +1260,9 @@ def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between t
                        arrowhead=2, ay=-30 * sign)
     fig.add_annotation(x=zoom["t_samples"][0], y=sign * 1.0, xanchor="left", yanchor="bottom" if sign > 0 else "top",
                        text=f"full scale (0 dBFS); highest sample {sp_db:+.2f} dBFS", showarrow=False)
-    top = max(1.5, float(np.ceil(zoom["true_peak"] * 4 + 1) / 4))
-    fig.update_xaxes(title_text=f"time around the peak (ms), at {zoom['time_s']:.2f} s", dtick=0.2)
-    fig.update_yaxes(title_text="amplitude (FS)", range=[-top, top], dtick=0.5)
+    top = max(1.25, float(np.ceil(zoom["true_peak"] * 4 + 1) / 4))
+    fig.update_xaxes(title_text=f"time from the true peak at {zoom['time_s']:.2f} s (ms)", dtick=0.2)
+    fig.update_yaxes(title_text="amplitude (FS)", range=[-top, top], dtick=0.25)
     return _base_layout(fig, title)
 
 
