@@ -145,7 +145,7 @@ def test_chorus_mix_right_with_any_overall_level_within_headroom():
 def test_chorus_mix_buried_lead_names_the_track_it_sits_under():
     fb = check_chorus_mix({**mx.REFERENCE_DB, "lead": -10, "keys": -3})
     assert fb.correct is False
-    assert _says(fb, "the lead sits", "under the keys", "carve 2-4 khz in it")
+    assert _says(fb, "the lead sits", "under the keys", "carve 2-4 khz in them")
     gap = mx.balance(mx.chorus_mixer_of({**mx.REFERENCE_DB, "lead": -10, "keys": -3}))["tracks"]
     assert f"{gap['keys'] - gap['lead']:.0f} dB under the keys" in fb.message
 

@@ -66,6 +66,14 @@ START_DB = -6.0
 INAUDIBLE_BELOW_MIX_LU = 30.0
 
 
+#: Track names read as plurals ("the keys are").
+_PLURAL = frozenset({"keys", "overheads"})
+
+
+def _verb(name: str, singular: str, plural: str) -> str:
+    return plural if name in _PLURAL else singular
+
+
 def _loudness(y, sr) -> float:
     from ..meters import integrated_loudness
 
@@ -250,6 +258,8 @@ def check_gain_staging(trims) -> Feedback:
         why = f"with your trim of {value:+g} dB the {name} averages {after:.1f} dBFS, {abs(miss):.1f} dB " \
               f"{'over' if miss > 0 else 'under'} {TRACK_RMS_TARGET_DBFS:g}"
     close = " (close)" if abs(miss) <= TRIM_NEAR_DB else ""
+    if lead_in.endswith(". "):
+        why = why[0].upper() + why[1:]
     return wrong(f"{lead_in}{why}{close}.",
                  f"the trim is the target minus what the track averages now: {TRACK_RMS_TARGET_DBFS:g} - "
                  f"({rms[name]:.1f}).")
@@ -281,9 +291,10 @@ def check_panning(pans) -> Feedback:
     moved = [n for n in CENTRE_TRACKS if abs(values.get(n, 0.0)) > CENTRE_TOLERANCE]
     if moved:
         name = moved[0]
-        return wrong(f"the {name} is panned to {values[name]:+.2f}. The low end, the backbeat and the lead carry the "
-                     "song: in the centre they come out of both speakers, hold up in mono and share the load on "
-                     "the two sides.", f"put the {name} back in the centre (0) and move the guitar and the keys "
+        verb = _verb(name, "is", "are")
+        return wrong(f"the {name} {verb} panned to {values[name]:+.2f}. The low end, the backbeat and the lead "
+                     "carry the song: in the centre they come out of both speakers, hold up in mono and share the load "
+                     "on the two sides.", f"put the {name} back in the centre (0) and move the guitar and the keys "
                      "instead.")
     a, b = (values.get(n, 0.0) for n in SIDE_PAIR)
     if abs(a) < SIDE_MIN and abs(b) < SIDE_MIN:
@@ -291,8 +302,9 @@ def check_panning(pans) -> Feedback:
                      "the same spot.", f"move them to opposite sides, each at least {SIDE_MIN:g} from the centre.")
     for name, pos in zip(SIDE_PAIR, (a, b), strict=True):
         if abs(pos) < SIDE_MIN:
-            return wrong(f"close: the {name} sits at {pos:+.2f}, too near the centre to get out of the lead's way.",
-                         f"move it at least {SIDE_MIN:g} to the side opposite the other.")
+            verb, it = _verb(name, "sits", "sit"), _verb(name, "it", "them")
+            return wrong(f"close: the {name} {verb} at {pos:+.2f}, too near the centre to get out of the lead's way.",
+                         f"move {it} at least {SIDE_MIN:g} to the side opposite the other.")
     if (a > 0) == (b > 0):
         side = "right" if a > 0 else "left"
         return wrong(f"both the guitar and the keys are on the {side}: the mix leans {side} and the other side is "
@@ -383,14 +395,17 @@ def check_chorus_mix(mix) -> Feedback:
     audible = set(mixer.stems())
     silent = [t.name for t in mixer.tracks if t.name not in audible]
     if silent:
-        return wrong(f"the {' and the '.join(silent)} {'is' if len(silent) == 1 else 'are'} muted or left out by a "
+        verb = _verb(silent[0], "is", "are") if len(silent) == 1 else "are"
+        return wrong(f"the {' and the '.join(silent)} {verb} muted or left out by a "
                      "solo: a balance is judged with the whole band playing.",
                      "unmute everything and clear the solos, then listen again.")
     got, ref = balance(mixer), reference_balance()
     hidden = [n for n, v in got["tracks"].items() if v < -INAUDIBLE_BELOW_MIX_LU]
     if hidden:
-        return wrong(f"you can barely hear the {hidden[0]}: it is more than {INAUDIBLE_BELOW_MIX_LU:g} LU under "
-                     "the mix, as good as switched off.", "bring it up until it takes its place in the band.")
+        they = _verb(hidden[0], "it is", "they are")
+        return wrong(f"you can barely hear the {hidden[0]}: {they} more than {INAUDIBLE_BELOW_MIX_LU:g} LU under "
+                     "the mix, as good as switched off.", f"bring {_verb(hidden[0], 'it', 'them')} up until "
+                     f"{_verb(hidden[0], 'it takes its', 'they take their')} place in the band.")
     peak = got["peak_dbfs"]
     if peak > 0.0:
         return wrong(f"the mix bus clips: it peaks at {peak:+.1f} dBFS, over full scale.",
@@ -400,10 +415,10 @@ def check_chorus_mix(mix) -> Feedback:
     if rel < low:
         rival = _loudest_rival(got["tracks"])
         gap = got["tracks"]["lead"] - got["tracks"][rival] if rival else 0.0
-        if rival and gap < 0:
+        if rival and gap <= -0.5:
             return wrong(f"the lead sits {-gap:.0f} dB under the {rival}, and {-rel:.1f} LU under the band: the words "
-                         "get lost.", f"bring the lead up, or pull the {rival} down and carve 2-4 kHz in it, where "
-                         "the voice carries its consonants.")
+                         f"get lost.", f"bring the lead up, or pull the {rival} down and carve 2-4 kHz in "
+                         f"{_verb(rival, 'it', 'them')}, where the voice carries its consonants.")
         return wrong(f"the lead is buried {-rel:.1f} LU under the rest of the band; it should sit no more than "
                      f"{-low:g} LU under it.", f"bring the lead up by about {low + 1.5 - rel:.0f} dB.")
     if rel > high:
@@ -437,7 +452,8 @@ def check_chorus_mix(mix) -> Feedback:
     where = f"{-rel:.1f} LU under" if rel < 0 else f"{rel:.1f} LU over"
     return right(f"the chorus matches the reference balance ({parts} against it), the lead sits {where} the rest "
                  f"of the band, where the words come through, and the mix bus peaks at {peak:.1f} dBFS, with "
-                 "headroom for mastering. Save it with MixSettings.from_mixer(desk).save().")
+                 "headroom for mastering. Save it for the capstone: MixSettings.from_mixer(desk).save() (the "
+                 "lesson's next cell does).")
 
 
 __all__ = [
