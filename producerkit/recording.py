@@ -91,7 +91,8 @@ class Room:
         """The room's diffuse sound of ``y`` (mono), scaled so its level is that of the direct sound at 1 m
         divided by the critical distance: an omni at the critical distance hears them equally loud."""
         # the settings, and a cheap fingerprint of the samples (an array changed in place is not the same source)
-        key = (self.decay_s, self.critical_distance_m, self.damping, self.size, sr, float(np.sum(np.asarray(y)[..., ::61])))
+        fingerprint = float(np.sum(np.asarray(y)[..., ::61]))
+        key = (self.decay_s, self.critical_distance_m, self.damping, self.size, sr, fingerprint)
         last = self.__dict__.get("_last")
         if last is not None and last[0] is y and last[1] == key:  # the same source again: every mic hears one room
             return last[2]
