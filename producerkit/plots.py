@@ -1343,18 +1343,19 @@ def history_figure(eras=None, title: str = "The producer's role, 1950s to the 20
 
 
 def tuning_figure(before, after=None, tolerance_cents: float = 10.0,
-                  title: str = "How far each note sits off pitch, before and after tuning"):
+                  title: str = "How far each note sits off pitch, before and after tuning",
+                  labels: tuple[str, str] = ("as sung", "tuned")):
     """Each note's distance from its nearest note (cents) over time: markers before and after a correction.
 
     ``before`` and ``after`` are lists of ``editing.NotePitch`` (``start``, ``end``, ``note``, ``cents``); the
-    band of ±``tolerance_cents`` around 0 is in tune.
+    band of ±``tolerance_cents`` around 0 is in tune. ``labels`` names the two in the legend.
 
-    Lesson: course/12-capstone.ipynb
+    Lessons: 08, 12
     """
     go = _go()
     fig = go.Figure()
     fig.add_hrect(y0=-tolerance_cents, y1=tolerance_cents, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
-    for name, notes, colour in (("as sung", before, COLOR_A), ("tuned", after, COLOR_B)):
+    for name, notes, colour in ((labels[0], before, COLOR_A), (labels[1], after, COLOR_B)):
         if not notes:
             continue
         fig.add_trace(go.Scatter(
@@ -1458,8 +1459,9 @@ def mic_response_figure(mics: dict, title: str = "What the mic hears", *, notche
         shown = db[(freqs >= max(fmin, 40.0)) & (freqs <= fmax)]
         lows.append(float(np.percentile(shown, 2)))
         highs.append(float(shown.max()))
-    top = 6 * np.ceil(max(highs) / 6 + 0.5)
-    bottom = max(6 * np.floor(min(lows) / 6 - 0.5), top - 60)
+    step = 6.0 if max(highs) - min(lows) <= 30 else 10.0  # 6 dB ticks on a close view, 10 dB on a wide one
+    top = step * np.ceil(max(highs) / step + 0.5)
+    bottom = max(step * np.floor(min(lows) / step - 0.5), top - 60)
     marks = [float(f) for f in ([] if notches is None else notches) if fmin <= f <= fmax]
     if marks:  # vertical dotted lines as one trace (data coordinates, right on a log axis)
         xs = [v for f in marks for v in (f, f, None)]
@@ -1468,5 +1470,5 @@ def mic_response_figure(mics: dict, title: str = "What the mic hears", *, notche
                                  line=dict(color="#7f7f7f", dash="dot", width=1)))
     _freq_axis(fig, fmin=fmin, fmax=fmax)
     fig.update_yaxes(title_text="level (dB)" if normalise_hz is None else f"level against {_hz(normalise_hz)} (dB)",
-                     range=[float(bottom), float(top)], dtick=6 if top - bottom <= 36 else 12)
+                     range=[float(bottom), float(top)], dtick=step)
     return _base_layout(fig, title)
