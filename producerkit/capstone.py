@@ -231,7 +231,7 @@ class CapstoneProject:
     def redo(self, stage: str) -> None:
         """Forget ``stage`` and every stage after it (to make those decisions again), and save.
 
-        Lesson: course/12-capstone.ipynb
+        Lesson: not yet taught
         """
         i = STAGE_KEYS.index(_stage(stage))
         for key in STAGE_KEYS[i:]:
@@ -293,47 +293,6 @@ def _back_up(path: Path, data: bytes) -> Path:
             continue
     path.unlink(missing_ok=True)
     return backup
-
-
-# --------------------------------------------------------------------------- a cache of renders
-
-
-_MEMO: dict[str, np.ndarray] = {}
-
-
-def cached(name: str, key, make, folder=None) -> np.ndarray:
-    """``make()``, remembered per ``key`` (any JSON data) in memory and in the work folder's ``.capstone-cache``.
-
-    A restarted kernel reads a render it has made before instead of making it again.
-
-    Lesson: course/12-capstone.ipynb
-    """
-    digest = hashlib.sha256(json.dumps([name, key], sort_keys=True, default=str).encode()).hexdigest()[:16]
-    tag = f"{name}-{digest}"
-    if tag in _MEMO:
-        return _MEMO[tag]
-    if folder is None:
-        from .course import work_folder
-
-        folder = work_folder()
-    path = Path(folder) / ".capstone-cache" / f"{tag}.npy"
-    y = None
-    if path.exists():
-        try:
-            y = np.load(path, allow_pickle=False)
-        except (OSError, ValueError):
-            y = None  # a damaged cache entry is only a cache: make it again
-    if y is None:
-        y = np.asarray(make(), dtype=np.float32)
-        buf = io.BytesIO()
-        np.save(buf, y, allow_pickle=False)
-        try:
-            write_atomic(path, buf.getvalue())
-        except OSError:
-            pass  # a read-only folder only costs the cache
-    y.flags.writeable = False
-    _MEMO[tag] = y
-    return y
 
 
 # --------------------------------------------------------------------------- audio stages
@@ -417,6 +376,16 @@ def arranged_stems(session, arrangement, stems=None) -> dict[str, np.ndarray]:
     return out
 
 
+def rough_mix(session, arrangement) -> np.ndarray:
+    """``arrangement`` played with the default balance's faders (:data:`DEFAULT_FADERS_DB`), stereo: to listen to.
+
+    At unity gain the stems sum past full scale; this is the band at a rough balance, with headroom.
+
+    Lesson: course/12-capstone.ipynb
+    """
+    return arrangement.render(session, gains_db=DEFAULT_FADERS_DB)
+
+
 def demo(session, layers=DEMO_LAYERS, bars=EXCERPT_BARS) -> np.ndarray:
     """The demo of ``bars``: only ``layers`` (stem names), each at :data:`DEMO_GAIN_DB`, mono.
 
@@ -496,7 +465,7 @@ def phrase_cents(session, lead: np.ndarray, phrase: str = FLAT_PHRASE) -> float:
 
     ``editing.note_pitches`` on the phrase, then ``editing.phrase_cents`` (each note weighted by its length).
 
-    Lesson: course/12-capstone.ipynb
+    Lesson: not yet taught
     """
     from .editing import note_pitches
     from .editing import phrase_cents as average_cents
@@ -810,7 +779,8 @@ def write_report(project: CapstoneProject, text: str, folder=None) -> Path:
 
 __all__ = [
     "CapstoneProject", "Loudness", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "apply_edits", "arranged_stems",
-    "cached", "comp_lead", "default_mix", "deliver", "demo", "excerpt_arrangement", "lead_stem", "master_for",
-    "mixdown", "phrase_cents", "plan", "premaster", "recorded_takes", "release_report", "spent", "tune_phrase",
-    "write_report",
+    "comp_lead", "default_mix", "deliver", "demo", "excerpt_arrangement", "flat_lead", "known_platform", "lead_stem",
+    "master_for", "mixdown",
+    "phrase_cents", "plan", "premaster", "recorded_takes", "release_report", "rough_mix", "spent",
+    "tune_phrase", "write_report",
 ]

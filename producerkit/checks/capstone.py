@@ -110,7 +110,7 @@ def check_arrangement_lift(edits, session=None, lift_lu: float | None = None) ->
 
     need = CHORUS_LIFT_LU if lift_lu is None else lift_lu
     if is_unanswered(edits):
-        return unanswered("a list of arrangement edits, e.g. [['mute', 'guitar', 'verse']]")
+        return unanswered("a list of arrangement edits, e.g. [['mute', '...', 'verse']]")
     try:
         lift = arrangement_lift(edits, session)
     except ProducerkitError as exc:
@@ -154,8 +154,8 @@ def check_tuning_cents(cents, measured_cents: float) -> Feedback:
                      f"{value:+g} moves it further the same way, to {after:+.0f} cents.",
                      "shift the other way: up for a flat phrase, down for a sharp one.")
     return wrong(f"{value:+g} cents leaves the phrase {after:+.0f} cents off (in tune is within "
-                 f"{IN_TUNE_CENTS:g}).", f"shift by what you measured, the other way round: about "
-                 f"{-measured_cents:+.0f} cents.")
+                 f"{IN_TUNE_CENTS:g}).", "shift by the whole amount you measured, the other way round: the "
+                 "printed average with its sign flipped.")
 
 
 # --------------------------------------------------------------------------- 4 the hum
@@ -192,7 +192,7 @@ def check_hum_frequency(hz, session=None) -> Feedback:
 def lead_against_band_lu(mixer, lead_db: float | None = None) -> float:
     """The lead's loudness minus the rest of the band's (LU) in ``mixer``, with the lead's fader at ``lead_db``.
 
-    Lesson: course/12-capstone.ipynb
+    Lesson: not yet taught
     """
     from .. import meters
 
@@ -269,11 +269,13 @@ def check_platform_target(target_lufs, platform) -> Feedback:
     """
     from ..master import PLATFORM_TARGETS, get_target
 
+    if is_unanswered(platform):
+        return unanswered("a platform from the table, and its loudness in LUFS")
     try:
         target = get_target(platform)
-    except ProducerkitError as exc:
-        return wrong(f"{platform!r} is not a platform this course knows ({exc}).",
-                     f"choose one of {', '.join(PLATFORM_TARGETS)}.")
+    except ProducerkitError:
+        return wrong(f"{platform!r} is not a platform in mastering.targets().",
+                     f"choose one of its keys: {', '.join(PLATFORM_TARGETS)}.")
     if is_unanswered(target_lufs):
         return unanswered(f"{target.name}'s loudness in LUFS")
     value = as_number(target_lufs)
