@@ -1386,13 +1386,15 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
     for col, values, colour, unit, line, label in (
             (1, [r.lufs for r in rows], COLOR_A, "LUFS", target_lufs, f"target {target_lufs:g} LUFS"),
             (2, [r.dbtp for r in rows], COLOR_B, "dBTP", ceiling_dbtp, f"ceiling {ceiling_dbtp:g} dBTP")):
-        fig.add_trace(go.Bar(x=names, y=values, marker_color=colour, text=[f"{v:.1f}" for v in values],
-                             textposition="outside", name=unit), row=1, col=col)
-        fig.add_trace(go.Scatter(x=names, y=[line] * len(names), mode="lines+text", name=label,
-                                 line=dict(color="#333", dash="dash"), text=[""] * (len(names) - 1) + [label],
-                                 textposition="bottom left"), row=1, col=col)
+        fig.add_trace(go.Scatter(x=names, y=values, mode="lines+markers+text", marker=dict(color=colour, size=14),
+                                 line=dict(color=colour, width=1), text=[f"{v:.1f} {unit}" for v in values],
+                                 textposition="bottom center", name=unit,
+                                 hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>"), row=1, col=col)
+        fig.add_hline(y=line, line=dict(color="#333", dash="dash"), annotation_text=label,
+                      annotation_position="top left", row=1, col=col)
     fig.update_yaxes(title_text="integrated loudness (LUFS)", range=[-35, 0], dtick=5, row=1, col=1)
     fig.update_yaxes(title_text="true peak (dBTP)", range=[-20, 0], dtick=5, row=1, col=2)
+    fig.update_xaxes(range=[-0.5, len(names) - 0.5])
     fig.update_xaxes(title_text="version", row=1, col=1)
     fig.update_xaxes(title_text="version", row=1, col=2)
     _base_layout(fig, title, height=400)
