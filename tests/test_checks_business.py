@@ -227,13 +227,13 @@ def test_who_to_hire_right():
 def test_who_to_hire_near_one_off_explains_it():
     fb = check_who_to_hire({"A": "producer", "B": "producer", "C": "producer"})
     assert fb.correct is False
-    _said(fb, "only one is off", "scenario a needs an engineer", "already hears the finished record")
+    _said(fb, "only one of the 3 scenarios is off", "scenario a needs an engineer", "already hears the finished record")
 
 
 def test_who_to_hire_wrong_and_partial():
     fb = check_who_to_hire({"A": "producer", "B": "engineer", "C": "engineer"})
     assert fb.correct is False and "only one" not in fb.message
-    _said(fb, "scenario a needs an engineer")
+    _said(fb, "3 of the 3 scenarios are off", "start with this one", "scenario a needs an engineer")
     c = check_who_to_hire({"A": "engineer", "B": "producer", "C": "engineer"})
     _said(c, "scenario c needs a producer", "coaching performances")
     assert check_who_to_hire({"A": "drummer", "B": "producer", "C": "producer"}).correct is False

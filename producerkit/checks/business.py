@@ -17,7 +17,7 @@ import warnings
 from ..business import CAREER_PATH, CAREER_STEPS, WHO_TO_HIRE, SplitSheet, money, royalties
 from ..planning import EP_STAGES, ep_budget
 from ..stages import EVERY_STAGE, stage
-from ._feedback import Feedback, as_number, is_unanswered, right, unanswered, wrong
+from ._feedback import Feedback, as_number, how_close, is_unanswered, right, unanswered, wrong
 
 __all__ = [
     "EP_LIMIT_GBP",
@@ -333,9 +333,10 @@ def check_who_to_hire(answers) -> Feedback:
     if mistakes:
         k = mistakes[0]
         _, who, why = HIRE_SCENARIOS[k]
-        lead = "only one is off. " if len(mistakes) == 1 and len(HIRE_SCENARIOS) - len(todo) > 1 else ""
+        lead = how_close(len(mistakes), len(HIRE_SCENARIOS) - len(todo), "scenarios", "off")
         article = "an" if who[0] in "aeiou" else "a"
-        return wrong(f"{lead}Scenario {k} needs {article} {who}: {why}",
+        which = "scenario" if lead.endswith(": ") else "Scenario"
+        return wrong(f"{lead}{which} {k} needs {article} {who}: {why}",
                      "ask of each artist: do they already know how the record should sound (an engineer captures "
                      "it), or do they need someone to guide the songs, the performances and the sessions "
                      "(a producer)?")
