@@ -148,6 +148,26 @@ def test_the_buses(buses):
     assert "2:1, a slow 30 ms attack" in text
 
 
+def test_the_kick_figure_shows_its_thump_highest_and_its_body_near_100_hz(setup):
+    ns, fig = run_cells(LESSON, ["m9-kickbass-look-fig"], dict(setup))
+    kick = next(t for t in fig.data if t.name == "kick")
+    freqs, level = np.asarray(kick.x), np.asarray(kick.y)
+    assert freqs[np.argmax(level)] == pytest.approx(mx_thump(), rel=2 ** 0.1 - 1)  # the highest point: the thump
+    body = (freqs > 80) & (freqs < 130)
+    assert freqs[body][np.argmax(level[body])] == pytest.approx(100, rel=0.1) and level[body].max() < level.max()
+    assert len(fig.data) == 2 and "30–300 Hz" in fig.layout.title.text
+    text = _prose()
+    assert "its low thump, the highest point of its curve, and its body, a little lower, near 100 Hz" in text
+    assert "the bass's notes at 110 Hz lose no more than 1.5 dB" in text and mx.NOTES_HZ == 110
+    assert mx.NOTES_MAX_CUT_DB == 1.5 and mx.CUT_RANGE_DB == (-6.0, -2.0) and "(2 to 6 dB)" in text
+
+
+def mx_thump():
+    from producerkit.checks.eq import kick_fundamental
+
+    return kick_fundamental()
+
+
 def test_kick_and_bass(buses):
     ns, fig = run_cells(LESSON, ["m9-kickbass", "m9-kickbass-fig"], dict(buses))
     assert ns["thump"] == pytest.approx(53, abs=1)

@@ -439,9 +439,12 @@ def check_chorus_mix(mix) -> Feedback:
                  ("bass", True): " Too much bass swamps the kick and eats the mix's headroom.",
                  ("drums", True): " The drums push the band and the lead back.",
                  ("drums", False): " The chorus loses its drive."}.get((group, louder), "")
-        return wrong(f"{how_close(len(off), len(GROUPS), 'parts', 'off the reference')}{what[group]} "
-                     f"{'is' if group != 'drums' else 'are'} {abs(diff):.1f} LU {'louder' if louder else 'quieter'} "
-                     f"against the mix than in the reference balance.{extra}",
+        opening = how_close(len(off), len(GROUPS), "parts", "off the reference")
+        body = (f"{what[group]} {'is' if group != 'drums' else 'are'} {abs(diff):.1f} LU "
+                f"{'louder' if louder else 'quieter'} against the mix than in the reference balance.{extra}")
+        if opening.endswith(". "):
+            body = body[0].upper() + body[1:]
+        return wrong(opening + body,
                      f"{'pull' if louder else 'push'} {move} {'down' if louder else 'up'} about {abs(diff):.0f} dB, "
                      "then listen to the whole chorus again.")
     if peak > PEAK_MAX_DBFS:
