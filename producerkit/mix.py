@@ -949,8 +949,9 @@ class ChannelMix:
     solo: bool = False
 
     def __post_init__(self):
-        object.__setattr__(self, "gain_db", _finite_db(self.gain_db, "gain_db"))
-        object.__setattr__(self, "pan", _check_position(self.pan, "pan"))
+        # kept to a millionth (of a dB, of the pan's range): a desk's slider steps add float noise (-8.000000000000007)
+        object.__setattr__(self, "gain_db", round(_finite_db(self.gain_db, "gain_db"), 6))
+        object.__setattr__(self, "pan", round(_check_position(self.pan, "pan"), 6))
         object.__setattr__(self, "mute", _check_bool(self.mute, "mute"))
         object.__setattr__(self, "solo", _check_bool(self.solo, "solo"))
 

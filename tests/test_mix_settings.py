@@ -127,6 +127,11 @@ def test_from_a_desk_and_bad_input(work):
     assert m.track("lead").gain_db == -8
 
 
+def test_slider_noise_is_not_saved(tmp_path):
+    path = MixSettings({"snare": {"gain_db": -8.000000000000007, "pan": 0.30000000000000004}}).save(tmp_path)
+    assert '"gain_db": -8.0,' in path.read_text() and '"pan": 0.3,' in path.read_text()
+
+
 def test_a_folder_as_path_means_the_file_in_it(tmp_path):
     path = MixSettings({"lead": ChannelMix(-3)}).save(tmp_path)
     assert path == tmp_path / MIX_SETTINGS_FILE
