@@ -182,7 +182,8 @@ def test_the_widget_shows_the_example_until_an_upload(upload, mix):
     assert upload.mix is mix and upload.error == "" and "Showing the example" in upload.status.value
     assert abs(upload.master_report.output_lufs + 14) <= 0.1
     assert upload.view.target.key == "spotify" and upload.player.match_loudness
-    assert upload.view.player.label_a == "Your mix" and upload.player.label_b == "Master for Spotify"
+    assert upload.view.player.label_a == "The mix" == upload.player.label_a
+    assert upload.player.label_b == "Master for Spotify"
     assert upload.view._dropdown.layout.display == "none"  # one platform menu, above both parts
 
 

@@ -153,12 +153,12 @@ class TrackUpload(w.VBox):
 
         mastered, report = master_to_platform(y, sr, target)  # raises on silence or a clip too short to measure
         if getattr(self, "view", None) is None:
-            self.view = LoudnessView(y, sr, target=target, label="Your mix")
+            self.view = LoudnessView(y, sr, target=target, label="The mix")
             self.view._dropdown.layout.display = "none"  # the platform is chosen above, for both parts
         elif not self.view.update(y=y, sr=sr, target=target):
             raise ProducerkitError(self.view.error)
         platform = get_target(target)
-        labels = ("Your mix" if not example else "The example mix", f"Master for {platform.name}")
+        labels = ("The mix", f"Master for {platform.name}")
         if getattr(self, "player", None) is None:
             self.player = ABPlayer(y, mastered, sr, labels=labels, match_loudness=True)
         else:
