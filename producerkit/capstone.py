@@ -250,7 +250,7 @@ class CapstoneProject:
         rows = []
         for n, (key, what) in enumerate(STAGES, 1):
             d = self.decisions.get(key)
-            summary = "; ".join(f"{k}: {_short(v)}" for k, v in d.items()) if d else ""
+            summary = decision_text(key, d)
             rows.append((f"{n} {key}", "done" if d else ("next" if key == self.next_stage else ""), summary or what))
         return rows
 
@@ -269,6 +269,42 @@ class CapstoneProject:
         return (f"<div><b>Capstone project</b> <code>{html.escape(self.path.name)}</code> "
                 f"({len(self.done)} of {len(STAGES)} stages decided)<table><tr><th>stage</th><th></th>"
                 f"<th>decision</th></tr>{body}</table></div>")
+
+
+def decision_text(stage: str, d: dict | None) -> str:
+    """One stage's decisions in a producer's words, for the project table and the report ("" when undecided).
+
+    Lesson: not yet taught
+    """
+    if not d:
+        return ""
+    if stage == "demo" and "layers" in d:
+        return " + ".join(d["layers"])
+    if stage == "arrangement" and "edits" in d:
+        edits = d["edits"]
+        words = {"mute": "mute {} in the {}", "unmute": "bring {} into the {}",
+                 "build_up": "a build-up into the {}, {} bar(s)", "drop": "a drop before the {}, {} bar(s)"}
+        return "; ".join(words[e[0]].format(*e[1:]) if len(e) == 3 and e[0] in words else str(e)
+                         for e in edits) if edits else "as written"
+    if stage == "hum" and "freq" in d:
+        return f"notched at {d['freq']:g} Hz and its harmonics" if d["freq"] else "not removed"
+    if stage == "lead":
+        parts = [", ".join(d.get("comp", []))] if d.get("comp") else []
+        if "tune_cents" in d:
+            parts.append(f"{FLAT_PHRASE} tuned {d['tune_cents']:+g} cents" if d["tune_cents"] else "not tuned")
+        return "; ".join(parts)
+    if stage == "mix" and "faders" in d:
+        return f"from {d.get('source', 'the default balance')}; lead fader {d['faders'].get('lead', 0):+g} dB"
+    if stage == "master" and "platform" in d:
+        from .master import get_target
+
+        return get_target(d["platform"]).name if known_platform(d["platform"]) else str(d["platform"])
+    if stage == "delivery":
+        name = Path(d["file"]).name if d.get("file") else "nothing delivered"
+        return f"{name} (QC {str(d.get('qc', '?')).upper()} for {d.get('platform', '?')})"
+    if stage == "report" and d.get("file"):
+        return Path(d["file"]).name
+    return "; ".join(f"{k}: {_short(v)}" for k, v in d.items())
 
 
 def _short(value) -> str:
@@ -711,11 +747,12 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
     cur = budget.currency
     plan_rows = "".join(
         f"<tr><td>{n}</td><td>{esc(key)}</td><td>{esc(what.split(': ', 1)[-1])}</td>"
-        f"<td>{esc('; '.join(f'{k}: {_short(v)}' for k, v in project.decisions.get(key, {}).items()) or '—')}</td></tr>"
-        for n, (key, what) in enumerate(STAGES, 1))
+        f"<td>{esc('this page' if key == 'report' else decision_text(key, project.decisions.get(key)) or '—')}"
+        f"</td></tr>" for n, (key, what) in enumerate(STAGES, 1))
+    done = {s for key in project.done for s in PLAN_STAGES.get(key, ())}
     budget_rows = "".join(
-        f"<tr><td>{esc(stage)}</td><td style='text-align:right'>{cur} {cost:,.0f}</td></tr>"
-        for stage, cost in budget.by_stage().items())
+        f"<tr><td>{esc(stage)}</td><td style='text-align:right'>{cur} {cost:,.0f}</td>"
+        f"<td>{'spent' if stage in done else 'not yet'}</td></tr>" for stage, cost in budget.by_stage().items())
     loud_rows = "".join(
         f"<tr><td>{esc(r.label)}</td><td style='text-align:right'>{r.lufs:.1f} LUFS</td>"
         f"<td style='text-align:right'>{r.dbtp:.1f} dBTP</td></tr>" for r in loudness)
@@ -748,13 +785,13 @@ first half of chorus 1) · {date}</p>
 <h2>2 · Budget</h2>
 <p>Spent so far: <b>{cur} {total_spent:,.0f}</b> of the plan's {cur} {total:,.0f} (with
 {budget.contingency_rate:.0%} contingency){limit}.</p>
-<table><tr><th>plan stage</th><th>cost</th></tr>{budget_rows}</table>
+<table><tr><th>plan stage</th><th>cost</th><th></th></tr>{budget_rows}</table>
 <h2>3 · Loudness, before and after mastering</h2>
 <table><tr><th>version</th><th>integrated loudness</th><th>true peak</th></tr>{loud_rows}</table>
 <h2>4 · QC: <span style="color:{colour}">{verdict}</span> for {esc(qc_report.target.name)}</h2>
 <p>Delivered file: <b>{delivered_text}</b></p>
 {qc_report.table_html()}
-<h2>5 · A/B: the demo against the master ({AB_SECONDS:g} s from the chorus)</h2>
+<h2>5 · A/B: the demo against the master ({AB_SECONDS:g} s from {ab_start_s:.1f} s into the excerpt)</h2>
 {ab}
 </body></html>
 """
@@ -779,8 +816,7 @@ def write_report(project: CapstoneProject, text: str, folder=None) -> Path:
 
 __all__ = [
     "CapstoneProject", "Loudness", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "apply_edits", "arranged_stems",
-    "comp_lead", "default_mix", "deliver", "demo", "excerpt_arrangement", "flat_lead", "known_platform", "lead_stem",
-    "master_for", "mixdown",
-    "phrase_cents", "plan", "premaster", "recorded_takes", "release_report", "rough_mix", "spent",
-    "tune_phrase", "write_report",
+    "comp_lead", "decision_text", "default_mix", "deliver", "demo", "excerpt_arrangement", "flat_lead",
+    "known_platform", "lead_stem", "master_for", "mixdown", "phrase_cents", "plan", "premaster",
+    "recorded_takes", "release_report", "rough_mix", "spent", "tune_phrase", "write_report",
 ]
