@@ -606,6 +606,16 @@ def known_platform(platform) -> bool:
     return True
 
 
+def platform_name(platform) -> str:
+    """How people write a platform's name ("Apple Music" for "apple").
+
+    Lesson: course/12-capstone.ipynb
+    """
+    from .master import get_target
+
+    return get_target(platform).name
+
+
 def master_for(y: np.ndarray, sr: int, platform: str):
     """Master ``y`` to ``platform``'s loudness and true-peak ceiling (``master.master``, high-passed at 30 Hz).
 
@@ -817,6 +827,6 @@ def write_report(project: CapstoneProject, text: str, folder=None) -> Path:
 __all__ = [
     "CapstoneProject", "Loudness", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "apply_edits", "arranged_stems",
     "comp_lead", "decision_text", "default_mix", "deliver", "demo", "excerpt_arrangement", "flat_lead",
-    "known_platform", "lead_stem", "master_for", "mixdown", "phrase_cents", "plan", "premaster",
+    "known_platform", "lead_stem", "master_for", "mixdown", "phrase_cents", "plan", "platform_name", "premaster",
     "recorded_takes", "release_report", "rough_mix", "spent", "tune_phrase", "write_report",
 ]
