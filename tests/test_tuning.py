@@ -100,3 +100,19 @@ def test_flat_phrase_demo_is_flat_and_tuning_brings_it_within_10_cents():
 def test_flat_phrase_demo_refuses_an_unknown_phrase():
     with pytest.raises(ParameterError, match="phrase must be one of"):
         editing.flat_phrase_demo(phrase="chorus 9")
+
+
+def test_flat_phrase_demo_flattens_given_audio_and_needs_its_sample_rate():
+    from producerkit import datasets
+
+    session = datasets.shared_session()
+    take = np.array(session.takes["lead_take2"])
+    demo = editing.flat_phrase_demo(take, session.sr, phrase="verse 1c", cents=-20)
+    assert demo.take == "the given audio" and (demo.start_s, demo.cents) == (9.6, -20.0)
+    lo = int(round(demo.start_s * session.sr))
+    np.testing.assert_array_equal(demo.audio[: lo - session.sr // 50], take[: lo - session.sr // 50])
+    assert not np.allclose(demo.phrase_audio, demo.original_phrase)
+    with pytest.raises(ParameterError, match="give sr with y"):
+        editing.flat_phrase_demo(take)
+    with pytest.raises(ParameterError, match="lines up with the whole takes"):
+        editing.flat_phrase_demo(take[: session.sr * 5], session.sr, phrase="verse 1d")
