@@ -36,7 +36,7 @@ def _is(feedback: Feedback, correct) -> None:
 def test_the_backbeat_is_two_beats_apart_at_100_bpm():
     assert cs.backbeat_gap_s() == pytest.approx(1.2, abs=0.01)
     sr = 44100
-    hits = cs.snare_hits_s(cs.excerpt("snare"), sr)
+    hits = cs.snare_hits_s(cs.stem_excerpt("snare"), sr)
     assert len(hits) == 8  # 2 and 4 in each of the four bars
     assert hits[0] == pytest.approx(0.6, abs=0.03)  # beat 2 of bar 11
 

@@ -73,7 +73,7 @@ MIN_RELEASE_MS = 20.0
 # --------------------------------------------------------------------------- the material
 
 
-def excerpt(stem: str, bars: tuple[int, int] = CHORUS_BARS) -> np.ndarray:
+def stem_excerpt(stem: str, bars: tuple[int, int] = CHORUS_BARS) -> np.ndarray:
     """A stem of the bundled session over ``bars`` (counted from 0, end excluded), mono float32.
 
     Lesson: course/06-space.ipynb
@@ -129,7 +129,7 @@ def backbeat_gap_s() -> float:
     Lesson: course/06-space.ipynb
     """
     song = datasets.shared_session()
-    return float(np.median(np.diff(snare_hits_s(excerpt("snare"), song.sr))))
+    return float(np.median(np.diff(snare_hits_s(stem_excerpt("snare"), song.sr))))
 
 
 def reverb_tail_s(reverb: Reverb, sr: int) -> float:
@@ -147,7 +147,7 @@ def reverb_return() -> np.ndarray:
     Lesson: course/06-space.ipynb
     """
     song = datasets.shared_session()
-    send = sum(excerpt(name).astype(np.float64) * 10 ** (db / 20) for name, db in SENDS_DB.items())
+    send = sum(stem_excerpt(name).astype(np.float64) * 10 ** (db / 20) for name, db in SENDS_DB.items())
     out = SHARED_REVERB(send.astype(np.float32), song.sr)
     out.flags.writeable = False
     return out
@@ -198,7 +198,7 @@ def echo_ducking_report(compressor) -> dict:
     Lesson: course/06-space.ipynb
     """
     sr = datasets.shared_session().sr
-    lead = excerpt("lead", VERSE_BARS)
+    lead = stem_excerpt("lead", VERSE_BARS)
     echoes = _lead_echoes()
     result = compressor.process(echoes, sr, sidechain=lead)
     hop = int(round(0.01 * sr))
@@ -213,7 +213,7 @@ def echo_ducking_report(compressor) -> dict:
 
 @lru_cache(maxsize=1)
 def _lead_echoes() -> np.ndarray:
-    out = LEAD_DELAY(excerpt("lead", VERSE_BARS), datasets.shared_session().sr)
+    out = LEAD_DELAY(stem_excerpt("lead", VERSE_BARS), datasets.shared_session().sr)
     out.flags.writeable = False
     return out
 
