@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: The largest message ``producerkit lab`` lets the page send to the kernel (a plain ``jupyter lab`` takes
+#: 10 MiB, less than a 4-minute 24-bit WAV): an uploaded mix travels in one message.
+UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024
 
 
 def _error(message: str) -> int:
@@ -74,7 +77,9 @@ def cmd_lab(args) -> int:
     if isinstance(found, int):
         return found
     root, first = found
-    command = [sys.executable, "-m", "jupyterlab", str(first if first.exists() else root)]
+    command = [sys.executable, "-m", "jupyterlab", str(first if first.exists() else root),
+               # the browser sends an uploaded file in one websocket message: let a whole mix through
+               f'--ServerApp.tornado_settings={{"websocket_max_message_size": {UPLOAD_LIMIT_BYTES}}}']
     if args.no_browser:
         command.append("--no-browser")
     if args.port:

@@ -220,6 +220,27 @@ def test_a_bad_upload_shows_its_error_and_keeps_the_last_mix(upload, mix):
     assert upload.load(encode(mix, "WAV"), "fixed.wav") and upload.error == "" and upload.error_line.value == ""
 
 
+def test_a_mix_too_big_for_the_button_loads_from_a_file(upload, mix, tmp_path):
+    path = tmp_path / "big mix.flac"
+    sf.write(str(path), mix.T, SR)
+    assert upload.load_file(path) and upload.title == "big mix" and upload.error == ""
+    assert not upload.load_file(tmp_path / "nowhere.wav")
+    assert "nowhere.wav: cannot read it" in upload.error and upload.title == "big mix"
+
+
+def test_producerkit_lab_lets_a_whole_mix_through_the_upload(monkeypatch):
+    import json
+
+    from producerkit import cli
+
+    seen = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, cwd=None: seen.append(command) or 0)
+    assert main(["lab", "--no-browser"]) == 0
+    flag = next(arg for arg in seen[0] if arg.startswith("--ServerApp.tornado_settings="))
+    settings = json.loads(flag.split("=", 1)[1])
+    assert settings["websocket_max_message_size"] >= 200 * 1024 * 1024  # a 10-minute 24-bit stereo WAV is 160 MiB
+
+
 def test_a_silent_upload_cannot_be_mastered(upload, mix):
     assert not upload.load(encode(np.zeros_like(mix), "WAV"), "silence.wav")
     assert "silent" in upload.error and upload.title == "Example"

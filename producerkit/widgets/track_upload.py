@@ -108,6 +108,19 @@ class TrackUpload(w.VBox):
             return self._fail(str(exc))
         return True
 
+    def load_file(self, path) -> bool:
+        """Read a mix from a file (for one too big for the upload button); True on success.
+
+        Lesson: not yet taught
+        """
+        path = Path(path).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return self._fail(f"{path}: cannot read it ({exc.strerror or exc}); check the name and the folder "
+                              f"(relative names start at {Path.cwd()}).")
+        return self.load(data, path.name)
+
     def set_target(self, target) -> bool:
         """Check and master the current mix for another platform; True on success.
 
