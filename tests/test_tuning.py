@@ -52,6 +52,7 @@ def test_tune_keeps_length_and_moves_pitch():
     y = _tone(69, 1.0)
     up = editing.tune(y, SR, 40)
     assert up.shape == y.shape and up.dtype == np.float32
+    assert 20 * np.log10(np.std(up) / np.std(y)) == pytest.approx(0, abs=0.2)  # the level stays
     (note,) = editing.note_pitches(up, SR, fmin=150, fmax=700)
     assert note.cents == pytest.approx(40, abs=4)
 
