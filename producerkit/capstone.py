@@ -496,7 +496,7 @@ def flat_lead(session, lead: np.ndarray):
                             session=session)
 
 
-def phrase_cents(session, lead: np.ndarray, phrase: str = FLAT_PHRASE) -> float:
+def cents_off(session, lead: np.ndarray, phrase: str = FLAT_PHRASE) -> float:
     """How far ``phrase`` of ``lead`` (lined up with the takes) sits off its notes, in cents (negative: flat).
 
     ``editing.note_pitches`` on the phrase, then ``editing.phrase_cents`` (each note weighted by its length).
@@ -722,7 +722,7 @@ def _wav_data_uri(y: np.ndarray, sr: int) -> str:
 
 
 @dataclass(frozen=True)
-class Loudness:
+class VersionLoudness:
     """Integrated loudness (LUFS) and true peak (dBTP) of one version, for the report.
 
     Lesson: course/12-capstone.ipynb
@@ -733,7 +733,7 @@ class Loudness:
     dbtp: float
 
     @classmethod
-    def of(cls, label: str, y, sr: int) -> Loudness:
+    def of(cls, label: str, y, sr: int) -> VersionLoudness:
         from .meters import integrated_loudness, true_peak
 
         return cls(label, float(integrated_loudness(y, sr)), float(true_peak(y, sr)))
@@ -746,7 +746,7 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
     Args:
         project: the capstone project (its decisions become the plan's "what we did" column).
         budget: the plan's :class:`producerkit.planning.Budget`.
-        loudness: :class:`Loudness` rows, e.g. demo, mix, master.
+        loudness: :class:`VersionLoudness` rows, e.g. demo, mix, master.
         qc_report: the master's QC report.
         demo_audio, final_audio: the two sides of the A/B; :data:`AB_SECONDS` from ``ab_start_s`` of each.
 
@@ -825,8 +825,9 @@ def write_report(project: CapstoneProject, text: str, folder=None) -> Path:
 
 
 __all__ = [
-    "CapstoneProject", "Loudness", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "apply_edits", "arranged_stems",
-    "comp_lead", "decision_text", "default_mix", "deliver", "demo", "excerpt_arrangement", "flat_lead",
-    "known_platform", "lead_stem", "master_for", "mixdown", "phrase_cents", "plan", "platform_name", "premaster",
-    "recorded_takes", "release_report", "rough_mix", "spent", "tune_phrase", "write_report",
+    "CapstoneProject", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "VersionLoudness", "apply_edits",
+    "arranged_stems", "cents_off", "comp_lead", "decision_text", "default_mix", "deliver", "demo",
+    "excerpt_arrangement", "flat_lead", "known_platform", "lead_stem", "master_for", "mixdown", "plan",
+    "platform_name", "premaster", "recorded_takes", "release_report", "rough_mix", "spent", "tune_phrase",
+    "write_report",
 ]

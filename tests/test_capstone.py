@@ -218,10 +218,10 @@ def test_hum_fix_takes_the_hum_out_of_take_2():
 def test_tuning_by_the_measured_amount_brings_the_flat_phrase_within_10_cents():
     lead = capstone.recorded_takes(SESSION)["lead_take1"]
     flat = capstone.flat_lead(SESSION, lead)
-    measured = capstone.phrase_cents(SESSION, flat.audio)
+    measured = capstone.cents_off(SESSION, flat.audio)
     assert -45 < measured < -25  # pushed 35 cents flat, as the lesson says
     tuned = capstone.tune_phrase(SESSION, flat.audio, -measured)
-    assert abs(capstone.phrase_cents(SESSION, tuned)) <= capstone.IN_TUNE_CENTS
+    assert abs(capstone.cents_off(SESSION, tuned)) <= capstone.IN_TUNE_CENTS
     a, _ = capstone._phrase_span(SESSION, capstone.FLAT_PHRASE)
     assert np.array_equal(tuned[: a - SR // 10], flat.audio[: a - SR // 10])  # the rest of the lead is untouched
 
@@ -254,6 +254,9 @@ def test_claim_the_chorus_lifts_about_3_lu_as_written():
 
     ns = run_lesson("12-capstone", upto="verse_edits = ...")
     assert 2.5 <= arrangement_lift([], ns["session"]) <= 3.5 < capstone.CHORUS_LIFT_LU
+    from producerkit.checks.workflow import LEAD_RANGE_LU
+
+    assert LEAD_RANGE_LU == (-6.0, 1.0)  # "between 6 LU under and 1 LU over the rest of the band"
     verse, chorus = ns["song"].sections
     assert set(verse.layers) == {"kick", "snare", "overheads", "bass", "keys", "lead"}
     assert set(chorus.layers) - set(verse.layers) == {"pad", "guitar"}
@@ -280,7 +283,7 @@ def test_lesson_answers_are_saved_and_picked_up_after_a_restart(work):
     ns = run_lesson("12-capstone", tags=("setup", "exercise", "check"), upto="lead_fader_db = ...",
                     answers=answers, cache=False)
     assert ns["Out"][ns.cell_of("check_tuning_cents(tune_cents, measured)")].correct is True
-    after = capstone.phrase_cents(SESSION, ns["lead"])
+    after = capstone.cents_off(SESSION, ns["lead"])
     assert abs(after) <= capstone.IN_TUNE_CENTS
     # a restart: the same cells with every exercise unanswered pick the decisions up from the file
     again = run_lesson("12-capstone", tags=("setup", "exercise"), upto="lead_fader_db = ...", cache=False)
