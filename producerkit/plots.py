@@ -1374,7 +1374,7 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
                             title: str = "Loudness and true peak, from the demo to the master"):
     """Integrated loudness (LUFS) and true peak (dBTP) of each version (demo, mix, master) beside the targets.
 
-    ``rows`` are objects with ``label``, ``lufs`` and ``dbtp`` (``capstone.Loudness``), in order.
+    ``rows`` are objects with ``label``, ``lufs`` and ``dbtp`` (``capstone.VersionLoudness``), in order.
 
     Lesson: course/12-capstone.ipynb
     """
