@@ -59,8 +59,12 @@ $(VENV)/.test-warm: $(VENV)/.test-installed $(PK_SOURCES)
 # JupyterLab refuses to run as root (containers, cloud VMs) without --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The browser sends a file uploaded in lesson 10 in one websocket message: let a whole mix through
+# (512 MiB, as producerkit lab and binder/postBuild do; tornado's default is 10 MiB).
+UPLOAD_FLAG := --ServerApp.tornado_settings='{"websocket_max_message_size": 536870912}'
+
 lab: lab-deps
-	$(VENV)/bin/jupyter lab course/00-welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab course/00-welcome.ipynb $(ROOT_FLAG) $(UPLOAD_FLAG) $(LAB_ARGS)
 
 # Debian's chromium for the browser tests (Playwright cannot download browsers here).
 chromium:
