@@ -31,7 +31,7 @@ def _signals(sr: int):
 
 def warm_up(verbose: bool = True) -> float:
     """Run every JIT-compiled path once; return the seconds it took."""
-    from . import arrange, dynamics, eq, meters, space
+    from . import arrange, dynamics, editing, eq, meters, space
 
     t0 = time.perf_counter()
     sr = 44100
@@ -53,6 +53,7 @@ def warm_up(verbose: bool = True) -> float:
         ]),
         ("librosa (tempo and structure)", lambda: (arrange.estimate_tempo(mono, sr),
                                                    arrange.find_sections(mono, sr, bpm=120))),
+        ("librosa (pitch: pYIN, YIN)", lambda: editing.note_pitches(mono[: 2 * sr], sr, fmin=150, fmax=700)),
     ]
     for name, step in steps:
         t = time.perf_counter()
