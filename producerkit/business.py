@@ -118,7 +118,11 @@ class Era:
     producers: tuple[str, ...] = ()
 
 
-#: The producer's role from the 1950s studio producer to the 2020s hybrid and AI-assisted workflow.
+#: The producer's role from the 1950s studio producer to the 2020s hybrid and AI-assisted workflow. The
+#: 1980s' producers are the fact sheet's notable producers, dated by their work: Thriller, produced by Quincy
+#: Jones, won the Grammy for Album of the Year at the 26th Grammy Awards, held in February 1984 for the records of
+#: 1983 (Source: the Recording Academy, https://www.grammy.com/grammys/awards/26th-annual-grammy-awards), and
+#: Rick Rubin co-founded Def Jam Recordings in 1984 (Source: Def Jam Recordings, https://www.defjam.com).
 HISTORY: tuple[Era, ...] = (
     Era(1950, 1970, "1950s–60s", "the studio producer becomes a creative architect",
         ("the producer shapes the record's sound, not only the session", "multitrack recording begins"),
@@ -126,7 +130,8 @@ HISTORY: tuple[Era, ...] = (
     Era(1970, 1980, "1970s", "big studios: tape, consoles, layering",
         ("tape machines and large consoles", "analogue synthesis", "layering and complex arrangements")),
     Era(1980, 1990, "1980s", "digital synths, drum machines, samplers, MIDI",
-        ("digital synthesisers", "drum machines and samplers", "MIDI", "early workstations")),
+        ("digital synthesisers", "drum machines and samplers", "MIDI", "early workstations"),
+        ("Quincy Jones (Michael Jackson's Thriller)", "Rick Rubin (early Def Jam)")),
     Era(1990, 2000, "1990s", "DAWs become standard",
         ("DAWs become standard (Pro Tools)", "precise digital editing", "home studios begin")),
     Era(2000, 2010, "2000s", "home production becomes common",
@@ -276,7 +281,17 @@ def royalties(
     producer's advance (the fee paid up front) is recouped from the producer's royalties: nothing
     more is paid until they exceed it.
     Real contracts add details (payment only after the artist recoups the recording costs,
-    "retroactive to record one"); read the contract.
+    "retroactive to record one"); read the contract. The stream rate and the artist's royalty are the
+    lesson's example figures, not market data.
+
+    Sources: Donald S. Passman, *All You Need to Know About the Music Business* (Simon & Schuster), the
+    chapter on record producers, summarised in his "Producer Deals" for TAXI,
+    https://www.taxi.com/music-business-faq/makemoney/producer-deals-1 (points as a royalty percentage, the
+    artist's "all-in" royalty that the producer is paid from, advances recouped from the producer's
+    royalties, "record one"); Chris Castle, "Record Producer Agreements, Part 2: Recoupable vs.
+    Nonrecoupable Payments and All-in vs. Net Artist Rate" (the producer royalty is payable only once the
+    advance is recouped),
+    https://musictechpolicy.wordpress.com/2012/01/02/twenty-more-questions-for-artists-record-producer-agreements-part-2
 
     Args:
         producer_points: the producer's percentage of the royalty base, 0–100.

@@ -25,7 +25,9 @@ from .errors import ParameterError
 from .report import FAIL, WARN, Finding, Report
 from .stages import _STAGE_INDEX, EVERY_STAGE, STAGES, _check_kind, stage
 
-__all__ = ["EP_STAGES", "Budget", "BudgetRow", "Deliverable", "Person", "Project", "StudioSession", "ep_budget"]
+__all__ = [
+    "EP_STAGES", "Budget", "BudgetRow", "Deliverable", "Person", "Project", "StudioSession", "ep_budget", "ep_plan",
+]
 
 _stage = stage  # for methods whose ``stage`` argument hides the function
 
@@ -666,6 +668,103 @@ def ep_budget(
     rows.sort(key=lambda r: _STAGE_INDEX[r.stage])
     planned = None if budget is None else _check_amount(budget, "budget")
     return Budget(tuple(rows), CURRENCY, float(contingency), planned)
+
+
+#: What each session of :func:`ep_plan` is for, shown on its schedule.
+_EP_NOTES = {
+    "preproduction": "arrangement, tempo, key",
+    "recording": "the takes, the vocals last",
+    "editing": "comp and clean the takes",
+    "overdubs": "pad, guitar double",
+    "mixing": "the songs, one by one",
+    "mastering": "the EP",
+    "delivery": "masters, credits, metadata",
+}
+
+
+def ep_plan(
+    songs: int = 3,
+    *,
+    preproduction: int,
+    recording: int,
+    editing: int,
+    overdubs: int,
+    delivery: int = 1,
+    start="2026-03-02",
+    mixing_days: int | None = None,
+    mastering_days: int = 1,
+    rates: dict | None = None,
+    contingency: float = 0.1,
+    budget: float | None = None,
+) -> Project:
+    """The EP of :func:`ep_budget` as a schedule: its days booked stage after stage, and a release date.
+
+    Each stage starts the day after the one before it ends (days are calendar days, as in
+    :meth:`Project.add_session`), because each needs the one before it: the mix starts only when
+    the overdubs are done, so a late overdub day moves every date after it. The producer works every
+    booked day; the recording engineer and the studio only the recording days; the overdubs (a pad, a
+    guitar double) are played or programmed in the producer's own room. The mix takes ``mixing_days``
+    (a day a song unless given) and the master ``mastering_days``: the lesson's example figures, paid as
+    the fees of :data:`producerkit.business.EP_RATES_GBP`, so the plan's budget is :func:`ep_budget`'s.
+    The release is the first Friday at least three weeks after delivery.
+
+    The lead time is the course's planning figure (lesson 04's plans use it): distributors ask for the
+    masters weeks ahead, and Spotify's editors can be pitched a song only before it is released, at least
+    7 days ahead. Sources: Spotify for Artists, "Pitching music to our playlist editors",
+    https://support.spotify.com/artists/article/pitching-music-to-playlist-editors/ (pitch at least 7 days
+    before release).
+
+    Args:
+        songs, preproduction, recording, editing, overdubs, delivery, rates, contingency, budget: as for
+            :func:`ep_budget`.
+        start: the first day of pre-production (a date or "2026-03-02").
+        mixing_days, mastering_days: how long the mix and the master take.
+
+    Returns:
+        A :class:`Project`; ``schedule_figure()`` draws it.
+
+    Raises:
+        ParameterError: what :func:`ep_budget` refuses, a bad date, or days that are not whole numbers.
+
+    Lesson: course/11-business.ipynb
+    """
+    priced = ep_budget(songs, preproduction=preproduction, recording=recording, editing=editing,
+                       overdubs=overdubs, delivery=delivery, rates=rates, contingency=contingency, budget=budget)
+    songs = whole("songs", songs, 1, 20, hint="an EP has a few songs")
+    days = {key: whole(key, value, 0, 60, unit="days") for key, value in zip(
+        EP_STAGES, (preproduction, recording, editing, overdubs, delivery), strict=True)}
+    days["mixing"] = whole("mixing_days", songs if mixing_days is None else mixing_days, 1, 60, unit="days")
+    days["mastering"] = whole("mastering_days", mastering_days, 1, 60, unit="days")
+    rates = dict(EP_RATES_GBP if rates is None else rates)
+    plan = Project(f"A {songs}-song EP", kind="ep" if songs > 1 else "single", budget=budget,
+                   contingency=contingency)
+    plan.add_person("artist", "artist", 0)
+    plan.add_person("producer", "producer", rates["producer day rate"])
+    plan.add_person("recording engineer", "recording engineer", rates["recording engineer day rate"])
+    plan.add_person("mixing engineer", "mixing engineer", 0)  # paid a fee per song, below
+    plan.add_person("mastering engineer", "mastering engineer", 0)  # paid a fee for the EP, below
+    who = {
+        "preproduction": ["artist", "producer"],
+        "recording": ["artist", "producer", "recording engineer"],
+        "editing": ["producer"],
+        "overdubs": ["producer", "artist"],
+        "mixing": ["mixing engineer"],
+        "mastering": ["mastering engineer"],
+        "delivery": ["producer"],
+    }
+    day = _to_date(start, "start")
+    for key in sorted(days, key=_STAGE_INDEX.get):
+        if not days[key]:
+            continue
+        studio = {"studio": "Studio", "studio_day_rate": rates["studio day rate"]} if key == "recording" else {}
+        session = plan.add_session(key, day, days=days[key], people=who[key], note=_EP_NOTES[key], **studio)
+        day = session.end + dt.timedelta(days=1)
+    earliest = day - dt.timedelta(days=1) + dt.timedelta(weeks=3)
+    plan.release_date = earliest + dt.timedelta(days=(4 - earliest.weekday()) % 7)  # a Friday
+    for row in priced.rows:
+        if row.stage in ("mixing", "mastering"):
+            plan.add_cost(row.item, row.cost, stage=row.stage)
+    return plan
 
 
 _SHORT = {

@@ -419,8 +419,9 @@ ROLES: tuple[Role, ...] = (
     Role(
         key="executive",
         name="Executive producer",
-        description="Makes the project possible: funding, business and oversight rather than the sound. On "
-        "albums often a label person, a manager, an investor or the artist.",
+        description="Makes the project possible: oversees the whole project from a managerial or strategic "
+        "position (the budget and its funding, the team and the resources), and sometimes makes high-level "
+        "creative decisions.",
         typical_tasks=(
             "Find and approve the budget",
             "Hire the producer, engineers and musicians; sign the agreements",

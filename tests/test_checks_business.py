@@ -147,6 +147,21 @@ def test_royalty_right_is_the_points_of_the_revenue():
     assert check_producer_royalty(breakdown).correct is True
 
 
+@pytest.mark.parametrize("answer", ["£720", "£720.00", " £ 720 ", "720 pounds", "£720 GBP"])
+def test_royalty_right_written_with_the_pound_sign(answer):
+    """W11 item 4: "£720" is the right amount of money, not "not an amount of money"."""
+    fb = check_producer_royalty(answer)
+    assert fb.correct is True, str(fb)
+    _said(fb, "£720")
+
+
+def test_royalty_written_in_pounds_is_judged_like_the_number():
+    _said(check_producer_royalty("£7,200"), "factor of 10")
+    _said(check_producer_royalty("£700"), "close")
+    assert check_producer_royalty("£7,20").correct is False
+    _said(check_producer_royalty("€720"), "not an amount of money", "£100")
+
+
 def test_royalty_near_is_close_but_not_right():
     fb = check_producer_royalty(700)
     assert fb.correct is False
@@ -204,6 +219,24 @@ def test_split_sheet_wrong_when_it_does_not_add_up_or_drops_a_writer():
     assert check_split_sheet({"Noor": 54, "Ana": 36, "Kai": 10, "Sam": 0}).correct is False
     assert check_split_sheet({"Noor": 54, "Ana": 36, "Kai": -10}).correct is False
     assert check_split_sheet("Noor 54, Ana 36, Kai 10").correct is False
+
+
+def test_split_sheet_fractions_are_told_to_be_percentages():
+    """W11 item 3: 0.54 / 0.36 / 0.10 is the right split written as fractions, not 99 % unassigned."""
+    fb = check_split_sheet([("Noor Haddad", 0.54, "l"), ("Ana Ruiz", 0.36, "m"), ("Kai Moreno", 0.10, "b")])
+    assert fb.correct is False
+    _said(fb, "write percentages, not fractions: 54, not 0.54")
+    assert "on top" not in fb.hint and "unassigned" not in fb.message
+    _said(check_split_sheet({"Noor": 0.6, "Ana": 0.3, "Kai": 0.1}), "percentages, not fractions: 60, not 0.6")
+
+
+def test_split_sheet_under_100_is_not_told_about_shares_on_top():
+    """W11 item 3: a total under 100 % put nothing "on top"; the hint says what the three add up to."""
+    fb = check_split_sheet({"Noor": 50, "Ana": 30, "Kai": 10})
+    assert fb.correct is False and "on top" not in fb.hint
+    _said(fb, "the three shares must add up to 100: kai 10, and the other 90 split 60:40")
+    over = check_split_sheet({"Noor": 60, "Ana": 36, "Kai": 10})
+    _said(over, "106.00 %", "not on top of them")
 
 
 def test_split_sheet_partial_waits():
@@ -267,3 +300,15 @@ def test_career_order_wrong_missing_or_twice():
     _said(check_career_order(list(CAREER_STEPS) + ["producer"]), "twice")
     _said(check_career_order(["runner", "astronaut"]), "not one of the steps")
     assert check_career_order("runner, assistant, producer").correct is False
+
+
+def test_career_order_two_words_for_the_first_step_names_what_was_written():
+    """W11 item 5: "assistant engineer" is part of step 1; the student never wrote "runner or intern" twice."""
+    fb = check_career_order(["runner or intern", "assistant engineer", "producer", "labels", "senior roles"])
+    assert fb.correct is False
+    _said(fb, "'assistant engineer' is part of the first step (runner, intern or assistant engineer)",
+          "step 2 is 'assistant producer'")
+    assert "'runner or intern' is in the list twice" not in fb.message
+    deals = check_career_order(["runner", "assistant producer", "producer", "labels", "studios"])
+    _said(deals, "'studios' is part of step 4", "the same step as 'labels'", "step 5 is 'senior roles'")
+    _said(check_career_order(["Runner", "runner", "producer", "labels", "senior"]), "'runner' is in the list twice")

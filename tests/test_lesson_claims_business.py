@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from producerkit import business
+from producerkit import business, stages
 from producerkit.checks.business import (
     EP_LIMIT_GBP,
     EP_SONGS,
@@ -27,7 +27,7 @@ from producerkit.checks.business import (
     SPLIT_AGREEMENT,
     SPLIT_DRAFT,
 )
-from producerkit.planning import ep_budget
+from producerkit.planning import ep_budget, ep_plan
 from producerkit.plots import history_figure
 
 from .lesson_cells import Expr, code_cells, markdown, run_cells, run_lesson
@@ -133,6 +133,74 @@ def test_the_budget_sliders_start_at_the_draft_and_reprice(setup):
     assert f"£{abs(expected.remaining):,.0f}" in ns["budget_view"].value
 
 
+def test_the_ep_is_shown_as_a_schedule_stage_after_stage(setup):
+    """W11 item 1: the EP's days in order on a schedule; the mix waits for the overdubs; delivery 3-4 weeks ahead."""
+    import datetime as dt
+
+    ns, fig = run_cells(LESSON, ["b11-draft", "b11-schedule-fig"], dict(setup))
+    plan = ep_plan(EP_SONGS, **ns["draft"])
+    order = [s.stage for s in sorted(plan.sessions, key=lambda s: s.start)]
+    assert order == ["preproduction", "recording", "editing", "overdubs", "mixing", "mastering", "delivery"]
+    spans = {s.stage: s for s in plan.sessions}
+    for key, session in spans.items():
+        if key in ns["draft"]:
+            assert session.days == ns["draft"][key], key
+    for before, after in zip(order[:-1], order[1:], strict=True):
+        assert spans[after].start == spans[before].end + dt.timedelta(days=1), (before, after)
+    assert spans["mixing"].days == EP_SONGS and spans["mastering"].days == 1
+    assert spans["preproduction"].start == dt.date(2026, 3, 2) and "from Monday 2 March" in _prose()
+    lead = (plan.release_date - spans["delivery"].end).days
+    assert 21 <= lead <= 28 and plan.release_date.weekday() == 4  # a Friday, three to four weeks on
+    # the figure is that plan: every stage a bar, the release marked
+    assert {t.name for t in fig.data} == {stages.stage(k).name for k in order}
+    assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == plan.release_date.isoformat()
+    assert fig.layout.xaxis.title.text == "date" and fig.layout.yaxis.title.text == "session"
+    # the overdubs are in the producer's own room: no studio, no engineer, as the text says
+    assert spans["overdubs"].studio is None and "recording engineer" not in spans["overdubs"].people
+    assert spans["recording"].studio and "recording engineer" in spans["recording"].people
+    text = _prose()
+    assert ("The overdubs here (the pad, a guitar double) are played or programmed in the producer's own room, so "
+            "they need neither the studio nor the engineer.") in text
+    assert "The mix can start only when the overdubs are done, so a late overdub day moves every date after it" in text
+    assert "three to four weeks before the release" in text and "at least 7 days ahead" in text
+    # a late overdub day moves every date after it
+    late = ep_plan(EP_SONGS, **{**ns["draft"], "overdubs": ns["draft"]["overdubs"] + 1})
+    later = {s.stage: s for s in late.sessions}
+    for key in ("mixing", "mastering", "delivery"):
+        assert later[key].start == spans[key].start + dt.timedelta(days=1), key
+    # the schedule and the budget are one plan
+    assert plan.budget().total == ep_budget(EP_SONGS, **ns["draft"]).total
+
+
+def test_the_income_widget_reads_as_a_sentence_and_the_freelancers_costs_are_said(setup):
+    """W11 item 9: one colon per line, and a day rate's hidden costs."""
+    ns, _ = run_cells(LESSON, ["b11-income-widget"], dict(setup))
+    shown = ns["income_view"].value
+    assert ("entry level (assistant, runner, junior engineer), £18,000–£25,000 a year: 84 booked days reach the "
+            "top of it") in shown
+    assert "mid-level and experienced, in studio roles, £28,000–£45,000 a year: 150 booked days reach" in shown
+    for line in shown.split("<br>")[1:]:
+        assert line.count(":") == 1, line
+    assert ("A day rate is paid only for the days you are booked, and the freelancer pays for their own gear, time "
+            "off and pension: employment gives stability.") in _prose()
+
+
+def test_facts_beyond_the_fact_sheet_cite_a_source():
+    """W11 item 7: points, the all-in deal, the advance, the pitch before release: each with a primary source."""
+    import inspect
+
+    from producerkit import planning
+
+    doc = inspect.getdoc(business.royalties)
+    assert "Sources:" in doc and "Passman" in doc and "all-in" in doc
+    assert "Sources:" in inspect.getdoc(planning.ep_plan) and "support.spotify.com" in inspect.getdoc(planning.ep_plan)
+    text = _prose()
+    points = _section(markdown(LESSON), "8 · Producer points and how royalties flow")
+    assert "*Sources:*" in points and "Passman" in points and "example figures" in points
+    assert "Spotify for Artists" in text and "support.spotify.com" in text
+    assert "£0.003 (an example rate" in text
+
+
 # --------------------------------------------------------------------------- royalties
 
 
@@ -231,6 +299,14 @@ def test_the_timeline_has_one_bar_per_era_with_what_changed_on_hover(setup):
             assert name in hover
     assert fig.layout.xaxis.title.text == "when (year)" and fig.layout.yaxis.title.text == "era"
     assert "Hover over an era" in _prose()
+    # W11 item 2: the notable producers are on the timeline, and the text says which eras name producers
+    on_bars = " ".join(bars.customdata)
+    for name in business.NOTABLE_PRODUCERS:
+        assert name in on_bars, name
+    named = [e.name for e in eras if e.producers]
+    assert named == ["1950s–60s", "1980s"]
+    assert f"the {named[0]} and the {named[1]} also name producers who shaped them" in _prose()
+    assert "who shaped it." not in _prose()
 
 
 def test_the_history_is_the_fact_sheets():
@@ -243,7 +319,12 @@ def test_the_history_is_the_fact_sheets():
             words = [w for w in re.findall(r"[a-z]{4,}", change.lower()) if w not in ("becomes", "record", "only")]
             assert any(w in line for w in words), (era.name, change)
         for name in era.producers:
-            assert name.lower() in line
+            who, _, what = name.partition(" (")
+            if who.lower() in line:
+                continue
+            # otherwise a notable producer, with what the fact sheet says they did (Thriller; early Def Jam)
+            entry = facts.split(f"**{who}:**")[1].split("**")[0].replace("*", "").lower()
+            assert what and what.rstrip(")").lower() in entry, (era.name, name)
     for name, known_for in business.NOTABLE_PRODUCERS.items():
         entry = facts.split(f"**{name}:**")[1].split("**")[0]
         assert known_for.split(":")[0].split(";")[0].strip('"') in entry.replace("*", ""), name
@@ -273,9 +354,25 @@ def test_the_kinds_of_producer_and_the_engineer_are_said_as_the_facts_say():
     assert "the **creative producer** holds the vision and the sound" in text
     assert "the **technical producer** gets it recorded, edited and engineered well" in text
     assert "the **executive producer** oversees the whole project from a managerial or strategic position" in text
+    # W11 item 6: the table under it (stages.ROLES) says the same as the prose and the fact sheet
+    executive = next(r for r in stages.ROLES if r.key == "executive")
+    assert "oversees the whole project from a managerial or strategic position" in executive.description
+    assert "sometimes makes high-level creative decisions" in executive.description
+    assert "rather than the sound" not in executive.description and "investor" not in executive.description
     assert re.search(r"recording session the producer leads", text)
     assert "the engineer runs the capture (the mics, the levels, pressing record)" in text
     assert "tech against creativity, details against the big picture" in text
+
+
+def test_the_split_sheet_is_signed_again_when_a_writer_joins_and_exercise_5_says_where_the_list_is():
+    """W11 items 10, 11 and 13: the signing fits the story; the exercise names the list; the DAW paths are exact."""
+    text = _prose()
+    assert "signs it as soon as the song is written, usually at the demo stage" in text
+    assert "signs a new one whenever another writer joins" in text and "Then Kai Moreno wrote the song's bridge" in text
+    assert "Try it without scrolling up to the list in section 10" in text and "## 10 · Career paths" in text
+    daw = _section(text, "In your DAW")
+    assert "File > Save Copy In, with Items To Copy: Audio Files" in daw and "All audio files" not in daw
+    assert "a subfolder of FL Studio's Projects\\Templates folder" in daw
 
 
 def test_the_lesson_holds_every_topic_of_the_issue():
@@ -312,9 +409,10 @@ def test_the_two_signatures_sound_as_the_text_says(setup):
     assert max(np.abs(a).max(), np.abs(b).max()) < 1.0
     assert player.match_loudness and abs(player.loudness_a - player.loudness_b) < 0.5
     text = _prose()
-    assert "(the first chorus, bars 11–14 as a DAW counts them)" in text
+    assert "(the first four bars of the first chorus, bars 11–14 as a DAW counts them)" in text
     chorus = next(s for s in ns["song"].sections if s.name == "chorus")
     assert chorus.start_bar == 10  # bar 11 as a DAW counts
+    assert chorus.end_bar - chorus.start_bar > 4, "the excerpt is part of the chorus, as the text says"
 
 
 def test_the_timeline_refuses_no_eras_with_a_clear_message():

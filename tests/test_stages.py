@@ -87,7 +87,7 @@ def test_roles_and_the_producer_engineer_split():
     for r in ROLES:
         assert r.description and r.typical_tasks
     executive = ROLES[2]
-    assert "funding" in executive.description and "label" in executive.description
+    assert "funding" in executive.description and "high-level creative decisions" in executive.description
     areas = {row.area: row for row in PRODUCER_VS_ENGINEER}
     assert "vision" in areas["Vision"].producer.lower()
     assert "budget" in areas["Budget and schedule"].producer.lower()

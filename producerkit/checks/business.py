@@ -125,6 +125,17 @@ def _studio_day() -> float:
 
 # --------------------------------------------------------------------------- a producer's royalty
 
+def _pounds(answer) -> float | None:
+    """An amount as a number: 720, 720.0, "720", "£720", "£1,200.50" or "720 pounds"; None if it is not one."""
+    if isinstance(answer, str):
+        text = re.sub(r"\s*(pounds?|gbp)$", "", answer.strip().lower())
+        text = text.removeprefix("£").strip()
+        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+            text = text.replace(",", "")
+        answer = text
+    return as_number(answer)
+
+
 #: The release of the royalty exercise: its master revenue in pounds and the producer's points.
 ROYALTY_EXERCISE = {"revenue": 24_000, "points": 3, "artist_royalty_pct": 20}
 
@@ -138,9 +149,10 @@ def check_producer_royalty(answer, revenue: float = ROYALTY_EXERCISE["revenue"],
     """
     if is_unanswered(answer):
         return unanswered("how many pounds do the producer's points earn?")
-    value = as_number(answer.producer_royalty if hasattr(answer, "producer_royalty") else answer)
+    value = _pounds(answer.producer_royalty if hasattr(answer, "producer_royalty") else answer)
     if value is None:
-        return wrong(f"{answer!r} is not an amount of money.", "answer with a number of pounds, e.g. 100.")
+        return wrong(f"{answer!r} is not an amount of money.", "answer with a number of pounds, e.g. 100 or "
+                     '"£100".')
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = royalties(points, revenue=revenue, artist_royalty_pct=artist_royalty_pct)
@@ -257,10 +269,21 @@ def check_split_sheet(answer) -> Feedback:
     total = sum(shares.values())
     agreed = _agreed_shares()
     wanted = ", ".join(f"{n.split()[0]} {v:g} %" for n, v in agreed.items())
+    if abs(total - 1.0) <= 0.01:
+        noor = shares[SPLIT_DRAFT[0][0]]
+        return wrong(f"the shares add up to {total:g}: those are fractions of the song, and a split sheet is "
+                     "written in percentages that add up to 100.",
+                     f"write percentages, not fractions: {100 * noor:g}, not {noor:g}.")
     if abs(total - 100.0) > SplitSheet.TOLERANCE + 1e-9:
         gap = 100.0 - total
-        what = f"{gap:.2f} % is unassigned" if gap > 0 else f"{-gap:.2f} % too much is promised"
-        return wrong(f"the shares add up to {total:.2f} %, not 100 %: {what}.",
+        if gap > 0:
+            a, b, ra, rb = SPLIT_AGREEMENT["ratio"]
+            kai = SPLIT_AGREEMENT["Kai Moreno"]
+            return wrong(f"the shares add up to {total:.2f} %, not 100 %: {gap:.2f} % is unassigned, and a share "
+                         "nobody holds is paid to nobody.",
+                         f"the three shares must add up to 100: Kai {kai:g}, and the other {100 - kai:g} split "
+                         f"{ra}:{rb}.")
+        return wrong(f"the shares add up to {total:.2f} %, not 100 %: {-gap:.2f} % too much is promised.",
                      "Kai's 10 % must come out of Noor's and Ana's shares, not on top of them.")
     kai = SPLIT_AGREEMENT["Kai Moreno"]
     if abs(shares["Kai Moreno"] - kai) > 0.01:
@@ -367,6 +390,21 @@ def _step(value) -> str | None:
     return None
 
 
+def _twice(key: str, first, second) -> Feedback:
+    """Two answers that are the same career step: name what the student wrote, and which step it is."""
+    if re.sub(r"[^a-z]", "", str(first).lower()) == re.sub(r"[^a-z]", "", str(second).lower()):
+        return wrong(f"{second!r} is in the list twice.", "give each step once.")
+    n = CAREER_STEPS.index(key)
+    what = CAREER_PATH[n].split(":")[0].split(", plus")[0]
+    which = "the first step" if n == 0 else f"step {n + 1}"
+    message = f"{second!r} is part of {which} ({what[0].lower() + what[1:]}), the same step as {first!r}."
+    if n + 1 < len(CAREER_STEPS):
+        nxt = CAREER_PATH[n + 1].split(":")
+        return wrong(f"{message} Step {n + 2} is {CAREER_STEPS[n + 1]!r}: {nxt[1].strip()}.",
+                     f"give each step once, as the exercise words it: {', '.join(map(repr, CAREER_STEPS))}.")
+    return wrong(message, f"give each step once, as the exercise words it: {', '.join(map(repr, CAREER_STEPS))}.")
+
+
 def check_career_order(order) -> Feedback:
     """Put :data:`producerkit.business.CAREER_STEPS` in the order a career usually takes them.
 
@@ -377,16 +415,16 @@ def check_career_order(order) -> Feedback:
     if isinstance(order, str) or not isinstance(order, list | tuple):
         return wrong(f"I expected a list of the steps, got {type(order).__name__}.",
                      'a list of strings, e.g. ["runner or intern", ...].')
-    steps = []
+    steps, written = [], {}
     for item in order:
         key = _step(item)
         if key is None:
             return wrong(f"{item!r} is not one of the steps: {', '.join(map(repr, CAREER_STEPS))}.",
                          "use the steps exactly as the exercise lists them.")
+        if key in written:
+            return _twice(key, written[key], item)
+        written[key] = item
         steps.append(key)
-    twice = sorted({s for s in steps if steps.count(s) > 1})
-    if twice:
-        return wrong(f"{twice[0]!r} is in the list twice.", "give each step once.")
     missing = [s for s in CAREER_STEPS if s not in steps]
     if missing:
         return wrong(f"{len(steps)} of the {len(CAREER_STEPS)} steps; missing: {', '.join(map(repr, missing))}.",
