@@ -29,12 +29,23 @@ def test_every_generated_part_is_up_to_date():
     )
 
 
+#: A lesson the tests add to the registry as "coming" (every real lesson is ready now).
+FILM = Lesson(13, "film", "Film and games", "scoring to picture, stems for games", ("mix",), COMING)
+
+
+@pytest.fixture
+def coming(monkeypatch):
+    """The registry with one more lesson, listed as coming (no notebook yet)."""
+    monkeypatch.setattr(lessons, "LESSONS", (*LESSONS, FILM))
+    return FILM
+
+
 def test_the_course_order_and_what_is_ready():
     assert [(x.code, x.slug, x.status) for x in LESSONS] == [
         ("00", "welcome", READY), ("01", "eq", READY), ("02", "compression", READY),
         ("03", "arrangement", READY), ("04", "workflow", READY), ("05", "ear-training", READY),
-        ("06", "space", COMING), ("07", "beats", READY), ("08", "recording", COMING), ("09", "mixing", COMING),
-        ("10", "mastering", COMING), ("11", "business", COMING), ("12", "capstone", COMING),
+        ("06", "space", READY), ("07", "beats", READY), ("08", "recording", READY), ("09", "mixing", READY),
+        ("10", "mastering", READY), ("11", "business", READY), ("12", "capstone", READY),
     ]
     assert {p.name for p in (ROOT / "course").glob("[0-9]*.ipynb")} == {x.filename for x in lessons.ready()}
 
@@ -73,22 +84,26 @@ def test_a_bad_entry_says_what_to_write(bad, words):
         replace(LESSONS[1], **bad)
 
 
-def test_next_links_walk_the_course_and_stop_at_coming_lessons():
+def test_next_links_walk_the_course_and_stop_at_coming_lessons(coming):
     assert "[Next: 01 · EQ →](01-eq.ipynb)" in lessons.next_link(LESSONS[0])
-    last_ready = lessons.ready()[-1]
-    text = lessons.next_link(last_ready)
-    assert "coming soon" in text and "(00-welcome.ipynb)" in text and "05-ear-training.ipynb" not in text
-    assert "last lesson of the course" in lessons.next_link(LESSONS[-1])
+    text = lessons.next_link(lessons.lesson("12"))
+    assert "coming soon" in text and "(00-welcome.ipynb)" in text and "13-film.ipynb" not in text
+    assert "last lesson of the course" in lessons.next_link(coming)
 
 
-def test_the_course_map_bolds_the_current_lesson_and_links_only_ready_ones():
+def test_the_last_lesson_leads_back_to_the_start():
+    text = lessons.next_link(LESSONS[-1])
+    assert "last lesson of the course" in text and "(00-welcome.ipynb)" in text
+
+
+def test_the_course_map_bolds_the_current_lesson_and_links_only_ready_ones(coming):
     text = lessons.course_map(lessons.lesson("03"))
     assert "| **03** | **[Arrangement](03-arrangement.ipynb)** |" in text
-    assert "| 01 | [EQ](01-eq.ipynb) |" in text
-    assert "| 12 | Capstone *(coming)* |" in text and "12-capstone.ipynb" not in text
+    assert "| 01 | [EQ](01-eq.ipynb) |" in text and "| 12 | [Capstone](12-capstone.ipynb) |" in text
+    assert "| 13 | Film and games *(coming)* |" in text and "13-film.ipynb" not in text
     table = lessons.readme_table()
-    assert table.count("[Binder](https://mybinder.org/") == len(lessons.ready())
-    assert "| 06 · Space |" in table and table.count("| coming |") == len(LESSONS) - len(lessons.ready())
+    assert table.count("[Binder](https://mybinder.org/") == len(lessons.ready()) == len(LESSONS)
+    assert "| [06 · Space](course/06-space.ipynb) |" in table and table.count("| coming |") == 1
 
 
 # --------------------------------------------------------------------------- the generator, on a copy
@@ -114,7 +129,8 @@ def test_a_hand_edit_in_a_generated_part_is_named_and_rewritten_and_nothing_else
     before = nb.read_text(encoding="utf-8")
     nb.write_text(before.replace("| 01 | [EQ](01-eq.ipynb)", "| 01 | [Equalising](01-eq.ipynb)"), encoding="utf-8")
     readme = repo / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace("| coming |", "| soon |", 1), encoding="utf-8")
+    readme.write_text(readme.read_text(encoding="utf-8").replace("[06 · Space](", "[06 · Reverb](", 1),
+                      encoding="utf-8")
     assert lessons.stale(repo) == [nb, readme]
     proc = subprocess.run([sys.executable, "-m", "producerkit.lessons", "--check", "--root", str(repo)],
                           capture_output=True, text=True)
@@ -126,39 +142,38 @@ def test_a_hand_edit_in_a_generated_part_is_named_and_rewritten_and_nothing_else
 
 
 def test_adding_a_lesson_is_one_entry_and_one_notebook(repo, monkeypatch):
-    """Mark 06 ready and give it a notebook: the generator adds its map and Next link and updates the rest."""
-    new = [replace(x, status=READY) if x.number == 6 else x for x in LESSONS]
-    monkeypatch.setattr(lessons, "LESSONS", tuple(new))
-    nb = {"cells": [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": ["# 06 · Space"]},
+    """Add lesson 13, ready, with a notebook: the generator adds its map and Next link and updates the rest."""
+    monkeypatch.setattr(lessons, "LESSONS", (*LESSONS, replace(FILM, status=READY)))
+    nb = {"cells": [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": ["# 13 · Film and games"]},
                     {"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {"tags": ["setup"]},
                      "outputs": [], "source": ["import producerkit"]},
                     {"cell_type": "markdown", "id": "sum", "metadata": {}, "source": ["## Summary\n", "\n", "- ears"]}],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    path = repo / "course" / "06-space.ipynb"
+    path = repo / "course" / "13-film.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     written = {p.name for p in lessons.write(repo)}
     assert written == {p.name for p in (repo / "course").glob("*.ipynb")} | {"README.md", "teaching.md"}
     cells = _cells(path)
-    assert cells[1]["id"] == "course-map" and "| **06** | **[Space](06-space.ipynb)**" in "".join(
+    assert cells[1]["id"] == "course-map" and "| **13** | **[Film and games](13-film.ipynb)**" in "".join(
         cells[1]["source"])
     assert "".join(cells[-1]["source"]).startswith("## Summary\n\n- ears\n\n<!-- next:start -->")
-    assert "07 · Beats" in "".join(cells[-1]["source"])  # the next lesson, ready or coming
-    before = "".join(_cells(repo / "course" / "05-ear-training.ipynb")[-1]["source"])
-    assert "[Next: 06 · Space →](06-space.ipynb)" in before
-    assert "urlpath=lab/tree/course/06-space.ipynb" in (repo / "README.md").read_text(encoding="utf-8")
-    assert "- [06 · Space](../course/06-space.ipynb)" in (repo / "docs/teaching.md").read_text()
+    assert "last lesson of the course" in "".join(cells[-1]["source"])
+    before = "".join(_cells(repo / "course" / "12-capstone.ipynb")[-1]["source"])
+    assert "[Next: 13 · Film and games →](13-film.ipynb)" in before
+    assert "urlpath=lab/tree/course/13-film.ipynb" in (repo / "README.md").read_text(encoding="utf-8")
+    assert "- [13 · Film and games](../course/13-film.ipynb)" in (repo / "docs/teaching.md").read_text()
     assert lessons.write(repo) == []
 
 
 def test_a_notebook_outside_the_registry_is_refused_by_name(repo):
-    (repo / "course" / "13-film.ipynb").write_text("{}", encoding="utf-8")
-    with pytest.raises(StaleError, match=r"course/13-film.ipynb is not in the registry: add it in producerkit/lessons"):
+    (repo / "course" / "14-games.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(StaleError, match=r"course/14-games.ipynb is not in the registry: add it in producerkit/lesso"):
         lessons.stale(repo)
 
 
-def test_a_coming_lessons_notebook_asks_to_mark_it_ready(repo):
-    (repo / "course" / "06-space.ipynb").write_text("{}", encoding="utf-8")
-    with pytest.raises(StaleError, match="06-space.ipynb is marked as coming: set its status to 'ready'"):
+def test_a_coming_lessons_notebook_asks_to_mark_it_ready(coming, repo):
+    (repo / "course" / "13-film.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(StaleError, match="13-film.ipynb is marked as coming: set its status to 'ready'"):
         lessons.stale(repo)
 
 
