@@ -32,7 +32,8 @@ def write_atomic(path: Path, data: bytes | str, *, replace: bool = True) -> None
     never a part of either; if writing fails, the old file is left as it was and the temporary
     file is removed. With ``replace=False`` an existing ``path`` is never touched: the move is a
     hard link that fails if the file exists (even one that appeared while writing), and
-    :class:`FileExistsError` is raised.
+    :class:`FileExistsError` is raised. A new file gets the mode any program would give it (0644 under
+    the usual umask 022), not the owner-only 0600 of a temporary file; a replaced file keeps its mode.
 
     Lesson: not yet taught
     """
@@ -40,8 +41,16 @@ def write_atomic(path: Path, data: bytes | str, *, replace: bool = True) -> None
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777 if replace else None
+    except OSError:
+        mode = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        try:
+            os.chmod(tmp, _umask_mode() if mode is None else mode)
+        except OSError:  # a filesystem without modes (FAT, some network shares): nothing to keep
+            pass
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -53,6 +62,13 @@ def write_atomic(path: Path, data: bytes | str, *, replace: bool = True) -> None
     finally:
         Path(tmp).unlink(missing_ok=True)
     fsync_dir(path.parent)
+
+
+def _umask_mode() -> int:
+    """0666 less the process's umask: the mode ``open()`` gives a new file (reading the umask means setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _move_without_replacing(tmp: Path, path: Path) -> None:

@@ -305,19 +305,23 @@ def load(path, sr: int | None = None, mono: bool = False):
 _DEFAULT_SUBTYPES = {"OGG": "VORBIS", "MP3": "MPEG_LAYER_III"}
 
 
-def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, clip: str = "warn") -> Path:
+def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, clip: str = "warn",
+         dither: bool = True) -> Path:
     """Write audio to a file atomically and return its path.
 
     The audio is written to a temporary file beside the target and then renamed into place,
     so a crash never leaves a half-written file. An existing file is never replaced unless
     ``overwrite=True``. The format follows the extension (.wav, .flac, .ogg, .mp3, .aiff);
     ``subtype`` sets the bit depth for WAV/FLAC/AIFF (``"PCM_16"``, ``"PCM_24"``, ``"FLOAT"``).
+    A ``"PCM_16"`` file is dithered (TPDF, ±1 LSB) unless ``dither=False`` or the audio is
+    already on the 16-bit grid (:func:`dither_to_16bit`).
 
     Args:
         clip: what to do with samples beyond ±1.0, which fixed-point files clip:
             ``"warn"`` (a :class:`ClippingWarning`) or ``"error"`` (an :class:`AudioError`).
+        dither: add TPDF dither before cutting to 16 bits (only ``"PCM_16"`` is affected).
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     import soundfile as sf
 
@@ -351,13 +355,31 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
 
     try:
         buf = io.BytesIO()
-        sf.write(buf, y.T if y.ndim == 2 else y, sr, subtype=subtype, format=fmt)
+        data = dither_to_16bit(y) if subtype == "PCM_16" and dither else y
+        sf.write(buf, data.T if data.ndim == 2 else data, sr, subtype=subtype, format=fmt)
         write_atomic(path, buf.getvalue(), replace=overwrite)
     except FileExistsError:
         raise AudioError(f"{path}: already exists and was left untouched; pass overwrite=True to replace it.") from None
     except Exception as exc:
         raise AudioError(f"{path}: could not write the file ({_first_line(exc)}); nothing was changed.") from None
     return path
+
+
+def dither_to_16bit(y, seed: int = 0) -> np.ndarray:
+    """Cut float audio to 16-bit integers with TPDF dither: the cutting error becomes a steady hiss.
+
+    Rounding alone leaves an error that follows the music (distortion on fades and reverb tails);
+    adding triangular noise of ±1 LSB first (the difference of two uniform noises) makes the error
+    independent of the signal. Audio already on the 16-bit grid (read from a 16-bit file) is only
+    converted. ``seed`` makes the noise, and so the file, the same on every run.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    scaled = np.asarray(y, dtype=np.float64) * 32768.0
+    if not np.array_equal(scaled, np.round(scaled)):
+        rng = np.random.default_rng(seed)
+        scaled = scaled + rng.random(scaled.shape) - rng.random(scaled.shape)
+    return np.clip(np.round(scaled), -32768, 32767).astype(np.int16)
 
 
 def _first_line(exc: BaseException) -> str:
