@@ -355,7 +355,7 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
 
     try:
         buf = io.BytesIO()
-        data = dither_to_16bit(y) if subtype == "PCM_16" and dither else y
+        data = dither_to_16bit(y, dither=dither) if subtype == "PCM_16" else y
         sf.write(buf, data.T if data.ndim == 2 else data, sr, subtype=subtype, format=fmt)
         write_atomic(path, buf.getvalue(), replace=overwrite)
     except FileExistsError:
@@ -365,18 +365,18 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
     return path
 
 
-def dither_to_16bit(y, seed: int = 0) -> np.ndarray:
+def dither_to_16bit(y, seed: int = 0, *, dither: bool = True) -> np.ndarray:
     """Cut float audio to 16-bit integers with TPDF dither: the cutting error becomes a steady hiss.
 
     Rounding alone leaves an error that follows the music (distortion on fades and reverb tails);
     adding triangular noise of ±1 LSB first (the difference of two uniform noises) makes the error
     independent of the signal. Audio already on the 16-bit grid (read from a 16-bit file) is only
-    converted. ``seed`` makes the noise, and so the file, the same on every run.
+    converted. ``seed`` makes the noise, and so the file, the same on every run; ``dither=False`` only rounds.
 
     Lesson: course/10-mastering.ipynb
     """
     scaled = np.asarray(y, dtype=np.float64) * 32768.0
-    if not np.array_equal(scaled, np.round(scaled)):
+    if dither and not np.array_equal(scaled, np.round(scaled)):
         rng = np.random.default_rng(seed)
         scaled = scaled + rng.random(scaled.shape) - rng.random(scaled.shape)
     return np.clip(np.round(scaled), -32768, 32767).astype(np.int16)

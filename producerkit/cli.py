@@ -20,6 +20,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: The largest message ``producerkit lab`` lets the page send to the kernel (a plain ``jupyter lab`` takes
 #: 10 MiB, less than a 4-minute 24-bit WAV): an uploaded mix travels in one message.
 UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024
+#: Output extensions ``producerkit master`` refuses: a master is delivered lossless.
+LOSSY_SUFFIXES = (".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac")
 
 
 def _error(message: str) -> int:
@@ -140,14 +142,15 @@ def cmd_meter(args) -> int:
 
 
 def cmd_qc(args) -> int:
-    """``producerkit qc FILE``: run the delivery checks on a master and print the report.
+    """``producerkit qc FILE``: run the delivery checks on a master and print the report (an incomplete WAV is refused).
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     from .errors import ProducerkitError
-    from .master import qc
+    from .master import check_complete, qc
 
     try:
+        check_complete(args.file)
         report = qc(args.file, target=args.target)
     except ProducerkitError as exc:
         return _error(str(exc))
@@ -163,29 +166,36 @@ def cmd_qc(args) -> int:
 def cmd_master(args) -> int:
     """``producerkit master IN OUT``: master a mix to a loudness target under a true-peak ceiling.
 
-    ``--platform spotify`` takes the target and the ceiling from that platform's figures.
+    ``--platform spotify`` takes the target and the ceiling from that platform's figures. A 20 Hz high-pass
+    goes in front and the limiter's DC offset is taken out (:func:`producerkit.master.master_to_platform`);
+    a 16-bit file is dithered. A lossy OUT (.mp3, .ogg) and an incomplete IN are refused.
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
+    from dataclasses import replace
+
     from .audio import load, save
     from .errors import ProducerkitError
-    from .master import get_target, master
+    from .master import check_complete, get_target, master_to_platform
 
     src, dst = Path(args.input), Path(args.output)
+    if dst.suffix.lower() in LOSSY_SUFFIXES:
+        return _error(f"{dst}: a master is delivered lossless, and the platform encodes from it; "
+                      "use .wav or .flac (make an MP3 for previews from the WAV afterwards).")
     if dst.exists() and not args.overwrite:
         return _error(f"{dst} already exists and was left untouched; add --overwrite to replace it.")
     if src.resolve() == dst.resolve() and not args.overwrite:
         return _error("the output would replace the input; choose another output file.")
     try:
-        target, ceiling = args.target, args.ceiling
-        if args.platform is not None:
-            platform = get_target(args.platform)
-            target = platform.integrated_lufs if target is None else target
-            ceiling = platform.true_peak_dbtp if ceiling is None else ceiling
+        platform = get_target("spotify" if args.platform is None else args.platform)
+        if args.platform is None:  # the figures alone, -14 LUFS and -1 dBTP unless given
+            platform = replace(platform, key="custom", name="your figures", integrated_lufs=-14.0)
+        platform = replace(platform, **({} if args.target is None else {"integrated_lufs": args.target}),
+                           **({} if args.ceiling is None else {"true_peak_dbtp": args.ceiling}))
+        check_complete(src)
         y, sr = load(src)
-        audio, report = master(y, sr, target_lufs=-14.0 if target is None else target,
-                               ceiling_dbtp=-1.0 if ceiling is None else ceiling)
-        save(dst, audio, sr, subtype=args.subtype, overwrite=args.overwrite)
+        audio, report = master_to_platform(y, sr, platform, highpass_hz=args.highpass or None)
+        save(dst, audio, sr, subtype=args.subtype, overwrite=args.overwrite, dither=not args.no_dither)
     except ProducerkitError as exc:
         return _error(str(exc))
     print(report)
@@ -281,8 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "master",
         help="master a mix to a loudness target",
-        description="Gain to a loudness target, then a true-peak limiter at the ceiling; the file is written "
-        "atomically (complete or not at all). Never overwrites an existing file without --overwrite.",
+        description="A 20 Hz high-pass, gain to a loudness target, then a true-peak limiter at the ceiling, and "
+        "the DC offset the limiter leaves taken out. OUT is lossless (.wav or .flac); a PCM_16 file is dithered. "
+        "The file is written atomically (complete or not at all). Never overwrites an existing file without "
+        "--overwrite.",
     )
     p.add_argument("input", metavar="IN")
     p.add_argument("output", metavar="OUT")
@@ -292,7 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="integrated loudness target in LUFS (default -14, or the platform's)")
     p.add_argument("--ceiling", type=float, default=None,
                    help="true-peak ceiling in dBTP (default -1, or the platform's)")
-    p.add_argument("--subtype", default="PCM_24", help="PCM_16, PCM_24 or FLOAT (default PCM_24)")
+    p.add_argument("--subtype", default="PCM_24",
+                   help="PCM_16, PCM_24 or FLOAT (default PCM_24); PCM_16 is dithered (TPDF) before the cut")
+    p.add_argument("--no-dither", action="store_true", help="cut to PCM_16 without dither (not for delivery)")
+    p.add_argument("--highpass", type=float, default=20.0, metavar="HZ",
+                   help="high-pass in front of the limiter, 5-40 Hz (default 20; 0 for none)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=cmd_master)
 

@@ -63,6 +63,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -116,7 +117,8 @@ PLATFORM_TARGETS: dict[str, PlatformTarget] = {
         PlatformTarget("youtube", "YouTube", -14.0, -1.0, "streaming", raises_quiet=False,
                        source="measured (no published figure); sageaudio.com streaming loudness guide"),
         PlatformTarget("tidal", "Tidal", -14.0, -1.0, "streaming", raises_quiet=False,
-                       source="Tidal via meterplugs.com/blog/2016/10/07/tidal-adds-loudness-normalization"),
+                       source="measured, reported by MeterPlugs (2016): "
+                              "meterplugs.com/blog/2016/10/07/tidal-adds-loudness-normalization"),
         PlatformTarget("amazon", "Amazon Music", -14.0, -2.0, "streaming",
                        source="measured (no published figure); apu.software/amazon-music-loudness"),
         PlatformTarget("deezer", "Deezer", -15.0, -1.0, "streaming",
@@ -137,13 +139,17 @@ _TARGET_ALIASES = {
 class TargetTable(list):
     """A list of :class:`PlatformTarget` that prints as a table in a notebook.
 
-    Lesson: course/04-workflow.ipynb
+    "max dBTP if louder" is the stricter ceiling a platform asks of a master louder than its
+    loudness (Spotify: -2 dBTP above -14 LUFS); blank where it asks for none.
+
+    Lessons: 04, 10
     """
 
-    _HEADERS = ("target", "platform", "LUFS", "max dBTP", "kind")
+    _HEADERS = ("target", "platform", "LUFS", "max dBTP", "max dBTP if louder", "kind")
 
     def _rows(self):
-        return [(t.key, t.name, f"{t.integrated_lufs:g}", f"{t.true_peak_dbtp:g}", t.kind) for t in self]
+        return [(t.key, t.name, f"{t.integrated_lufs:g}", f"{t.true_peak_dbtp:g}",
+                 "" if t.loud_true_peak_dbtp is None else f"{t.loud_true_peak_dbtp:g}", t.kind) for t in self]
 
     def __str__(self) -> str:
         return _text_table(self._HEADERS, self._rows())
@@ -155,7 +161,7 @@ class TargetTable(list):
 def targets() -> TargetTable:
     """All delivery targets :func:`qc` knows, as a printable table of :class:`PlatformTarget`.
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 04, 10
     """
     return TargetTable(PLATFORM_TARGETS.values())
 
@@ -336,7 +342,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
     Raises:
         AudioError: the input is silent (nothing to master) or too short to measure (< 0.4 s).
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 04, 10
     """
     from . import meters
     from .dynamics import Limiter, _interpolation_phases, _peak_envelope
@@ -676,7 +682,7 @@ def rule_true_peak(d: Delivery) -> Finding:
         use = p.loud_true_peak_dbtp
     if tp > 0.0:
         status, why = FAIL, ("true peak over 0 dBTP: it clips on playback and after lossy encoding; "
-                             "lower the limiter ceiling.")
+                             f"use a true-peak limiter with its ceiling at {use:g} dBTP.")
     elif tp > use:
         if tp <= ceiling:  # only the stricter "loud master" ceiling is exceeded
             status, why = WARN, (f"{name} asks for {use:g} dBTP when a master is louder than "
@@ -911,7 +917,7 @@ def qc(y, sr=None, target="spotify", file_info=None, measured=None, rules=QC_RUL
     :func:`producerkit.meters.loudness`, if you already have it (a live view re-checking against
     another platform), to skip measuring again.
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 04, 10
     """
     d = delivery(y, sr, target, file_info, measured)
     return QCReport(d.platform, [f for f in (rule(d) for rule in rules) if f is not None])
@@ -986,9 +992,7 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
                          "or only partly written. Export the mix again and upload the new file.") from None
     missing = _wav_shortfall(data) if kind == "WAV" else 0
     if missing > 0:
-        raise AudioError(f"{name} is incomplete: its header promises {missing} more byte{'s' * (missing != 1)} "
-                         "of audio than the file holds (the upload or the export was cut off). Export the mix "
-                         "again and upload the new file.")
+        raise AudioError(_incomplete(name, missing))
     seconds = info.frames / info.samplerate if info.samplerate else 0.0
     if seconds > max_seconds:
         raise AudioError(f"{name} is {_minutes(seconds)} long; the course takes mixes up to "
@@ -1008,6 +1012,36 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
         raise AudioError(f"{name} holds NaN or infinite samples: it is damaged or was written wrongly. Export it "
                          "again as 24-bit WAV.")
     return np.ascontiguousarray(y.T), int(sr)
+
+
+def _incomplete(name: str, missing: int) -> str:
+    return (f"{name} is incomplete: its header promises {missing} more byte{'s' * (missing != 1)} of audio than "
+            "the file holds (the upload or the export was cut off). Export the mix again and upload the new file.")
+
+
+def check_complete(path) -> None:
+    """Refuse a WAV file whose header promises more audio than it holds (an export or a copy cut off).
+
+    libsndfile reads such a file without a word, as far as it goes; the command line and the upload
+    both refuse it, with the same message.
+
+    Raises:
+        AudioError: the file is incomplete, naming how many bytes are missing.
+
+    Lesson: course/10-mastering.ipynb
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if not (head.startswith(b"RIFF") and head[8:12] == b"WAVE"):
+                return
+            data = head + fh.read()
+    except OSError:
+        return  # a missing or unreadable file gets load()'s own message
+    missing = _wav_shortfall(data)
+    if missing > 0:
+        raise AudioError(_incomplete(path.name, missing))
 
 
 def _wav_shortfall(data: bytes) -> int:
@@ -1043,17 +1077,59 @@ def _minutes(seconds: float) -> str:
     return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
-def master_to_platform(y, sr, target="spotify", eq=None, compressor=None, **kwargs):
+def master_to_platform(y, sr, target="spotify", eq=None, compressor=None, *, highpass_hz: float | None = 20.0,
+                       **kwargs):
     """Master to a platform's figures: its loudness and its true-peak ceiling (see :func:`targets`).
 
-    ``master_to_platform(mix, sr, "apple")`` is ``master(mix, sr, target_lufs=-16, ceiling_dbtp=-1)``; other
-    keyword arguments go to :func:`master`. Returns ``(audio, report)`` as :func:`master` does.
+    ``master_to_platform(mix, sr, "apple")`` is ``master(mix, sr, target_lufs=-16, ceiling_dbtp=-1)`` with a
+    gentle high-pass in front (``highpass_hz``, 12 dB/octave, after ``eq`` if you give one; None for none)
+    and the DC offset taken out at the end. The limiter itself makes DC offset: its gain dips on the peaks,
+    and when a song's peaks lean to one side (a kick's first swing) the gain times the wave no longer
+    averages to zero, so a filter in front cannot prevent it; subtracting each channel's mean afterwards
+    removes it and moves the peaks by no more than the offset itself (a hundredth of a dB; any peak over
+    the ceiling is trimmed back). Other keyword arguments go to :func:`master`. Returns ``(audio, report)``
+    as :func:`master` does, the DC removal as the report's last stage.
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     platform = get_target(target)
-    return master(y, sr, target_lufs=platform.integrated_lufs, ceiling_dbtp=platform.true_peak_dbtp, eq=eq,
-                  compressor=compressor, **kwargs)
+    ceiling = platform.true_peak_dbtp
+    if highpass_hz is not None:
+        from .eq import HighPass
+
+        hz = _check_range(highpass_hz, "highpass_hz", 5.0, 40.0, "Hz")
+        eq = _Chain((eq, HighPass(hz))) if eq is not None else HighPass(hz)
+    audio, report = master(y, sr, target_lufs=platform.integrated_lufs, ceiling_dbtp=ceiling, eq=eq,
+                           compressor=compressor, **kwargs)
+    if highpass_hz is None:
+        return audio, report
+    offset = audio.astype(np.float64).mean(axis=-1, keepdims=True)
+    out = (audio - offset).astype(np.float32)
+    lufs, tp = _measure(out, sr)
+    dc_db = float(amp_to_db(float(np.max(np.abs(offset)))))
+    action = f"DC offset removed ({dc_db:.1f} dBFS, left by the limiter)"
+    if tp > ceiling:
+        trim = ceiling - tp - 0.01
+        out = (out.astype(np.float64) * db_to_amp(trim)).astype(np.float32)
+        lufs, tp = _measure(out, sr)
+        action += f", trimmed {trim:.2f} dB to keep the ceiling"
+    report.stages.append(MasterStage("DC", action, report.output_lufs, lufs, report.output_true_peak_dbtp, tp,
+                                     {"dc_offset_dbfs": dc_db}))
+    report.output_lufs, report.output_true_peak_dbtp = lufs, tp
+    return np.ascontiguousarray(out, dtype=np.float32), report
+
+
+class _Chain:
+    """Processors run one after another, as one ``proc(y, sr)`` (the student's EQ, then the high-pass)."""
+
+    def __init__(self, procs):
+        self.procs = tuple(procs)
+        self.bands = [b for p in self.procs for b in (getattr(p, "bands", None) or [p])]
+
+    def __call__(self, y, sr):
+        for proc in self.procs:
+            y, _ = _run(proc, y, sr, "EQ")
+        return y
 
 
 def delivery_name(title: str, version: str = "master", *, sr: int = 44100, bits: int = 24, ext: str = "wav") -> str:

@@ -111,3 +111,63 @@ def test_datasets_verify_fails_with_exit_1_on_a_changed_file(tmp_path, monkeypat
 def test_the_console_script_runs_as_a_module():
     out = subprocess.run([sys.executable, "-m", "producerkit.cli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("producerkit ")
+
+
+# ---------------------------------------------------------------- lesson 10's walkthrough (W10 s4)
+
+
+def _kick_mix(seconds: float = 6.0) -> np.ndarray:
+    """Pink noise under a kick whose first swing is positive: its peaks lean to one side, as many kicks' do."""
+    y = noise(seconds, SR, color="pink", level_dbfs=-30, seed=3, channels=2, decorrelated=True).astype(np.float64)
+    t = np.arange(int(0.25 * SR)) / SR
+    kick = 0.5 * np.sin(2 * np.pi * 55 * t) * np.exp(-t / 0.06)
+    for start in range(0, y.shape[1] - kick.size, SR // 2):
+        y[:, start:start + kick.size] += kick
+    return y.astype(np.float32)
+
+
+def test_a_loud_master_from_the_command_line_has_no_dc_offset_warning(tmp_path, capsys):
+    mix = save(tmp_path / "kick mix.wav", _kick_mix(), SR)
+    out = tmp_path / "master.wav"
+    assert main(["master", str(mix), str(out), "--target", "-8", "--ceiling", "-1"]) == EXIT_OK
+    capsys.readouterr()
+    main(["qc", str(out), "--json"])
+    findings = {f["subject"]: f for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert findings["DC offset"]["status"] == "pass", findings["DC offset"]
+    from producerkit.audio import load
+
+    y, sr = load(out)
+    assert integrated_loudness(y, sr) == pytest.approx(-8, abs=0.5) and true_peak(y, sr) <= -1.0 + 0.05
+
+
+def test_master_refuses_a_lossy_output(mix_file, tmp_path, capsys):
+    for name in ("master.mp3", "master.OGG"):
+        assert main(["master", str(mix_file), str(tmp_path / name)]) == EXIT_FAILED
+        assert "lossless" in capsys.readouterr().err
+        assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("command", ["qc", "master"])
+def test_a_truncated_wav_is_refused_with_the_uploads_message(mix_file, tmp_path, capsys, command):
+    cut = tmp_path / "truncated.wav"
+    data = mix_file.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    args = [command, str(cut)] + ([str(tmp_path / "out.wav")] if command == "master" else [])
+    assert main(args) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "truncated.wav is incomplete: its header promises" in err and "more bytes of audio" in err
+    assert not (tmp_path / "out.wav").exists()
+
+
+def test_a_16_bit_master_is_dithered_unless_asked_not_to(mix_file, tmp_path, capsys):
+    import soundfile as sf
+
+    assert "PCM_16 is dithered" in " ".join(subprocess.run(
+        [sys.executable, "-m", "producerkit.cli", "master", "--help"], capture_output=True, text=True).stdout.split())
+    plain, dithered = tmp_path / "plain.wav", tmp_path / "dithered.wav"
+    assert main(["master", str(mix_file), str(plain), "--subtype", "PCM_16", "--no-dither"]) == EXIT_OK
+    assert main(["master", str(mix_file), str(dithered), "--subtype", "PCM_16"]) == EXIT_OK
+    a, b = sf.read(plain, dtype="int16")[0].astype(int), sf.read(dithered, dtype="int16")[0].astype(int)
+    diff = b - a  # the dither: about a third of an LSB of spread, never more than 2 steps, centred on 0
+    assert sf.info(dithered).subtype == "PCM_16" and np.abs(diff).max() <= 2
+    assert 0.3 < diff.std() < 0.8 and abs(diff.mean()) < 0.02
