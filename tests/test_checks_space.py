@@ -189,3 +189,41 @@ def test_delay_ducking_wrong(answer, says):
 @pytest.mark.parametrize("answer", MISSING)
 def test_delay_ducking_missing(answer):
     _is(check_delay_ducking(answer), None)
+
+
+# --------------------------------------------------------------------------- wording found by the walkthrough
+
+
+@pytest.mark.parametrize("answer", [-450, 0])
+def test_dotted_eighth_a_delay_time_cannot_be_negative(answer):
+    feedback = check_dotted_eighth_ms(answer)
+    _is(feedback, False)
+    assert "a delay time cannot be" in feedback.message
+
+
+@pytest.mark.parametrize(("decay_s", "pre_delay_ms"), [(1.17, 30), (1.18, 20)])
+def test_snare_decay_nearly_names_the_measured_ring_against_the_setting(decay_s, pre_delay_ms):
+    # decay + pre-delay = 1.2 s exactly, but the measured RT60 runs ~2.5 % over decay_s: say so, and ask for margin
+    feedback = check_snare_decay(Reverb(decay_s=decay_s, pre_delay_ms=pre_delay_ms))
+    _is(feedback, False)
+    ring = cs.reverb_tail_s(Reverb(decay_s=decay_s, pre_delay_ms=pre_delay_ms), 44100) - pre_delay_ms / 1000
+    assert ring > decay_s
+    assert f"you set decay_s {decay_s:g} s; measured, it rings {ring:.2f} s" in feedback.message
+    assert "margin" in feedback.hint
+
+
+def test_snare_decay_a_long_pre_delay_is_an_echo():
+    feedback = check_snare_decay(Reverb(decay_s=1.0, pre_delay_ms=250))
+    _is(feedback, False)
+    assert "heard as an echo" in feedback.message
+    assert "echo" not in check_snare_decay(Reverb(decay_s=0.8, pre_delay_ms=60)).message
+
+
+@pytest.mark.parametrize(("check", "answer", "says"), [
+    (check_delay_ducking, -30, "echo_duck is an int;"),
+    (check_return_highpass, "250 Hz", "return_hp is a str,"),
+])
+def test_the_type_is_named_with_its_article(check, answer, says):
+    feedback = check(answer)
+    _is(feedback, False)
+    assert says in feedback.message

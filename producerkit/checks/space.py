@@ -41,6 +41,8 @@ SNARE_MIN_DECAY_S = 0.3
 SNARE_HIT_RANGE_DB = 12.0
 #: ... at least this far after the previous hit.
 SNARE_MIN_GAP_S = 0.3
+#: A pre-delay longer than this (ms) is heard as a separate echo before the reverb, not as a space.
+ECHO_PRE_DELAY_MS = 100.0
 
 # The return high-pass ----------------------------------------------------------------------------
 #: The low-end wash: the reverb return's level below this frequency (Hz) ...
@@ -243,6 +245,9 @@ def check_dotted_eighth_ms(answer, bpm: float = 100.0) -> Feedback:
                      "type the delay time as a number, e.g. dotted_eighth_ms = 275.")
     exact = note_seconds("1/8d", bpm) * 1000
     beat = 60000 / bpm
+    if value <= 0:
+        return wrong(f"{value:g} ms: a delay time cannot be {'negative' if value < 0 else 'zero'}; it is how long "
+                     "after the sound its echo comes.", "work out a dotted eighth at this tempo, in ms.")
     how = (f"a beat at {bpm:g} BPM is 60000 / {bpm:g} = {beat:g} ms, an eighth half of it, and the dot adds "
            "half again: beat x 3/4")
     if abs(value - exact) <= DELAY_TOLERANCE_MS:
@@ -291,9 +296,12 @@ def check_snare_decay(reverb) -> Feedback:
         tail = reverb_tail_s(reverb, sr)
     except ProducerkitError as exc:
         return wrong(f"the reverb's decay could not be measured: {exc}")
+    ring = tail - reverb.pre_delay_ms / 1000
     numbers = (f"the reverb sounds for {tail * 1000:.0f} ms after a hit (pre-delay {reverb.pre_delay_ms:g} ms + "
-               f"RT60 {(tail - reverb.pre_delay_ms / 1000) * 1000:.0f} ms, measured at 1 kHz); the next snare hit "
-               f"comes {gap * 1000:.0f} ms later")
+               f"RT60 {ring * 1000:.0f} ms, measured at 1 kHz); the next snare hit comes {gap * 1000:.0f} ms later")
+    if reverb.pre_delay_ms > ECHO_PRE_DELAY_MS:
+        numbers += (f" (a pre-delay over {ECHO_PRE_DELAY_MS:g} ms is heard as an echo before the reverb: 20-80 ms "
+                    "keeps it a space)")
     if tail < SNARE_MIN_DECAY_S:
         return wrong(f"{numbers}: at under {SNARE_MIN_DECAY_S * 1000:.0f} ms it is heard as a colour on the hit, "
                      "not as a room around it.", "try a decay of 0.6 to 1 s.")
@@ -302,13 +310,20 @@ def check_snare_decay(reverb) -> Feedback:
                      "one wash and the backbeat loses its snap.",
                      f"shorten decay_s so that pre-delay + decay stays under {gap:.1f} s.")
     if tail > gap:
-        return wrong(f"{numbers}: nearly, but the tail still overlaps the next hit by "
-                     f"{(tail - gap) * 1000:.0f} ms.", "take a little off decay_s or the pre-delay.")
+        return wrong(f"{numbers}: nearly, but the tail still overlaps the next hit by {(tail - gap) * 1000:.0f} ms "
+                     f"(you set decay_s {reverb.decay_s:g} s; measured, it rings {ring:.2f} s: a reverb's measured "
+                     "decay runs a little over its setting).",
+                     "leave a little margin: take 50-100 ms off decay_s or the pre-delay.")
     return right(f"{numbers}: each hit gets its own space, which has died away before the next one.",
                  "listen with the whole band: a tail that ends just before the next hit also pumps with the groove.")
 
 
 # --------------------------------------------------------------------------- 3. the return high-pass
+
+
+def _a(kind: str) -> str:
+    """``kind`` with its article: "an int", "a str"."""
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def _db(value: float) -> str:
@@ -328,7 +343,7 @@ def check_return_highpass(highpass) -> Feedback:
         hz = as_number(highpass)
         if hz is None or isinstance(highpass, str):
             kind = type(highpass).__name__
-            return wrong(f"return_hp is a {kind}, not a high-pass: the cure for low-end wash is a HighPass on the "
+            return wrong(f"return_hp is {_a(kind)}, not a high-pass: the cure for low-end wash is a HighPass on the "
                          "return, e.g. HighPass(250).")
         try:
             highpass = HighPass(hz)
@@ -366,7 +381,7 @@ def check_delay_ducking(compressor) -> Feedback:
     if is_unanswered(compressor):
         return unanswered("set echo_duck to a Compressor(...) that the lead will drive.")
     if not isinstance(compressor, Compressor):
-        return wrong(f"echo_duck is a {type(compressor).__name__}; it must be a "
+        return wrong(f"echo_duck is {_a(type(compressor).__name__)}; it must be a "
                      "Compressor(threshold_db=..., ratio=..., attack_ms=..., release_ms=...).")
     if compressor.release_ms < MIN_RELEASE_MS:
         return wrong(f"a release of {compressor.release_ms:g} ms follows the lead's waveform itself: the echoes "
