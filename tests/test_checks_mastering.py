@@ -39,6 +39,14 @@ def test_turn_down_near_names_the_platform_mixed_up():
     assert fb.correct is False and fb.message.startswith("close")
 
 
+def test_turn_down_near_points_at_the_subtraction_not_at_a_target_the_student_never_set():
+    for near in (7.2, 10):
+        fb = check_turn_down(near, -7.95, "apple")
+        assert fb.correct is False and fb.message.startswith("close")
+        assert "-8.0 - (-16)" in fb.hint and "Apple Music's reference" in fb.hint
+        assert "not the target you asked for" not in fb.hint
+
+
 def test_turn_down_wrong_and_missing():
     fb = check_turn_down(16.0, -8.0, "apple")
     assert fb.correct is False and "loudness minus" in fb.message
@@ -59,11 +67,14 @@ def test_platform_master_near_loudness_and_ceiling(mix):
     near = mastering.master(mix, SR, target_lufs=-15, ceiling_dbtp=-2)
     fb = check_platform_master(near, SR, "amazon")
     assert fb.correct is False and fb.message.startswith("close") and "too quiet" in fb.message
-    assert "ceiling_dbtp=-2" in fb.hint
+    # the hint points at the table; it does not hand over the call with the answer in it
+    assert "target_lufs" in fb.hint and "from the table" in fb.hint
+    assert "-14" not in fb.hint and "-2" not in fb.hint
     # Spotify's ceiling on an Amazon master: the loudness is right, the setting is not
     loose = mastering.master(mix, SR, target_lufs=-14, ceiling_dbtp=-1)
     fb = check_platform_master(loose, SR, "amazon")
     assert fb.correct is False and ("-2 dBTP" in fb.message or "asks for -2" in fb.message)
+    assert "ceiling_dbtp" in fb.hint and "max dBTP from the table" in fb.hint and "-2" not in fb.hint
 
 
 def test_platform_master_wrong(mix):
@@ -152,3 +163,16 @@ def test_delivery_wrong():
 def test_delivery_missing():
     for missing in (..., None, [], ""):
         assert check_delivery_files(missing).correct is None
+
+
+def test_the_true_peak_fix_points_at_the_figure_the_report_asks_for_and_the_table_shows_it(hot_report):
+    from producerkit.checks.mastering import QC_FIXES
+
+    assert "the figure the report asks for" in QC_FIXES["b"] and "platform's figure" not in QC_FIXES["b"]
+    line = hot_report["true peak"]
+    assert line.expected == "<= -2 dBTP" and "true-peak limiter with its ceiling at -2 dBTP" in line.message + line.fix
+    table = mastering.targets()
+    assert "max dBTP if louder" in str(table) and "max dBTP if louder" in table._repr_html_()
+    spotify = next(row for row in table._rows() if row[0] == "spotify")
+    assert spotify[3:5] == ("-1", "-2")
+    assert all(row[4] == "" for row in table._rows() if row[0] != "spotify")

@@ -256,6 +256,31 @@ def test_the_platform_dropdown_remasters(upload):
     assert abs(upload.master_report.output_lufs + 23) <= 0.5 and upload.view.target.key == "ebu_r128"
 
 
+def test_changing_the_platform_says_so_while_it_works(upload, monkeypatch):
+    seen = []
+    original = upload._set_mix
+
+    def spy(*args, **kwargs):
+        seen.append(upload.status.value)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(upload, "_set_mix", spy)
+    assert upload.set_target("apple")
+    assert seen == ["Checking and mastering for Apple Music ..."]
+    assert "Checking" not in upload.status.value  # and the line is back to the mix when done
+
+
+def test_a_master_for_a_platform_has_no_dc_offset_left_by_the_limiter(mix):
+    loud = np.asarray(mix) * 4.0  # a hot mix: the limiter works hard and its gain leaves DC behind
+    plain, _ = mastering.master(loud, SR, target_lufs=-14, ceiling_dbtp=-1)
+    out, report = mastering.master_to_platform(loud, SR, "spotify")
+    dc = [float(np.abs(y.astype(np.float64).mean(axis=-1)).max()) for y in (plain, out)]
+    assert dc[1] < 1e-6 and dc[1] < dc[0], dc
+    assert mastering.qc(out, SR, "spotify")["DC offset"].status == "pass"
+    assert report.stages[-1].name == "DC" and report.output_true_peak_dbtp <= -1.0
+    assert abs(report.output_lufs + 14) <= 0.5
+
+
 # --------------------------------------------------------------------------- the command line
 
 

@@ -51,7 +51,8 @@ def check_turn_down(answer, master_lufs, target="apple") -> Feedback:
                          f"{master_lufs:.1f} - ({platform.integrated_lufs:g}).")
     if abs(abs(value) - down) <= 2.0:
         return wrong(f"close, but {abs(value):g} dB is off by {abs(abs(value) - down):.1f} dB.",
-                     f"use the measured loudness ({master_lufs:.1f} LUFS), not the target you asked for.")
+                     f"the turn-down is {master_lufs:.1f} - ({platform.integrated_lufs:g}): the master's loudness "
+                     f"minus {platform.name}'s reference.")
     return wrong(f"{abs(value):g} dB is not it: the turn-down is the master's loudness minus the platform's "
                  "reference.",
                  f"the master reads {master_lufs:.1f} LUFS; look {platform.name} up in the targets table.")
@@ -93,19 +94,20 @@ def check_platform_master(answer, sr=None, target="amazon") -> Feedback:
         return wrong("the master is silent: nothing to deliver.", "master the mix, not an empty array.")
     ref, ceiling, name = platform.integrated_lufs, platform.true_peak_dbtp, platform.name
     off = lufs - ref
-    hint = f"master(mix, sr, target_lufs={ref:g}, ceiling_dbtp={ceiling:g})"
+    loud_hint = f"set target_lufs to {name}'s LUFS from the table."
+    peak_hint = f"set ceiling_dbtp to {name}'s max dBTP from the table."
     if abs(off) > MASTER_TOLERANCE_LU:
         how = "loud" if off > 0 else "quiet"
         near = "close: " if abs(off) <= 1.5 else ""
         return wrong(f"{near}{lufs:.1f} LUFS is {abs(off):.1f} LU too {how} for {name} ({ref:g} LUFS, "
-                     f"±{MASTER_TOLERANCE_LU:g} LU).", hint)
+                     f"±{MASTER_TOLERANCE_LU:g} LU).", loud_hint)
     if tp > ceiling + 1e-6:
         return wrong(f"the loudness is right ({lufs:.1f} LUFS), but the true peak is {tp:.2f} dBTP, over {name}'s "
-                     f"{ceiling:g} dBTP: its encoder may clip.", f"set the limiter's ceiling: {hint}")
+                     f"{ceiling:g} dBTP: its encoder may clip.", peak_hint)
     if report is not None and report.ceiling_dbtp > ceiling + 1e-6:
         return wrong(f"it measures right ({lufs:.1f} LUFS, {tp:.2f} dBTP), but you set the ceiling at "
                      f"{report.ceiling_dbtp:g} dBTP; {name} asks for {ceiling:g}, and a louder song would go over.",
-                     hint)
+                     peak_hint)
     return right(f"{lufs:.1f} LUFS ({round(off, 1) + 0.0:+.1f} LU) with the true peak at {tp:.2f} dBTP, under {name}'s "
                  f"{ceiling:g} dBTP: ready for {name}.")
 
@@ -115,7 +117,7 @@ def check_platform_master(answer, sr=None, target="amazon") -> Feedback:
 #: The fixes to choose from for a failing QC line, by letter.
 QC_FIXES = {
     "a": "turn the finished master down by 0.5 dB",
-    "b": "limit in true-peak mode (4x oversampled), with the ceiling at the platform's figure",
+    "b": "limit in true-peak mode (4x oversampled), with the ceiling at the figure the report asks for",
     "c": "add a high-pass filter at 30 Hz",
     "d": "export at 16-bit instead of 24-bit",
     "e": "export at 96 kHz so the peaks between samples become samples",

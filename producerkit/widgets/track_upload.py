@@ -111,7 +111,7 @@ class TrackUpload(w.VBox):
     def load_file(self, path) -> bool:
         """Read a mix from a file (for one too big for the upload button); True on success.
 
-        Lesson: not yet taught
+        Lesson: course/10-mastering.ipynb
         """
         path = Path(path).expanduser()
         try:
@@ -129,7 +129,9 @@ class TrackUpload(w.VBox):
         from ..master import get_target
 
         try:
-            key = get_target(target).key
+            platform = get_target(target)
+            key = platform.key
+            self.status.value = f"Checking and mastering for {html.escape(platform.name)} ..."
             self._set_mix(self.mix, self.sr, self.title, key, example=self._example)
         except ProducerkitError as exc:
             return self._fail(str(exc))
