@@ -1240,8 +1240,10 @@ def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between t
     """A few samples around ``y``'s true peak, and the wave a DAC draws through them (4x oversampled).
 
     The samples are dots; the line is what the BS.1770 true-peak meter (and a DAC, and an encoder)
-    reconstructs between them; the dashed lines are full scale (±1, 0 dBFS). A wave that crests over
-    them between two samples is an inter-sample over.
+    reconstructs between them; the dashed line is full scale (0 dBFS) on the peak's side. A wave that
+    crests over it between two samples is an inter-sample over. The amplitude axis is zoomed to the
+    peak's side (0.6 to a little past the peak, negative for a negative peak), so an over of a few
+    hundredths of full scale is plain to see.
 
     Lesson: course/10-mastering.ipynb
     """
@@ -1253,16 +1255,18 @@ def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between t
                              line=dict(color=COLOR_A, width=2)))
     fig.add_trace(go.Scatter(x=zoom["t_samples"], y=zoom["samples"], mode="markers", name="the samples",
                              marker=dict(color=COLOR_B, size=9)))
-    for level in (1.0, -1.0):
-        fig.add_hline(y=level, line=dict(color="#555", dash="dash", width=1))
+    fig.add_hline(y=sign * 1.0, line=dict(color="#555", dash="dash", width=1))
     tp_db, sp_db = 20 * np.log10(zoom["true_peak"]), 20 * np.log10(zoom["sample_peak"])
     fig.add_annotation(x=0, y=sign * zoom["true_peak"], text=f"true peak {tp_db:+.2f} dBTP", showarrow=True,
-                       arrowhead=2, ay=-30 * sign)
-    fig.add_annotation(x=zoom["t_samples"][0], y=sign * 1.0, xanchor="left", yanchor="bottom" if sign > 0 else "top",
-                       text=f"full scale (0 dBFS); highest sample {sp_db:+.2f} dBFS", showarrow=False)
-    top = max(1.25, float(np.ceil(zoom["true_peak"] * 4 + 1) / 4))
+                       arrowhead=2, ax=60, ay=30 * sign)
+    side = "+1" if sign > 0 else "-1"
+    fig.add_annotation(x=zoom["t_samples"][0], y=sign * 1.0, xanchor="left", yanchor="top" if sign > 0 else "bottom",
+                       text=f"full scale ({side}, 0 dBFS); highest sample {sp_db:+.2f} dBFS", showarrow=False)
+    top = max(1.1, float(np.ceil(zoom["true_peak"] * 20 + 1) / 20))  # a little past the peak, on a 0.05 step
+    low = 0.6
     fig.update_xaxes(title_text=f"time from the true peak at {zoom['time_s']:.2f} s (ms)", dtick=0.2)
-    fig.update_yaxes(title_text="amplitude (FS)", range=[-top, top], dtick=0.25)
+    fig.update_yaxes(title_text="amplitude (FS), zoomed to the peak",
+                     range=sorted([sign * low, sign * top]), dtick=0.1)
     return _base_layout(fig, title)
 
 
