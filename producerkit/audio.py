@@ -321,7 +321,7 @@ def save(path, y, sr: int, subtype: str = "PCM_24", overwrite: bool = False, cli
             ``"warn"`` (a :class:`ClippingWarning`) or ``"error"`` (an :class:`AudioError`).
         dither: add TPDF dither before cutting to 16 bits (only ``"PCM_16"`` is affected).
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     import soundfile as sf
 
@@ -373,7 +373,7 @@ def dither_to_16bit(y, seed: int = 0, *, dither: bool = True) -> np.ndarray:
     independent of the signal. Audio already on the 16-bit grid (read from a 16-bit file) is only
     converted. ``seed`` makes the noise, and so the file, the same on every run; ``dither=False`` only rounds.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     scaled = np.asarray(y, dtype=np.float64) * 32768.0
     if dither and not np.array_equal(scaled, np.round(scaled)):

@@ -144,7 +144,7 @@ def cmd_meter(args) -> int:
 def cmd_qc(args) -> int:
     """``producerkit qc FILE``: run the delivery checks on a master and print the report (an incomplete WAV is refused).
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from .errors import ProducerkitError
     from .master import check_complete, qc
@@ -170,7 +170,7 @@ def cmd_master(args) -> int:
     goes in front and the limiter's DC offset is taken out (:func:`producerkit.master.master_to_platform`);
     a 16-bit file is dithered. A lossy OUT (.mp3, .ogg) and an incomplete IN are refused.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     from dataclasses import replace
 

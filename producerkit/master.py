@@ -1028,7 +1028,7 @@ def check_complete(path) -> None:
     Raises:
         AudioError: the file is incomplete, naming how many bytes are missing.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     path = Path(path)
     try:
@@ -1090,7 +1090,7 @@ def master_to_platform(y, sr, target="spotify", eq=None, compressor=None, *, hig
     the ceiling is trimmed back). Other keyword arguments go to :func:`master`. Returns ``(audio, report)``
     as :func:`master` does, the DC removal as the report's last stage.
 
-    Lesson: course/10-mastering.ipynb
+    Lesson: not yet taught
     """
     platform = get_target(target)
     ceiling = platform.true_peak_dbtp

@@ -111,7 +111,7 @@ class TrackUpload(w.VBox):
     def load_file(self, path) -> bool:
         """Read a mix from a file (for one too big for the upload button); True on success.
 
-        Lesson: course/10-mastering.ipynb
+        Lesson: not yet taught
         """
         path = Path(path).expanduser()
         try:
