@@ -1265,7 +1265,7 @@ def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between t
     top = max(1.1, float(np.ceil(zoom["true_peak"] * 20 + 1) / 20))  # a little past the peak, on a 0.05 step
     low = 0.6
     fig.update_xaxes(title_text=f"time from the true peak at {zoom['time_s']:.2f} s (ms)", dtick=0.2)
-    fig.update_yaxes(title_text="amplitude (FS), zoomed to the peak",
+    fig.update_yaxes(title_text="amplitude near the peak (FS)",
                      range=sorted([sign * low, sign * top]), dtick=0.1)
     return _base_layout(fig, title)
 
