@@ -95,7 +95,7 @@ def test_every_sample_under_full_scale_and_the_true_peak_over_it(ns):
     _, fig = run_cells(LESSON, ["m10-tp-fig"], dict(ns))
     wave, dots = fig.data
     assert np.abs(np.asarray(dots.y)).max() < 1.0 < np.abs(np.asarray(wave.y)).max()
-    assert fig.layout.yaxis.title.text.startswith("amplitude (FS)") and "ms" in fig.layout.xaxis.title.text
+    assert fig.layout.yaxis.title.text == "amplitude near the peak (FS)" and "ms" in fig.layout.xaxis.title.text
     span = np.asarray(dots.x)
     assert span.min() < 0 < span.max() and span.max() - span.min() <= 1.1  # "a zoom of one millisecond"
     # the over is plain to see: the axis is zoomed to the peak's side, and the over takes a visible part of it
