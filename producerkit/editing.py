@@ -236,9 +236,11 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
     if freq + freq / q >= sr / 2:
         raise ParameterError(f"a {freq:g} Hz notch with q={q:g} does not fit below the Nyquist frequency.")
     sos = _hum_sos(sr, float(freq), int(harmonics), float(q))
-    # a clip shorter than the filter's default edge padding (51 samples) is padded as far as it goes
+    # the notches ring for a few tenths of a second: pad each end by a second of the clip's own signal, so
+    # the filter has settled before the clip starts (hum that is on from sample 0 is notched from sample 0);
+    # a shorter clip is padded as far as it goes
     taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))  # as scipy counts
-    padlen = min(3 * taps, y.shape[-1] - 1)
+    padlen = min(max(3 * taps, sr), y.shape[-1] - 1)
     out = sosfiltfilt(sos, as_channels(y).astype(np.float64), axis=-1, padlen=padlen)
     return like_input(out.astype(np.float32), y)
 
@@ -1256,7 +1258,8 @@ def click_db(y, sr: int, at_s: float, window_ms: float = 3.0) -> float:
     and the figure falls below 0 dB: nothing at the edit is brighter than the music around it.
 
     Raises:
-        ParameterError: ``at_s`` too near either end of the audio to compare with its neighbourhood.
+        ParameterError: ``at_s`` too near either end of the audio to compare with its neighbourhood, or
+            ``window_ms`` over 24 ms (too long to leave any neighbourhood).
 
     Lesson: course/08-recording.ipynb
     """
@@ -1268,6 +1271,9 @@ def click_db(y, sr: int, at_s: float, window_ms: float = 3.0) -> float:
     at = int(round(in_range("at_s", at_s, 0.0, x.size / sr, unit="s") * sr))
     w = max(1, int(round(_check_ms(window_ms, "window_ms") * sr / 1000.0)))
     around = int(0.2 * sr)
+    if 4 * w >= around // 2:
+        raise ParameterError(f"window_ms={window_ms:g} ms is too long: the edit is compared with the music within "
+                             "200 ms of it, outside 4 windows; give at most 24 ms (a few ms suits a click).")
     if at - around < 0 or at + around > x.size:
         raise ParameterError(f"at_s={at_s:g} s is within 200 ms of an end of the audio: give more audio around "
                              "the edit to compare it with.")

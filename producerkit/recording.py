@@ -177,17 +177,29 @@ class Mic:
         return float(20 * np.log10(room.critical_distance_m / self.distance_m)
                      - 10 * np.log10(_random_energy(PATTERNS[self.pattern])))
 
-    def record(self, y, sr: int, room: Room | None = None) -> np.ndarray:
+    def record(self, y, sr: int, room: Room | None = None, *, peak_dbfs: float | None = None) -> np.ndarray:
         """What this mic records of ``y`` played in ``room`` (no room: an anechoic chamber), mono float32.
 
         The room sound is heard through the pattern's share of a diffuse field, without the mic's near-field
-        or off-axis colour (it arrives from every direction).
+        or off-axis colour (it arrives from every direction). ``peak_dbfs`` sets the preamp's gain the way an
+        engineer does, so the recording's loudest peak sits there (say -10); None keeps the model's level
+        (0 dB at 1 m), which a close mic can push past full scale.
         """
         sr = check_sr(sr)
         out = self.direct(y, sr).astype(np.float64)
         if room is not None:
             out += room.sound(y, sr) * np.sqrt(_random_energy(PATTERNS[self.pattern]))
-        return out.astype(np.float32)
+        return _gain_to_peak(out, peak_dbfs).astype(np.float32)
+
+
+def _gain_to_peak(x: np.ndarray, peak_dbfs: float | None) -> np.ndarray:
+    """``x`` turned so its loudest sample sits at ``peak_dbfs`` (None: as it is; silence stays silent)."""
+    if peak_dbfs is None:
+        return x
+    peak_dbfs = in_range("peak_dbfs", peak_dbfs, -60.0, 0.0, unit="dBFS",
+                         hint="engineers aim the loudest peaks around -10 dBFS; above 0 dBFS clips")
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    return x * (10 ** (peak_dbfs / 20) / peak) if peak > 0 else x
 
 
 def _filter(x: np.ndarray, sr: int, response, delay_s: float) -> np.ndarray:
@@ -255,10 +267,15 @@ class MicPair:
             return np.array([]) if self.polarity == 1 else np.array([0.0])
         return comb_notches(abs(delay), fmax, self.polarity)
 
-    def record(self, y, room: Room | None = None) -> np.ndarray:
-        """Both mics recording ``y`` in ``room``, summed (mono float32, the input's length)."""
+    def record(self, y, room: Room | None = None, *, peak_dbfs: float | None = None) -> np.ndarray:
+        """Both mics recording ``y`` in ``room``, summed (mono float32, the input's length).
+
+        ``peak_dbfs`` sets one gain for the sum so its loudest peak sits there: the two mics keep their
+        difference in level.
+        """
         near = align(self.near.record(y, self.sr, room), self.delay_samples)
-        return (near.astype(np.float64) + self.polarity * self.far.record(y, self.sr, room)).astype(np.float32)
+        out = near.astype(np.float64) + self.polarity * self.far.record(y, self.sr, room)
+        return _gain_to_peak(out, peak_dbfs).astype(np.float32)
 
 
 def delay_samples(near_m: float, far_m: float, sr: int) -> int:

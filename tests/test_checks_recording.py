@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -68,6 +70,22 @@ def test_phrase_to_replace_near_and_wrong(answer, says):
     assert feedback.correct is False and says in feedback.message + feedback.hint
 
 
+def test_phrase_to_replace_quotes_the_comp_sheets_timing():
+    # the feedback quotes what the comp sheet the student read measured, not the manifest's offsets
+    session = datasets.shared_session()
+    takes = [np.array(session.takes[f"lead_take{i}"]) for i in (1, 2, 3)]
+    comp = editing.comp_takes(takes, session.sr, [(p.take_start_s, p.take_end_s, p.name) for p in session.phrases],
+                              bpm=session.bpm)
+    scores = next(c for c in comp.choices if c.phrase.name == "verse 1c").scores
+    early, best = scores[0].timing_signed_ms, scores[1].timing_signed_ms
+    near = check_phrase_to_replace(("verse 1c", 1), comp)
+    assert near.correct is False and f"{abs(early):.0f} ms early" in near.message
+    assert f"({best:+.0f} ms)" in near.message
+    assert f"({best:+.0f} ms)" in check_phrase_to_replace(("verse 1c", 2), comp).message
+    manifest = next(p for p in session.phrases if p.name == "verse 1c").takes["lead_take1"]["offset_ms"]
+    assert round(abs(manifest)) != round(abs(early))  # the two disagree: the comp's figure is the one shown
+
+
 def test_phrase_to_replace_follows_the_session_answer_key():
     session = datasets.shared_session()
     bad = [p for p in session.phrases if p.takes["lead_take3"]["flub"]]
@@ -93,13 +111,33 @@ def test_the_edit_clicks_without_a_crossfade(edit):
 def test_crossfade_right(edit, answer):
     feedback = check_crossfade_length(answer, *edit, SR)
     assert feedback.correct is True and "without a click" in feedback.message
+    assert "no more than 3 dB above the music" in feedback.message
+
+
+@pytest.mark.parametrize("answer", [50.5, 60, 100, 200, 500, 1000])
+def test_a_long_crossfade_never_raises(edit, answer):
+    # these once raised "zero-size array" from click_db: the window outgrew the 200 ms it is compared with
+    feedback = check_crossfade_length(answer, *edit, SR)
+    assert feedback.correct is False and "both takes sing at once" in feedback.message
+
+
+def test_click_db_refuses_a_window_with_no_neighbourhood(edit):
+    from producerkit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="window_ms=50 ms is too long"):
+        editing.click_db(np.concatenate(edit), SR, 1.0, window_ms=50)
 
 
 @pytest.mark.parametrize("answer, says", [
     (0, "still clicks"),
     (0.01, "still clicks"),       # a crossfade of less than a sample
-    (0.5, "soft tick"),           # near: no click above 3 kHz, but faster than a cycle of the voice
+    (0.5, "shorter than a DAW's default fade"),  # near: measures no click here, but a fade that short still ticks
+    (100, "both takes sing at once"),
     (120, "both takes sing at once"),
+    (150, "both takes sing at once"),
+    (500, "both takes sing at once"),
+    (999, "both takes sing at once"),
+    (1000, "both takes sing at once"),
     (-5, "shorter than nothing"),
     (5000, "does not fit"),
     ("short", "number of milliseconds"),
@@ -130,6 +168,19 @@ def test_tuning_right(answer):
 def test_tuning_near_and_wrong(answer, says):
     feedback = check_tuning(answer, FLAT)
     assert feedback.correct is False and says in feedback.message
+
+
+def test_tuning_feedback_agrees_with_its_bound():
+    # the same distance from the target gets the same verdict either side, and the cents left are shown to a
+    # tenth, so "10 cents off" is never both within and beyond the 10-cent bound; "1 cent", never "1 cents"
+    assert check_tuning(21, FLAT).correct is True and check_tuning(41, FLAT).correct is True
+    flat = [editing.NotePitch(0, 1, "G4", 67, -31.4, 385)]
+    low, high = check_tuning(21, flat), check_tuning(41, flat)
+    assert high.correct is True and "leaves it 9.6 cents from the notes" in high.message
+    assert "within the 10 cents this exercise allows" in high.message
+    assert low.correct is False and "10.4 cents off, more than the 10 cents this exercise allows" in low.message
+    one = check_tuning(32, FLAT)  # the phrase is 31 flat: 32 up leaves it 1 sharp
+    assert "leaves it 1 cent from the notes" in one.message and not re.search(r"\b1 cents", one.message)
 
 
 def test_tuning_without_measured_notes_says_so():

@@ -166,3 +166,24 @@ def test_clipping_on_the_way_in_is_permanent_and_low_gain_raises_the_noise():
 def test_bad_settings_say_what_was_wrong(make, match):
     with pytest.raises(ParameterError, match=match):
         make()
+
+
+def test_record_sets_the_gain_like_an_engineer():
+    # a close mic at the model's level (0 dB at 1 m) clips; with peak_dbfs its loudest peak sits there
+    from producerkit.recording import MicPair, clipped_samples, peak_dbfs
+
+    sr = 44100
+    y = np.sin(2 * np.pi * 220 * np.arange(sr) / sr).astype(np.float32) * 0.3
+    close = rec.Mic(0.05, "cardioid")
+    assert clipped_samples(np.clip(close.record(y, sr), -1, 1)) > 0
+    assert peak_dbfs(close.record(y, sr, peak_dbfs=-10)) == pytest.approx(-10, abs=0.01)
+    pair = MicPair(rec.Mic(0.3, "omni"), rec.Mic(0.9, "omni"), sr)
+    near_alone = pair.near.record(y, sr)
+    summed = pair.record(y, peak_dbfs=-10)
+    assert peak_dbfs(summed) == pytest.approx(-10, abs=0.01)
+    # one gain for the sum: the two mics keep their difference in level
+    gain = 10 ** (-10 / 20) / np.max(np.abs(pair.record(y)))
+    np.testing.assert_allclose(summed, pair.record(y) * gain, atol=1e-6)
+    assert near_alone.shape == summed.shape
+    with pytest.raises(ParameterError, match="peak_dbfs"):
+        close.record(y, sr, peak_dbfs=3)

@@ -92,11 +92,13 @@ def _take_number(value) -> int | None:
     return int(number) if number is not None and number == int(number) else None
 
 
-def check_phrase_to_replace(answer, session=None) -> Feedback:
+def check_phrase_to_replace(answer, comp=None, *, session=None) -> Feedback:
     """Which phrase of take 3 to replace, and from which take: ``("verse 1c", 2)``.
 
     The session's answer key (its manifest) says which phrase of take 3 is flubbed and which take sings it
-    best; a take that is right but less tight is nearly there.
+    best; a take that is right but less tight is nearly there. Given the lesson's ``comp``
+    (:func:`producerkit.editing.comp_takes`), the feedback quotes the timing the comp sheet measured, the
+    numbers the student just read; without it, the manifest's offsets.
 
     Lesson: course/08-recording.ipynb
     """
@@ -123,15 +125,24 @@ def check_phrase_to_replace(answer, session=None) -> Feedback:
     if take == 3:
         return wrong(f"{bad.name} is the phrase, but take 3 is the take with the problem there.",
                      "replace it from another take.")
+    offsets = _offsets_ms(comp, bad)
     if take == best:
-        offset = bad.takes[bad.best_take]["offset_ms"]
+        offset = offsets[best]
         return right(f"take 3 sings a wrong note in {bad.name} and comes in late; take {take} sings it right "
                      f"and on time ({offset:+.0f} ms). Comp it in, with a crossfade at each edit.")
-    offset = bad.takes[f"lead_take{take}"]["offset_ms"]
-    best_offset = bad.takes[bad.best_take]["offset_ms"]
+    offset, best_offset = offsets[take], offsets[best]
     return wrong(f"{bad.name} is the phrase, and take {take} sings the right notes, but it is "
                  f"{abs(offset):.0f} ms {'early' if offset < 0 else 'late'}; another take is tighter "
                  f"({best_offset:+.0f} ms).", "pick the take the comp chose for that phrase.")
+
+
+def _offsets_ms(comp, bad) -> dict[int, float]:
+    """Each take's timing in the flubbed phrase, by take number: the comp sheet's measurement, else the manifest's."""
+    if comp is not None:
+        choice = next((c for c in getattr(comp, "choices", ()) if c.phrase.name == bad.name), None)
+        if choice is not None:
+            return {s.take_index + 1: s.timing_signed_ms for s in choice.scores}
+    return {i: bad.takes[f"lead_take{i}"]["offset_ms"] for i in (1, 2, 3)}
 
 
 # --------------------------------------------------------------------------- crossfades
@@ -142,7 +153,8 @@ def check_crossfade_length(ms, before, after, sr: int) -> Feedback:
 
     The checker makes the edit with your length (:func:`producerkit.editing.crossfade`) and measures its
     click (:func:`producerkit.editing.click_db`): no click, at least 1 ms and at most 50 ms is right; shorter
-    still ticks (faster than a cycle of the voice), longer lets both takes sing at once.
+    is nearly there (it may measure clean here, but a fade that short still ticks at a louder or lower edit);
+    longer lets both takes sing at once.
 
     Lesson: course/08-recording.ipynb
     """
@@ -157,22 +169,33 @@ def check_crossfade_length(ms, before, after, sr: int) -> Feedback:
         joined = crossfade(before, after, sr, duration_ms=value)
     except ProducerkitError as exc:
         return wrong(f"that crossfade does not fit: {exc}", "keep it to a few tens of milliseconds.")
+    if value > LONG_CROSSFADE_MS:
+        return wrong(f"for {value:g} ms both takes sing at once, and inside a phrase you hear two voices, a little "
+                     "out of time with each other.", "keep it short: the click is gone at a few milliseconds.")
     n = int(round(value * sr / 1000.0))
     at_s = (len(before) - n / 2) / sr
-    click = click_db(joined, sr, at_s, window_ms=max(3.0, value / 2))
+    try:
+        click = click_db(joined, sr, at_s, window_ms=min(10.0, max(3.0, value / 2)))
+    except ProducerkitError as exc:
+        return wrong(f"the click at this edit cannot be measured: {exc}",
+                     "pass the lesson's before and after, a second of each.")
     if value == 0 or click > CLICK_DB:
         return wrong(f"{value:g} ms still clicks: the highs jump {_db(click)} dB above the music at the edit.",
                      "a crossfade needs a few milliseconds to smooth the jump from one waveform to the other.")
     if value < MIN_CROSSFADE_MS:
-        return wrong(f"close: {value:g} ms smooths the sharpest part of the click, but it is shorter than one cycle "
-                     "of most of the voice, so the jump is still a soft tick you can hear on headphones.",
+        return wrong(f"close: {value:g} ms measures no click at this edit ({_db(click)} dB), but it is shorter "
+                     "than a DAW's default fade, and at a louder or lower-pitched edit a fade that short still ticks.",
                      "give it a few milliseconds: DAWs' default crossfades are a few ms long.")
-    if value > LONG_CROSSFADE_MS:
-        return wrong(f"no click, but for {value:g} ms both takes sing at once, and inside a phrase you hear two "
-                     "voices, a little out of time with each other.",
-                     "keep it short: the click is gone at a few milliseconds.")
-    return right(f"{value:g} ms joins the takes without a click (at the edit the highs are no brighter than the "
-                 f"music around it: {_db(click)} dB), and it is short enough that you never hear both takes at once.")
+    return right(f"{value:g} ms joins the takes without a click (at the edit the highs are no more than "
+                 f"{CLICK_DB:g} dB above the music around it: {_db(click)} dB), and it is short enough that you never "
+                 "hear both takes at once.")
+
+
+def _cents(value: float) -> str:
+    """A number of cents to one decimal, "1 cent" singular, never "1.0 cents" against a 10-cent bound's "10"."""
+    rounded = round(float(value), 1)
+    text = f"{rounded:g}"
+    return f"{text} cent" if text == "1" else f"{text} cents"
 
 
 def _db(value: float) -> str:
@@ -200,18 +223,20 @@ def check_tuning(cents, notes) -> Feedback:
     off = phrase_cents(notes)
     want = -off
     flat_or_sharp = "flat" if off < 0 else "sharp"
+    left = _cents(abs(off + value))
     if abs(value - want) <= TUNING_TOLERANCE_CENTS:
-        return right(f"the phrase sits {abs(off):.0f} cents {flat_or_sharp}; moving it {value:+g} cents leaves it "
-                     f"{abs(off + value):.0f} cents from the notes, closer than anyone hears in a mix.")
+        return right(f"the phrase sits {_cents(abs(off))} {flat_or_sharp}; moving it {value:+g} cents leaves it "
+                     f"{left} from the notes, within the {TUNING_TOLERANCE_CENTS:g} cents this exercise allows.")
     if abs(value + want) <= TUNING_TOLERANCE_CENTS:
-        return wrong(f"that moves it the wrong way: the phrase would end {abs(off + value):.0f} cents {flat_or_sharp}.",
+        return wrong(f"that moves it the wrong way: the phrase would end {left} {flat_or_sharp}.",
                      f"a {flat_or_sharp} phrase moves {'up' if off < 0 else 'down'}: flip the sign.")
     if abs(value * 100 - want) <= TUNING_TOLERANCE_CENTS:
         return wrong(f"{value:g} looks like semitones; the exercise asks for cents (100 to a semitone).",
                      "multiply by 100.")
     if abs(value - want) <= 2.5 * TUNING_TOLERANCE_CENTS:
-        return wrong(f"close: {value:+g} cents leaves the phrase {abs(off + value):.0f} cents off, still audible "
-                     "on a held note.", "use the phrase's average, weighted by how long each note lasts.")
-    return wrong(f"{value:+g} cents leaves the phrase {abs(off + value):.0f} cents off the notes.",
+        return wrong(f"close: {value:+g} cents leaves the phrase {left} off, more than the "
+                     f"{TUNING_TOLERANCE_CENTS:g} cents this exercise allows.",
+                     "average the cents the measurement prints for each note, weighting the long notes more.")
+    return wrong(f"{value:+g} cents leaves the phrase {left} off the notes.",
                  "read the cents the measurement prints for each note: the correction is their average, "
                  "with the sign flipped.")
