@@ -35,6 +35,7 @@ def test_the_excerpt_is_the_first_chorus_and_the_trims_reach_minus_18():
     for name, trim in mx.right_trims().items():
         trimmed = stems[name].astype(np.float64) * 10 ** (trim / 20)
         assert rms_dbfs(trimmed) == pytest.approx(-18.0, abs=0.01)
+        assert 20 * np.log10(np.abs(trimmed).max()) < -3.0  # "each still peaks below full scale", with room
 
 
 def test_the_reference_plays_at_minus_14_lufs_and_louder_than_the_start():
@@ -64,16 +65,22 @@ def test_gain_staging_right_near_wrong_missing():
     assert check_gain_staging({k: v + 0.9 for k, v in trims.items()})
     near = check_gain_staging({**trims, "lead": trims["lead"] + 2.0})
     assert near.correct is False and _says(near, "lead", "close", "over -18")
-    wrong_way = check_gain_staging({**trims, "kick": -trims["kick"]})
-    assert wrong_way.correct is False and _says(wrong_way, "kick", "wrong way")
+    assert set(trims) == {"bass", "keys", "lead"}  # sustained parts: drums are trimmed by their peaks
+    wrong_way = check_gain_staging({**trims, "lead": -trims["lead"]})
+    assert wrong_way.correct is False and _says(wrong_way, "lead", "wrong way")
+    keys_off = check_gain_staging({**trims, "keys": trims["keys"] + 2.0})
+    assert _says(keys_off, "the keys average", "close")
+    assert _says(check_gain_staging({**trims, "keys": -3}), "moves them the wrong way")
+    slip = check_gain_staging({**trims, "keys": -18})  # the target written as the trim
+    assert slip.correct is False and _says(slip, "level to reach, not the trim", "keys")
     far = check_gain_staging({k: 0 for k in trims})
-    assert far.correct is False and "close" not in far.message and _says(far, "kick")
+    assert far.correct is False and "close" not in far.message and _says(far, "keys")
     for missing in MISSING:
         assert check_gain_staging(missing).correct is None
-    assert check_gain_staging({"kick": ..., "bass": ..., "lead": ...}).correct is None
-    partly = check_gain_staging({"kick": trims["kick"], "bass": ..., "lead": 3})
-    assert partly.correct is False and _says(partly, "bass")
-    assert check_gain_staging({"kick": "loud", "bass": 0, "lead": 3}).correct is False
+    assert check_gain_staging({"bass": ..., "keys": ..., "lead": ...}).correct is None
+    partly = check_gain_staging({"bass": trims["bass"], "keys": ..., "lead": 3})
+    assert partly.correct is False and _says(partly, "keys")
+    assert check_gain_staging({"keys": "loud", "bass": 0, "lead": 3}).correct is False
     assert check_gain_staging([6, 0, 3]).correct is False
 
 
@@ -116,7 +123,8 @@ def test_kick_bass_cut_right_near_wrong_missing():
     shallow = check_kick_bass_cut(Peak(thump, gain_db=-1, q=1.4))
     assert shallow.correct is False and _says(shallow, "close", "too small")
     wide = check_kick_bass_cut(Peak(thump, gain_db=-4, q=0.4))
-    assert wide.correct is False and _says(wide, "close", "wide", "110 hz")
+    assert wide.correct is False and _says(wide, "close", "wide", "octave at 110 hz")
+    assert _says(check_kick_bass_cut(Peak(thump, gain_db=-4, q=1.4)), "its octave at 110 hz")
     deep = check_kick_bass_cut(Peak(thump, gain_db=-12, q=1.4))
     assert deep.correct is False and _says(deep, "deep", "weight")
     boost = check_kick_bass_cut(Peak(thump, gain_db=4, q=1.4))
@@ -145,9 +153,39 @@ def test_chorus_mix_right_with_any_overall_level_within_headroom():
 def test_chorus_mix_buried_lead_names_the_track_it_sits_under():
     fb = check_chorus_mix({**mx.REFERENCE_DB, "lead": -10, "keys": -3})
     assert fb.correct is False
-    assert _says(fb, "the lead sits", "under the keys", "carve 2-4 khz in them")
+    assert _says(fb, "the lead sits", "under the keys", "in your daw, carve 2\u20134 khz in them")
     gap = mx.balance(mx.chorus_mixer_of({**mx.REFERENCE_DB, "lead": -10, "keys": -3}))["tracks"]
-    assert f"{gap['keys'] - gap['lead']:.0f} dB under the keys" in fb.message
+    assert f"{gap['keys'] - gap['lead']:.1f} LU under the keys" in fb.message  # a loudness gap, in LU
+
+
+def test_chorus_mix_buried_lead_gets_an_amount_and_close_when_near():
+    far = check_chorus_mix({"lead": -20})  # the flat desk with the lead pulled right down
+    rel = mx.balance(mx.chorus_mixer_of({"lead": -20}))["lead_over_rest"]
+    assert far.correct is False and "close" not in far.message.lower()
+    assert f"bring the lead up about {mx.LEAD_OVER_REST_LU[0] + 1.5 - rel:.0f} dB" in far.hint
+    near = check_chorus_mix({"lead": -3})  # 0.2 LU past the edge
+    assert near.correct is False and _says(near, "close:", "buried", "bring the lead up about")
+
+
+def test_chorus_mix_judges_the_music_group_and_the_lessons_example_fails():
+    for answer in ({"lead": -2}, {"lead": -3, "pad": -12}):  # the lead alone, the old example
+        fb = check_chorus_mix(answer)
+        assert fb.correct is False and _says(fb, "the keys, the pad and the guitar together", "louder", "crowd",
+                                             "music bus", "down")
+    example = check_chorus_mix({"kick": -8, "bass": -7})  # the lesson's format example
+    assert example.correct is False
+    quiet_music = {**mx.REFERENCE_DB, **{k: mx.REFERENCE_DB[k] - 5 for k in ("keys", "pad", "guitar")}}
+    fb = check_chorus_mix(quiet_music)
+    assert fb.correct is False and _says(fb, "the keys, the pad and the guitar", "quieter", "up")
+    assert check_chorus_mix({"lead": -2, "keys": -9, "pad": -9, "guitar": -9})  # the music down with the lead up
+
+
+def test_chorus_mix_names_the_drums_and_the_bass_together():
+    fb = check_chorus_mix({"lead": 0})  # only the lead pushed: the rhythm section falls behind
+    assert fb.correct is False
+    assert _says(fb, "the drums and the bass are both", "quieter", "bring the drums and the bass up together")
+    thin_bass = check_chorus_mix({**mx.REFERENCE_DB, "bass": mx.REFERENCE_DB["bass"] - 5})  # the bass alone
+    assert "drums and the bass" not in thin_bass.message
 
 
 def test_chorus_mix_near_and_wrong_balances_say_which_part_and_which_way():
@@ -182,6 +220,11 @@ def test_chorus_mix_missing_muted_and_bad_answers():
     fb = check_chorus_mix(muted)
     assert fb.correct is False and _says(fb, "pad", "muted")
     assert _says(check_chorus_mix({**mx.REFERENCE_DB, "pad": -60}), "barely hear the pad")
+    soloed = Mixer([Track(n, y, gain_db=mx.REFERENCE_DB[n], solo=(n == "lead")) for n, y in mx.chorus_stems().items()],
+                   44100)
+    fb = check_chorus_mix(soloed)
+    assert fb.correct is False and _says(fb, "the lead is soloed", "other 7 tracks are silent", "clear the solo")
+    assert " and the kick and " not in fb.message
     assert check_chorus_mix({"vocal": -3}).correct is False
     assert check_chorus_mix({"lead": 40}).correct is False
     assert check_chorus_mix(42).correct is False
@@ -192,7 +235,8 @@ def test_chorus_mix_takes_a_mixerdesk_and_its_saved_settings(tmp_path):
     from producerkit.widgets import MixerDesk
 
     desk = MixerDesk(shared_session(), gains=mx.REFERENCE_DB, pans=mx.REFERENCE_PANS)
-    assert check_chorus_mix(desk)
+    fb = check_chorus_mix(desk)
+    assert fb and "next cell saves it" in fb.message and "from_mixer(desk)" not in fb.message
     desk.update("lead", gain_db=-16)
     assert not check_chorus_mix(desk)
     desk.update("lead", gain_db=mx.REFERENCE_DB["lead"])

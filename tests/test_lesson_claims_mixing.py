@@ -1,8 +1,10 @@
 """Lesson 09's text says what its cells show, computed from the lesson's own tagged cells.
 
-- gain staging: the bass averages -18 dBFS, the kick about -24, the lead about -21.5, the overheads -37; at 0 dB
-  the mix bus peaks about -1.3 dBFS (under 3 dB of headroom); the desk starts at -6 dB;
-- the static balance: flat, the pad, the guitar and the keys about as loud as the lead, about 8 LU under the mix;
+- gain staging: the bass averages -18 dBFS, the kick about -24, the lead about -21.5, the keys about -21, the
+  overheads -37; at 0 dB the mix bus peaks about -1.3 dBFS (under 3 dB of headroom); trimmed to -18 dBFS RMS the
+  kick would peak about +1.7 dBFS and, every track so, the mix bus about +6.6 dBFS; the desk starts at -6 dB;
+- the static balance: flat, the pad about 1 LU louder than the lead, the guitar and the keys about as loud as it,
+  about 8 LU under the mix;
   balanced, the lead about 4 LU under the mix and the pad about 13 LU under;
 - the pan laws: -3 dB keeps a centred sound's power and comes up 3 dB in mono, -6 dB dips 3 dB and stays level
   in mono; the players pan the guitar one bar each as the text says;
@@ -11,11 +13,13 @@
   at the same loudness within 0.5 LU;
 - buses: the glue takes the drums down about 1 LU and raises the crest factor about 1 dB; -3 dB on the bus moves
   the three drums -3.0 dB;
-- kick and bass: the kick's thump at about 53 Hz, the cut 4 dB there, the bass under 1 LU quieter;
+- kick and bass: the kick's thump at about 53 Hz, the cut 4 dB there, the bass under 1 LU quieter; the bass's
+  fundamentals in bars 11-14 are E1 to A1 (41-55 Hz, from the song's chords) and lose 2.5 to 4 dB to the cut;
 - the reference: the start at -20 LUFS, the reference at -14 LUFS, unmatched, then matched;
 - mono: correlation about +0.98, the lead moves < 0.5 LU against the band in mono;
-- the main exercise: the stated targets are the checker's, the desk starts flat on bars 11-14; saving writes
-  the settings file only once the exercise is answered.
+- the main exercise: the stated targets are the checker's (the music group too), the desk starts flat on
+  bars 11-14, the format example is not already an answer; saving writes the settings file only once the
+  exercise is answered, and says so when the mix has not passed.
 """
 
 from __future__ import annotations
@@ -56,6 +60,10 @@ def test_gain_staging_numbers(setup):
     assert rms["kick"] == pytest.approx(-24.0, abs=0.5)
     assert rms["lead"] == pytest.approx(-21.5, abs=0.25)
     assert rms["overheads"] == pytest.approx(-37.0, abs=0.5)
+    assert rms["keys"] == pytest.approx(-21.0, abs=0.5)
+    assert ns["kick_peak"] == pytest.approx(1.7, abs=0.05) and ns["kick_peak"] > 0  # over full scale
+    assert ns["bus_peak"] == pytest.approx(6.6, abs=0.05)
+    assert set(mx.TRIM_TRACKS) == {"bass", "keys", "lead"}  # the exercise leaves the drums to their peaks
     peak = staging["mix bus"].data["peak_dbfs"]
     assert peak == pytest.approx(-1.3, abs=0.1) and peak > PEAK_MAX_DBFS
     assert START_FADER_DB == -6.0
@@ -63,6 +71,11 @@ def test_gain_staging_numbers(setup):
     assert "The bass already averages −18 dBFS; the kick (about −24) and the lead (about −21.5) come in low" in text
     assert "the overheads at −37" in text and "the mix bus peaks at about −1.3 dBFS: less than 3 dB of headroom" in text
     assert "the MixerDesk starts every fader at −6 dB" in text
+    assert "the keys about −21" in text
+    assert "the kick would peak at about +1.7 dBFS, over full scale" in text
+    assert "this mix bus would peak near +6.6 dBFS" in text
+    assert "Give the trim, in dB, that brings the **bass**, the **keys** and the **lead**" in text
+    assert "faders then start near 0 dB" not in text
 
 
 def test_the_static_balance_figure(setup):
@@ -71,6 +84,7 @@ def test_the_static_balance_figure(setup):
     for name in ("pad", "guitar", "keys"):
         assert abs(flat[name] - flat["lead"]) < 1.5, name  # as loud as the lead
         assert flat[name] == pytest.approx(-8, abs=1.2), name
+    assert flat["pad"] - flat["lead"] == pytest.approx(1, abs=0.3)  # "even a little louder than the lead"
     assert balanced["lead"] == pytest.approx(-4, abs=0.5) and max(balanced.values()) == balanced["lead"]
     assert balanced["pad"] == pytest.approx(-13, abs=0.5)
     assert [t.name for t in fig.data] == ["flat faders", "static balance"]
@@ -78,6 +92,7 @@ def test_the_static_balance_figure(setup):
     assert ns["balance_player"].match_loudness is True
     assert all(t.pan == 0 for t in ns["faders_only"].tracks)  # "still all in the centre"
     text = _prose()
+    assert "the pad is even a little louder than the lead (by about 1 LU)" in text
     assert "about 8 LU under the mix" in text and "the lead leads, about 4 LU under the mix" in text
     assert "about 13 LU under" in text
 
@@ -158,7 +173,8 @@ def test_the_kick_figure_shows_its_thump_highest_and_its_body_near_100_hz(setup)
     assert len(fig.data) == 2 and "30–300 Hz" in fig.layout.title.text
     text = _prose()
     assert "its low thump, the highest point of its curve, and its body, a little lower, near 100 Hz" in text
-    assert "the bass's notes at 110 Hz lose no more than 1.5 dB" in text and mx.NOTES_HZ == 110
+    assert "the octave above, where the bass's harmonics carry its notes on small speakers (110 Hz), loses no more " \
+           "than 1.5 dB" in text and mx.NOTES_HZ == 110
     assert mx.NOTES_MAX_CUT_DB == 1.5 and mx.CUT_RANGE_DB == (-6.0, -2.0) and "(2 to 6 dB)" in text
 
 
@@ -178,6 +194,18 @@ def test_kick_and_bass(buses):
     text = _prose()
     assert "The kick's peak sits at about 53 Hz; the cut takes 4 dB out of the bass right there" in text
     assert "the bass loses under 1 LU of loudness" in text
+    from producerkit import _song
+
+    first, last = mx.chorus_bars()
+    roots = {_song.BASS_ROOT[c] for c in _song.CHORDS[first:last]}
+    hz = sorted(440 * 2 ** ((m - 69) / 12) for m in roots)
+    assert sorted(ns["fundamentals"].values()) == pytest.approx(hz, abs=0.1)  # E1, F1, G1, A1
+    assert min(hz) == pytest.approx(41.2, abs=0.1) and max(hz) == pytest.approx(55.0, abs=0.1)
+    cuts = ns["make_room"].response(np.array(hz), 44100)
+    assert all(-4.05 <= c <= -2.5 for c in cuts) and min(cuts) < -3.9 and max(cuts) < -2.5
+    assert "the bass's own fundamentals (E1 to A1, 41–55 Hz: it plays F, G, Em and Am)" in text
+    assert [_song.CHORDS[b] for b in range(first, last)] == ["F", "G", "Em", "Am"]
+    assert "the cut thins them by 2.5 to 4 dB too" in text and "sidechain compressor from lesson 02" in text
 
 
 def test_the_reference_is_louder_then_matched(setup):
@@ -211,9 +239,13 @@ def test_the_main_exercise_states_the_checkers_targets(setup):
     assert "no more than 4 LU under the rest of the band, and not above it" in text
     assert PEAK_MAX_DBFS == -3.0 and "the mix bus peaks below −3 dBFS" in text
     assert mx.START_DB == -6.0 and mx.TRACK_RMS_TARGET_DBFS == -18.0
+    assert mx.GROUPS["music"] == ("keys", "pad", "guitar")
+    assert "the **music** (keys, pad and guitar together)" in text
+    example = 'e.g. `{"kick": -8, "bass": -7}`'
+    assert example in text and not mx.check_chorus_mix({"kick": -8, "bass": -7})  # copying it is not an answer
 
 
-def test_saving_only_once_answered_and_what_the_capstone_reads(tmp_path, monkeypatch):
+def test_saving_only_once_answered_and_what_the_capstone_reads(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(course.WORK_ENV, str(tmp_path))
     ns = run_lesson(LESSON, tags=("setup", "exercise", "check"), cache=False)
     assert not (tmp_path / MIX_SETTINGS_FILE).exists()
@@ -223,6 +255,13 @@ def test_saving_only_once_answered_and_what_the_capstone_reads(tmp_path, monkeyp
     assert saved["channels"]["lead"]["gain_db"] == mx.REFERENCE_DB["lead"]
     assert MixSettings.load().channels["pad"].gain_db == mx.REFERENCE_DB["pad"]
     assert ns["Out"][ns.cell_of("check_chorus_mix(my_mix)")].correct is True
+    assert "has not passed" not in capsys.readouterr().out
+    unpassed = run_lesson(LESSON, tags=("setup", "exercise", "check"), cache=False, answers={"my_mix": {"lead": -2}})
+    assert unpassed["Out"][unpassed.cell_of("check_chorus_mix(my_mix)")].correct is False
+    out = capsys.readouterr().out
+    assert "Saved, though the checker has not passed this mix yet: the capstone will use it as it is." in out
+    assert MixSettings.load().channels["lead"].gain_db == -2  # saved anyway, replacing the earlier one
+    assert "a mix the checker has not passed yet is saved too, with a line saying so" in _prose()
     desk_answer = run_lesson(LESSON, tags=("setup", "exercise", "check"), cache=False,
                              answers={"my_mix": Expr("desk")})
     assert desk_answer["Out"][desk_answer.cell_of("check_chorus_mix(my_mix)")].correct is False  # the flat desk

@@ -3,8 +3,8 @@
 Every number comes from the bundled song (Paper Lanterns), measured over the same chorus excerpt the
 lesson's MixerDesk plays (4 bars from the first chorus), so the lesson and its checkers cannot disagree.
 The main exercise compares the student's chorus with a mix engineer's reference balance
-(:data:`REFERENCE_DB`, :data:`REFERENCE_PANS`): the lead, the drums and the bass, each measured as its
-loudness against the whole mix.
+(:data:`REFERENCE_DB`, :data:`REFERENCE_PANS`): the lead, the drums, the bass and the music (keys, pad and
+guitar), each measured as its loudness against the whole mix.
 
 Lesson: course/09-mixing.ipynb
 """
@@ -30,8 +30,9 @@ TRACK_RMS_TARGET_DBFS = -18.0
 #: A trim this close (dB) to the one that reaches the target is right; within NEAR it is close.
 TRIM_TOLERANCE_DB = 1.0
 TRIM_NEAR_DB = 3.0
-#: The tracks the gain-staging exercise trims.
-TRIM_TRACKS = ("kick", "bass", "lead")
+#: The tracks the gain-staging exercise trims: sustained parts, whose average says how hot they run. Drums are
+#: trimmed by their peaks instead (a kick at -18 dBFS RMS would peak over full scale).
+TRIM_TRACKS = ("bass", "keys", "lead")
 
 #: Panning: what stays in the centre (low end, backbeat, lead) and the pair that goes to opposite sides.
 CENTRE_TRACKS = ("kick", "snare", "bass", "lead")
@@ -44,7 +45,8 @@ SIDE_MIN = 0.2
 KICK_TOLERANCE_OCT = 0.25
 #: The cut's depth (dB): deep enough to hear in the mix, shallow enough to keep the bass's weight.
 CUT_RANGE_DB = (-6.0, -2.0)
-#: The bass's notes sit above this (Hz); the cut may take at most NOTES_MAX_CUT_DB off there.
+#: The octave above the bass's fundamentals (E1-A1, 41-55 Hz in the chorus), where its harmonics carry its notes
+#: on small speakers (Hz); the cut may take at most NOTES_MAX_CUT_DB off there.
 NOTES_HZ = 110.0
 NOTES_MAX_CUT_DB = 1.5
 #: The reference is the reference balance turned up to this loudness, as a streaming master plays.
@@ -55,13 +57,16 @@ REFERENCE_DB = {"kick": -7.0, "snare": -8.0, "overheads": -3.0, "bass": -7.0, "k
                 "guitar": -10.0, "lead": -4.0}
 REFERENCE_PANS = {"guitar": -0.4, "keys": 0.4}
 #: The groups the main exercise judges, each measured as its loudness minus the whole mix's.
-GROUPS = {"lead": ("lead",), "drums": ("kick", "snare", "overheads"), "bass": ("bass",)}
+GROUPS = {"lead": ("lead",), "drums": ("kick", "snare", "overheads"), "bass": ("bass",),
+          "music": ("keys", "pad", "guitar")}
 #: Each group within this many LU of the reference balance passes.
 BALANCE_TOLERANCE_LU = 2.0
 #: The lead is intelligible when its loudness minus the rest of the band's is in this range (LU).
 LEAD_OVER_REST_LU = (-4.0, 0.0)
 #: The chorus a student starts from in the main exercise: a flat desk (every fader where MixerDesk starts).
 START_DB = -6.0
+#: An answer this close (LU) outside a target range is "close".
+NEAR_LU = 1.0
 #: A track further than this under the whole mix is effectively switched off.
 INAUDIBLE_BELOW_MIX_LU = 30.0
 
@@ -72,6 +77,12 @@ _PLURAL = frozenset({"keys", "overheads"})
 
 def _verb(name: str, singular: str, plural: str) -> str:
     return plural if name in _PLURAL else singular
+
+
+def _names(names) -> str:
+    """``the kick, the snare and the bass``."""
+    names = [f"the {n}" for n in names]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _loudness(y, sr) -> float:
@@ -220,18 +231,18 @@ def chorus_mixer_of(mix):
 
 
 def check_gain_staging(trims) -> Feedback:
-    """Exercise 1: the trim (dB) that brings the kick, the bass and the lead to -18 dBFS average each.
+    """Exercise 1: the trim (dB) that brings the bass, the keys and the lead to -18 dBFS average each.
 
-    ``trims`` is a dict ``{"kick": dB, "bass": dB, "lead": dB}``; each is right within
+    ``trims`` is a dict ``{"bass": dB, "keys": dB, "lead": dB}``; each is right within
     :data:`TRIM_TOLERANCE_DB` of ``-18 - the track's RMS``.
 
     Lesson: course/09-mixing.ipynb
     """
     if is_unanswered(trims) or (isinstance(trims, Mapping) and all(is_unanswered(v) for v in trims.values())):
-        return unanswered("a trim in dB for each of the kick, the bass and the lead")
+        return unanswered("a trim in dB for each of the bass, the keys and the lead")
     if not isinstance(trims, Mapping):
         return wrong(f"give a dict of trims in dB by track (got {type(trims).__name__}).",
-                     'for example {"kick": 2.5, "bass": -1, "lead": 4}.')
+                     'for example {"bass": -1, "keys": 2.5, "lead": 4}.')
     missing = [n for n in TRIM_TRACKS if n not in trims or is_unanswered(trims[n])]
     if missing:
         return wrong(f"no trim yet for the {' and the '.join(missing)}.", "give a number of dB for each.")
@@ -242,21 +253,26 @@ def check_gain_staging(trims) -> Feedback:
         if value is None:
             return wrong(f"the {name}'s trim must be a number of dB (got {trims[name]!r}).")
         after = rms[name] + value
+        if abs(value - TRACK_RMS_TARGET_DBFS) <= TRIM_TOLERANCE_DB < abs(value - target[name]):
+            return wrong(f"your {name} trim is {value:+g} dB: {TRACK_RMS_TARGET_DBFS:g} dBFS is the level to reach, "
+                         "not the trim.", f"the trim is {TRACK_RMS_TARGET_DBFS:g} minus what the track averages now: "
+                         f"{TRACK_RMS_TARGET_DBFS:g} - ({rms[name]:.1f}).")
         if abs(value - target[name]) > TRIM_TOLERANCE_DB:
             off.append((name, value, after))
     if not off:
         return right(f"each track now averages {TRACK_RMS_TARGET_DBFS:g} dBFS give or take "
-                     f"{TRIM_TOLERANCE_DB:g} dB: plugins see the level they were designed for, and the faders start "
-                     "near 0 dB with room to move both ways.")
+                     f"{TRIM_TOLERANCE_DB:g} dB: plugins see the level they were designed for, and each still peaks "
+                     "below full scale.")
     name, value, after = off[0]
     lead_in = how_close(len(off), len(TRIM_TRACKS), "trims", "off")
     miss = after - TRACK_RMS_TARGET_DBFS
+    averages, it = _verb(name, "averages", "average"), _verb(name, "it", "them")
     if (value > 0) != (target[name] > 0) and abs(value) > TRIM_TOLERANCE_DB:
-        why = (f"the {name} averages {rms[name]:.1f} dBFS and your trim of {value:+g} dB moves it the wrong way, "
-               f"to {after:.1f} dBFS")
+        why = (f"the {name} {averages} {rms[name]:.1f} dBFS and your trim of {value:+g} dB moves {it} the wrong "
+               f"way, to {after:.1f} dBFS")
     else:
-        why = f"with your trim of {value:+g} dB the {name} averages {after:.1f} dBFS, {abs(miss):.1f} dB " \
-              f"{'over' if miss > 0 else 'under'} {TRACK_RMS_TARGET_DBFS:g}"
+        why = (f"with your trim of {value:+g} dB the {name} {averages} {after:.1f} dBFS, {abs(miss):.1f} dB "
+               f"{'over' if miss > 0 else 'under'} {TRACK_RMS_TARGET_DBFS:g}")
     close = " (close)" if abs(miss) <= TRIM_NEAR_DB else ""
     if lead_in.endswith(". "):
         why = why[0].upper() + why[1:]
@@ -317,12 +333,12 @@ def check_panning(pans) -> Feedback:
 
 
 def check_kick_bass_cut(cut) -> Feedback:
-    """Exercise 3: a bell cut on the bass at the kick's thump, a few dB deep, narrow enough to keep the bass's notes.
+    """Exercise 3: a bell cut on the bass at the kick's thump, a few dB deep, narrow enough to keep its octave.
 
     ``cut`` is a :class:`producerkit.eq.Peak`. Right when its frequency is within
     :data:`KICK_TOLERANCE_OCT` of the kick's fundamental (:func:`producerkit.checks.eq.kick_fundamental`),
     its gain is within :data:`CUT_RANGE_DB` and it takes less than :data:`NOTES_MAX_CUT_DB` off the bass's
-    notes at :data:`NOTES_HZ`.
+    octave at :data:`NOTES_HZ`.
 
     Lesson: course/09-mixing.ipynb
     """
@@ -359,17 +375,19 @@ def check_kick_bass_cut(cut) -> Feedback:
     notes = float(cut.response(np.array([NOTES_HZ]), sr)[0])
     if notes < -NOTES_MAX_CUT_DB:
         return wrong(f"close: the place and the depth are right, but a q of {cut.q:g} is so wide that it takes "
-                     f"{-notes:.1f} dB off the bass's notes at {NOTES_HZ:g} Hz too.",
+                     f"{-notes:.1f} dB off the bass's octave at {NOTES_HZ:g} Hz too, where small speakers hear its "
+                     "notes.",
                      "narrow it: a higher q, 2 or so.")
     return right(f"{cut.gain_db:+g} dB at {cut.freq:.0f} Hz (the kick's thump is at {thump:.0f} Hz): the kick "
-                 f"punches through, and the bass keeps its notes ({notes:+.1f} dB at {NOTES_HZ:g} Hz).")
+                 f"punches through, and the bass keeps its octave at {NOTES_HZ:g} Hz ({notes:+.1f} dB there), where "
+                 "small speakers hear its notes.")
 
 
 # --------------------------------------------------------------------------- 4. the chorus mix
 
 
 def _loudest_rival(tracks: dict) -> str | None:
-    rivals = {n: v for n, v in tracks.items() if n != "lead" and n not in GROUPS["drums"] and n != "bass"}
+    rivals = {n: v for n, v in tracks.items() if n in GROUPS["music"]}
     return max(rivals, key=rivals.get) if rivals else None
 
 
@@ -378,9 +396,10 @@ def check_chorus_mix(mix) -> Feedback:
 
     ``mix`` is the MixerDesk (or a Mixer, or a dict of faders in dB, the rest at :data:`START_DB`); its
     faders, pans, mutes and solos are applied to the chorus excerpt. Right when nothing is muted or soloed
-    away, the mix bus peaks below :data:`~producerkit.mix.PEAK_MAX_DBFS`, the lead, the drums and the bass
-    are each within :data:`BALANCE_TOLERANCE_LU` of the reference balance (each group's loudness against the
-    whole mix) and the lead's loudness over the rest of the band is within :data:`LEAD_OVER_REST_LU`.
+    away, the mix bus peaks below :data:`~producerkit.mix.PEAK_MAX_DBFS`, the lead, the drums, the bass and
+    the music (:data:`GROUPS`) are each within :data:`BALANCE_TOLERANCE_LU` of the reference balance (each
+    group's loudness against the whole mix) and the lead's loudness over the rest of the band is within
+    :data:`LEAD_OVER_REST_LU`.
 
     Lesson: course/09-mixing.ipynb
     """
@@ -394,11 +413,16 @@ def check_chorus_mix(mix) -> Feedback:
         return wrong(str(exc))
     audible = set(mixer.stems())
     silent = [t.name for t in mixer.tracks if t.name not in audible]
+    soloed = [t.name for t in mixer.tracks if getattr(t, "solo", False)]
+    if silent and soloed:
+        who = _names(soloed)
+        return wrong(f"{who} {'is' if len(soloed) == 1 and soloed[0] not in _PLURAL else 'are'} soloed, so the "
+                     f"other {len(silent)} track{'s are' if len(silent) > 1 else ' is'} silent: a balance is judged "
+                     "with the whole band playing.", "clear the solo.")
     if silent:
         verb = _verb(silent[0], "is", "are") if len(silent) == 1 else "are"
-        return wrong(f"the {' and the '.join(silent)} {verb} muted or left out by a "
-                     "solo: a balance is judged with the whole band playing.",
-                     "unmute everything and clear the solos, then listen again.")
+        return wrong(f"{_names(silent)} {verb} muted: a balance is judged with the whole band playing.",
+                     "unmute everything, then listen again.")
     got, ref = balance(mixer), reference_balance()
     hidden = [n for n, v in got["tracks"].items() if v < -INAUDIBLE_BELOW_MIX_LU]
     if hidden:
@@ -413,34 +437,49 @@ def check_chorus_mix(mix) -> Feedback:
     low, high = LEAD_OVER_REST_LU
     rel = got["lead_over_rest"]
     if rel < low:
+        amount = f"about {low + 1.5 - rel:.0f} dB"
+        close = "close: " if low - rel <= NEAR_LU else ""
         rival = _loudest_rival(got["tracks"])
         gap = got["tracks"]["lead"] - got["tracks"][rival] if rival else 0.0
         if rival and gap <= -0.5:
-            return wrong(f"the lead sits {-gap:.0f} dB under the {rival}, and {-rel:.1f} LU under the band: the words "
-                         f"get lost.", f"bring the lead up, or pull the {rival} down and carve 2-4 kHz in "
-                         f"{_verb(rival, 'it', 'them')}, where the voice carries its consonants.")
-        return wrong(f"the lead is buried {-rel:.1f} LU under the rest of the band; it should sit no more than "
-                     f"{-low:g} LU under it.", f"bring the lead up by about {low + 1.5 - rel:.0f} dB.")
+            return wrong(f"{close}the lead sits {-gap:.1f} LU under the {rival}, and {-rel:.1f} LU under the band: "
+                         "the words get lost.", f"bring the lead up {amount}, or pull the {rival} down (in your DAW, "
+                         f"carve 2\u20134 kHz in {_verb(rival, 'it', 'them')}, where the voice carries its "
+                         "consonants).")
+        return wrong(f"{close}the lead is buried {-rel:.1f} LU under the rest of the band; it should sit no more than "
+                     f"{-low:g} LU under it.", f"bring the lead up {amount}.")
     if rel > high:
-        return wrong(f"the lead floats {rel:.1f} LU over the rest of the band, like karaoke: the band sounds small "
-                     "behind it.", f"bring the lead down by about {rel - (high - 1.5):.0f} dB, or the band up.")
-    off = []
-    for group in GROUPS:
-        diff = got["groups"][group] - ref["groups"][group]
-        if abs(diff) > BALANCE_TOLERANCE_LU:
-            off.append((group, diff))
+        close = "close: " if rel - high <= NEAR_LU else ""
+        return wrong(f"{close}the lead floats {rel:.1f} LU over the rest of the band, like karaoke: the band sounds "
+                     f"small behind it.", f"bring the lead down by about {rel - (high - 1.5):.0f} dB, or the band up.")
+    diffs = {group: got["groups"][group] - ref["groups"][group] for group in GROUPS}
+    off = {group: diff for group, diff in diffs.items() if abs(diff) > BALANCE_TOLERANCE_LU}
     if off:
-        group, diff = max(off, key=lambda item: abs(item[1]))
-        what = {"lead": "the lead", "drums": "the drums (kick, snare and overheads together)", "bass": "the bass"}
+        group = max(off, key=lambda g: abs(off[g]))
+        rhythm = ("drums", "bass")
+        # both quieter happens when only the lead (and the music) went up; both louder cannot pass the lead's test
+        if group in rhythm and all(g in off and off[g] < 0 for g in rhythm):
+            size = -(off["drums"] + off["bass"]) / 2
+            return wrong(f"the lead and the music sit on top of the rhythm section: the drums and the bass are both "
+                         f"about {size:.1f} LU quieter against the mix than in the reference balance.",
+                         f"bring the drums and the bass up together about {size:.0f} dB, or the rest down.")
+        diff = off[group]
+        what = {"lead": "the lead", "drums": "the drums (kick, snare and overheads together)", "bass": "the bass",
+                "music": "the keys, the pad and the guitar together"}
         louder = diff > 0
         move = {"lead": "the lead's fader", "drums": "the drum faders together (or the drum bus)",
-                "bass": "the bass fader"}[group]
+                "bass": "the bass fader",
+                "music": "the keys, the pad and the guitar together (or the music bus)"}[group]
         extra = {("bass", False): " Check on small speakers: a thin bass vanishes there first.",
                  ("bass", True): " Too much bass swamps the kick and eats the mix's headroom.",
                  ("drums", True): " The drums push the band and the lead back.",
-                 ("drums", False): " The chorus loses its drive."}.get((group, louder), "")
+                 ("drums", False): " The chorus loses its drive.",
+                 ("music", True): " They crowd the lead.",
+                 ("music", False): " The chorus sounds empty around the lead."}.get((group, louder), "")
+        close = "close: " if len(off) == 1 and abs(diff) <= BALANCE_TOLERANCE_LU + NEAR_LU else ""
         opening = how_close(len(off), len(GROUPS), "parts", "off the reference")
-        body = (f"{what[group]} {'is' if group != 'drums' else 'are'} {abs(diff):.1f} LU "
+        verb = "is" if group in ("lead", "bass") else "are"
+        body = (f"{close}{what[group]} {verb} {abs(diff):.1f} LU "
                 f"{'louder' if louder else 'quieter'} against the mix than in the reference balance.{extra}")
         if opening.endswith(". "):
             body = body[0].upper() + body[1:]
@@ -455,8 +494,7 @@ def check_chorus_mix(mix) -> Feedback:
     where = f"{-rel:.1f} LU under" if rel < 0 else f"{rel:.1f} LU over"
     return right(f"the chorus matches the reference balance ({parts} against it), the lead sits {where} the rest "
                  f"of the band, where the words come through, and the mix bus peaks at {peak:.1f} dBFS, with "
-                 "headroom for mastering. Save it for the capstone: MixSettings.from_mixer(desk).save() (the "
-                 "lesson's next cell does).")
+                 "headroom for mastering. The next cell saves it for the capstone.")
 
 
 __all__ = [
