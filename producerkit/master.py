@@ -1103,6 +1103,13 @@ def master_to_platform(y, sr, target="spotify", eq=None, compressor=None, *, hig
                            compressor=compressor, **kwargs)
     if highpass_hz is None:
         return audio, report
+    first = report.stages[0]
+    if isinstance(eq, _Chain):
+        count = _band_count(eq.procs[0])
+        yours = f"{count} band{'s' if count != 1 else ''}" if count is not None else type(eq.procs[0]).__name__
+        first.action = f"EQ: {yours}, then high-pass {hz:g} Hz"
+    else:
+        first.action = f"EQ: high-pass {hz:g} Hz (rumble)"
     offset = audio.astype(np.float64).mean(axis=-1, keepdims=True)
     out = (audio - offset).astype(np.float32)
     lufs, tp = _measure(out, sr)

@@ -321,3 +321,15 @@ def test_cli_master_unknown_platform(mix, tmp_path, capsys):
     assert main(["master", str(src), str(tmp_path / "m.wav"), "--platform", "myspace"]) == 1
     assert "unknown target 'myspace'" in capsys.readouterr().err
     assert not (tmp_path / "m.wav").exists()
+
+
+def test_the_master_report_names_the_high_pass(mix):
+    from producerkit.eq import EQ, HighShelf
+
+    _, report = mastering.master_to_platform(mix, SR, "apple")
+    assert report.stages[0].action == "EQ: high-pass 20 Hz (rumble)" and report.stages[-1].name == "DC"
+    _, report = mastering.master_to_platform(mix, SR, "apple", eq=EQ([HighShelf(8000, gain_db=1.0)]),
+                                             highpass_hz=30)
+    assert report.stages[0].action == "EQ: 1 band, then high-pass 30 Hz"
+    _, report = mastering.master_to_platform(mix, SR, "apple", highpass_hz=None)
+    assert [s.name for s in report.stages] == ["Gain", "Limiter"]
