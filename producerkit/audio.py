@@ -373,7 +373,7 @@ def dither_to_16bit(y, seed: int = 0, *, dither: bool = True) -> np.ndarray:
     independent of the signal. Audio already on the 16-bit grid (read from a 16-bit file) is only
     converted. ``seed`` makes the noise, and so the file, the same on every run; ``dither=False`` only rounds.
 
-    Lesson: not yet taught
+    Lesson: course/10-mastering.ipynb
     """
     scaled = np.asarray(y, dtype=np.float64) * 32768.0
     if dither and not np.array_equal(scaled, np.round(scaled)):

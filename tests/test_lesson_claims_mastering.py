@@ -271,3 +271,35 @@ def test_the_file_names_the_text_shows_are_the_helpers(ns, capsys):
     assert printed[-2:] == ["Paper Lanterns - master - 24-bit 44.1 kHz.wav",
                             "Paper Lanterns - master - 16-bit 44.1 kHz.wav"]
     assert "`Paper Lanterns - master - 24-bit 44.1 kHz.wav` survives an email chain" in _prose()
+
+
+def test_dither_turns_the_cutting_error_into_a_steady_hiss(ns):
+    out, player = run_cells(LESSON, ["m10-dither"], dict(ns))
+    tail, sr = out["tail"], ns["sr"]
+    assert -63 <= 20 * np.log10(np.abs(tail).max()) <= -57  # "about -60 dBFS"
+    assert (player.label_a, player.label_b) == ("Cut to 16 bits, +40 dB", "Dithered to 16 bits, +40 dB")
+
+    def error_db(cut, part):
+        error = (cut - tail)[:, part].astype(np.float64)
+        return 10 * np.log10(np.mean(error ** 2))
+
+    def follows_the_waveform(cut) -> float:
+        return abs(np.corrcoef((cut - tail).ravel(), np.sign(tail).ravel())[0, 1])
+
+    rounded, dithered = out["rounded"], out["dithered"]
+    # rounding: an error made from the music ("it follows the waveform"), and dead silence at the end
+    assert follows_the_waveform(rounded) > 0.03
+    sounding = np.nonzero(np.any(rounded != 0, axis=0))[0][-1]
+    assert np.all(rounded[:, sounding + 1:] == 0) and sr - sounding > sr // 50  # over 20 ms of dead silence
+    assert np.any(tail[:, sounding + 1:] != 0)  # while the fade still has sound in it
+    # dither: independent of the music, the same hiss from start to end, never silent
+    assert follows_the_waveform(dithered) < 0.015
+    early, late = slice(0, sr // 2), slice(sr - sr // 5, sr)
+    assert abs(error_db(dithered, early) - error_db(dithered, late)) < 1
+    # where A is dead silent, B's hiss goes on as before (TPDF noise on silence is 0 three times in four)
+    assert abs(error_db(dithered, slice(sounding + 1, sr)) - error_db(dithered, early)) < 1.5
+    text = _prose()
+    for said in ("A's error is made from the music itself: it follows the waveform",
+                 "the fade's last moments drop into dead silence",
+                 "B's error is a steady, soft hiss that has nothing to do with the music"):
+        assert said in text, said
