@@ -81,7 +81,9 @@ REPORT_NAME = "paper-lanterns-release-report.html"
 AB_SECONDS = 8.0
 AB_SR = 22050
 #: Which plan stages each capstone stage spends (the budget in the report).
-PLAN_STAGES = {"demo": ("demo",), "arrangement": ("preproduction",), "hum": ("recording",), "lead": ("editing",),
+#: The arrangement stage spends the overdub day too: the chorus's pad and guitar are overdubs.
+PLAN_STAGES = {"demo": ("demo",), "arrangement": ("preproduction", "overdubs"), "hum": ("recording",),
+               "lead": ("editing",),
                "mix": ("mixing",), "master": ("mastering",), "delivery": ("delivery",)}
 
 
@@ -110,9 +112,12 @@ class CapstoneProject:
     Lesson: course/12-capstone.ipynb
     """
 
-    def __init__(self, path: Path, decisions: dict | None = None, created: str | None = None):
+    def __init__(self, path: Path, decisions: dict | None = None, created: str | None = None,
+                 sources: dict | None = None):
         self.path = Path(path)
         self.decisions: dict[str, dict] = {k: dict(v) for k, v in (decisions or {}).items()}
+        #: where each chosen value came from: ``{"demo.layers": {"by": "you" | "default", "on": "2026-11-27"}}``
+        self.sources: dict[str, dict] = {k: dict(v) for k, v in (sources or {}).items()}
         self.created = created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
     @classmethod
@@ -145,9 +150,9 @@ class CapstoneProject:
         except (ValueError, TypeError, KeyError) as exc:
             backup = _back_up(path, data)
             raise ProducerkitError(
-                f"the capstone project file {path.name} could not be read ({exc}). Nothing was lost: it was moved "
-                f"to {backup.name} in {backup.parent}. Run this cell again to start a fresh project; to keep your "
-                "old decisions, fix that file by hand and rename it back."
+                f"the capstone project file {path.name} could not be read ({exc}). It was moved aside, not deleted, "
+                f"to {backup.name} in {backup.parent}. Run this cell again to start a fresh project, then run the "
+                "lesson's cells: the answers in your exercise cells are saved again."
             ) from None
 
     @classmethod
@@ -168,7 +173,10 @@ class CapstoneProject:
         unknown = sorted(set(decisions) - set(STAGE_KEYS))
         if unknown:
             raise ValueError(f"it has stages this course does not know: {', '.join(unknown)}")
-        return cls(path, decisions, doc.get("created"))
+        sources = doc.get("sources", {})
+        if not isinstance(sources, dict) or not all(isinstance(v, dict) for v in sources.values()):
+            raise ValueError("its sources are not a table of decisions")
+        return cls(path, decisions, doc.get("created"), sources)
 
     # -- reading
 
@@ -179,15 +187,57 @@ class CapstoneProject:
     def has(self, stage: str, key: str) -> bool:
         return key in self.decisions.get(_stage(stage), {})
 
+    def by(self, stage: str, key: str) -> str | None:
+        """Who decided ``stage``/``key``: "you" (an answer), "default" (no answer yet), or None (nothing saved).
+
+        A value saved by :meth:`decide` (worked out, not chosen) counts as "you".
+        """
+        if not self.has(stage, key):
+            return None
+        return self.sources.get(f"{_stage(stage)}.{key}", {}).get("by", "you")
+
+    def state(self, stage: str) -> str:
+        """"done" (every value decided by you), "default" (running on a default), or "" (nothing saved)."""
+        d = self.decisions.get(_stage(stage))
+        if not d:
+            return ""
+        return "default" if any(self.by(stage, k) == "default" for k in d) else "done"
+
     @property
     def done(self) -> list[str]:
-        """The stages with a decision saved, in course order."""
-        return [k for k in STAGE_KEYS if self.decisions.get(k)]
+        """The stages you have decided (no value left at its default), in course order."""
+        return [k for k in STAGE_KEYS if self.state(k) == "done"]
 
     @property
     def next_stage(self) -> str | None:
-        """The first stage with nothing decided yet (None when every stage is done)."""
-        return next((k for k in STAGE_KEYS if not self.decisions.get(k)), None)
+        """The first stage you have not decided yet: nothing saved, or a default in use (None when all are done)."""
+        return next((k for k in STAGE_KEYS if self.state(k) != "done"), None)
+
+    def answer(self, stage: str, key: str, answer):
+        """The exercise's ``answer``, or, while it is ``...``, the answer you saved earlier (``...`` when none).
+
+        For a check cell: ``check_demo_layers(project.answer("demo", "layers", demo_layers))`` judges the
+        saved answer after a restart, and says so.
+
+        Lesson: course/12-capstone.ipynb
+        """
+        if not _is_unanswered(answer) or self.by(stage, key) != "you":
+            return answer
+        print(f"Checking your saved answer ({self.source(stage, key)}):")
+        return self.get(stage, key)
+
+    def source(self, stage: str, key: str) -> str:
+        """Where the value of ``stage``/``key`` came from, in words: "your answer, saved 2026-11-27", "the default ..."
+
+        Lesson: course/12-capstone.ipynb
+        """
+        by = self.by(stage, key)
+        if by is None:
+            return "nothing saved yet"
+        if by == "default":
+            return "the default: answer the exercise above to choose your own"
+        on = self.sources.get(f"{_stage(stage)}.{key}", {}).get("on")
+        return f"your answer, saved {on}" if on else "your answer"
 
     # -- deciding
 
@@ -219,13 +269,22 @@ class CapstoneProject:
         Lesson: course/12-capstone.ipynb
         """
         if not _is_unanswered(answer) and (accept is None or accept(answer)):
-            value = answer
-        elif self.has(stage, key):
+            value, by = answer, "you"
+        elif self.by(stage, key) == "you":
             return self.get(stage, key)
-        else:
-            value = default
-        if not self.has(stage, key) or self.get(stage, key) != _jsonable(value, key):
-            self.decide(stage, **{key: value})
+        else:  # nothing saved, or a default: the default (it may have changed, e.g. a mix saved since)
+            value, by = default, "default"
+        if self.by(stage, key) != by or self.get(stage, key) != _jsonable(value, key):
+            old = self.sources.get(f"{stage}.{key}")
+            self.sources[f"{_stage(stage)}.{key}"] = {"by": by, "on": dt.date.today().isoformat()}
+            try:
+                self.decide(stage, **{key: value})
+            except BaseException:
+                if old is None:
+                    self.sources.pop(f"{stage}.{key}", None)
+                else:
+                    self.sources[f"{stage}.{key}"] = old
+                raise
         return self.get(stage, key)
 
     def redo(self, stage: str) -> None:
@@ -236,12 +295,14 @@ class CapstoneProject:
         i = STAGE_KEYS.index(_stage(stage))
         for key in STAGE_KEYS[i:]:
             self.decisions.pop(key, None)
+            self.sources = {k: v for k, v in self.sources.items() if k.split(".", 1)[0] != key}
         self.save()
 
     def save(self) -> None:
         """Write the project file atomically: a reader sees the old file or the new one, never a part."""
         doc = {"format": FORMAT, "song": "paper_lanterns", "created": self.created,
-               "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "decisions": self.decisions}
+               "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "decisions": self.decisions,
+               "sources": self.sources}
         write_atomic(self.path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
     # -- showing
@@ -251,7 +312,10 @@ class CapstoneProject:
         for n, (key, what) in enumerate(STAGES, 1):
             d = self.decisions.get(key)
             summary = decision_text(key, d)
-            rows.append((f"{n} {key}", "done" if d else ("next" if key == self.next_stage else ""), summary or what))
+            state = "next" if key == self.next_stage else self.state(key)
+            if state == "next" and d and self.state(key) == "default":
+                state = "next (default)"
+            rows.append((f"{n} {key}", state, summary or what))
         return rows
 
     def __str__(self) -> str:
@@ -267,7 +331,9 @@ class CapstoneProject:
             f"<tr><td>{html.escape(a)}</td><td style='color:{'#2e7d32' if b == 'done' else '#ef6c00'}'>"
             f"<b>{html.escape(b)}</b></td><td>{html.escape(c)}</td></tr>" for a, b, c in self._rows())
         return (f"<div><b>Capstone project</b> <code>{html.escape(self.path.name)}</code> "
-                f"({len(self.done)} of {len(STAGES)} stages decided)<table><tr><th>stage</th><th></th>"
+                f"({len(self.done)} of {len(STAGES)} stages decided by you; "
+                f"<span style='color:#ef6c00'>default</span>: "
+                f"no answer yet, the project runs on a default)<table><tr><th>stage</th><th></th>"
                 f"<th>decision</th></tr>{body}</table></div>")
 
 
@@ -301,7 +367,9 @@ def decision_text(stage: str, d: dict | None) -> str:
         return get_target(d["platform"]).name if known_platform(d["platform"]) else str(d["platform"])
     if stage == "delivery":
         name = Path(d["file"]).name if d.get("file") else "nothing delivered"
-        return f"{name} (QC {str(d.get('qc', '?')).upper()} for {d.get('platform', '?')})"
+        where = d.get("platform", "?")
+        where = platform_name(where) if known_platform(where) else str(where)
+        return f"{name} (QC {str(d.get('qc', '?')).upper()} for {where})"
     if stage == "report" and d.get("file"):
         return Path(d["file"]).name
     return "; ".join(f"{k}: {_short(v)}" for k, v in d.items())
@@ -582,6 +650,20 @@ def mixdown(stems: dict, sr: int, faders: dict, pans: dict | None = None):
     return mixer, mixer.render()
 
 
+def headroom_trim(mix: np.ndarray, peak_dbfs: float = -3.0) -> float:
+    """How many dB every fader must come down so ``mix`` peaks at ``peak_dbfs`` or below (0 when it already does).
+
+    Gain staging: the balance stays, only the level drops, leaving mastering its headroom.
+
+    Lesson: course/12-capstone.ipynb
+    """
+    peak = float(np.max(np.abs(np.asarray(mix, np.float64)), initial=0.0))
+    if peak <= 0:
+        return 0.0
+    over = 20 * math.log10(peak) - float(peak_dbfs)
+    return 0.0 if over <= 0 else math.ceil(over * 2) / 2  # in half-dB steps, as a fader moves
+
+
 def premaster(mix: np.ndarray, sr: int) -> np.ndarray:
     """The mix as it goes to mastering: a 20 ms fade in and a fade out, so the excerpt starts and ends clean.
 
@@ -647,11 +729,14 @@ def deliver(project: CapstoneProject, mastered: np.ndarray, sr: int, platform: s
     if not report.passed:
         project.decide("delivery", qc=report.verdict, platform=platform, file=None, audio=digest)
         return report, None
-    old = project.get("delivery", "file")
-    if old and project.get("delivery", "audio") == digest and Path(old).exists():
-        return report, Path(old)
-    if folder is None:
-        folder = project.path.parent
+    old = _project_file(project, project.get("delivery", "file"))
+    if old is not None and project.get("delivery", "audio") == digest and old.exists():
+        return report, old
+    folder = Path(folder) if folder is not None else project.path.parent
+    same = _same_master(folder, mastered, sr)
+    if same is not None:  # delivered before (e.g. before the project file was reset): keep that file
+        project.decide("delivery", qc=report.verdict, platform=platform, file=_relative(project, same), audio=digest)
+        return report, same
     while True:
         path = free_path(Path(folder), MASTER_NAME)
         try:
@@ -663,8 +748,42 @@ def deliver(project: CapstoneProject, mastered: np.ndarray, sr: int, platform: s
             if path.exists() or "exists" in str(exc):
                 continue
             raise
-    project.decide("delivery", qc=report.verdict, platform=platform, file=str(path), audio=digest)
+    project.decide("delivery", qc=report.verdict, platform=platform, file=_relative(project, path), audio=digest)
     return report, path
+
+
+def _relative(project: CapstoneProject, path: Path) -> str:
+    """``path`` as the project file records it: its name when it sits beside the project file (so the folder
+    can move, Binder to laptop), else in full."""
+    path = Path(path)
+    return path.name if path.parent.resolve() == project.path.parent.resolve() else str(path)
+
+
+def _project_file(project: CapstoneProject, recorded) -> Path | None:
+    """A file the project recorded (a name beside the project file, or a full path from an older project)."""
+    if not recorded:
+        return None
+    path = Path(recorded)
+    return path if path.is_absolute() else project.path.parent / path
+
+
+def _same_master(folder: Path, mastered: np.ndarray, sr: int) -> Path | None:
+    """An earlier master in ``folder`` (``paper-lanterns-master*.wav``) holding this audio, to 24 bits; or None."""
+    import soundfile as sf
+
+    y = np.atleast_2d(np.asarray(mastered, np.float32))
+    stem = Path(MASTER_NAME).stem
+    for path in sorted(folder.glob(f"{stem}*.wav")):
+        try:
+            info = sf.info(str(path))
+            if info.samplerate != sr or info.channels != y.shape[0] or info.frames != y.shape[-1]:
+                continue
+            data, _ = sf.read(str(path), dtype="float32", always_2d=True)
+        except (RuntimeError, OSError, sf.LibsndfileError):
+            continue
+        if float(np.max(np.abs(data.T - y), initial=0.0)) <= 2.0 ** -22:  # within a 24-bit step: the same master
+            return path
+    return None
 
 
 # --------------------------------------------------------------------------- the plan and the report
@@ -734,13 +853,17 @@ class VersionLoudness:
 
     @classmethod
     def of(cls, label: str, y, sr: int) -> VersionLoudness:
+        """Measured as it is heard: mono plays on both speakers, so it counts as two channels (+3 dB)."""
         from .meters import integrated_loudness, true_peak
 
+        y = np.asarray(y, np.float32)
+        if y.ndim == 1:
+            y = np.stack([y, y])
         return cls(label, float(integrated_loudness(y, sr)), float(true_peak(y, sr)))
 
 
 def release_report(project: CapstoneProject, *, budget, loudness, qc_report, demo_audio, final_audio, sr: int,
-                   ab_start_s: float = 0.0) -> str:
+                   ab_start_s: float = 0.0, chorus_s: float | None = None) -> str:
     """The one-page release report (HTML): the plan, the budget spent, loudness before and after, QC, an A/B.
 
     Args:
@@ -749,25 +872,39 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
         loudness: :class:`VersionLoudness` rows, e.g. demo, mix, master.
         qc_report: the master's QC report.
         demo_audio, final_audio: the two sides of the A/B; :data:`AB_SECONDS` from ``ab_start_s`` of each.
+        chorus_s: where the chorus starts in the excerpt (s), to say where it lands in the A/B.
 
     Lesson: course/12-capstone.ipynb
     """
     esc = html.escape
     total_spent, total = spent(project, budget)
-    cur = budget.currency
+    cur = "£" if budget.currency == "GBP" else budget.currency + " "
+    the_plan = plan()
+    schedule_rows = "".join(
+        f"<tr><td>{esc(s.stage)}</td><td>{s.start:%d %b}{'' if s.end == s.start else f' – {s.end:%d %b}'}</td>"
+        f"<td>{esc(', '.join(f'{who} ({the_plan.people[who].role})' for who in s.people))}</td>"
+        f"<td>{esc(s.note)}</td></tr>" for s in the_plan.sessions)
+    release = the_plan.release_date.isoformat() if the_plan.release_date else "not set"
     plan_rows = "".join(
         f"<tr><td>{n}</td><td>{esc(key)}</td><td>{esc(what.split(': ', 1)[-1])}</td>"
         f"<td>{esc('this page' if key == 'report' else decision_text(key, project.decisions.get(key)) or '—')}"
         f"</td></tr>" for n, (key, what) in enumerate(STAGES, 1))
     done = {s for key in project.done for s in PLAN_STAGES.get(key, ())}
     budget_rows = "".join(
-        f"<tr><td>{esc(stage)}</td><td style='text-align:right'>{cur} {cost:,.0f}</td>"
-        f"<td>{'spent' if stage in done else 'not yet'}</td></tr>" for stage, cost in budget.by_stage().items())
+        f"<tr><td>{esc(stage)}</td><td style='text-align:right'>{cur}{cost:,.0f}</td>"
+        f"<td>{'done' if stage in done else 'not yet'}</td></tr>" for stage, cost in budget.by_stage().items())
     loud_rows = "".join(
         f"<tr><td>{esc(r.label)}</td><td style='text-align:right'>{r.lufs:.1f} LUFS</td>"
         f"<td style='text-align:right'>{r.dbtp:.1f} dBTP</td></tr>" for r in loudness)
     a = int(round(ab_start_s * sr))
     n = int(round(AB_SECONDS * sr))
+    sides = {label: VersionLoudness.of(label, np.asarray(y)[..., a:a + n], sr).lufs
+             for label, y in (("A", demo_audio), ("B", final_audio))}
+    gap = sides["B"] - sides["A"]
+    ab_note = (f"B is about {abs(gap):.0f} LU {'louder' if gap > 0 else 'quieter'} than A here, and the louder side "
+               "tends to sound better: judge the music, not the level. " if abs(gap) >= 1 else "")
+    ab_note += (f"Both are mono previews at {AB_SR // 1000:g} kHz to keep this page small; listen to the delivered WAV "
+                "for the master itself.")
     ab = "".join(
         f"<div style='display:inline-block;margin-right:24px'><b>{label}</b><br>"
         f"<audio controls preload='none' src='{_wav_data_uri(np.asarray(y)[..., a:a + n], sr)}'></audio></div>"
@@ -777,7 +914,8 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
     delivered = project.get("delivery", "file")
     delivered_text = esc(Path(delivered).name) if delivered else "nothing yet (QC has not passed)"
     date = dt.date.today().isoformat()
-    limit = "" if budget.planned is None else f"; the budget is {cur} {budget.planned:,.0f}"
+    chorus_note = "" if chorus_s is None else f" The chorus comes in at {chorus_s - ab_start_s:.1f} s."
+    limit = "" if budget.planned is None else f"; the budget is {cur}{budget.planned:,.0f}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Paper Lanterns: release report</title>
 <style>
@@ -789,11 +927,14 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 3px 10px; border-botto
 </style></head><body>
 <h1>Paper Lanterns: release report</h1>
 <p class="sub">Noor Haddad, produced by you · excerpt: bars {EXCERPT_BARS[0] + 1}–{EXCERPT_BARS[1]} (verse 1 and the
-first half of chorus 1) · {date}</p>
+first half of chorus 1) · release date {release} · report of {date}</p>
 <h2>1 · The plan, and what was decided</h2>
+<h3 style="font-size:14px">Schedule and credits</h3>
+<table><tr><th>stage</th><th>dates</th><th>who</th><th>note</th></tr>{schedule_rows}</table>
+<h3 style="font-size:14px">Decisions</h3>
 <table><tr><th></th><th>stage</th><th>what it decides</th><th>your decision</th></tr>{plan_rows}</table>
 <h2>2 · Budget</h2>
-<p>Spent so far: <b>{cur} {total_spent:,.0f}</b> of the plan's {cur} {total:,.0f} (with
+<p>Planned cost of the stages done: <b>{cur}{total_spent:,.0f}</b> of the plan's {cur}{total:,.0f} (with
 {budget.contingency_rate:.0%} contingency){limit}.</p>
 <table><tr><th>plan stage</th><th>cost</th><th></th></tr>{budget_rows}</table>
 <h2>3 · Loudness, before and after mastering</h2>
@@ -802,6 +943,7 @@ first half of chorus 1) · {date}</p>
 <p>Delivered file: <b>{delivered_text}</b></p>
 {qc_report.table_html()}
 <h2>5 · A/B: the demo against the master ({AB_SECONDS:g} s from {ab_start_s:.1f} s into the excerpt)</h2>
+<p>{ab_note}{chorus_note}</p>
 {ab}
 </body></html>
 """
@@ -813,21 +955,32 @@ def write_report(project: CapstoneProject, text: str, folder=None) -> Path:
     Lesson: course/12-capstone.ipynb
     """
     folder = Path(folder) if folder is not None else project.path.parent
-    while True:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    old = _project_file(project, project.get("report", "file"))
+    if old is not None and old.parent.resolve() == folder.resolve() and old.is_file():
+        try:
+            ours = hashlib.sha256(old.read_bytes()).hexdigest()[:16] == project.get("report", "sha")
+        except OSError:
+            ours = False
+        if ours:  # the report this project wrote, unchanged since: replace it with the new one
+            write_atomic(old, text)
+            project.decide("report", file=_relative(project, old), sha=digest)
+            return old
+    while True:  # no report yet, or someone edited ours: a new name, never over a file we did not write
         path = free_path(folder, REPORT_NAME)
         try:
             write_atomic(path, text, replace=False)
             break
         except FileExistsError:
             continue
-    project.decide("report", file=str(path))
+    project.decide("report", file=_relative(project, path), sha=digest)
     return path
 
 
 __all__ = [
     "CapstoneProject", "PROJECT_FILE", "STAGES", "STAGE_KEYS", "VersionLoudness", "apply_edits",
     "arranged_stems", "cents_off", "comp_lead", "decision_text", "default_mix", "deliver", "demo",
-    "excerpt_arrangement", "flat_lead", "known_platform", "lead_stem", "master_for", "mixdown", "plan",
+    "excerpt_arrangement", "flat_lead", "headroom_trim", "known_platform", "lead_stem", "master_for", "mixdown", "plan",
     "platform_name", "premaster", "recorded_takes", "release_report", "rough_mix", "spent", "tune_phrase",
     "write_report",
 ]

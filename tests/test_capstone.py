@@ -84,6 +84,33 @@ def test_decisions_must_be_plain_data(work):
     assert not p.path.exists()
 
 
+def test_defaults_are_recorded_as_defaults_and_next_stays_on_the_first_unanswered_stage(work):
+    p = CapstoneProject.open()
+    assert p.choose("demo", "layers", ..., ["keys", "lead"]) == ["keys", "lead"]
+    p.decide("delivery", file=None)
+    again = CapstoneProject.open()
+    assert again.by("demo", "layers") == "default" and again.state("demo") == "default"
+    assert again.done == ["delivery"] and again.next_stage == "demo"
+    assert "the default" in again.source("demo", "layers")
+    html = again._repr_html_()
+    assert "1 of 8 stages decided by you" in html and ">next (default)<" in html
+    assert again.answer("demo", "layers", ...) is Ellipsis  # a default is not the student's answer to check
+    assert again.choose("demo", "layers", ["guitar", "lead"], ["keys", "lead"]) == ["guitar", "lead"]
+    back = CapstoneProject.open()
+    assert back.by("demo", "layers") == "you" and back.next_stage == "arrangement"
+    assert back.source("demo", "layers").startswith("your answer, saved 20")
+    assert back.answer("demo", "layers", ...) == ["guitar", "lead"]  # the check cell judges the saved answer
+    assert back.answer("demo", "layers", ["keys"]) == ["keys"]  # a new answer is judged as it is
+
+
+def test_a_default_follows_a_changed_default_but_an_answer_stays(work):
+    p = CapstoneProject.open()
+    assert p.choose("mix", "lead_db", ..., -4.0) == -4.0
+    assert p.choose("mix", "lead_db", ..., -2.0) == -2.0  # e.g. a mix saved in lesson 09 since: still a default
+    assert p.choose("mix", "lead_db", -1.0, -2.0) == -1.0
+    assert p.choose("mix", "lead_db", ..., -6.0) == -1.0
+
+
 def test_redo_forgets_a_stage_and_every_stage_after_it(work):
     p = CapstoneProject.open()
     for stage in ("demo", "arrangement", "hum", "lead", "mix"):
@@ -178,8 +205,38 @@ def test_the_report_never_writes_over_a_file(work):
     first = capstone.write_report(p, "<html>one</html>")
     second = capstone.write_report(p, "<html>two</html>")
     assert (work / capstone.REPORT_NAME).read_text() == "mine"
-    assert (first.read_text(), second.read_text()) == ("<html>one</html>", "<html>two</html>")
-    assert CapstoneProject.open().get("report", "file") == str(second)
+    # its own earlier report is replaced, not piled up as (3), (4), ... on every run
+    assert first == second == work / "paper-lanterns-release-report (2).html"
+    assert second.read_text() == "<html>two</html>"
+    assert sorted(f.name for f in work.glob("*.html")) == sorted([capstone.REPORT_NAME, second.name])
+    assert CapstoneProject.open().get("report", "file") == second.name  # relative: the folder can move
+    second.write_text("the student edited it")  # no longer the file it wrote: never written over
+    third = capstone.write_report(CapstoneProject.open(), "<html>three</html>")
+    assert third.name == "paper-lanterns-release-report (3).html"
+    assert second.read_text() == "the student edited it"
+
+
+def test_delivery_reuses_a_master_with_the_same_audio_after_the_project_was_reset(work):
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(3 * SR) / SR)).astype(np.float32)
+    mastered, _ = capstone.master_for(capstone.premaster(np.stack([tone, tone]), SR), SR, "spotify")
+    _, first = capstone.deliver(CapstoneProject.open(), mastered, SR, "spotify")
+    (work / PROJECT_FILE).unlink()  # a fresh project (e.g. after a damaged file was moved aside)
+    p = CapstoneProject.open()
+    _, again = capstone.deliver(p, mastered, SR, "spotify")
+    assert again == first and [f.name for f in work.glob("*.wav")] == [capstone.MASTER_NAME]
+    assert p.get("delivery", "file") == capstone.MASTER_NAME
+
+
+def test_delivered_files_are_recorded_relative_so_the_work_folder_can_move(work, tmp_path_factory):
+    import shutil
+
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(3 * SR) / SR)).astype(np.float32)
+    mastered, _ = capstone.master_for(capstone.premaster(np.stack([tone, tone]), SR), SR, "spotify")
+    capstone.deliver(CapstoneProject.open(), mastered, SR, "spotify")
+    moved = tmp_path_factory.mktemp("laptop") / "my-work"
+    shutil.copytree(work, moved)
+    _, path = capstone.deliver(CapstoneProject.open(moved / PROJECT_FILE), mastered, SR, "spotify")
+    assert path == moved / capstone.MASTER_NAME and len(list(moved.glob("*.wav"))) == 1
 
 
 # --------------------------------------------------------------------------- the stages
@@ -205,6 +262,32 @@ def test_arrangement_edits_are_checked():
                        ([["mute", "bass"]], "two more items"), ([["mute", "bass", "bridge"]], "bridge")):
         with pytest.raises(ProducerkitError, match=words):
             capstone.apply_edits(song, bad)
+
+
+def test_the_hum_fix_reaches_the_comp_no_hum_left_on_take_2():
+    def hum_findings(fix):
+        comp = capstone.comp_lead(SESSION, capstone.recorded_takes(SESSION, fix))
+        return [c.reason for c in comp.choices if "Hz hum" in c.reason]
+
+    assert hum_findings(None)  # as recorded, the comp hears the hum on take 2
+    assert hum_findings({"freq": 50}) == []  # notched from the clip's first sample (no filter start-up left)
+
+
+def test_the_hum_notch_works_from_the_first_sample():
+    from producerkit import editing
+    from producerkit.meters import rms_dbfs as rms_db
+
+    hum = SESSION.variants[capstone.HUM_VARIANT]
+    clean = SESSION.takes[capstone.HUM_TAKE][: len(hum)]
+    fixed = editing.remove_hum(hum, SR, freq=50)
+    head = slice(0, SR // 2)
+    from scipy.signal import butter, sosfilt
+
+    band = butter(2, [45, 55], "bandpass", fs=SR, output="sos")
+    def level(y):
+        return rms_db(sosfilt(band, np.asarray(y, np.float64)[head])[2000:])
+
+    assert level(fixed) < level(clean) + 6  # the first half second is as clean at 50 Hz as the clean take
 
 
 def test_hum_fix_takes_the_hum_out_of_take_2():
@@ -268,13 +351,13 @@ def test_claim_take_2_is_the_tightest():
 
 
 def test_lesson_with_default_choices_delivers_a_master_that_passes_qc(work):
-    ns = run_lesson("12-capstone", tags=("setup", "exercise", "check"), cache=False)
+    ns = run_lesson("12-capstone", tags=("setup", "exercise", "check", "claim"), cache=False)
     final = ns["Out"][ns.cell_of("check_delivered_master(delivered, platform)")]
     assert final.correct is True
     assert ns["delivered"].parent == work and ns["report_path"].parent == work
     assert ns["Out"][ns.cell_of("check_mix_headroom(mix)")].correct is True
     assert ns["Out"][ns.cell_of("check_release_report(report_path)")].correct is True
-    assert ns["Out"][ns.cell_of("check_demo_layers(demo_layers)")].correct is None  # unanswered: no giveaway
+    assert ns["Out"][ns.cell_of("check_demo_layers(project.answer")].correct is None  # unanswered: no giveaway
 
 
 def test_lesson_answers_are_saved_and_picked_up_after_a_restart(work):
@@ -282,13 +365,25 @@ def test_lesson_answers_are_saved_and_picked_up_after_a_restart(work):
                "tune_cents": Expr("-measured")}
     ns = run_lesson("12-capstone", tags=("setup", "exercise", "check"), upto="lead_fader_db = ...",
                     answers=answers, cache=False)
-    assert ns["Out"][ns.cell_of("check_tuning_cents(tune_cents, measured)")].correct is True
+    assert ns["Out"][ns.cell_of("check_tuning_cents(project.answer")].correct is True
     after = capstone.cents_off(SESSION, ns["lead"])
     assert abs(after) <= capstone.IN_TUNE_CENTS
     # a restart: the same cells with every exercise unanswered pick the decisions up from the file
-    again = run_lesson("12-capstone", tags=("setup", "exercise"), upto="lead_fader_db = ...", cache=False)
+    again = run_lesson("12-capstone", tags=("setup", "exercise", "check"), upto="lead_fader_db = ...", cache=False)
     assert again["layers"] == ["guitar", "lead"]
     assert again["edits"] == [["mute", "bass", "verse"]]
     assert again["hum_freq"] == 50
     assert again["cents"] == ns["cents"] and again["cents"] > 20
     assert np.array_equal(again["lead"], ns["lead"])
+    # the check cells judge the saved answers, and the project says the decisions are the student's
+    assert again["Out"][again.cell_of("check_demo_layers(project.answer")].correct is True
+    assert again["Out"][again.cell_of("check_hum_frequency(project.answer")].correct is True
+    assert again["project"].by("demo", "layers") == "you" and again["project"].next_stage == "mix"
+
+
+def test_the_demo_is_measured_as_it_is_heard():
+    mono = capstone.demo(SESSION)
+    from producerkit.meters import integrated_loudness
+
+    as_played = integrated_loudness(np.stack([mono, mono]), SR)  # the players play mono on both speakers
+    assert abs(capstone.VersionLoudness.of("demo", mono, SR).lufs - as_played) < 0.01

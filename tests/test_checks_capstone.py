@@ -27,6 +27,7 @@ def status(feedback) -> str:
     (["guitar", "lead"], "right", "smallest form"),
     (["lead"], "not yet", "chords"),                       # near: the tune, no chords
     (["keys", "pad", "guitar", "lead"], "not yet", "sketch"),  # near: too much
+    (["keys", "lead", "pad"], "right", "lead + keys alone would do too"),  # right, but not as few as possible
     (["kick", "snare"], "not yet", "groove"),              # wrong
     (["vocals"], "not yet", "not stems"),                  # wrong: no such stem
     (..., "unanswered", "no answer"),
@@ -55,6 +56,18 @@ def test_arrangement_lift_right_near_wrong_missing():
     assert checks.check_arrangement_lift([], SESSION).correct is None
 
 
+@pytest.mark.parametrize("edits, words", [
+    ([["drop", "chorus", 1]], "verse's level is what the lift measures"),  # a drop alone: not "add a drop"
+    ([["build_up", "chorus", 2]], "verse's level is what the lift measures"),
+    ([["mute", "keys", "chorus"]], "mute in the verse instead"),  # a mute in the wrong section
+    ([["mute", "lead", "verse"]], "the lead is the song"),  # lifts, but the song is gone
+])
+def test_arrangement_hints_point_the_right_way(edits, words):
+    fb = checks.check_arrangement_lift(edits, SESSION)
+    assert fb.correct is False and words in str(fb), fb
+    assert "add a drop" not in str(fb)
+
+
 def test_arrangement_lift_is_measured_not_assumed():
     as_written = checks.arrangement_lift([], SESSION)
     assert 2.0 < as_written < capstone.CHORUS_LIFT_LU  # the exercise has something to do
@@ -70,6 +83,11 @@ def test_arrangement_lift_is_measured_not_assumed():
     (100, "not yet", "harmonics"),   # near: a harmonic
     (60, "not yet", "other mains"),  # near: the other mains frequency
     (440, "not yet", "no hum"),      # wrong
+    (52, "not yet", "close"),        # near: where the smoothed peak is drawn, not "no hum"
+    (48, "not yet", "exactly on the mains"),
+    (55, "not yet", "which is nearest"),
+    ("50 Hz", "right", "mains hum"),  # a unit is accepted
+    ("50hz", "right", "mains hum"),
     ("loud", "not yet", "not a frequency"),
     (..., "unanswered", "no answer"),
 ])
@@ -89,6 +107,8 @@ def test_hum_frequency(answer, expected, words):
     (0.31, "not yet", "semitones"),  # near: semitones, not cents
     (-31, "not yet", "further"),     # wrong: the wrong way
     ("up", "not yet", "not a number"),
+    ("+31 cents", "right", "in tune"),  # a unit is accepted
+    (41.3, "not yet", "+10.3 cents off"),  # just outside: the figure does not read as inside the tolerance
     (..., "unanswered", "no answer"),
 ])
 def test_tuning_cents(answer, expected, words):
@@ -117,6 +137,7 @@ def test_lead_fader(mixer):
     buried = checks.check_lead_fader(middle - 20, mixer)
     assert buried.correct is False and "buried" in buried.message and "push it up" in buried.hint
     assert checks.check_lead_fader("loud", mixer).correct is False
+    assert checks.check_lead_fader(f"{middle:.1f} dB", mixer).correct is True  # a unit is accepted
     assert checks.check_lead_fader(..., mixer).correct is None
 
 
@@ -146,6 +167,7 @@ def test_mix_headroom():
     (-14, "spotify", "right", "-14 LUFS"),
     (-16, "apple", "right", "-16 LUFS"),
     (-23, "ebu_r128", "right", "-23 LUFS"),
+    ("-14 LUFS", "spotify", "right", "-14 LUFS"),     # a unit is accepted
     (14, "spotify", "not yet", "below zero"),         # near: the sign
     (-14, "apple", "not yet", "target, not Apple"),   # near: another platform's figure
     (-30, "spotify", "not yet", "not Spotify"),       # wrong
@@ -192,7 +214,9 @@ def test_delivered_master(tmp_path, premaster):
     # a master for Spotify is not a broadcast master
     assert checks.check_delivered_master(good, "ebu_r128").correct is False
     assert checks.check_delivered_master(tmp_path / "missing.wav", "spotify").correct is False
-    assert checks.check_delivered_master(None, "spotify").correct is None
+    assert checks.check_delivered_master(..., "spotify").correct is None
+    failed = checks.check_delivered_master(None, "spotify")  # QC failed: deliver() returned no file
+    assert failed.correct is False and "nothing was delivered" in failed.message and "QC table" in str(failed)
 
 
 def test_release_report(tmp_path):

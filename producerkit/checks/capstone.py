@@ -43,6 +43,18 @@ def _session(session):
     return session
 
 
+def _number(value, *units: str):
+    """``as_number``, also for text with a trailing unit: "50 Hz", "-4 dB", "-14 LUFS", "+31 cents"."""
+    if isinstance(value, str):
+        text = value.strip()
+        for unit in units:
+            if text.lower().endswith(unit.lower()):
+                text = text[: -len(unit)].strip()
+                break
+        value = text.replace("−", "-")
+    return as_number(value)
+
+
 def _db(x: float) -> str:
     return f"{x:+.1f}".replace("-", "−")
 
@@ -77,8 +89,9 @@ def check_demo_layers(layers, session=None) -> Feedback:
     if len(layers) > DEMO_MAX_LAYERS:
         return wrong(f"{len(layers)} parts is the arrangement already; a demo is a sketch.",
                      f"keep the lead and one chord part, {DEMO_MAX_LAYERS} parts at most.")
+    smaller = "" if len(layers) <= 2 else f" {' + '.join(['lead', harmony[0]])} alone would do too."
     return right(f"{' + '.join(layers)}: the song in its smallest form. If it works like this, the arrangement "
-                 "can only make it better; if it does not, no mix will save it.")
+                 f"can only make it better; if it does not, no mix will save it.{smaller}")
 
 
 # --------------------------------------------------------------------------- 2 the arrangement
@@ -116,12 +129,26 @@ def check_arrangement_lift(edits, session=None, lift_lu: float | None = None) ->
     except ProducerkitError as exc:
         return wrong(str(exc), "write each edit as ['mute', layer, section], ['build_up', section, bars] or "
                      "['drop', section, bars].")
+    edits = [list(e) for e in edits]
+    chorus_mutes = [e[1] for e in edits if e[0] == "mute" and len(e) == 3 and e[2] == "chorus"]
+    lead_muted = any(e[0] == "mute" and len(e) == 3 and e[1] == "lead" and e[2] == "verse" for e in edits)
+    shapes_only = bool(edits) and all(e[0] in ("drop", "build_up") for e in edits)
+    if lead_muted:
+        return wrong(f"the chorus lands {lift:.1f} LU above the verse, but the verse has lost its lead: the lead is "
+                     "the song.", "keep the lead in the verse; take out a part that only supports it.")
     if lift >= need:
         return right(f"the chorus now lands {lift:.1f} LU above the verse (at least {need:g}): the listener feels "
                      "it arrive. Taking parts out of the verse is the cheapest lift there is.")
+    if chorus_mutes:
+        return wrong(f"the chorus is only {lift:.1f} LU above the verse: muting {', '.join(chorus_mutes)} in the "
+                     "chorus lowers the chorus.", "mute in the verse instead, so the chorus brings the part back.")
+    if shapes_only:
+        return wrong(f"the chorus is only {lift:.1f} LU above the verse: a drop or a build-up makes the chorus feel "
+                     "bigger, but it is a bar or two; the verse's level is what the lift measures.",
+                     "take a part out of the verse (a mute), e.g. one the chorus can bring back.")
     if lift > 0:
         return wrong(f"the chorus is only {lift:.1f} LU above the verse; it should land at least {need:g} LU above.",
-                     "take one more part out of the verse (a mute), or add a drop before the chorus.")
+                     "take one more part out of the verse (a mute): the bigger the part, the bigger the lift.")
     return wrong(f"the chorus is {-lift:.1f} LU quieter than the verse: it falls in instead of lifting.",
                  "mute parts in the verse, not in the chorus.")
 
@@ -138,12 +165,13 @@ def check_tuning_cents(cents, measured_cents: float) -> Feedback:
 
     if is_unanswered(cents):
         return unanswered("how many cents to shift the flat phrase by")
-    value = as_number(cents)
+    value = _number(cents, "cents", "cent")
     if value is None:
         return wrong(f"{cents!r} is not a number of cents.", "write a number, e.g. 20 (up) or -20 (down).")
     after = measured_cents + value
     if abs(after) <= IN_TUNE_CENTS:
-        return right(f"{value:+g} cents brings the phrase to {after:+.0f} cents off its notes, within "
+        return right(f"{value:+g} cents brings the phrase to about {after:+.0f} cents off its notes (as measured "
+                     f"before tuning; the retuned notes measure within a few cents of that), within "
                      f"{IN_TUNE_CENTS:g}: in tune. Correct by what you measured, no more; a singer's natural "
                      "slides stay.")
     if abs(value) < 1 and abs(value * 100 + measured_cents) <= IN_TUNE_CENTS:
@@ -153,7 +181,7 @@ def check_tuning_cents(cents, measured_cents: float) -> Feedback:
         return wrong(f"the phrase is {abs(measured_cents):.0f} cents {'flat' if measured_cents < 0 else 'sharp'}; "
                      f"{value:+g} moves it further the same way, to {after:+.0f} cents.",
                      "shift the other way: up for a flat phrase, down for a sharp one.")
-    return wrong(f"{value:+g} cents leaves the phrase {after:+.0f} cents off (in tune is within "
+    return wrong(f"{value:+g} cents leaves the phrase {after:+.1f} cents off (in tune is within "
                  f"{IN_TUNE_CENTS:g}).", "shift by the whole amount you measured, the other way round: the "
                  "printed average with its sign flipped.")
 
@@ -170,9 +198,9 @@ def check_hum_frequency(hz, session=None) -> Feedback:
 
     if is_unanswered(hz):
         return unanswered("the hum's frequency in Hz")
-    value = as_number(hz)
+    value = _number(hz, "Hz")
     if value is None:
-        return wrong(f"{hz!r} is not a frequency.", "write a number of Hz.")
+        return wrong(f"{hz!r} is not a frequency.", "write a number of Hz, e.g. 120.")
     truth = float(_session(session).problem(HUM_VARIANT).freq)
     if math.isclose(value, truth, abs_tol=1.0):
         return right(f"{truth:g} Hz: mains hum from a ground loop, with its harmonics at {2 * truth:g} and "
@@ -183,6 +211,9 @@ def check_hum_frequency(hz, session=None) -> Feedback:
     if value in (50, 60):
         return wrong(f"{value:g} Hz is the other mains frequency (Europe and the UK run at 50 Hz, North America at "
                      "60 Hz); the spectrum says which one this studio has.", "look for the lowest spike.")
+    if any(abs(value - mains) <= 0.1 * mains for mains in (50, 60)):
+        return wrong(f"close: {value:g} Hz is where the lowest spike is drawn, but mains hum sits exactly on the mains "
+                     "frequency, 50 Hz (UK, Europe) or 60 Hz (North America).", "which is nearest?")
     return wrong(f"there is no hum at {value:g} Hz.", "look for the lowest of the evenly spaced spikes, below 200 Hz.")
 
 
@@ -217,7 +248,7 @@ def check_lead_fader(lead_db, mixer) -> Feedback:
 
     if is_unanswered(lead_db):
         return unanswered("the lead's fader in dB")
-    value = as_number(lead_db)
+    value = _number(lead_db, "dB")
     if value is None or not -60 <= value <= 12:
         return wrong(f"{lead_db!r} is not a fader position.", "write a number of dB between -60 and +12, e.g. -6.")
     rel = lead_against_band_lu(mixer, value)
@@ -278,7 +309,7 @@ def check_platform_target(target_lufs, platform) -> Feedback:
                      f"choose one of its keys: {', '.join(PLATFORM_TARGETS)}.")
     if is_unanswered(target_lufs):
         return unanswered(f"{target.name}'s loudness in LUFS")
-    value = as_number(target_lufs)
+    value = _number(target_lufs, "LUFS")
     if value is None:
         return wrong(f"{target_lufs!r} is not a loudness.", "write a number of LUFS, e.g. -16.")
     truth = target.integrated_lufs
@@ -305,6 +336,9 @@ def check_delivered_master(path, platform) -> Feedback:
     from ..audio import load
     from ..master import qc
 
+    if path is None:
+        return wrong("nothing was delivered: QC failed, and a master that fails QC is not delivered.",
+                     "read the QC table above, fix what it names and run the cells again.")
     if is_unanswered(path):
         return unanswered("the delivered master file (QC has to pass before a file is delivered)")
     path = Path(path)
