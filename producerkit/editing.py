@@ -9,7 +9,7 @@ reason in producer words, and the edits are joined with short equal-power crossf
 Takes are numbered from 1 in reasons and take sheets, as on a studio take sheet ("take 2"); the
 ``take_index`` fields are Python indices from 0 into the list of takes.
 
-Tuning: :func:`note_pitches` measures each note's pitch with librosa's pYIN and says how many cents it sits
+Tuning: :func:`note_pitches` measures each note's pitch with YIN and says how many cents it sits
 off the nearest note; :func:`tune` shifts a clip, or one phrase of it, by cents, keeping its length.
 :func:`flat_phrase_demo` makes the flat phrase the tuning lesson corrects (the bundled takes are in tune).
 
@@ -896,15 +896,21 @@ def comp_takes(
 
 # --------------------------------------------------------------------------- tuning
 
-#: pYIN runs at this sample rate (a voice's fundamental is far below its Nyquist of 5.5 kHz), which keeps a
-#: few seconds of a lead under a second of work.
+#: Pitch is tracked at this sample rate (a voice's fundamental is far below its Nyquist of 5.5 kHz), which
+#: keeps a few seconds of a lead to a few hundredths of a second of work.
 PITCH_SR = 11025
-#: pYIN's frame (93 ms at :data:`PITCH_SR`: two periods of 80 Hz fit) and hop (23 ms).
+#: The tracker's frame (93 ms at :data:`PITCH_SR`: two periods of 80 Hz fit) and hop (23 ms).
 _PITCH_FRAME = 1024
 _PITCH_HOP = 256
 #: A frame belongs to the note being sung while it stays this close (semitones) to the note's median pitch:
 #: vibrato and a flat singer stay inside one note, a step to the next note starts a new one.
 _NOTE_STICK = 0.6
+#: YIN takes the first dip of the normalised difference below this (the paper's 0.1) as the period.
+_YIN_THRESHOLD = 0.1
+#: A frame is voiced when its dip is below this (periodic enough to have a pitch) ...
+_YIN_VOICED = 0.3
+#: ... and it is within this many dB of the loudest frame (not a breath, a bleed or the tail of a reverb).
+_YIN_FLOOR_DB = -40.0
 #: The default flat phrase of :func:`flat_phrase_demo`: a phrase of take 1 lowered by 35 cents.
 FLAT_DEMO_CENTS = -35.0
 FLAT_DEMO_PHRASE = "verse 1b"
@@ -951,20 +957,64 @@ def note_name(midi: int) -> str:
     return f"{_PITCH_CLASSES[midi % 12]}{midi // 12 - 1}"
 
 
+def _yin(x: np.ndarray, sr: int, fmin: float, fmax: float) -> np.ndarray:
+    """The fundamental (Hz) of every :data:`_PITCH_HOP` of ``x``, NaN where it is not voiced: YIN (de Cheveigné
+    and Kawahara 2002) in NumPy, on centred frames of :data:`_PITCH_FRAME`.
+
+    Each frame's cumulative-mean-normalised difference is searched between the periods of ``fmax`` and ``fmin``
+    for its first dip below :data:`_YIN_THRESHOLD` (followed down to its minimum; the deepest dip if none is
+    below) and the period is interpolated between lags. A frame is voiced when that dip is deep (periodic, below
+    :data:`_YIN_VOICED`) and the frame is within :data:`_YIN_FLOOR_DB` of the loudest.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    frames = sliding_window_view(np.pad(x, _PITCH_FRAME // 2), _PITCH_FRAME)[::_PITCH_HOP]
+    rows = np.arange(frames.shape[0])
+    w = _PITCH_FRAME // 2
+    tmin = max(2, int(np.floor(sr / fmax)))
+    tmax = min(int(np.ceil(sr / fmin)), _PITCH_FRAME - w - 2)
+    size = 2 * _PITCH_FRAME
+    acf = np.fft.irfft(np.fft.rfft(frames, size) * np.conj(np.fft.rfft(frames[:, :w], size)), size)[:, : tmax + 2]
+    energy = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames**2, axis=1)], axis=1)
+    lags = np.arange(tmax + 2)
+    diff = np.maximum(energy[:, [w]] + energy[:, lags + w] - energy[:, lags] - 2 * acf, 0.0)
+    cmndf = np.ones_like(diff)
+    cmndf[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(np.cumsum(diff[:, 1:], axis=1), 1e-20)
+    band = cmndf[:, tmin : tmax + 1]
+    below = band < _YIN_THRESHOLD
+    dipped = below.any(axis=1)
+    lag = np.where(dipped, below.argmax(axis=1), band.argmin(axis=1))
+    while True:  # down the dip to its bottom
+        step = dipped & (lag + 1 < band.shape[1])
+        step[step] &= band[rows[step], lag[step] + 1] < band[rows[step], lag[step]]
+        if not step.any():
+            break
+        lag = lag + step
+    tau = lag + tmin
+    a, b, c = cmndf[rows, tau - 1], cmndf[rows, tau], cmndf[rows, tau + 1]
+    curve = a - 2 * b + c
+    shift = np.clip(np.divide(0.5 * (a - c), curve, out=np.zeros_like(curve), where=np.abs(curve) > 1e-12), -1, 1)
+    f0 = sr / (tau + shift)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    loud = rms > rms.max() * 10 ** (_YIN_FLOOR_DB / 20)
+    voiced = (b < _YIN_VOICED) & loud & (f0 >= fmin) & (f0 <= fmax)
+    return np.where(voiced, f0, np.nan)
+
+
 def note_pitches(y, sr: int, *, fmin: float = 80.0, fmax: float = 1000.0,
                  min_note_ms: float = 100.0) -> list[NotePitch]:
-    """Measure the pitch of every note in a monophonic part (a lead vocal, a bass line) with librosa's pYIN.
+    """Measure the pitch of every note in a monophonic part (a lead vocal, a bass line), as a tuning editor does.
 
-    The audio is mixed to mono and resampled to :data:`PITCH_SR` for pYIN, which tracks the fundamental every
-    23 ms and says where it is voiced. A note is a voiced stretch that stays within 0.6 semitone of its
-    own median pitch (vibrato and a flat singer stay inside one note; a step to the next note starts a new
-    one); stretches shorter than ``min_note_ms`` (slides between notes) are left out. Each note's pitch is the
-    median of its frames, so vibrato averages out, and ``cents`` says how far that sits from the nearest note
-    of equal temperament (A4 = 440 Hz). pYIN's own pitch grid is 10 cents wide, so each frame takes YIN's
-    interpolated pitch where it agrees with pYIN's (within 30 cents): notes are measured to a cent or two.
+    The audio is mixed to mono and resampled to :data:`PITCH_SR`, and YIN (:func:`_yin`, in NumPy) tracks the
+    fundamental every 23 ms and says where it is voiced (periodic, and within 40 dB of the loudest frame). A
+    note is a voiced stretch that stays within 0.6 semitone of its own median pitch (vibrato and a flat singer
+    stay inside one note; a step to the next note starts a new one); stretches shorter than ``min_note_ms``
+    (slides between notes) are left out. Each note's pitch is the median of its frames, so vibrato averages
+    out, and ``cents`` says how far that sits from the nearest note of equal temperament (A4 = 440 Hz); YIN
+    interpolates between lags, so notes are measured to a cent or two.
 
-    Narrow ``fmin``/``fmax`` to the part's range (the singer's lowest and highest notes, with a little room)
-    and it runs faster: its cost grows with the square of the range.
+    Narrow ``fmin``/``fmax`` to the part's range (the singer's lowest and highest notes, with a little room):
+    the tracker cannot then take a note for the one an octave away.
 
     Returns:
         One :class:`NotePitch` per note, in time order (an empty list for silence or unpitched sound).
@@ -974,7 +1024,7 @@ def note_pitches(y, sr: int, *, fmin: float = 80.0, fmax: float = 1000.0,
 
     Lesson: course/08-recording.ipynb
     """
-    import librosa
+    from .audio import resample
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -984,24 +1034,11 @@ def note_pitches(y, sr: int, *, fmin: float = 80.0, fmax: float = 1000.0,
         raise ParameterError(f"fmax ({fmax:g} Hz) must be above fmin ({fmin:g} Hz) by at least a semitone: "
                              "give the part's lowest and highest notes.")
     min_note_ms = _check_ms(min_note_ms, "min_note_ms")
-    mono = as_channels(y).mean(axis=0).astype(np.float64)
-    if sr != PITCH_SR:
-        mono = librosa.resample(mono, orig_sr=sr, target_sr=PITCH_SR, res_type="soxr_hq")
+    mono = as_channels(y).mean(axis=0).astype(np.float32)
+    mono = resample(mono, sr, PITCH_SR).astype(np.float64)
     if mono.size < _PITCH_FRAME or not np.any(mono):
         return []
-    # pYIN's pitch grid is 10 cents; start it on a note so that grid lines fall on whole notes
-    fmin = float(librosa.midi_to_hz(np.floor(librosa.hz_to_midi(fmin))))
-    f0, voiced, _ = librosa.pyin(mono, fmin=fmin, fmax=fmax, sr=PITCH_SR, frame_length=_PITCH_FRAME,
-                                 hop_length=_PITCH_HOP, center=True)
-    voiced = voiced & np.isfinite(f0)
-    coarse = librosa.hz_to_midi(np.where(voiced, f0, 1.0))
-    # pYIN decides where the voice is and which octave; YIN's interpolated estimate on the same frames gives
-    # the pitch between pYIN's 10-cent grid lines wherever the two agree (within 30 cents)
-    fine = librosa.hz_to_midi(librosa.yin(mono, fmin=fmin, fmax=fmax, sr=PITCH_SR, frame_length=_PITCH_FRAME,
-                                          hop_length=_PITCH_HOP, center=True))[: coarse.size]
-    fine = np.pad(fine, (0, coarse.size - fine.size), constant_values=np.nan)
-    refined = np.where(np.abs(fine - coarse) <= 0.3, fine, coarse)
-    midi = np.where(voiced, refined, np.nan)
+    midi = 69.0 + 12.0 * np.log2(_yin(mono, PITCH_SR, fmin, fmax) / 440.0)
     hop_s = _PITCH_HOP / PITCH_SR
     min_frames = max(1, int(np.ceil(min_note_ms / 1000.0 / hop_s)))
 

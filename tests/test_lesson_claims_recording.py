@@ -9,10 +9,11 @@
   about 6 dB; flipped, notches at 0, 572, 1143 Hz and about 5 dB less at 50 Hz than aligned;
 - levels: the right take peaks at -10 dBFS, the hot one clips thousands of samples, the low one's floor is 20 dB
   above the others after levelling;
-- the comp: take 3 is about 215 ms late in verse 1c; the splice clicks about 20 dB above the music, the 10 ms
+- the comp: take 3 is about 215 ms late in verse 1c; the splice clicks about 22 dB above the music, the 10 ms
   crossfade not at all;
 - tuning: every phrase of every take within about 6 cents; the made-flat phrase measured and tuned back
-  within a few cents (within 10, issue 17's bound); the one note left outside the band is the E4, sung sharp;
+  within a few cents (within 10, issue 17's bound); the two notes left outside the band: the E4, sung sharp,
+  and a scooped G4;
 - the four exercises, answered right in the lesson's own cells, are right.
 """
 
@@ -123,17 +124,21 @@ def test_the_flat_phrase_is_made_flat_and_tuned_back(ns):
     assert -40 <= editing.phrase_cents(notes) <= -25
     assert abs(editing.phrase_cents(tuned_notes)) <= 5  # "within a few cents"; issue 17's bound is 10
     assert ns["tuned"].shape == demo.audio.shape
-    # "Two notes stay a little out of the band: the E4 near the start, about 20 cents sharp, and the short G4 at
-    # 2.2 s, just over 10. That is how they were sung (the take as recorded measures about the same)"
+    # "Two notes stay out of the 10-cent band. The E4 near the start, about 13 cents sharp, is how it was sung (the
+    # take as recorded measures about 10) ... The short G4 at 1 s scoops up into its note, and shifting the pitch
+    # smears a fast slide, so it now measures about 20 cents sharp (as sung, 3)."
     out = [n for n in tuned_notes if abs(n.cents) > 10]
     assert [n.note for n in out] == ["E4", "G4"]
-    assert out[0].start < 1.0 and 14 <= out[0].cents <= 26
-    assert 2.0 <= out[1].start <= 2.4 and 10 < out[1].cents <= 14
     sung = editing.note_pitches(demo.original_phrase, demo.sr, fmin=150, fmax=700)
-    for note in out:
-        same = min((n for n in sung if n.note == note.note), key=lambda n: abs(n.start - note.start))
-        assert same.cents == pytest.approx(note.cents, abs=6)
-    assert "Two notes stay a little out of the band: the E4 near the start, about 20 cents sharp" in _prose()
+    same = [min((n for n in sung if n.note == o.note), key=lambda n: abs(n.start - o.start)) for o in out]
+    assert out[0].start < 0.5 and out[0].cents == pytest.approx(13, abs=3)
+    assert same[0].cents == pytest.approx(10, abs=3) and abs(same[0].cents - out[0].cents) <= 6
+    assert 0.9 <= out[1].start <= 1.1 and out[1].cents == pytest.approx(20, abs=5)
+    assert same[1].cents == pytest.approx(3, abs=2)
+    assert ("Two notes stay out of the 10-cent band. The E4 near the start, about 13 cents sharp, is how it was sung "
+            "(the take as recorded measures about 10)") in _prose()
+    assert "The short G4 at 1 s scoops up into its note" in _prose()
+    assert "so it now measures about 20 cents sharp (as sung, 3)" in _prose()
 
 
 @pytest.mark.parametrize("check", ["check_mic_delay(", "check_phrase_to_replace(", "check_crossfade_length(",

@@ -1,4 +1,4 @@
-"""Tuning in producerkit.editing: note_pitches (pYIN), tune (length kept), flat_phrase_demo (issue 17)."""
+"""Tuning in producerkit.editing: note_pitches (YIN), tune (length kept), flat_phrase_demo (issue 17)."""
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ SR = 22050
 def _tone(midi: float, seconds: float, sr: int = SR) -> np.ndarray:
     t = np.arange(int(seconds * sr)) / sr
     hz = 440.0 * 2 ** ((midi - 69) / 12)
-    # a voice-like tone: a few harmonics, so pYIN sees a real pitch rather than a lone sine
+    # a voice-like tone: a few harmonics, so YIN sees a real pitch rather than a lone sine
     return (0.3 * sum(np.sin(2 * np.pi * k * hz * t) / k for k in (1, 2, 3))).astype(np.float32)
 
 
