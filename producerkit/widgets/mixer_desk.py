@@ -191,7 +191,7 @@ class MixerDesk(Explorer):
     (milliseconds per stage of the last update); take the balance into code with
     ``desk.to_mixer()``. The sliders' moves are debounced (``_common.DEBOUNCE_S``).
 
-    Lesson: course/04-workflow.ipynb
+    Lessons: 04, 09
     """
 
     def __init__(self, session, sr: int | None = None, *, start_bar=None, bars=None, start_s=None,
