@@ -333,8 +333,89 @@ def _bound(tree: ast.Module) -> set[str]:
     return names
 
 
+def _loads(node: ast.AST, local: frozenset[str] = frozenset()) -> set[str]:
+    """Names ``node`` reads, leaving out those a comprehension or lambda inside it binds for itself."""
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        local = local | {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    elif isinstance(node, ast.Lambda):
+        local = local | {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) and node.id not in local else set()
+    return set().union(*(_loads(child, local) for child in ast.iter_child_nodes(node)))
+
+
+def _stores(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
 def _used(tree: ast.Module) -> set[str]:
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Names a cell reads before it binds them itself: what it takes from the cells above it.
+
+    Statements are followed in the order they run (an assignment's value before its target, a loop's
+    iterable before its variable), so ``for name in ...`` or ``[n for n in ...]`` take nothing from an
+    earlier cell, while ``total = total + 1`` does.
+    """
+    free: set[str] = set()
+    bound: set[str] = set()
+
+    def read(node) -> None:
+        free.update(_loads(node) - bound)
+
+    def run(body) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                for part in (*stmt.decorator_list, *getattr(stmt, "bases", ()),
+                             *(getattr(stmt, "args", None) and (*stmt.args.defaults, *stmt.args.kw_defaults) or ())):
+                    if part is not None:
+                        read(part)
+                args = getattr(stmt, "args", None)
+                params = {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)} if args else set()
+                inner = set().union(*(_loads(b) for b in stmt.body)) - params - set().union(
+                    *(_stores(b) for b in stmt.body))
+                free.update(inner - bound)
+                bound.add(stmt.name)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                bound.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            elif isinstance(stmt, ast.For | ast.AsyncFor):
+                read(stmt.iter)
+                read(stmt.target)
+                bound.update(_stores(stmt.target))
+                run(stmt.body)
+                run(stmt.orelse)
+            elif isinstance(stmt, ast.If | ast.While):
+                read(stmt.test)
+                run(stmt.body)
+                run(stmt.orelse)
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                for item in stmt.items:
+                    read(item.context_expr)
+                    if item.optional_vars is not None:
+                        bound.update(_stores(item.optional_vars))
+                run(stmt.body)
+            elif isinstance(stmt, ast.Try):
+                run(stmt.body)
+                for handler in stmt.handlers:
+                    if handler.type is not None:
+                        read(handler.type)
+                    if handler.name:
+                        bound.add(handler.name)
+                    run(handler.body)
+                run(stmt.orelse)
+                run(stmt.finalbody)
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                if stmt.value is not None:
+                    read(stmt.value)
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    read(target)  # the container of a[i] = ..., obj.x = ...
+                    if isinstance(stmt, ast.AugAssign) and isinstance(target, ast.Name):
+                        free.update({target.id} - bound)  # x += 1 reads x first
+                    bound.update(_stores(target))
+            else:
+                read(stmt)
+
+    run(tree.body)
+    return free
 
 
 def _check_calls(tree: ast.Module) -> list[ast.Call]:
@@ -443,12 +524,13 @@ def infer_tags(cells: tuple[Cell, ...]) -> dict[int, set[str]]:
         if "check" not in found and (prints or others):
             found.add("claim")
         tags[cell.index] = found
-    later_uses: set[str] = set()
+    later_uses: set[str] = set()  # names a later cell reads that no cell between binds again
     for cell in reversed(cells):
         tree = trees[cell.index]
-        if "exercise" not in tags[cell.index] and _bound(tree) & later_uses:
+        mine = _bound(tree)
+        if "exercise" not in tags[cell.index] and mine & later_uses:
             tags[cell.index].add("setup")
-        later_uses |= _used(tree)
+        later_uses = (later_uses - mine) | _used(tree)
     return tags
 
 
@@ -459,9 +541,13 @@ def needed_by_later(cells: tuple[Cell, ...], index: int) -> list[tuple[str, int]
     out = []
     for name in sorted(mine):
         for c in cells:
-            if c.index > index and name in _used(trees[c.index]):
+            if c.index <= index:
+                continue
+            if name in _used(trees[c.index]):
                 out.append((name, c.index))
                 break
+            if name in _bound(trees[c.index]):
+                break  # bound again before anyone read it
     return out
 
 

@@ -8,7 +8,19 @@ import pytest
 
 from producerkit import lessons
 
-from .lesson_cells import TAGS, Cell, Expr, function, infer_tags, literal, missing_tags, run_cells, run_lesson, select
+from .lesson_cells import (
+    TAGS,
+    Cell,
+    Expr,
+    function,
+    infer_tags,
+    literal,
+    missing_tags,
+    needed_by_later,
+    run_cells,
+    run_lesson,
+    select,
+)
 
 
 @pytest.mark.parametrize("lesson", [item.name for item in lessons.ready()])
@@ -61,6 +73,27 @@ def test_what_each_cell_does_is_read_from_its_code():
                     4: {"exercise", "check"}, 5: {"setup", "claim"}, 6: {"claim", "figure"},
                     7: {"claim", "figure"}, 8: {"setup", "widget"}, 9: {"claim"}}
     assert set().union(*tags.values()) <= set(TAGS)
+
+
+def test_a_name_a_later_cell_binds_for_itself_is_not_taken_from_above():
+    """Loop and comprehension variables, and names bound again before anyone reads them, need no setup."""
+    cells = _cells(
+        ("for name, gain in {'a': 1}.items():\n    print(name, gain)", ()),
+        ("spaces = {name: 1 for name in 'ab'}\nfor name in spaces:\n    print(name)", ()),
+        ("gain = 2\nprint(gain)", ()),
+        ("gain = 3\nprint(gain * 2)", ()),
+        ("total = 0", ()),
+        ("total = total + 1\nprint(total)", ()),
+        ("def louder(x, by=2):\n    y = x * by\n    return y * 10", ()),
+        ("print(louder(1))", ()),
+    )
+    tags = infer_tags(cells)
+    assert "setup" not in tags[0] and "setup" not in tags[1]  # name: every later cell binds it for itself
+    assert "setup" not in tags[2]  # gain: cell 3 binds it again before reading it
+    assert "setup" in tags[4]  # total = total + 1 reads the total above first
+    assert "setup" in tags[6]  # cell 7 calls louder(); x, by and y are the function's own
+    assert needed_by_later(cells, 2) == []  # cell 3 binds gain again before reading it
+    assert needed_by_later(cells, 4) == [("total", 5)]
 
 
 def test_run_lesson_runs_tagged_cells_and_takes_a_students_answer():
