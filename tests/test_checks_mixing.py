@@ -96,6 +96,8 @@ def test_panning_right_near_wrong_missing():
     assert same_side.correct is False and _says(same_side, "both", "right")
     lead_moved = check_panning({"guitar": -0.5, "keys": 0.5, "lead": 0.6})
     assert lead_moved.correct is False and _says(lead_moved, "lead", "centre", "mono")
+    overheads = check_panning({"overheads": 1, "guitar": -0.4, "keys": 0.4})  # a stereo pair, tipped right
+    assert overheads.correct is False and _says(overheads, "overheads", "stereo pair", "centre")
     bass_moved = check_panning({"guitar": -0.5, "keys": 0.5, "bass": -1})
     assert bass_moved.correct is False and _says(bass_moved, "bass")
     centred = check_panning({"guitar": 0, "keys": 0})

@@ -115,6 +115,8 @@ def test_the_pan_laws(setup):
     text = _prose()
     assert "with the −3 dB law the centred guitar keeps its power (+0.0 dB) but comes up 3 dB in mono" in text
     assert "with the −6 dB law it dips 3 dB in stereo and stays level in mono" in text
+    assert "The overheads are already a stereo pair: they stay centred" in text
+    assert not mx.check_panning({"overheads": 1, "guitar": -0.4, "keys": 0.4})  # and the checker holds to it
 
 
 @pytest.fixture(scope="module")

@@ -312,6 +312,10 @@ def check_panning(pans) -> Feedback:
                      "carry the song: in the centre they come out of both speakers, hold up in mono and share the load "
                      "on the two sides.", f"put the {name} back in the centre (0) and move the guitar and the keys "
                      "instead.")
+    if abs(values.get("overheads", 0.0)) > CENTRE_TOLERANCE:
+        return wrong(f"the overheads are panned to {values['overheads']:+.2f}, but they are a stereo pair: "
+                     "panning them tips the whole kit's cymbals to one side.",
+                     "leave the overheads in the centre (0) and move the guitar and the keys instead.")
     a, b = (values.get(n, 0.0) for n in SIDE_PAIR)
     if abs(a) < SIDE_MIN and abs(b) < SIDE_MIN:
         return wrong("the guitar and the keys are still in the middle, on top of the lead: everything fights for "
