@@ -156,10 +156,12 @@ class Mic:
         with np.errstate(divide="ignore", invalid="ignore"):
             k = 2.0 * np.pi * f / SPEED_OF_SOUND
             near = np.where(f > 0, 1.0 + 1.0 / (1j * k * self.distance_m), 0.0)  # the gradient's near field
-            x = k * (self.capsule_mm / 2000.0) * np.sin(theta)
-            from scipy.special import j1
+            beam = 1.0  # on axis the whole capsule hears a wave at once
+            if np.sin(theta) > 1e-12:  # off axis, the capsule's size beams the highs
+                from scipy.special import j1
 
-            beam = np.where(x > 1e-9, 2.0 * j1(x) / np.where(x > 1e-9, x, 1.0), 1.0)  # the capsule's size
+                x = k * (self.capsule_mm / 2000.0) * np.sin(theta)
+                beam = np.where(x > 1e-9, 2.0 * j1(x) / np.where(x > 1e-9, x, 1.0), 1.0)
             s = 1j * f / self.low_cut_hz
             low_cut = s**2 / (1.0 + np.sqrt(2.0) * s + s**2)  # Butterworth, 12 dB/octave
         pattern = a + (1.0 - a) * np.cos(theta) * near
