@@ -881,13 +881,15 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
     cur = "£" if budget.currency == "GBP" else budget.currency + " "
     the_plan = plan()
     schedule_rows = "".join(
-        f"<tr><td>{esc(s.stage)}</td><td>{s.start:%d %b}{'' if s.end == s.start else f' – {s.end:%d %b}'}</td>"
+        f"<tr><td>{esc(s.stage)}</td><td style='white-space:nowrap'>{s.start:%d %b}"
+        f"{'' if s.end == s.start else f' – {s.end:%d %b}'}</td>"
         f"<td>{esc(', '.join(f'{who} ({the_plan.people[who].role})' for who in s.people))}</td>"
         f"<td>{esc(s.note)}</td></tr>" for s in the_plan.sessions)
     release = the_plan.release_date.isoformat() if the_plan.release_date else "not set"
     plan_rows = "".join(
         f"<tr><td>{n}</td><td>{esc(key)}</td><td>{esc(what.split(': ', 1)[-1])}</td>"
         f"<td>{esc('this page' if key == 'report' else decision_text(key, project.decisions.get(key)) or '—')}"
+        f"{' <i>(default: not answered)</i>' if key != 'report' and project.state(key) == 'default' else ''}"
         f"</td></tr>" for n, (key, what) in enumerate(STAGES, 1))
     done = {s for key in project.done for s in PLAN_STAGES.get(key, ())}
     budget_rows = "".join(

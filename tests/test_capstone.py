@@ -320,6 +320,41 @@ def test_default_mix_reads_the_mixing_lessons_settings_when_saved(work):
     assert faders["kick"] == capstone.DEFAULT_FADERS_DB["kick"]  # a channel not saved keeps the default
 
 
+def test_the_arrangement_spends_the_overdub_day_so_a_finished_project_spends_the_whole_plan():
+    budget = capstone.plan().budget()
+    p = CapstoneProject(Path("unused.json"))
+    p.decisions = {key: {"x": 1} for key in capstone.STAGE_KEYS}
+    assert capstone.spent(p, budget)[0] == sum(budget.by_stage().values())
+
+
+def test_headroom_trim_pulls_every_fader_down_to_leave_3_db():
+    loud = np.full((2, 100), 10 ** (-1.0 / 20), np.float32)  # peaks at -1 dBFS, as a lesson-09 mix can
+    trim = capstone.headroom_trim(loud)
+    assert trim == 2.0 and capstone.headroom_trim(loud * np.float32(10 ** (-trim / 20))) == 0.0
+    assert capstone.headroom_trim(loud * np.float32(0.5)) == 0.0
+
+
+def test_the_report_names_the_schedule_the_credits_the_release_date_and_platforms_in_pounds(work):
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(3 * SR) / SR)).astype(np.float32)
+    master, _ = capstone.master_for(capstone.premaster(np.stack([tone, tone]), SR), SR, "apple")
+    p = CapstoneProject.open()
+    qc_report, delivered = capstone.deliver(p, master, SR, "apple")
+    assert delivered is not None
+    p.choose("demo", "layers", ..., ["keys", "lead"])
+    budget = capstone.plan().budget()
+    text = capstone.release_report(p, budget=budget, loudness=[], qc_report=qc_report, demo_audio=tone * 0.1,
+                                   final_audio=master, sr=SR, ab_start_s=1.0, chorus_s=4.0)
+    assert "release date 2026-04-24" in text and "Schedule and credits" in text
+    assert "Ruth Adler (mastering engineer)" in text and "16 Feb – 18 Feb" in text
+    assert "for Apple Music)" in text and "for apple)" not in text
+    import re
+
+    words = re.sub(r"data:audio/wav;base64,[A-Za-z0-9+/=]+", "", text)  # the A/B's audio is not text
+    assert "GBP" not in words and "£" in words and "Planned cost of the stages done" in text
+    assert "keys + lead <i>(default: not answered)</i>" in words  # a default is not passed off as a decision
+    assert "LU louder than A" in text and "mono previews" in text and "chorus comes in at 3.0 s" in text
+
+
 def test_spent_counts_the_stages_done():
     budget = capstone.plan().budget()
     p = CapstoneProject(Path("unused.json"))
