@@ -430,37 +430,68 @@ class Arrangement:
             out.append(tuple(playing))
         return out
 
-    def render(self, session, fade_ms: float = 10.0, gains_db: dict | None = None) -> np.ndarray:
+    def render(self, session, fade_ms: float = 10.0, gains_db: dict | None = None, bars=None) -> np.ndarray:
         """Mix the session's stems section by section into stereo audio ``(2, n)``.
 
         Each section plays the bars of its source section in the session (looped if the section
         is longer), summing only its layers. Short fades at the section edges avoid clicks.
         ``gains_db`` sets a level per layer (a rough balance; the mixing lesson does it properly).
+        ``bars=(first, end)`` renders only those bars of the arrangement (counted from 0, ``end``
+        excluded): the same samples as that slice of the whole render, without mixing the rest.
+
+        Raises:
+            ParameterError: ``bars`` that are not two bar numbers inside the arrangement, in order.
 
         Lessons: 03, 04
         """
         sr = session.sr
         gains_db = gains_db or {}
         indices = self._source_indices(session)
+        total = sum(index.size for index in indices)
+        lo, hi = 0, total
+        if bars is not None:
+            first, end = self._check_bars(bars)
+            bar_n = seconds_per_bar(self.bpm, self.time_signature) * sr
+            lo, hi = min(int(round(first * bar_n)), total), min(int(round(end * bar_n)), total)
         pieces = []
         fade_n = max(1, int(fade_ms * sr / 1000))
+        offset = 0
         for sec, index in zip(self.sections, indices, strict=True):
             n = index.size
-            out = np.zeros((2, n), np.float32)
+            s0, s1 = max(lo - offset, 0), min(hi - offset, n)
+            offset += n
+            if s1 <= s0:
+                continue
+            out = np.zeros((2, s1 - s0), np.float32)
             for layer in sec.layers:
                 stem = session.stems[layer]
                 stem2 = stem if stem.ndim == 2 else stem[np.newaxis, :]
-                idx = np.minimum(index, stem2.shape[-1] - 1)
+                idx = np.minimum(index[s0:s1], stem2.shape[-1] - 1)
                 gain = np.float32(10 ** (gains_db.get(layer, 0.0) / 20))
                 out += gain * stem2[:, idx] if stem2.shape[0] == 2 else gain * stem2[0, idx]
             if sec.ramp_db != (0.0, 0.0):
-                out *= (10 ** (np.linspace(sec.ramp_db[0], sec.ramp_db[1], n) / 20)).astype(np.float32)
+                out *= (10 ** (np.linspace(sec.ramp_db[0], sec.ramp_db[1], n)[s0:s1] / 20)).astype(np.float32)
             f = min(fade_n, n // 2)
+            envelope = np.ones(n, np.float32)
             ramp = np.linspace(0.0, 1.0, f, dtype=np.float32)
-            out[:, :f] *= ramp
-            out[:, n - f :] *= ramp[::-1]
+            envelope[:f] *= ramp
+            envelope[n - f :] *= ramp[::-1]
+            out *= envelope[s0:s1]
             pieces.append(out)
         return np.concatenate(pieces, axis=1) if pieces else np.zeros((2, 0), np.float32)
+
+    def _check_bars(self, bars) -> tuple[float, float]:
+        """``(first, end)`` bar numbers inside the arrangement, in order (from 0, ``end`` excluded)."""
+        length = self.bars
+        hint = (f"pass bars=(first, end), counted from 0 with end excluded, inside the arrangement's {length:g} "
+                f"bars: bars=(10, 14) is bars 11-14 as a DAW counts them")
+        try:
+            first, end = (float(b) for b in bars)
+        except (TypeError, ValueError):
+            raise ParameterError(f"bars must be two bar numbers (got {bars!r}): {hint}.") from None
+        if not (np.isfinite(first) and np.isfinite(end) and 0 <= first < end <= length):
+            raise ParameterError(f"bars {bars!r} are not inside the arrangement, in order: {hint}.")
+        return first, end
 
     def energy(self, session, audio=None) -> list[SectionEnergy]:
         """Each section's loudness (LUFS), density (layers) and brightness (spectral centroid in Hz).

@@ -161,6 +161,25 @@ def test_render_refuses_unknown_layers_and_sources():
         arr.render(session)
 
 
+@pytest.mark.parametrize("bars", [(0, 1), (1, 3), (2.5, 7.25), (6, 10), (0, 10)])
+def test_render_of_some_bars_is_that_slice_of_the_whole_render(bars):
+    """Fades, ramps (a build-up) and looped sources land on the same samples as in the whole song."""
+    session = make_session()
+    arr = Arrangement.from_session(session).with_build_up("chorus", bars=2).mute("keys", "verse")
+    gains = {"kick": -6.0, "lead": 3.0}
+    whole = arr.render(session, gains_db=gains)
+    bar_n = seconds_per_bar(BPM) * SR
+    a, b = int(round(bars[0] * bar_n)), int(round(bars[1] * bar_n))
+    np.testing.assert_array_equal(arr.render(session, gains_db=gains, bars=bars), whole[:, a:b])
+
+
+@pytest.mark.parametrize("bars", [(3, 3), (4, 2), (-1, 2), (0, 11), ("a", 2), 5, (0, float("nan"))])
+def test_render_refuses_bars_outside_the_arrangement(bars):
+    session = make_session()
+    with pytest.raises(ParameterError, match="bars"):
+        Arrangement.from_session(session).render(session, bars=bars)
+
+
 def test_energy_rises_from_intro_to_chorus():
     session = make_session()
     rows = Arrangement.from_session(session).energy(session)
