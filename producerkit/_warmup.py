@@ -53,7 +53,7 @@ def warm_up(verbose: bool = True) -> float:
         ]),
         ("librosa (tempo and structure)", lambda: (arrange.estimate_tempo(mono, sr),
                                                    arrange.find_sections(mono, sr, bpm=120))),
-        ("librosa (pitch: pYIN, YIN)", lambda: editing.note_pitches(mono[: 2 * sr], sr, fmin=150, fmax=700)),
+        ("pitch (YIN, the soxr resampler)", lambda: editing.note_pitches(mono[: 2 * sr], sr, fmin=150, fmax=700)),
     ]
     for name, step in steps:
         t = time.perf_counter()
