@@ -209,6 +209,14 @@ class CapstoneProject:
         return [k for k in STAGE_KEYS if self.state(k) == "done"]
 
     @property
+    def carried_out(self) -> list[str]:
+        """The stages whose work has been done, on your answers or on defaults, in course order: what is spent.
+
+        Lesson: course/12-capstone.ipynb
+        """
+        return [k for k in STAGE_KEYS if self.state(k)]
+
+    @property
     def next_stage(self) -> str | None:
         """The first stage you have not decided yet: nothing saved, or a default in use (None when all are done)."""
         return next((k for k in STAGE_KEYS if self.state(k) != "done"), None)
@@ -816,12 +824,12 @@ def plan():
 
 
 def spent(project: CapstoneProject, budget) -> tuple[float, float]:
-    """What the stages done so far have spent of ``budget`` (a :class:`producerkit.planning.Budget`), and the total.
+    """What the stages carried out so far (on your answers or on defaults) have spent of ``budget``, and the total.
 
     Lesson: course/12-capstone.ipynb
     """
     by_stage = budget.by_stage()
-    done = {s for key in project.done for s in PLAN_STAGES.get(key, ())}
+    done = {s for key in project.carried_out for s in PLAN_STAGES.get(key, ())}
     return float(sum(v for k, v in by_stage.items() if k in done)), float(budget.total)
 
 
@@ -891,7 +899,7 @@ def release_report(project: CapstoneProject, *, budget, loudness, qc_report, dem
         f"<td>{esc('this page' if key == 'report' else decision_text(key, project.decisions.get(key)) or '—')}"
         f"{' <i>(default: not answered)</i>' if key != 'report' and project.state(key) == 'default' else ''}"
         f"</td></tr>" for n, (key, what) in enumerate(STAGES, 1))
-    done = {s for key in project.done for s in PLAN_STAGES.get(key, ())}
+    done = {s for key in project.carried_out for s in PLAN_STAGES.get(key, ())}
     budget_rows = "".join(
         f"<tr><td>{esc(stage)}</td><td style='text-align:right'>{cur}{cost:,.0f}</td>"
         f"<td>{'done' if stage in done else 'not yet'}</td></tr>" for stage, cost in budget.by_stage().items())

@@ -364,6 +364,21 @@ def test_spent_counts_the_stages_done():
     assert capstone.spent(p, budget) == (by_stage["demo"] + by_stage["mixing"], budget.total)
 
 
+def test_a_stage_carried_out_on_defaults_is_spent_in_the_budget_and_the_report(work):
+    """Run All with no answers delivers a master: the report must not call the stages before it "not yet"."""
+    budget = capstone.plan().budget()
+    p = CapstoneProject.open()
+    p.choose("demo", "layers", ..., ["keys", "lead"])  # a default: the exercise was left unanswered
+    assert p.state("demo") == "default" and p.done == [] and p.carried_out == ["demo"]
+    assert capstone.spent(p, budget)[0] == budget.by_stage()["demo"]
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(2 * SR) / SR)).astype(np.float32)
+    from producerkit.master import qc
+
+    text = capstone.release_report(p, budget=budget, loudness=[], qc_report=qc(np.stack([tone, tone]), SR),
+                                   demo_audio=tone, final_audio=tone, sr=SR)
+    assert "<td>demo</td><td style='text-align:right'>£600</td><td>done</td>" in text
+
+
 # --------------------------------------------------------------------------- the lesson's claims
 
 
