@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ._files import free_path, write_atomic
+from ._song import SESSION
 from .errors import ParameterError, ProducerkitError
 
 #: The project file's name in the student's work folder.
@@ -308,7 +309,7 @@ class CapstoneProject:
 
     def save(self) -> None:
         """Write the project file atomically: a reader sees the old file or the new one, never a part."""
-        doc = {"format": FORMAT, "song": "paper_lanterns", "created": self.created,
+        doc = {"format": FORMAT, "song": SESSION, "created": self.created,
                "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "decisions": self.decisions,
                "sources": self.sources}
         write_atomic(self.path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
