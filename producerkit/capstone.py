@@ -213,7 +213,7 @@ class CapstoneProject:
     def carried_out(self) -> list[str]:
         """The stages whose work has been done, on your answers or on defaults, in course order: what is spent.
 
-        Lesson: course/12-capstone.ipynb
+        Lesson: not yet taught
         """
         return [k for k in STAGE_KEYS if self.state(k)]
 
