@@ -21,6 +21,7 @@ from producerkit.checks import (
     check_song_form,
 )
 from producerkit.checks.arrangement import form_letters
+from tests.feedback_words import said
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +34,6 @@ def original(song):
     return Arrangement.from_session(song)
 
 
-def _said(fb: Feedback, *words: str) -> None:
-    text = (fb.message + " " + fb.hint).lower()
-    for w in words:
-        assert w.lower() in text, (w, str(fb))
 
 
 @pytest.mark.parametrize("blank", [None, ..., ""])
@@ -44,7 +41,7 @@ def test_every_checker_waits_for_an_answer(song, blank):
     for fb in (check_bars_to_seconds(blank), check_song_form(blank, song), check_chorus_contrast(blank, song),
                check_radio_edit(blank, song)):
         assert fb.correct is None and not fb
-        _said(fb, "no answer yet")
+        said(fb, "no answer yet")
 
 
 @settings(max_examples=40, deadline=None)
@@ -75,7 +72,7 @@ def test_bars_to_seconds_right():
 def test_bars_to_seconds_wrong_says_which_mistake(answer, words):
     fb = check_bars_to_seconds(answer)
     assert fb.correct is False
-    _said(fb, *words)
+    said(fb, *words)
 
 
 # --------------------------------------------------------------------------- form
@@ -106,7 +103,7 @@ def test_song_form_right(song, answer):
 def test_song_form_wrong(song, answer, words):
     fb = check_song_form(answer, song)
     assert fb.correct is False
-    _said(fb, *words)
+    said(fb, *words)
 
 
 @pytest.mark.parametrize("answer", ["A B A B", "A B C D", "A B C D C", "intro verse chorus outro"])
@@ -118,7 +115,7 @@ def test_song_form_too_few_sections_says_to_count_the_named_blocks(song, answer)
     """
     fb = check_song_form(answer, song)
     assert fb.correct is False
-    _said(fb, "the song has 6", "named blocks along the top of the timeline", "from the chorus into the bridge")
+    said(fb, "the song has 6", "named blocks along the top of the timeline", "from the chorus into the bridge")
     assert "wherever the layers change" not in fb.hint
 
 
@@ -134,7 +131,7 @@ def test_song_form_hint_is_true_of_the_song(song, original):
 def test_chorus_contrast_right_when_the_verse_drops_its_bass(song, original):
     fb = check_chorus_contrast(original.mute("bass", "verse"), song)
     assert fb.correct is True
-    _said(fb, "lu against the verse", "lifts")
+    said(fb, "lu against the verse", "lifts")
 
 
 def test_chorus_contrast_looks_past_a_drop_to_the_chorus(song, original):
@@ -149,7 +146,7 @@ def test_chorus_contrast_not_yet_for_the_original(song, original):
     lift = rows[2].loudness_lufs - rows[1].loudness_lufs
     fb = check_chorus_contrast(original, song)
     assert fb.correct is False
-    _said(fb, f"{lift:+.1f} lu", "+2 layers", "at least +5 lu", "bass")
+    said(fb, f"{lift:+.1f} lu", "+2 layers", "at least +5 lu", "bass")
     keys_out = check_chorus_contrast(original.mute("keys", "verse"), song)
     assert keys_out.correct is False and "+3 layers" in keys_out.message
 
@@ -158,19 +155,19 @@ def test_chorus_contrast_guards(song, original):
     backwards = original.mute("bass", "chorus").mute("pad", "chorus").mute("guitar", "chorus").mute("keys", "chorus")
     fb = check_chorus_contrast(backwards, song)
     assert fb.correct is False
-    _said(fb, "backwards")
-    _said(check_chorus_contrast(original.mute("lead", "verse"), song), "lost its melody")
-    _said(check_chorus_contrast(original.mute("lead", "chorus"), song), "hook")
+    said(fb, "backwards")
+    said(check_chorus_contrast(original.mute("lead", "verse"), song), "lost its melody")
+    said(check_chorus_contrast(original.mute("lead", "chorus"), song), "hook")
     thin = original
     for layer in ("kick", "snare", "bass", "keys"):
         thin = thin.mute(layer, "verse")
-    _said(check_chorus_contrast(thin, song), "breakdown")
+    said(check_chorus_contrast(thin, song), "breakdown")
     faded = original._with([dataclasses.replace(s, ramp_db=(-12.0, -12.0)) if s.name == "verse" else s
                             for s in original])
-    _said(check_chorus_contrast(faded, song), "ramp")
-    _said(check_chorus_contrast(original.remove_section(2).remove_section(3), song), "no chorus")
-    _said(check_chorus_contrast(original.remove_section("verse"), song), "no verse")
-    _said(check_chorus_contrast("my arrangement", song), "expected an arrangement")
+    said(check_chorus_contrast(faded, song), "ramp")
+    said(check_chorus_contrast(original.remove_section(2).remove_section(3), song), "no chorus")
+    said(check_chorus_contrast(original.remove_section("verse"), song), "no verse")
+    said(check_chorus_contrast("my arrangement", song), "expected an arrangement")
     alien = original.unmute("theremin", "verse").mute("bass", "verse")
     assert check_chorus_contrast(alien, song).correct is False
 
@@ -182,7 +179,7 @@ def test_radio_edit_right(song, original):
     edit = original.remove_section("intro").remove_section("bridge").remove_section("outro")
     fb = check_radio_edit(edit, song)
     assert fb.correct is True
-    _said(fb, "57.6 s", "both choruses")
+    said(fb, "57.6 s", "both choruses")
     shorter_verse = original.remove_section("bridge")._with(
         [dataclasses.replace(s, bars=4) if s.name == "verse" else s for s in original.remove_section("bridge")]
     )
@@ -193,17 +190,17 @@ def test_radio_edit_right(song, original):
 def test_radio_edit_wrong(song, original):
     too_long = check_radio_edit(original.remove_section("bridge").remove_section("intro"), song)
     assert too_long.correct is False
-    _said(too_long, "62.4 s", "2.4 s too long", "cut at least 1 more bar:")
+    said(too_long, "62.4 s", "2.4 s too long", "cut at least 1 more bar:")
     one_chorus = original.remove_section("bridge").remove_section("intro").remove_section("outro").remove_section(2)
-    _said(check_radio_edit(one_chorus, song), "1 complete chorus", "both")
+    said(check_radio_edit(one_chorus, song), "1 complete chorus", "both")
     short_chorus = original._with([dataclasses.replace(s, bars=4) if s.name == "chorus" else s for s in original])
-    _said(check_radio_edit(short_chorus, song), "only 4 bars")
+    said(check_radio_edit(short_chorus, song), "only 4 bars")
     no_verse = original.remove_section("verse").remove_section("bridge").remove_section("outro")
-    _said(check_radio_edit(no_verse, song), "without a verse")
-    _said(check_radio_edit(dataclasses.replace(original, bpm=130), song), "130 bpm", "cutting bars")
-    _said(check_radio_edit(original.add_section(Section("solo", 2, ("guitar",))), song), "not in the song")
-    _said(check_radio_edit(original.unmute("theremin", "intro"), song), "not a stem")
-    _said(check_radio_edit([1, 2], song), "expected an arrangement")
+    said(check_radio_edit(no_verse, song), "without a verse")
+    said(check_radio_edit(dataclasses.replace(original, bpm=130), song), "130 bpm", "cutting bars")
+    said(check_radio_edit(original.add_section(Section("solo", 2, ("guitar",))), song), "not in the song")
+    said(check_radio_edit(original.unmute("theremin", "intro"), song), "not a stem")
+    said(check_radio_edit([1, 2], song), "expected an arrangement")
 
 
 @pytest.mark.parametrize(
@@ -223,7 +220,7 @@ def test_radio_edit_too_long_names_the_sections_left_to_cut(song, original, cuts
         edit = edit.remove_section(name)
     fb = check_radio_edit(edit, song)
     assert fb.correct is False
-    _said(fb, *words)
+    said(fb, *words)
     assert "bar(s)" not in fb.hint and "the verse (" not in fb.hint and "the chorus (" not in fb.hint
     # following the hint passes
     for sec in [s.name for s in edit if s.source_name in ("intro", "bridge", "outro")]:
@@ -235,7 +232,7 @@ def test_radio_edit_too_long_offers_a_third_chorus_and_a_second_verse(song, orig
     longer = original.repeat_section("chorus").repeat_section("verse").remove_section("intro")
     fb = check_radio_edit(longer, song)
     assert fb.correct is False
-    _said(fb, "the verse (8 bars)", "the chorus (8 bars)", "the bridge (4 bars)")
+    said(fb, "the verse (8 bars)", "the chorus (8 bars)", "the bridge (4 bars)")
 
 
 @pytest.mark.parametrize(
@@ -258,4 +255,4 @@ def test_chorus_contrast_counts_only_verse_layers_that_make_sound(song, original
         edit = edit.unmute(layer, "verse")
     fb = check_chorus_contrast(edit, song)
     assert fb.correct is verdict, str(fb)
-    _said(fb, *words)
+    said(fb, *words)

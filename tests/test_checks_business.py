@@ -26,14 +26,11 @@ from producerkit.checks.business import (
     check_who_to_hire,
 )
 from producerkit.planning import EP_STAGES, ep_budget
+from tests.feedback_words import said
 
 ALL_CHECKERS = [check_ep_budget, check_producer_royalty, check_split_sheet, check_who_to_hire, check_career_order]
 
 
-def _said(fb: Feedback, *words: str) -> None:
-    text = (fb.message + " " + fb.hint).lower()
-    for w in words:
-        assert w.lower() in text, (w, str(fb))
 
 
 # --------------------------------------------------------------------------- missing, and any input
@@ -44,7 +41,7 @@ def _said(fb: Feedback, *words: str) -> None:
 def test_every_checker_waits_for_an_answer(checker, blank):
     fb = checker(blank)
     assert fb.correct is None and not fb
-    _said(fb, "no answer yet")
+    said(fb, "no answer yet")
 
 
 def test_the_exercise_cells_placeholders_are_unanswered():
@@ -81,7 +78,7 @@ def test_ep_budget_right_within_the_limit_with_the_contingency():
         assert ep_budget(EP_SONGS, **days).total <= EP_LIMIT_GBP
         fb = check_ep_budget(days)
         assert fb.correct is True, str(fb)
-        _said(fb, "left of £6,500", "a day per song")
+        said(fb, "left of £6,500", "a day per song")
     assert "£10 left" in check_ep_budget(_days(preproduction=2, editing=2)).message
 
 
@@ -91,13 +88,13 @@ def test_ep_budget_near_fits_only_without_the_reserve():
     assert budget.subtotal <= EP_LIMIT_GBP < budget.total
     fb = check_ep_budget(days)
     assert fb.correct is False
-    _said(fb, "close", "£320 over", "without the reserve it fits", "producer's days (each costs £330")
+    said(fb, "close", "£320 over", "without the reserve it fits", "producer's days (each costs £330")
 
 
 def test_ep_budget_wrong_over_the_limit_names_the_studio_days():
     fb = check_ep_budget(_days(recording=4))  # £6,875: a studio day too many
     assert fb.correct is False
-    _said(fb, "close", "over the £6,500", "studio day costs £950")
+    said(fb, "close", "over the £6,500", "studio day costs £950")
     far = check_ep_budget(_days(preproduction=5, recording=5, editing=3, overdubs=3))
     assert far.correct is False and "close" not in far.message
 
@@ -105,10 +102,10 @@ def test_ep_budget_wrong_over_the_limit_names_the_studio_days():
 def test_ep_budget_wrong_when_a_stage_is_empty_or_the_singer_is_rushed():
     fb = check_ep_budget(_days(overdubs=0))
     assert fb.correct is False
-    _said(fb, "nothing is booked for overdubs", "every record goes through every stage")
+    said(fb, "nothing is booked for overdubs", "every record goes through every stage")
     rushed = check_ep_budget(_days(recording=2))  # cheap enough, but 2 days for 3 songs
     assert rushed.correct is False
-    _said(rushed, "2 recording days for 3 songs", "book 3 recording days")
+    said(rushed, "2 recording days for 3 songs", "book 3 recording days")
     assert check_ep_budget(_days(recording=2.5)).correct is False
     assert check_ep_budget(_days(recording="three")).correct is False
     assert check_ep_budget({"mixing": 2}).correct is False
@@ -117,7 +114,7 @@ def test_ep_budget_wrong_when_a_stage_is_empty_or_the_singer_is_rushed():
 def test_ep_budget_partial_answers_wait():
     fb = check_ep_budget(_days(editing=...))
     assert fb.correct is None
-    _said(fb, "still to book: editing")
+    said(fb, "still to book: editing")
 
 
 def test_ep_budget_prices_each_day_and_fee_as_the_rates_say():
@@ -142,7 +139,7 @@ def test_royalty_right_is_the_points_of_the_revenue():
     for answer in (720, 720.0, "720", 720.4):
         assert check_producer_royalty(answer).correct is True
     fb = check_producer_royalty(720)
-    _said(fb, "3 % of the £24,000", "£720", "keeps £4,080")
+    said(fb, "3 % of the £24,000", "£720", "keeps £4,080")
     breakdown = royalties(3, revenue=24_000)
     assert check_producer_royalty(breakdown).correct is True
 
@@ -152,20 +149,20 @@ def test_royalty_right_written_with_the_pound_sign(answer):
     """W11 item 4: "£720" is the right amount of money, not "not an amount of money"."""
     fb = check_producer_royalty(answer)
     assert fb.correct is True, str(fb)
-    _said(fb, "£720")
+    said(fb, "£720")
 
 
 def test_royalty_written_in_pounds_is_judged_like_the_number():
-    _said(check_producer_royalty("£7,200"), "factor of 10")
-    _said(check_producer_royalty("£700"), "close")
+    said(check_producer_royalty("£7,200"), "factor of 10")
+    said(check_producer_royalty("£700"), "close")
     assert check_producer_royalty("£7,20").correct is False
-    _said(check_producer_royalty("€720"), "not an amount of money", "£100")
+    said(check_producer_royalty("€720"), "not an amount of money", "£100")
 
 
 def test_royalty_near_is_close_but_not_right():
     fb = check_producer_royalty(700)
     assert fb.correct is False
-    _said(fb, "close", "within 5 %")
+    said(fb, "close", "within 5 %")
 
 
 @pytest.mark.parametrize(("answer", "words"), [
@@ -181,7 +178,7 @@ def test_royalty_near_is_close_but_not_right():
 def test_royalty_wrong_says_what_went_wrong(answer, words):
     fb = check_producer_royalty(answer)
     assert fb.correct is False
-    _said(fb, words)
+    said(fb, words)
 
 
 # --------------------------------------------------------------------------- a split sheet
@@ -195,27 +192,27 @@ def test_split_sheet_right_in_every_form_a_student_might_write():
     assert check_split_sheet({"Noor": 54, "Ana": 36, "Kai": 10}).correct is True
     assert check_split_sheet(SplitSheet("Paper Lanterns", RIGHT_SPLITS)).correct is True
     assert check_split_sheet([("noor haddad", 54.0), ("ANA RUIZ", 36), ("Kai Moreno", 10)]).correct is True
-    _said(check_split_sheet(RIGHT_SPLITS), "noor 54 %", "ana 36 %", "kai 10 %")
+    said(check_split_sheet(RIGHT_SPLITS), "noor 54 %", "ana 36 %", "kai 10 %")
 
 
 def test_split_sheet_near_adds_up_but_not_as_agreed():
     fb = check_split_sheet({"Noor": 55, "Ana": 35, "Kai": 10})
     assert fb.correct is False
-    _said(fb, "close", "adds up to 100 %", "60:40")
+    said(fb, "close", "adds up to 100 %", "60:40")
     kai = check_split_sheet({"Noor": 48, "Ana": 32, "Kai": 20})
     assert kai.correct is False
-    _said(kai, "kai agreed to 10 %")
+    said(kai, "kai agreed to 10 %")
 
 
 def test_split_sheet_wrong_when_it_does_not_add_up_or_drops_a_writer():
     draft = check_split_sheet(list(SPLIT_DRAFT))
     assert draft.correct is False
-    _said(draft, "110.00 %", "10.00 % too much", "out of noor's and ana's shares")
+    said(draft, "110.00 %", "10.00 % too much", "out of noor's and ana's shares")
     under = check_split_sheet({"Noor": 50, "Ana": 30, "Kai": 10})
-    _said(under, "90.00 %", "10.00 % is unassigned")
+    said(under, "90.00 %", "10.00 % is unassigned")
     dropped = check_split_sheet({"Noor": 60, "Ana": 40})
     assert dropped.correct is False
-    _said(dropped, "kai moreno is missing", "paid nothing")
+    said(dropped, "kai moreno is missing", "paid nothing")
     assert check_split_sheet({"Noor": 54, "Ana": 36, "Kai": 10, "Sam": 0}).correct is False
     assert check_split_sheet({"Noor": 54, "Ana": 36, "Kai": -10}).correct is False
     assert check_split_sheet("Noor 54, Ana 36, Kai 10").correct is False
@@ -225,24 +222,24 @@ def test_split_sheet_fractions_are_told_to_be_percentages():
     """W11 item 3: 0.54 / 0.36 / 0.10 is the right split written as fractions, not 99 % unassigned."""
     fb = check_split_sheet([("Noor Haddad", 0.54, "l"), ("Ana Ruiz", 0.36, "m"), ("Kai Moreno", 0.10, "b")])
     assert fb.correct is False
-    _said(fb, "write percentages, not fractions: 54, not 0.54")
+    said(fb, "write percentages, not fractions: 54, not 0.54")
     assert "on top" not in fb.hint and "unassigned" not in fb.message
-    _said(check_split_sheet({"Noor": 0.6, "Ana": 0.3, "Kai": 0.1}), "percentages, not fractions: 60, not 0.6")
+    said(check_split_sheet({"Noor": 0.6, "Ana": 0.3, "Kai": 0.1}), "percentages, not fractions: 60, not 0.6")
 
 
 def test_split_sheet_under_100_is_not_told_about_shares_on_top():
     """W11 item 3: a total under 100 % put nothing "on top"; the hint says what the three add up to."""
     fb = check_split_sheet({"Noor": 50, "Ana": 30, "Kai": 10})
     assert fb.correct is False and "on top" not in fb.hint
-    _said(fb, "the three shares must add up to 100: kai 10, and the other 90 split 60:40")
+    said(fb, "the three shares must add up to 100: kai 10, and the other 90 split 60:40")
     over = check_split_sheet({"Noor": 60, "Ana": 36, "Kai": 10})
-    _said(over, "106.00 %", "not on top of them")
+    said(over, "106.00 %", "not on top of them")
 
 
 def test_split_sheet_partial_waits():
     fb = check_split_sheet([("Noor Haddad", 54, "l"), ("Ana Ruiz", ..., "m"), ("Kai Moreno", 10, "b")])
     assert fb.correct is None
-    _said(fb, "ana ruiz's share is still to do")
+    said(fb, "ana ruiz's share is still to do")
 
 
 # --------------------------------------------------------------------------- engineer or producer
@@ -260,20 +257,20 @@ def test_who_to_hire_right():
 def test_who_to_hire_near_one_off_explains_it():
     fb = check_who_to_hire({"A": "producer", "B": "producer", "C": "producer"})
     assert fb.correct is False
-    _said(fb, "only one of the 3 scenarios is off", "scenario a needs an engineer", "already hears the finished record")
+    said(fb, "only one of the 3 scenarios is off", "scenario a needs an engineer", "already hears the finished record")
 
 
 def test_who_to_hire_wrong_and_partial():
     fb = check_who_to_hire({"A": "producer", "B": "engineer", "C": "engineer"})
     assert fb.correct is False and "only one" not in fb.message
-    _said(fb, "3 of the 3 scenarios are off", "start with this one", "scenario a needs an engineer")
+    said(fb, "3 of the 3 scenarios are off", "start with this one", "scenario a needs an engineer")
     c = check_who_to_hire({"A": "engineer", "B": "producer", "C": "engineer"})
-    _said(c, "scenario c needs a producer", "coaching performances")
+    said(c, "scenario c needs a producer", "coaching performances")
     assert check_who_to_hire({"A": "drummer", "B": "producer", "C": "producer"}).correct is False
     assert check_who_to_hire({"D": "producer"}).correct is False
     partial = check_who_to_hire({"A": "engineer", "B": ..., "C": ...})
     assert partial.correct is None
-    _said(partial, "1 of 3", "b, c")
+    said(partial, "1 of 3", "b, c")
 
 
 # --------------------------------------------------------------------------- the career
@@ -289,16 +286,16 @@ def test_career_order_near_one_swap():
     order[1], order[2] = order[2], order[1]
     fb = check_career_order(order)
     assert fb.correct is False
-    _said(fb, "close", "only 'assistant producer' and 'producer' are swapped", "contribute ideas")
+    said(fb, "close", "only 'assistant producer' and 'producer' are swapped", "contribute ideas")
 
 
 def test_career_order_wrong_missing_or_twice():
     fb = check_career_order(list(reversed(CAREER_STEPS)))
     assert fb.correct is False and "close" not in fb.message
-    _said(fb, "step 1 is 'runner or intern'", "learn the workflows")
-    _said(check_career_order(list(CAREER_STEPS[:4])), "missing", "senior roles")
-    _said(check_career_order(list(CAREER_STEPS) + ["producer"]), "twice")
-    _said(check_career_order(["runner", "astronaut"]), "not one of the steps")
+    said(fb, "step 1 is 'runner or intern'", "learn the workflows")
+    said(check_career_order(list(CAREER_STEPS[:4])), "missing", "senior roles")
+    said(check_career_order(list(CAREER_STEPS) + ["producer"]), "twice")
+    said(check_career_order(["runner", "astronaut"]), "not one of the steps")
     assert check_career_order("runner, assistant, producer").correct is False
 
 
@@ -306,9 +303,9 @@ def test_career_order_two_words_for_the_first_step_names_what_was_written():
     """W11 item 5: "assistant engineer" is part of step 1; the student never wrote "runner or intern" twice."""
     fb = check_career_order(["runner or intern", "assistant engineer", "producer", "labels", "senior roles"])
     assert fb.correct is False
-    _said(fb, "'assistant engineer' is part of the first step (runner, intern or assistant engineer)",
+    said(fb, "'assistant engineer' is part of the first step (runner, intern or assistant engineer)",
           "step 2 is 'assistant producer'")
     assert "'runner or intern' is in the list twice" not in fb.message
     deals = check_career_order(["runner", "assistant producer", "producer", "labels", "studios"])
-    _said(deals, "'studios' is part of step 4", "the same step as 'labels'", "step 5 is 'senior roles'")
-    _said(check_career_order(["Runner", "runner", "producer", "labels", "senior"]), "'runner' is in the list twice")
+    said(deals, "'studios' is part of step 4", "the same step as 'labels'", "step 5 is 'senior roles'")
+    said(check_career_order(["Runner", "runner", "producer", "labels", "senior"]), "'runner' is in the list twice")

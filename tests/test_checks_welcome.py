@@ -24,6 +24,7 @@ from producerkit.checks import (
 )
 from producerkit.checks.welcome import safe_listening_minutes, stage_aliases
 from producerkit.stages import LEAD_ROLES, PRODUCER_VS_ENGINEER, ROLES, STAGES
+from tests.feedback_words import said
 
 from .lesson_cells import code_cells, markdown, markdown_cells, notebook, run_lesson, select
 
@@ -32,10 +33,6 @@ ALL_CHECKERS = [check_producer_roles, check_producer_or_engineer, check_stage_or
                 check_safe_listening_minutes]
 
 
-def _said(fb: Feedback, *words: str) -> None:
-    text = (fb.message + " " + fb.hint).lower()
-    for w in words:
-        assert w.lower() in text, (w, str(fb))
 
 
 # --------------------------------------------------------------------------- unanswered
@@ -46,7 +43,7 @@ def _said(fb: Feedback, *words: str) -> None:
 def test_every_checker_waits_for_an_answer(checker, blank):
     fb = checker(blank)
     assert fb.correct is None and not fb
-    _said(fb, "no answer yet")
+    said(fb, "no answer yet")
 
 
 @settings(max_examples=60, deadline=None)
@@ -78,17 +75,17 @@ def test_producer_roles_wrong_names_the_right_role_in_a_producers_words():
     fb = check_producer_roles({"Find and approve the budget": "creative",
                                "Engineer, edit and comp the sessions": "technical"})
     assert fb.correct is False
-    _said(fb, "find and approve the budget", "executive producer's job", "makes the project possible")
+    said(fb, "find and approve the budget", "executive producer's job", "makes the project possible")
 
 
 def test_producer_roles_unknown_role_or_task_and_partial():
-    _said(check_producer_roles({"Find and approve the budget": "mixing engineer"}), "not one of the producer's roles")
+    said(check_producer_roles({"Find and approve the budget": "mixing engineer"}), "not one of the producer's roles")
     assert check_producer_roles({"Find and approve the budget": "mixing engineer"}).correct is False
     assert check_producer_roles({"Make the tea": "creative"}).correct is False
     partial = check_producer_roles({"Find and approve the budget": "executive",
                                     "Engineer, edit and comp the sessions": ...})
     assert partial.correct is None
-    _said(partial, "1 of 2", "engineer, edit and comp")
+    said(partial, "1 of 2", "engineer, edit and comp")
     assert check_producer_roles("creative").correct is False
 
 
@@ -106,7 +103,7 @@ def test_producer_or_engineer_wrong_explains_both_sides():
     row = next(r for r in PRODUCER_VS_ENGINEER if r.area == "Sound capture")
     fb = check_producer_or_engineer({row.engineer: "producer"})
     assert fb.correct is False
-    _said(fb, "engineer's side of sound capture", "the producer approves the sounds", "captured well")
+    said(fb, "engineer's side of sound capture", "the producer approves the sounds", "captured well")
     session = next(r for r in PRODUCER_VS_ENGINEER if r.area == "The recording session")
     assert check_producer_or_engineer({session.producer: "producer", session.engineer: "engineer"}).correct is True
     assert check_producer_or_engineer({session.producer: "engineer"}).correct is False
@@ -140,8 +137,8 @@ def test_production_is_not_a_stage_and_the_checkers_say_which_stage_is_meant():
     keys = [s.key for s in STAGES]
     fb = check_stage_order([k if k != "overdubs" else "production" for k in keys])
     assert fb.correct is False
-    _said(fb, "every stage is part of the production", "adding production elements (overdubs, sound design)")
-    _said(check_who_leads({"production": "producer"}), "adding production elements")
+    said(fb, "every stage is part of the production", "adding production elements (overdubs, sound design)")
+    said(check_who_leads({"production": "producer"}), "adding production elements")
 
 
 def test_stage_order_wrong_says_what_the_later_stage_needs():
@@ -150,16 +147,16 @@ def test_stage_order_wrong_says_what_the_later_stage_needs():
     swapped[5], swapped[6] = swapped[6], swapped[5]  # mastering before mixing
     fb = check_stage_order(swapped)
     assert fb.correct is False
-    _said(fb, "mastering comes after mixing", "approved stereo mixes", "which mixing hands on")
+    said(fb, "mastering comes after mixing", "approved stereo mixes", "which mixing hands on")
 
 
 def test_stage_order_missing_duplicate_unknown_and_partial():
     keys = [s.key for s in STAGES]
     fb = check_stage_order(keys[:-1])
     assert fb.correct is False
-    _said(fb, "missing", "delivery")
+    said(fb, "missing", "delivery")
     assert check_stage_order(keys + ["mixing"]).correct is False
-    _said(check_stage_order(keys + ["mixing"]), "twice")
+    said(check_stage_order(keys + ["mixing"]), "twice")
     assert check_stage_order(keys[:3] + ["busking"] + keys[3:]).correct is False
     assert check_stage_order(["demo", ...]).correct is None
     assert check_stage_order(42).correct is False
@@ -176,7 +173,7 @@ def test_who_leads_the_producer_leads_recording_and_the_engineer_runs_the_captur
     assert check_who_leads({"recording": "producer"}).correct is True
     fb = check_who_leads({"recording": "recording engineer"})
     assert fb.correct is False
-    _said(fb, "the producer leads recording", "the recording engineer runs the capture", "presses record")
+    said(fb, "the producer leads recording", "the recording engineer runs the capture", "presses record")
 
 
 def test_who_leads_speaks_the_same_role_vocabulary_as_lesson_04():
@@ -190,16 +187,16 @@ def test_who_leads_speaks_the_same_role_vocabulary_as_lesson_04():
     for checker in (check_who_leads, check_stage_leads):
         fb = checker({"mixing": "engineer"})
         assert fb.correct is False
-        _said(fb, "which engineer")
+        said(fb, "which engineer")
 
 
 def test_who_leads_wrong_uses_the_stage_note():
     fb = check_who_leads({"mastering": "producer"})
     assert fb.correct is False
-    _said(fb, "the mastering engineer leads mastering", "the producer and artist approve")
+    said(fb, "the mastering engineer leads mastering", "the producer and artist approve")
     which = check_who_leads({"mastering": "engineer"})
     assert which.correct is False
-    _said(which, "which engineer")
+    said(which, "which engineer")
     assert check_who_leads({"mastering": "drummer"}).correct is False
     assert check_who_leads({"busking": "artist"}).correct is False
     assert check_who_leads({"mastering": "mastering engineer", "mixing": ...}).correct is None
@@ -219,12 +216,12 @@ def test_safe_listening_right_wrong_and_units():
     assert check_safe_listening_minutes(15, level_dba=100).correct is True
     hours = check_safe_listening_minutes(1)
     assert hours.correct is False
-    _said(hours, "hours")
+    said(hours, "hours")
     long = check_safe_listening_minutes(240)
     assert long.correct is False
-    _said(long, "too long", "halve")
+    said(long, "too long", "halve")
     osha = check_safe_listening_minutes(480 / 2 ** ((94 - 90) / 5))
-    _said(osha, "osha")
+    said(osha, "osha")
     assert check_safe_listening_minutes("loud").correct is False
     assert check_safe_listening_minutes(30).correct is False
 
@@ -234,7 +231,7 @@ def test_safe_listening_never_calls_longer_than_the_limit_safe(minutes):
     """W1 item 1: 65-90 minutes at 94 dBA were "shorter than the limit; safe". Past 60 minutes is too long."""
     fb = check_safe_listening_minutes(minutes)
     assert fb.correct is False
-    _said(fb, "too long", "not safe", "halv")
+    said(fb, "too long", "not safe", "halv")
     assert "shorter" not in fb.message and "safe," not in fb.message, fb
 
 
@@ -242,7 +239,7 @@ def test_safe_listening_never_calls_longer_than_the_limit_safe(minutes):
 def test_safe_listening_shorter_is_safe_but_not_the_rule(minutes):
     fb = check_safe_listening_minutes(minutes)
     assert fb.correct is False
-    _said(fb, "shorter than the limit")
+    said(fb, "shorter than the limit")
     assert "too long" not in fb.message
 
 
