@@ -30,6 +30,7 @@ import numpy as np
 
 from ._files import free_path, write_atomic
 from ._song import SESSION
+from ._validate import in_range
 from .errors import ParameterError, ProducerkitError
 
 #: The project file's name in the student's work folder.
@@ -584,7 +585,7 @@ def cents_off(session, lead: np.ndarray, phrase: str = FLAT_PHRASE) -> float:
     from .editing import phrase_cents as average_cents
 
     a, b = _phrase_span(session, phrase)
-    return average_cents(note_pitches(np.asarray(lead[a:b], np.float32), session.sr, fmin=200.0, fmax=900.0))
+    return average_cents(note_pitches(_mono(lead, "lead")[a:b], session.sr, fmin=200.0, fmax=900.0))
 
 
 def tune_phrase(session, lead: np.ndarray, cents: float, phrase: str = FLAT_PHRASE) -> np.ndarray:
@@ -595,11 +596,24 @@ def tune_phrase(session, lead: np.ndarray, cents: float, phrase: str = FLAT_PHRA
     from .editing import tune
 
     p = next(p for p in session.phrases if p.name == _phrase_name(session, phrase))
-    y = np.asarray(lead, np.float32)
+    y = _mono(lead, "lead")
+    cents = in_range("cents", cents, -1200.0, 1200.0, unit="cents", hint="100 cents is a semitone")
     if not cents:
         return y.copy()
-    return np.asarray(tune(y, session.sr, float(cents), start_s=p.take_start_s,
+    return np.asarray(tune(y, session.sr, cents, start_s=p.take_start_s,
                            end_s=min(p.take_end_s, len(y) / session.sr)), np.float32)
+
+
+def _mono(y, name: str) -> np.ndarray:
+    """``y`` checked (finite numbers) as mono float32, as the takes are; anything else refused with what to pass."""
+    from .audio import ensure_audio
+    from .errors import AudioError
+
+    x = ensure_audio(y, name=name)
+    if x.ndim != 1:
+        raise AudioError(f"{name} must be mono audio (n,) like the takes (got shape {x.shape}): pass the comp's "
+                         "audio, or audio.to_mono(...) of it.")
+    return x
 
 
 def _phrase_name(session, name: str) -> str:
@@ -612,6 +626,7 @@ def lead_stem(session, lead: np.ndarray) -> np.ndarray:
 
     Lesson: course/12-capstone.ipynb
     """
+    lead = _mono(lead, "lead")
     y = np.array(session.stems["lead"], dtype=np.float32)
     a = session.bar_to_sample(session.takes_start_bar)
     y[a:a + len(lead)] = lead[: len(y) - a]
@@ -666,7 +681,10 @@ def headroom_trim(mix: np.ndarray, peak_dbfs: float = -3.0) -> float:
 
     Lesson: course/12-capstone.ipynb
     """
-    peak = float(np.max(np.abs(np.asarray(mix, np.float64)), initial=0.0))
+    from .audio import ensure_audio
+
+    peak = float(np.max(np.abs(ensure_audio(mix, name="mix", allow_empty=True)), initial=0.0))
+    peak_dbfs = in_range("peak_dbfs", peak_dbfs, -60.0, 0.0, unit="dBFS", hint="-3 leaves mastering its headroom")
     if peak <= 0:
         return 0.0
     over = 20 * math.log10(peak) - float(peak_dbfs)
@@ -863,9 +881,10 @@ class VersionLoudness:
     @classmethod
     def of(cls, label: str, y, sr: int) -> VersionLoudness:
         """Measured as it is heard: mono plays on both speakers, so it counts as two channels (+3 dB)."""
+        from .audio import ensure_audio
         from .meters import integrated_loudness, true_peak
 
-        y = np.asarray(y, np.float32)
+        y = ensure_audio(y)
         if y.ndim == 1:
             y = np.stack([y, y])
         return cls(label, float(integrated_loudness(y, sr)), float(true_peak(y, sr)))
