@@ -648,10 +648,12 @@ def correlation(y) -> float:
         return 1.0
     left = pair[0].astype(np.float64)
     right = pair[1].astype(np.float64)
-    denominator = math.sqrt(float(np.dot(left, left)) * float(np.dot(right, right)))
+    # einsum, not np.dot: BLAS runs a long dot product on every core, and on a shared machine its threads
+    # wait for each other (qc took 4x the CPU); the sum is memory-bound, one core is as fast.
+    denominator = math.sqrt(float(np.einsum("i,i->", left, left)) * float(np.einsum("i,i->", right, right)))
     if denominator == 0.0:
         return 0.0
-    return float(np.clip(np.dot(left, right) / denominator, -1.0, 1.0))
+    return float(np.clip(np.einsum("i,i->", left, right) / denominator, -1.0, 1.0))
 
 
 def correlation_curve(y, sr, window_ms: float = 400.0) -> tuple[np.ndarray, np.ndarray]:
