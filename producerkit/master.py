@@ -67,7 +67,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import in_range
+from ._validate import in_range, one_of
 from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, db_to_amp, ensure_audio
 from .errors import AudioError, ParameterError
 from .report import FAIL, PASS, WARN, Finding, Report
@@ -1150,8 +1150,9 @@ def delivery_name(title: str, version: str = "master", *, sr: int = 44100, bits:
         text = "".join("-" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in str(text))
         return " ".join(text.split()).strip(" .-") or "untitled"
 
+    sr, bits = check_sr(sr), one_of("bits", bits, (16, 24, 32), hint="deliver 24-bit unless asked for 16")
     rate = f"{sr / 1000:g} kHz"
-    return f"{clean(title)} - {clean(version)} - {int(bits)}-bit {rate}.{ext.lstrip('.')}"
+    return f"{clean(title)} - {clean(version)} - {int(bits)}-bit {rate}.{clean(ext).lstrip('.')}"
 
 
 def save_master(y, sr, name: str, folder=None, subtype: str = "PCM_24") -> os.PathLike:
