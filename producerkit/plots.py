@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import in_range
 from .audio import check_sr, ensure_audio, power_to_db, to_mono
 from .eq import FREQUENCY_RANGES, log_freqs
 from .errors import ParameterError
@@ -1121,6 +1122,9 @@ def decay_curves_figure(irs: dict, sr: int, title: str = "How each reverb dies a
     for i, (name, ir) in enumerate(irs.items()):
         energy = np.sum(np.atleast_2d(ensure_audio(ir)).astype(np.float64) ** 2, axis=0)
         edc = np.cumsum(energy[::-1])[::-1]
+        if not edc.size or edc[0] <= 0:
+            raise ParameterError(f"the impulse response {name!r} is silent: pass a reverb's response to a click "
+                                 "(a 1 and then zeros, through the reverb), which holds its tail.")
         db = 10 * np.log10(np.maximum(edc / edc[0], 1e-12))
         t, level = decimate_trace(db, sr, points=800, reduce="max")
         keep = level >= -80
@@ -1133,7 +1137,7 @@ def decay_curves_figure(irs: dict, sr: int, title: str = "How each reverb dies a
     if next_hit_s is not None:
         fig.add_vline(x=float(next_hit_s), line=dict(color="#555", dash="dash"),
                       annotation_text=f"next hit, {next_hit_s * 1000:.0f} ms", annotation_position="top right")
-    step = _round_step(end)
+    step = _round_step(max(end, 0.01))
     fig.update_xaxes(title_text="time after the hit (s)", range=[0, float(np.ceil(end / step) * step)], dtick=step)
     fig.update_yaxes(title_text="reverb energy still to come (dB)", range=[-80, 0], dtick=10)
     return _base_layout(fig, title)
@@ -1189,6 +1193,9 @@ def onset_figure(signals: dict, sr: int, start_s: float, length_ms: float = 200.
     go = _go()
     fig = go.Figure()
     colors = ["#444", COLOR_B, COLOR_A, COLOR_CURVE]
+    sr = check_sr(sr)
+    start_s = in_range("start_s", start_s, 0.0, None, unit="s", hint="where the note starts in the audio")
+    length_ms = in_range("length_ms", length_ms, 5.0, 10000.0, unit="ms", hint="a few hundred ms show an onset")
     hop = max(1, int(round(0.005 * sr)))
     start = int(round(start_s * sr))
     n = int(round(length_ms / 5))
@@ -1284,10 +1291,12 @@ def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage doe
     go = _go()
     names = list(stages)
     lufs = [float(integrated_loudness(a, sr)) for a in stages.values()]
+    lufs = [v if np.isfinite(v) else None for v in lufs]  # a silent stage has no loudness to draw (-inf LUFS)
     crest = [float(crest_factor_db(a)) for a in stages.values()]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("integrated loudness", "crest factor (peak - RMS)"),
                         horizontal_spacing=0.12)
-    fig.add_trace(go.Bar(x=names, y=lufs, marker_color=COLOR_A, text=[f"{v:.1f}" for v in lufs],
+    fig.add_trace(go.Bar(x=names, y=lufs, marker_color=COLOR_A,
+                         text=["silent" if v is None else f"{v:.1f}" for v in lufs],
                          textposition="outside", name="loudness (LUFS)"), row=1, col=1)
     fig.add_trace(go.Bar(x=names, y=crest, marker_color=COLOR_B, text=[f"{v:.1f}" for v in crest],
                          textposition="outside", name="crest factor (dB)"), row=1, col=2)
