@@ -1,7 +1,8 @@
 """Benchmark: MixerDesk and LoudnessView updates on a 10 s stereo 44.1 kHz excerpt.
 
-Budget (the issue): at most 50 ms median per parameter change, everything included: re-mix (or
-re-measure), encode the audio for the A/B player, update the meters and plots.
+Budget (issue 18): at most 30 ms median per parameter change in the worst scenario, everything
+included: re-mix (or re-measure), encode the audio for the A/B player, update the meters and plots.
+Each scenario is marked [ok] or [OVER] against it, and the last line gives the verdict.
 
 Scenarios:
 
@@ -15,7 +16,8 @@ Scenarios:
 The widgets' messages are JSON-encoded as a kernel would send them (a stand-in comm replaces
 the no-op one plain Python gets), so syncing the HTML, the plot and the audio bytes is counted.
 Reported per scenario: median wall time and CPU time (the machine is shared: wall time includes
-waiting for a core) and the median of each stage (``widget.timings``).
+waiting for a core; CPU time above wall time means more than one thread ran) and the median of
+each stage (``widget.timings``, wall).
 
 Run: .venv/bin/python bench/widgets_mixer.py
 """
@@ -38,7 +40,8 @@ from comm.base_comm import BaseComm  # noqa: E402
 
 RUNS = 21
 SECONDS = 10.0
-BUDGET_MS = 50.0
+BUDGET_MS = 30.0  # issue 18
+_WORST: list = []  # (wall ms, scenario)
 
 
 class SerialisingComm(BaseComm):
@@ -69,6 +72,7 @@ def timed(step, runs: int = RUNS, timings=None):
 def report(name: str, wall: float, cpu: float, stages: dict, ref: float | None = None) -> None:
     parts = " ".join(f"{k}={v:.1f}" for k, v in stages.items() if k != "total")
     verdict = "ok" if wall <= BUDGET_MS else "OVER"
+    _WORST.append((wall, name))
     ratio = f"  naive {ref:6.1f} ms  ratio {wall / ref:.2f}" if ref else ""
     print(f"{name:<34} wall {wall:6.1f} ms  cpu {cpu:6.1f} ms  [{verdict}]{ratio}\n{'':<36}stages: {parts}")
 
@@ -132,6 +136,9 @@ def main() -> int:
     print(f"{os.cpu_count()} cores, load average {load:.1f}; {RUNS} runs per scenario, medians\n")
     bench_mixer_desk()
     bench_loudness_view()
+    worst, name = max(_WORST)
+    print(f"\nbudget {BUDGET_MS:g} ms median: {'met' if worst <= BUDGET_MS else 'NOT met'} "
+          f"(worst scenario {name}: {worst:.1f} ms; load average {os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -307,3 +307,68 @@ def test_playback_gain_follows_platform_rules(clip):
     assert view.playback_gain_db == pytest.approx(expected)
     assert view.player.loudness_b - view.player.loudness_a == pytest.approx(expected, abs=0.02)
     assert view.player.match_loudness is False
+
+
+def test_qc_for_each_target_equals_master_qc_and_clip_rules_run_once(clip, monkeypatch):
+    """Every platform's report is master.qc's, finding for finding; the rules that do not depend on the
+    platform (mono compatibility, silences, clipping) run once per clip, not once per platform shown."""
+    calls = []
+    correlation = meters.correlation
+    monkeypatch.setattr(meters, "correlation", lambda y: calls.append(1) or correlation(y))
+    view = LoudnessView(clip, SR)
+    for target in ("youtube", "ebu_r128", "apple", "spotify"):
+        assert view.update(target=target)
+        expected = master.qc(clip, SR, target=target)
+        got = view.report
+        assert got.target == expected.target and got.verdict == expected.verdict
+        assert list(got) == list(expected)
+    assert len(calls) == 1 + 4  # the view's clip once; each master.qc above once
+    assert view.update(y=clip * np.float32(0.5))  # a new clip is checked again
+    assert len(calls) == 6
+
+
+def test_player_gets_the_views_loudness_without_measuring_again(clip, monkeypatch):
+    """A is the measured clip (exactly the meter's reading), B the clip turned by the playback gain."""
+    from producerkit.widgets import abplayer
+
+    view = LoudnessView(clip, SR)
+    measured = []
+    monkeypatch.setattr(abplayer, "_loudness", lambda y2, sr: measured.append(1) or 0.0)
+    quieter = clip * np.float32(0.5)
+    for update in ({"y": quieter}, {"target": "ebu_r128"}, {"target": "apple"}):
+        assert view.update(**update)
+        assert view.player.loudness_a == meters.integrated_loudness(quieter, SR)
+        b = quieter * np.float32(10 ** (view.playback_gain_db / 20))
+        assert view.player.loudness_b == pytest.approx(meters.integrated_loudness(b, SR), abs=1e-3)
+    assert measured == []
+    silent = np.zeros_like(clip)
+    assert view.update(y=silent)
+    assert view.player.loudness_a is None and view.player.loudness_b is None
+    assert "could not be measured" in view.player.match_note
+    # Called directly, the player still measures what it is given.
+    view.player.update(b=clip)
+    assert measured == [1]
+
+
+def test_playhead_sends_the_message_ipywidgets_would(clip):
+    """The playhead's own send_state skips ipywidgets' search of the panels for bytes: same message."""
+    from ipywidgets import Widget
+
+    from producerkit.widgets import ABPlayer
+    from producerkit.widgets.playhead import Playhead, TracePanel, series_trace, spectrogram_panel
+
+    view = LoudnessView(clip, SR)
+    player = ABPlayer(clip, clip, SR)
+    times = np.arange(1, 81) / 10.0
+    panels = [TracePanel("level", (-60.0, 0.0), [series_trace(-np.arange(80.0) / 2, "a", times=times, duration=8.0)]),
+              spectrogram_panel(clip, SR, duration=8.0)]
+    for playhead, key in ((view.playhead, None), (Playhead(player, panels), None), (view.playhead, ["title"]),
+                          (Playhead(player, panels), ["panels", "images"])):
+        sent = []
+        playhead._send = lambda msg, buffers=None, sent=sent: sent.append((msg, [bytes(b) for b in buffers or []]))
+        playhead.send_state(key)
+        Widget.send_state(playhead, key)
+        (ours, our_buffers), (theirs, their_buffers) = sent
+        assert ours["method"] == theirs["method"] == "update"
+        assert ours["state"] == theirs["state"] and our_buffers == their_buffers
+        assert sorted(map(tuple, ours["buffer_paths"])) == sorted(map(tuple, theirs["buffer_paths"]))

@@ -247,6 +247,7 @@ class ABPlayer(anywidget.AnyWidget):
         self._encoding = encoding
         # The validated inputs as given, and the paired (padded, same channels) audio that was sent.
         self._a_in: np.ndarray | None = None
+        self._measured: dict = {}  # loudness a caller measured, for one update (see _update_measured)
         self._b_in: np.ndarray | None = None
         self._a2: np.ndarray | None = None
         self._b2: np.ndarray | None = None
@@ -288,6 +289,20 @@ class ABPlayer(anywidget.AnyWidget):
         """
         with showing_errors(self):
             self._apply(**params)
+
+    def _update_measured(self, loudness: dict, **params) -> None:
+        """:meth:`update` from a caller that has measured the new audio: skips measuring it again.
+
+        ``loudness`` maps ``"a"`` and/or ``"b"`` to that version's BS.1770 integrated loudness in
+        LUFS, as :func:`producerkit.meters.integrated_loudness` reads it (``-inf`` when silent); it
+        is used only for a version passed in ``params`` that plays as given (not padded or copied
+        to more channels).
+        """
+        self._measured = dict(loudness)
+        try:
+            self.update(**params)
+        finally:
+            self._measured = {}
 
     def set_audio(self, a=None, b=None, sr: int | None = None) -> None:
         """Replace A and/or B (and their sample rate), as :meth:`update` does.
@@ -335,6 +350,12 @@ class ABPlayer(anywidget.AnyWidget):
                     setattr(self, name, value)
             if new.get("abx") is False and self.selected == "x":
                 self.selected = "a"
+
+    def _loudness_of(self, version: str, paired: np.ndarray, given: np.ndarray, sr: int) -> float | None:
+        """A version's integrated loudness: the caller's (see :meth:`_update_measured`) or measured."""
+        if version in self._measured and paired is given:
+            return _known_lufs(self._measured[version])
+        return _loudness(paired, sr)
 
     def _on_page_message(self, _widget, content, _buffers) -> None:
         """The page asks for the state again when messages to it were lost (see abplayer.js).
@@ -390,9 +411,9 @@ class ABPlayer(anywidget.AnyWidget):
             new["audio_format"] = self._encoding
             new["duration"] = seconds
             new["channels"] = int(a_new.shape[0])
-            # Loudness: reuse a cached value when the samples did not change.
-            la = _loudness(a_new, sr) if a_changed else self.loudness_a
-            lb = _loudness(b_new, sr) if b_changed else self.loudness_b
+            # Loudness: reuse a cached value when the samples did not change, or the caller's measurement.
+            la = self._loudness_of("a", a_new, a_in, sr) if a_changed else self.loudness_a
+            lb = self._loudness_of("b", b_new, b_in, sr) if b_changed else self.loudness_b
             new.update(_match_gains(la, lb, label_a, label_b))
             new["warning"] = " ".join(w for w in (_clip_warning(label_a, a_new), _clip_warning(label_b, b_new)) if w)
         else:
@@ -426,8 +447,20 @@ class ABPlayer(anywidget.AnyWidget):
         return new
 
 
+def _known_lufs(value) -> float | None:
+    """A caller's measurement as :func:`_loudness` says it: None when silent (or not a number)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _same(x: np.ndarray, y: np.ndarray | None) -> bool:
-    return y is not None and x.shape == y.shape and (x is y or np.array_equal(x, y))
+    if y is None or x.shape != y.shape:
+        return False
+    # A new clip differs in its first samples: look there before comparing the whole of both.
+    return x is y or (np.array_equal(x[..., :4096], y[..., :4096]) and np.array_equal(x, y))
 
 
 def _as_bool(value, name: str) -> bool:

@@ -15,6 +15,7 @@ Lesson: course/04-workflow.ipynb
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
@@ -70,6 +71,42 @@ def playback_gain_db(integrated_lufs: float, true_peak_dbtp: float, target="spot
     return 0.0
 
 
+@functools.cache
+def _watched_delivery() -> type:
+    """A :class:`producerkit.master.Delivery` that notes whether a rule read its ``platform``."""
+    from ..master import Delivery
+
+    class Watched(Delivery):
+        read_platform = False
+
+        def __getattribute__(self, name):
+            if name == "platform":
+                object.__setattr__(self, "read_platform", True)
+            return super().__getattribute__(name)
+
+    return Watched
+
+
+def _clip_rule(rule, findings: dict):
+    """``rule`` for :func:`producerkit.master.qc`, its finding kept in ``findings`` if it never reads the platform.
+
+    The clip's rules that do not depend on the target (clipping, DC, mono, silences, ending) then
+    run once per clip, not once per platform shown.
+    """
+
+    def run(d):
+        if rule in findings:
+            return findings[rule]
+        watched = object.__new__(_watched_delivery())
+        watched.__dict__.update(d.__dict__)
+        finding = rule(watched)
+        if not watched.read_platform:
+            findings[rule] = finding
+        return finding
+
+    return run
+
+
 def _prepare(y, sr) -> tuple[np.ndarray, int]:
     y = ensure_audio(y, allow_transposed=True)
     sr = check_sr(sr)
@@ -108,6 +145,7 @@ class LoudnessView(Explorer):
         self._y: np.ndarray | None = None
         self._sr = 0
         self._reports: dict = {}
+        self._findings: dict = {}  # this clip's QC findings that hold for every platform
         self._targets = list(targets())
         self._dropdown = w.Dropdown(
             options=[(f"{t.name} ({t.integrated_lufs:g} LUFS, {t.true_peak_dbtp:g} dBTP)", t.key)
@@ -182,18 +220,19 @@ class LoudnessView(Explorer):
             with watch("measure"):
                 y, sr = _prepare(y, self._sr if sr is None else sr)
                 stats = meters.loudness(y, sr)
-            reports = {}
+            reports, findings = {}, {}
         else:
-            y, sr, stats, reports = self._y, self._sr, self._loudness, self._reports
+            y, sr, stats, reports, findings = self._y, self._sr, self._loudness, self._reports, self._findings
         with watch("qc"):
-            report = reports.get(platform.key) or master.qc(y, sr, target=platform, measured=stats)
+            report = reports.get(platform.key) or master.qc(
+                y, sr, target=platform, measured=stats, rules=[_clip_rule(r, findings) for r in master.QC_RULES])
         gain = playback_gain_db(stats.integrated_lufs, stats.true_peak_dbtp, platform)
 
         # Everything is valid: commit.
         reports = dict(reports)
         reports[platform.key] = report
         old_gain = getattr(self, "_gain_db", None)
-        self._y, self._sr, self._loudness, self._reports = y, sr, stats, reports
+        self._y, self._sr, self._loudness, self._reports, self._findings = y, sr, stats, reports, findings
         self._target, self._gain_db = platform, gain
         with watch("player"):
             self._update_player(new_clip, gain != old_gain)
@@ -204,12 +243,16 @@ class LoudnessView(Explorer):
         y2 = as_channels(self._y)
         b = (y2 * np.float32(10.0 ** (self._gain_db / 20.0))).astype(np.float32, copy=False)
         labels = (self._label, f"On {self._target.name}")
+        # Both versions are measured already: A is the clip, B the clip turned by the playback gain
+        # (loudness moves with the gain; only the -70 LUFS absolute gate could differ, by under 0.001 LU).
+        lufs_a = self._loudness.integrated_lufs
+        known = {"a": lufs_a, "b": lufs_a + self._gain_db}
         if self.player is None:
             self.player = ABPlayer(y2, b, self._sr, labels=labels, match_loudness=False)
         elif new_clip:
-            self.player.update(a=y2, b=b, sr=self._sr, labels=labels)
+            self.player._update_measured(known, a=y2, b=b, sr=self._sr, labels=labels)
         elif new_gain:
-            self.player.update(b=b, labels=labels)
+            self.player._update_measured(known, b=b, labels=labels)
         else:
             self.player.update(labels=labels)
 

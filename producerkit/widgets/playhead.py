@@ -311,6 +311,26 @@ class Playhead(anywidget.AnyWidget):
             for name, value in state.items():
                 setattr(self, name, value)
 
+    def send_state(self, key=None) -> None:
+        """Send state to the page as ipywidgets does, without searching the panels for binary parts.
+
+        ``panels`` is plain JSON (images travel in ``images``); ipywidgets' search of every value
+        for bytes took longer than building the panels (thousands of numbers per trace).
+        """
+        from ipywidgets.widgets.widget import _remove_buffers
+
+        state = self.get_state(key=key)
+        if not state:
+            return
+        if self._property_lock:  # as ipywidgets does: keep the lock up to date with what the page gets
+            for name, value in state.items():
+                if name in self._property_lock:
+                    self._property_lock[name] = value
+        panels = state.pop("panels", None)
+        state, buffer_paths, buffers = _remove_buffers(state)
+        if panels is not None:
+            state = {**state, "panels": panels}
+        self._send({"method": "update", "state": state, "buffer_paths": buffer_paths}, buffers=buffers)
 
     def _on_page_message(self, _widget, content, _buffers) -> None:
         """The page asks for the whole state again when the kernel's messages to it were lost."""
@@ -319,7 +339,8 @@ class Playhead(anywidget.AnyWidget):
 
 
 def _round(values) -> list[float]:
-    return [round(float(v), 4) for v in values]
+    """Values to 4 decimals as a list of floats (NumPy's rounding: 20x faster than round() per value)."""
+    return np.round(np.asarray(values, dtype=np.float64), 4).tolist()
 
 
 def _panels_state(panels, columns: int) -> dict:
