@@ -51,7 +51,7 @@ def warm_up(verbose: bool = True) -> float:
                       space.Delay(note="1/8t", bpm=130), space.Delay(time_ms=300, ping_pong=True))
             for y in (mono, stereo)
         ]),
-        ("librosa (tempo and structure)", lambda: (arrange.estimate_tempo(mono, sr),
+        ("librosa (tempo) and structure", lambda: (arrange.estimate_tempo(mono, sr),
                                                    arrange.find_sections(mono, sr, bpm=120))),
         ("pitch (YIN, the soxr resampler)", lambda: editing.note_pitches(mono[: 2 * sr], sr, fmin=150, fmax=700)),
     ]

@@ -626,11 +626,80 @@ def _grid_phase(onset_env: np.ndarray, frame_rate: float, period_s: float, steps
     return float(phases[np.argmax(np.interp(beats, t, onset_env).sum(axis=1))])
 
 
-def _beat_features(y, sr: int, bpm: float | None, hop: int = 512):
-    """Beat times and beat-synchronous features (chroma for harmony, MFCC for timbre, RMS for level)."""
-    import librosa
+def _hz_to_mel(hz):
+    """Slaney's mel scale (librosa's default): linear to 1 kHz at 200/3 Hz per mel, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    logstep = np.log(6.4) / 27.0
+    return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-12) / 1000.0) / logstep, hz / (200.0 / 3))
 
-    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop)
+
+def _mel_to_hz(mel):
+    mel = np.asarray(mel, dtype=np.float64)
+    logstep = np.log(6.4) / 27.0
+    return np.where(mel >= 15.0, 1000.0 * np.exp(logstep * (mel - 15.0)), mel * (200.0 / 3))
+
+
+def _mel_filters(sr: int, n_fft: int, n_mels: int = 128) -> np.ndarray:
+    """Triangular mel filters from 0 Hz to Nyquist, Slaney-normalised (equal area), as librosa.filters.mel."""
+    fft_hz = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    mel_hz = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(sr / 2.0), n_mels + 2))
+    widths = np.diff(mel_hz)
+    ramps = mel_hz[:, None] - fft_hz[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (mel_hz[2:] - mel_hz[:-2]))[:, None]
+    return weights.astype(np.float32)
+
+
+def _chroma_filters(sr: int, n_fft: int, n_chroma: int = 12) -> np.ndarray:
+    """Pitch-class filters over FFT bins, at concert pitch, starting on C (as librosa.filters.chroma)."""
+    freqs = np.linspace(0, sr, n_fft, endpoint=False)[1:]
+    bins = n_chroma * np.log2(freqs / (440.0 / 16))
+    bins = np.concatenate(([bins[0] - 1.5 * n_chroma], bins))
+    widths = np.concatenate((np.maximum(bins[1:] - bins[:-1], 1.0), [1.0]))
+    half = np.round(n_chroma / 2.0)
+    dist = np.remainder(bins[None, :] - np.arange(n_chroma)[:, None] + half + 10 * n_chroma, n_chroma) - half
+    weights = np.exp(-0.5 * (2 * dist / widths[None, :]) ** 2)
+    weights /= np.sqrt(np.sum(weights**2, axis=0, keepdims=True))
+    weights *= np.exp(-0.5 * ((bins / n_chroma - 5.0) / 2.0) ** 2)[None, :]  # centred on octave 5, two wide
+    weights = np.roll(weights, -3 * (n_chroma // 12), axis=0)
+    return np.ascontiguousarray(weights[:, : n_fft // 2 + 1], dtype=np.float32)
+
+
+def _power_spectrogram(y: np.ndarray, n_fft: int, hop: int, block: int = 512) -> np.ndarray:
+    """``|STFT|^2`` (bins, frames): periodic Hann window, frames centred on ``hop`` multiples, zero-padded ends."""
+    padded = np.pad(y.astype(np.float32, copy=False), n_fft // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+    out = np.empty((n_fft // 2 + 1, frames.shape[0]), dtype=np.float32)
+    for start in range(0, frames.shape[0], block):  # in blocks: a whole song's frames at once is 100s of MB
+        spec = np.fft.rfft(frames[start : start + block] * window, axis=1)
+        out[:, start : start + block] = (spec.real**2 + spec.imag**2).T
+    return out
+
+
+def _db(power: np.ndarray, amin: float = 1e-10, top_db: float = 80.0) -> np.ndarray:
+    """Power in dB re 1, floored at ``amin`` and at ``top_db`` below the loudest value."""
+    db = 10.0 * np.log10(np.maximum(amin, power))
+    return np.maximum(db, db.max() - top_db)
+
+
+def _beat_features(y, sr: int, bpm: float | None, hop: int = 512):
+    """Beat times and beat-synchronous features (chroma for harmony, MFCC for timbre, RMS for level).
+
+    The features are librosa's (onset strength, ``chroma_stft``, ``mfcc``, ``rms``, with their default
+    settings), computed here in NumPy from two spectrograms: importing librosa's feature modules loads
+    numba kernels that cost a lesson two seconds.
+    """
+    from scipy.fft import dct
+
+    y = np.asarray(y, dtype=np.float32)
+    # one 2048-point spectrogram on the mel scale serves the onsets and the MFCCs
+    mel_db = _db(_mel_filters(sr, 2048) @ _power_spectrogram(y, 2048, hop))
+    n = mel_db.shape[1]
+    rise = np.maximum(0.0, mel_db[:, 1:] - mel_db[:, :-1]).mean(axis=0)
+    onset_env = np.concatenate([np.zeros(1 + 2048 // (2 * hop), dtype=rise.dtype), rise])[:n]
     if bpm is None:
         bpm = estimate_tempo(y, sr)
     # Music made to a click does not drift: the beats are a steady grid at the tempo, placed where
@@ -638,15 +707,21 @@ def _beat_features(y, sr: int, bpm: float | None, hop: int = 512):
     # importing librosa.beat compiles a kernel numba cannot cache: four seconds of every lesson.)
     slope = 60.0 / bpm
     beat_times = np.arange(_grid_phase(onset_env, sr / hop, slope), y.size / sr, slope)
-    frames = librosa.time_to_frames(beat_times, sr=sr, hop_length=hop)
-    # Chords, in concert pitch: estimating the tuning (librosa's default) costs a second and the
-    # section boundaries do not depend on a few cents.
-    chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096, tuning=0.0)
-    mfcc = librosa.feature.mfcc(y=y, sr=sr, hop_length=hop, n_mfcc=20)
-    rms = librosa.feature.rms(y=y, hop_length=hop)
-    n = chroma.shape[1]
+    frames = (beat_times * sr).astype(int) // hop
+    # Chords, in concert pitch: estimating the tuning costs a second and the section boundaries
+    # do not depend on a few cents.
+    chroma = _chroma_filters(sr, 4096) @ _power_spectrogram(y, 4096, hop)
+    peak = chroma.max(axis=0, keepdims=True)
+    chroma = chroma / np.where(peak < np.finfo(chroma.dtype).tiny, 1.0, peak)
+    mfcc = dct(mel_db, axis=0, type=2, norm="ortho")[:20]
+    energy = np.concatenate([[0.0], np.cumsum(np.pad(y, 1024).astype(np.float64) ** 2)])
+    starts = np.arange(n) * hop
+    power = (energy[starts + 2048] - energy[starts]) / 2048  # mean square of each 2048-sample frame
+    level_db = _db(power[None, :])  # RMS in dB: 20 log10(rms) = 10 log10(mean square)
     frames = frames[frames < n]
-    sync = librosa.util.sync(np.vstack([chroma, mfcc[1:], librosa.amplitude_to_db(rms)]), frames, aggregate=np.mean)
+    edges = np.unique(np.concatenate([[0, n], np.clip(frames, 0, n)]))
+    data = np.vstack([chroma, mfcc[1:], level_db])
+    sync = np.stack([data[:, a:b].mean(axis=1) for a, b in zip(edges[:-1], edges[1:], strict=True)], axis=1)
     sync = sync[:, 1 : len(frames)] if frames[0] > 0 else sync[:, : len(frames)]
     features = (sync - sync.mean(axis=1, keepdims=True)) / (sync.std(axis=1, keepdims=True) + 1e-9)
     return beat_times[: features.shape[1]], features, 60.0 / slope
@@ -680,7 +755,7 @@ def find_sections(
 ) -> FoundSections:
     """Estimate where a song's sections change, and which sections repeat, from its audio.
 
-    The recipe (Foote 2000, with librosa's beat-synchronous features): track the beats, describe
+    The recipe (Foote 2000, with librosa's beat-synchronous features, computed in NumPy): track the beats, describe
     each bar by its timbre (MFCC), level (RMS) and, more lightly, its harmony (chroma), compare
     every bar with every other (a self-similarity matrix), and slide a checkerboard kernel
     ``kernel_bars`` bars wide along the diagonal to find where the music stops resembling what

@@ -310,3 +310,59 @@ def test_the_bundled_arrangement_renders_back_to_its_stems(song):
     bar_n = int(seconds_per_bar(song.bpm) * song.sr)
     inner = slice(23 * bar_n, 24 * bar_n)  # inside the second chorus: it must play its own bars
     np.testing.assert_allclose(audio[0, inner], mix[inner], atol=1e-5)
+
+
+# --------------------------------------------------------------------------- structure features without librosa
+
+
+def _librosa_beat_features(y, sr, bpm, hop=512):
+    """The features find_sections used to take from librosa, as the reference for its NumPy ones."""
+    import librosa
+
+    from producerkit.arrange import _grid_phase
+
+    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop)
+    slope = 60.0 / bpm
+    beat_times = np.arange(_grid_phase(onset_env, sr / hop, slope), y.size / sr, slope)
+    frames = librosa.time_to_frames(beat_times, sr=sr, hop_length=hop)
+    chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096, tuning=0.0)
+    mfcc = librosa.feature.mfcc(y=y, sr=sr, hop_length=hop, n_mfcc=20)
+    rms = librosa.feature.rms(y=y, hop_length=hop)
+    frames = frames[frames < chroma.shape[1]]
+    sync = librosa.util.sync(np.vstack([chroma, mfcc[1:], librosa.amplitude_to_db(rms)]), frames, aggregate=np.mean)
+    sync = sync[:, 1 : len(frames)] if frames[0] > 0 else sync[:, : len(frames)]
+    features = (sync - sync.mean(axis=1, keepdims=True)) / (sync.std(axis=1, keepdims=True) + 1e-9)
+    return onset_env, beat_times[: features.shape[1]], features
+
+
+@pytest.mark.parametrize("source", ["synthetic", "bundled"])
+def test_structure_features_are_librosas(source, song):
+    """The NumPy onset strength, chroma, MFCC and RMS behind find_sections are librosa's, beat for beat."""
+    from producerkit.arrange import _beat_features
+
+    if source == "synthetic":
+        y, sr, bpm = synthetic_song()[0], SR, 120.0
+    else:
+        y, sr, bpm = song.mix(), song.sr, song.bpm
+    _, ref_beats, ref = _librosa_beat_features(y, sr, bpm)
+    beats, features, _ = _beat_features(y, sr, bpm)
+    np.testing.assert_allclose(beats, ref_beats)
+    np.testing.assert_allclose(features, ref, atol=2e-3)
+
+
+def test_find_sections_does_not_import_librosa():
+    """librosa's feature modules load numba kernels that cost a lesson two seconds: structure finding avoids them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from producerkit.arrange import find_sections, self_similarity_figure\n"
+        "t = np.arange(20 * 22050) / 22050\n"
+        "y = (np.sin(2 * np.pi * 220 * t) * (1 + (t % 0.5 < 0.05))).astype(np.float32) * 0.2\n"
+        "found = find_sections(y, 22050, bpm=120)\n"
+        "self_similarity_figure(y, 22050, found=found)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'librosa'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
