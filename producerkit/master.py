@@ -973,6 +973,7 @@ def decode_mix(data, name: str = "your mix", max_seconds: float = MAX_MIX_SECOND
 
     import soundfile as sf
 
+    max_seconds = in_range("max_seconds", max_seconds, 0.0, lo_open=True, unit="s", hint="the longest mix to accept")
     if isinstance(data, memoryview | bytearray):
         data = bytes(data)
     if not isinstance(data, bytes):
