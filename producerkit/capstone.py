@@ -670,6 +670,10 @@ def mixdown(stems: dict, sr: int, faders: dict, pans: dict | None = None):
             raise ParameterError(f"{name!r} is not a track of the mix; the tracks are {', '.join(stems)}.")
         if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
             raise ParameterError(f"the fader for {name} must be a number of dB (got {value!r}).")
+    for name, value in (pans or {}).items():
+        if name not in stems:
+            raise ParameterError(f"{name!r} is not a track of the mix; the tracks are {', '.join(stems)}.")
+        in_range(f"the pan of {name}", value, -1.0, 1.0, hint="-1 is hard left, 0 the centre, 1 hard right")
     mixer = _mixer(stems, sr, faders, pans or {})
     return mixer, mixer.render()
 
