@@ -1194,7 +1194,7 @@ def onset_figure(signals: dict, sr: int, start_s: float, length_ms: float = 200.
     fig = go.Figure()
     colors = ["#444", COLOR_B, COLOR_A, COLOR_CURVE]
     sr = check_sr(sr)
-    start_s = in_range("start_s", start_s, 0.0, None, unit="s", hint="where the note starts in the audio")
+    start_s = in_range("start_s", start_s, 0.0, 3600.0, unit="s", hint="where the note starts in the audio")
     length_ms = in_range("length_ms", length_ms, 5.0, 10000.0, unit="ms", hint="a few hundred ms show an onset")
     hop = max(1, int(round(0.005 * sr)))
     start = int(round(start_s * sr))
