@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import in_range
+from ._validate import in_range, whole
 from .audio import check_sr, ensure_audio, power_to_db, to_mono
 from .eq import FREQUENCY_RANGES, log_freqs
 from .errors import ParameterError
@@ -1154,6 +1154,8 @@ def echoes_figure(delays: dict, sr: int, bpm: float, beats: int = 4, title: str 
     from plotly.subplots import make_subplots
 
     go = _go()
+    bpm = in_range("bpm", bpm, 20, 400, unit="BPM", hint="the song's tempo")
+    beats = whole("beats", beats, 1, 32, hint="how many beats after the note to show; 4 is a bar of 4/4")
     names = list(delays)
     fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.05,
                         subplot_titles=names)
