@@ -241,23 +241,82 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page (own context: no shared storage between tests), screenshotted at teardown."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def _new_page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
     pg = context.new_page()
     pg.console_errors = []
     pg.on("console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: pg.console_errors.append(f"pageerror: {exc}"))
+    pg.screenshot_taken = False
+    return pg
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def _shared_lab_page(browser):
+    """One JupyterLab page per test process, reused by the tests that need no fresh page.
+
+    Loading JupyterLab costs 5-20 s of a loaded CI machine's time; opening a notebook in a page that has it
+    loaded costs 1-2 s. A test leaves the page with every document closed and every kernel shut down; a
+    test that failed, or whose clean-up did not finish, leaves it to be thrown away and loaded afresh.
+    """
+    holder = {"page": None}
+    yield holder
+    if holder["page"] is not None and not holder["page"].is_closed():
+        holder["page"].context.close()
+
+
+def _refuse_init_script(*args, **kwargs):
+    raise RuntimeError(
+        "this page is shared and JupyterLab is already loaded in it, so an init script would never run: "
+        "mark the test @pytest.mark.fresh_page"
+    )
+
+
+@pytest.fixture
+def page(browser, request, _shared_lab_page):
+    """The test's page: the worker's shared JupyterLab page, or a fresh one for a test marked ``fresh_page``.
+
+    A fresh page has its own context (no shared storage) and is screenshotted at teardown.
+    """
+    if request.node.get_closest_marker("fresh_page"):
+        pg = _new_page(browser)
+        try:
+            yield pg
+        finally:
+            try:
+                if not pg.is_closed() and not pg.screenshot_taken:
+                    _screenshot(pg, request.node.name)
+            finally:
+                pg.context.close()
+        return
+
+    pg = _shared_lab_page["page"]
+    if pg is None or pg.is_closed():
+        pg = _shared_lab_page["page"] = _new_page(browser)
+        pg.add_init_script = _refuse_init_script
+    pg.console_errors.clear()
+    pg.screenshot_taken = False
+    pg.set_viewport_size(VIEWPORT)
     try:
         yield pg
     finally:
-        try:
-            if not pg.is_closed():
-                _screenshot(pg, request.node.name)
-        finally:
-            context.close()
+        passed = getattr(request.node, "report_call", None) is not None and request.node.report_call.passed
+        if not pg.is_closed() and not pg.screenshot_taken:
+            _screenshot(pg, request.node.name)
+        if pg.is_closed() or not passed or not _close_documents(pg):
+            pg.context.close()
+            _shared_lab_page["page"] = None
 
 
 def _screenshot(page, name: str) -> Path:
@@ -266,6 +325,43 @@ def _screenshot(page, name: str) -> Path:
     path = ARTIFACTS / (re.sub(r"[^\w.-]+", "_", name) + ".png")
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_TEST_STYLE_ID = "pk-test-style"
+
+
+def hide_toolbars(page) -> None:
+    """Hide the notebook's sticky toolbar and the status bar (they cover a full-page shot) until the test ends."""
+    page.evaluate(
+        """id => { const s = document.createElement('style'); s.id = id;
+           s.textContent = '.jp-NotebookPanel-toolbar, .jp-StatusBar-Widget { visibility: hidden; }';
+           document.head.appendChild(s); }""",
+        _TEST_STYLE_ID,
+    )
+
+
+def _close_documents(page) -> bool:
+    """Close every open document in a shared page, discarding changes; True when the page is clean."""
+    if page.is_closed() or "/lab" not in page.url:
+        return True
+    try:
+        page.evaluate("id => document.getElementById(id)?.remove()", _TEST_STYLE_ID)
+        if page.locator(".jp-NotebookPanel").count() == 0 and page.locator(".jp-Dialog").count() == 0:
+            return True
+        page.keyboard.press("Escape")
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Close All Tabs").first.click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:  # a notebook the test changed asks whether to save it
+            discard = page.locator(".jp-Dialog button", has_text=re.compile(r"^(Discard|Don't Save)$"))
+            if discard.count():
+                discard.first.click()
+            elif page.locator(".jp-NotebookPanel").count() == 0 and page.locator(".jp-Dialog").count() == 0:
+                return True
+            page.wait_for_timeout(100)
+        return False
+    except Exception:  # noqa: BLE001 - any trouble here: the page is thrown away and loaded afresh
+        return False
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -297,21 +393,33 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
     Cells" runs, then every code cell's prompt must show its execution number (or a cell
     must have failed, which ``assert_no_errors`` then reports).
     """
-    # ?reset: start from an empty workspace, or JupyterLab restores the previous test's notebook
-    # and may activate it over this one while it loads.
-    page.goto(lab_server.url(f"lab/tree/{name}?reset"))
+    phases, started = {}, time.monotonic()
+    page.run_phases = phases  # seconds per phase, for the lessons' timing.json
+    if "/lab" in page.url and page.locator(".jp-NotebookPanel").count() == 0:
+        # JupyterLab is loaded in this shared page, with nothing open: open the notebook in it.
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Open from Path").first.click()
+        page.locator(".jp-Dialog input").fill(name)
+        page.keyboard.press("Enter")
+    else:
+        # ?reset: start from an empty workspace, or JupyterLab restores the previous test's notebook
+        # and may activate it over this one while it loads.
+        page.goto(lab_server.url(f"lab/tree/{name}?reset"))
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=timeout * 1000)
+    phases["open_s"] = round(time.monotonic() - started, 1)
     # The kernel is connected and idle before anything runs. (The toolbar's execution indicator
     # reads "idle" before the kernel connects too; the status bar goes Initializing → Connecting
     # → Idle, so it is the one to wait for. Cells run earlier would be silently dropped.)
     page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\|\s*Idle\s*$")).wait_for(timeout=timeout * 1000)
     # The panel's loading spinner can outlive the kernel connection and swallows clicks.
     panel.locator(".jp-Spinner").wait_for(state="detached", timeout=timeout * 1000)
+    phases["kernel_idle_s"] = round(time.monotonic() - started - phases["open_s"], 1)
     panel.locator(".jp-Notebook").click(position={"x": 5, "y": 5})
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_function(_CELLS_DONE_JS, timeout=timeout * 1000, polling=100)
+    phases["cells_s"] = round(time.monotonic() - started - phases["open_s"] - phases["kernel_idle_s"], 1)
 
 
 def _assert_no_errors(page) -> None:
@@ -375,9 +483,13 @@ def run_notebook(page, lab_server, request):
     lab_server.reset()
     yield lambda name, timeout=KERNEL_TIMEOUT: _run_notebook(page, lab_server, name, timeout)
     try:
-        _screenshot(page, request.node.name)
+        if not page.is_closed():
+            _screenshot(page, request.node.name)
+            page.screenshot_taken = True
     finally:
-        page.close()  # the page's websockets go before its kernel does
+        # the page's websockets go before its kernel does
+        if request.node.get_closest_marker("fresh_page") or not _close_documents(page):
+            page.close()
         lab_server.reset()
 
 

@@ -77,6 +77,7 @@ def wait_for_output(page, condition: str, timeout: float = 10_000) -> None:
     )
 
 
+@pytest.mark.fresh_page  # its init script taps the players' output before JupyterLab loads
 def test_abplayer_plays_switches_and_syncs_state(page, run_notebook, assert_no_errors, run_cell_code, screenshot):
     page.add_init_script(OUTPUT_TAP_JS)
     run_notebook(NOTEBOOK)

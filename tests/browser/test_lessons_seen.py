@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, hide_toolbars
 
 COURSE = REPO / "course"
 LESSONS = sorted(p.name for p in COURSE.glob("[0-9][0-9]-*.ipynb"))
@@ -305,7 +305,7 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     # A tall window, so an explorer fits on screen whole; and the notebook's sticky toolbar and the
     # status bar would cover the top and bottom of a shot.
     page.set_viewport_size({"width": 1400, "height": 2400})
-    page.add_style_tag(content=".jp-NotebookPanel-toolbar, .jp-StatusBar-Widget { visibility: hidden; }")
+    hide_toolbars(page)
     report = []
     places = page.evaluate(LOCATE_JS)
     for i in range(plots.count()):
@@ -332,7 +332,8 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
 
     total_s = time.monotonic() - started
     (out / "figures.json").write_text(json.dumps(report, indent=1))
-    (out / "timing.json").write_text(json.dumps({"run_all_s": round(run_s, 1), "total_s": round(total_s, 1)}))
+    (out / "timing.json").write_text(json.dumps({"run_all_s": round(run_s, 1), **getattr(page, "run_phases", {}),
+                                                      "total_s": round(total_s, 1)}))
     print(f"{lesson}: Run All {run_s:.0f} s, with reading and screenshots {total_s:.0f} s, "
           f"{len(report)} figures, {widgets.count()} widgets")
     assert not problems, "what a student sees is wrong:\n" + "\n".join(problems)

@@ -172,6 +172,7 @@ def all_views_work(page, assert_no_errors) -> None:
 
 
 @pytest.mark.solo  # frame timing: measured with nothing else running (make test runs it after the others)
+@pytest.mark.fresh_page  # its init script counts the comm messages from the start
 def test_cursor_follows_the_audio_clock_without_kernel_chatter(page, run_notebook, assert_no_errors,
                                                                run_cell_code):
     page.add_init_script(COMM_COUNTER_JS)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .page_helpers import allow_anywidget_late, kernel_state
@@ -59,6 +60,7 @@ def _wait_decoded(page, player, timeout: float = 30_000) -> None:
         raise AssertionError("a player never decoded its audio; the players show:\n" + "\n---\n".join(texts)) from exc
 
 
+@pytest.mark.fresh_page  # its init script slows the widgets' code down before JupyterLab loads it
 def test_players_whose_code_loads_late_show_their_audio_and_hear_python(
     page, run_notebook, assert_no_errors, run_cell_code, screenshot
 ):
