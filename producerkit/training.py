@@ -475,6 +475,21 @@ def _blocks(y: np.ndarray, sr: int, key=None) -> np.ndarray:
     return blocks
 
 
+_PEAKS_CACHE: dict = {}
+
+
+def _peak(y: np.ndarray, key=None) -> float:
+    """The sample peak, max |y| (two reductions: no temporary the size of the audio); cached under ``key``."""
+    if key is not None and key in _PEAKS_CACHE:
+        return _PEAKS_CACHE[key]
+    peak = max(float(np.max(y)), -float(np.min(y))) if y.size else 0.0
+    if key is not None:
+        if len(_PEAKS_CACHE) > 64:
+            _PEAKS_CACHE.clear()
+        _PEAKS_CACHE[key] = peak
+    return peak
+
+
 def _block_powers(y: np.ndarray, sr: int):
     from . import meters
 
@@ -522,7 +537,8 @@ def _gain_to(y: np.ndarray, sr: int, target: float, key=None) -> float:
     return gain
 
 
-def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key, *, offset_db: float = 0.0):
+def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key, *, offset_db: float = 0.0,
+           proc_key=None):
     """Both versions as stereo at TARGET_LUFS (B at TARGET + offset), measured per BS.1770, and what was done.
 
     Mono ``(n,)`` inputs stand for a centred mono source (two identical channels) and come back as ``(2, n)``.
@@ -536,9 +552,8 @@ def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key,
         if processed is reference:  # the level drill: the same audio, offset_db louder, gated at its own level
             gb = _gain_to(reference, ctx.sr, target + offset_db, key)
         else:
-            gb = _gain_to(processed, ctx.sr, target + offset_db)
-        peak = max(float(np.max(np.abs(reference))) * 10 ** (ga / 20),
-                   float(np.max(np.abs(processed))) * 10 ** (gb / 20))
+            gb = _gain_to(processed, ctx.sr, target + offset_db, proc_key if target == TARGET_LUFS else None)
+        peak = max(_peak(reference, ref_key) * 10 ** (ga / 20), _peak(processed, proc_key) * 10 ** (gb / 20))
         ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
         if peak <= ceiling:
             break
@@ -693,8 +708,24 @@ def _with_reverb(session: str, start_bar: int, n: int, decay_s: float) -> np.nda
 
 @lru_cache(maxsize=3)
 def _with_base_reverb(session: str, start_bar: int, n: int) -> np.ndarray:
-    """The base decay, which every decay trial on this excerpt shares (cached, read-only)."""
+    """The base decay, which every decay trial on this excerpt shares (cached, read-only).
+
+    The first decay trial on each of :data:`_DECAY_BARS` renders it as well as the other decay:
+    that trial takes two reverb renders, the others one.
+    """
     y = _with_reverb(session, start_bar, n, _BASE_DECAY_S)
+    y.flags.writeable = False
+    return y
+
+
+@lru_cache(maxsize=6)
+def _with_other_reverb(session: str, start_bar: int, n: int, decay_s: float) -> np.ndarray:
+    """The other decay of a trial (cached, read-only): a level's trials come back to the same few.
+
+    At one level there are six (three excerpts, a longer or a shorter decay), and a student practises
+    around one level, so most decay trials reuse a render: the reverb is most of a trial's time.
+    """
+    y = _with_reverb(session, start_bar, n, decay_s)
     y.flags.writeable = False
     return y
 
@@ -709,12 +740,14 @@ def _make_space(ctx: _Context) -> Trial:
         ratio = 1.0 + d.value(ctx.level) / 100.0
         other = round(_BASE_DECAY_S * ratio if ctx.rng.random() < 0.5 else _BASE_DECAY_S / ratio, 4)
         versions = {_BASE_DECAY_S: _with_base_reverb(ctx.session, start, ctx.n),
-                    other: _with_reverb(ctx.session, start, ctx.n, other)}
+                    other: _with_other_reverb(ctx.session, start, ctx.n, other)}
         longer = _ab(ctx.rng)
         long_d, short_d = max(versions), min(versions)
         decays = {"A": long_d, "B": short_d} if longer == "A" else {"A": short_d, "B": long_d}
-        key = ("kit-reverb", ctx.session, start, ctx.n) if decays["A"] == _BASE_DECAY_S else None
-        a, b, info = _match(ctx, versions[decays["A"]], versions[decays["B"]], key)
+        # Both renders are cached, so their gating blocks and peaks are too (keyed by their decay).
+        keys = {d: ("kit-reverb", ctx.session, start, ctx.n) + (() if d == _BASE_DECAY_S else (d,)) for d in versions}
+        a, b, info = _match(ctx, versions[decays["A"]], versions[decays["B"]], keys[decays["A"]],
+                            proc_key=keys[decays["B"]])
         details = {"question": "decay", "decay_s": decays, "reverb": {k: _reverb(v) for k, v in decays.items()},
                    "longer": longer, **info}
         return _trial(ctx, "space", a, b, longer, f"kick and snare, {_bars(ctx, start)}", details,

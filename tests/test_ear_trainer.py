@@ -370,3 +370,29 @@ def test_progress_figure_draws_a_goal_as_a_goal(tmp_path):
     assert any(t.startswith("course goal: 1–2 dB") for t in texts) and not any("published" in t for t in texts)
     assert any(t.startswith("published: 0.5–1 dB") for t in (a.text for a in plots.progress_figure([], "level")
                                                               .layout.annotations))
+
+
+def test_space_drill_keeps_its_two_sets_of_answer_buttons(tmp_path):
+    """The space drill switches between its decay (A/B) and delay (note value) questions: each set of
+    buttons is made once and shown again, labelled and enabled for the new trial."""
+    trainer = _trainer(tmp_path, drill="space")
+    seen = {}
+    for _ in range(12):
+        assert trainer.next_trial()
+        trial = trainer.trial
+        assert [b.description for b in trainer._buttons] == [_choice_label(trial, c) for c in trial.choices]
+        assert list(trainer._answer_box.children) == trainer._buttons
+        assert not any(b.disabled for b in trainer._buttons)
+        ids = [id(b) for b in trainer._buttons]
+        assert seen.setdefault(trial.choices, ids) == ids
+    assert len(seen) == 2  # both questions came up
+    decay = next(c for c in seen if c == ("A", "B"))
+    while trainer.trial.choices != decay:
+        trainer.next_trial()
+    answered = trainer._buttons
+    answered[0].click()  # answered: disabled until the next trial
+    assert all(b.disabled for b in answered)
+    assert trainer.next_trial()
+    while trainer.trial.choices != decay:
+        assert trainer.next_trial()
+    assert trainer._buttons is answered and not any(b.disabled for b in answered)

@@ -773,3 +773,31 @@ def test_warnings_module_is_quiet_for_a_healthy_file(tmp_path):
         progress = T.Progress(path)
         progress.record(progress.level_event("problem", 2))
         assert T.Progress(path).staircase("problem").level == 2
+
+
+def test_a_decay_trial_again_reuses_its_reverb_and_sounds_the_same(monkeypatch):
+    """A level's decay trials come back to the same few renders: the second time, no reverb is rendered,
+    and the audio is what a fresh render gives."""
+    renders = []
+    render = T._with_reverb
+    monkeypatch.setattr(T, "_with_reverb", lambda *args: renders.append(args) or render(*args))
+    T._with_other_reverb.cache_clear()
+    T._with_base_reverb.cache_clear()
+    seed = next(s for s in range(50) if T.make_trial("space", 4, s, seconds=SHORT).details["question"] == "decay")
+    assert len(renders) == 2  # the base decay on this excerpt and the other one
+    first = T.make_trial("space", 4, seed, seconds=SHORT)
+    assert len(renders) == 2
+    T._with_other_reverb.cache_clear()
+    T._with_base_reverb.cache_clear()
+    fresh = T.make_trial("space", 4, seed, seconds=SHORT)
+    assert len(renders) == 4
+    np.testing.assert_array_equal(first.reference, fresh.reference)
+    np.testing.assert_array_equal(first.processed, fresh.processed)
+    assert not first.processed.flags.writeable
+
+
+def test_matching_peak_is_the_largest_magnitude_either_way():
+    y = np.array([[0.1, -0.7, 0.3], [0.2, 0.5, -0.1]], np.float32)
+    assert T._peak(y) == pytest.approx(0.7)
+    assert T._peak(-y) == pytest.approx(0.7)
+    assert T._peak(np.zeros((2, 0), np.float32)) == 0.0

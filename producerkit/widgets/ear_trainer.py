@@ -162,6 +162,8 @@ class EarTrainer(widgets.VBox):
         self._answer_box.add_class("pk-ear-answer")
         self._buttons: list[widgets.Button] = []
         self._choices_key = None
+        # Answer buttons per (drill, choices), kept: the space drill switches between two sets each trial.
+        self._button_sets: dict = {}
         self._slider: widgets.FloatSlider | None = None
         self._side: widgets.ToggleButtons | None = None
         self._submit = widgets.Button(description="Submit", button_style="primary",
@@ -385,17 +387,18 @@ class EarTrainer(widgets.VBox):
 
     def _build_answer_control(self, trial: training.Trial) -> None:
         if trial.drill not in _SLIDERS:
-            key = ("buttons", trial.choices)
+            key = ("buttons", trial.drill, trial.choices)
             if key != self._choices_key:
-                for b in self._buttons:
-                    b.close()
-                self._buttons = []
-                for choice in trial.choices:
-                    button = widgets.Button(description=_choice_label(trial, choice),
-                                            layout=widgets.Layout(width="auto", min_width="56px"))
-                    button.add_class("pk-ear-choice")
-                    button.on_click(self._guard(lambda _b, c=choice: self.answer(c)))
-                    self._buttons.append(button)
+                if key not in self._button_sets:
+                    buttons = []
+                    for choice in trial.choices:
+                        button = widgets.Button(description=_choice_label(trial, choice),
+                                                layout=widgets.Layout(width="auto", min_width="56px"))
+                        button.add_class("pk-ear-choice")
+                        button.on_click(self._guard(lambda _b, c=choice: self.answer(c)))
+                        buttons.append(button)
+                    self._button_sets[key] = buttons
+                self._buttons = self._button_sets[key]
                 self._answer_box.children = list(self._buttons)
                 self._choices_key = key
             self._hint.value = f'<span class="pk-ear-hint-text">{html.escape(_button_hint(trial))}</span>'
