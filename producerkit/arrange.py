@@ -231,7 +231,8 @@ class Arrangement:
             a, b = int(round(start * bar_n)), int(round((start + bars) * bar_n))
             layers = []
             for stem_name, stem in session.stems.items():
-                part = to_mono(stem)[a:b]
+                part = stem[..., a:b]  # only the section's samples: each stem checked once, not once a section
+                part = to_mono(part) if part.size else part
                 if part.size and power_to_db(np.mean(np.square(part, dtype=np.float64))) > threshold_db:
                     layers.append(stem_name)
             sections.append(Section(name, bars, tuple(layers), source=name, source_bar=start))

@@ -319,8 +319,36 @@ class LeadPhrase:
     takes: dict
 
 
+#: Decoded audio shared by every session of this process, read-only: (path, mtime, size, sha256) -> samples.
+#: A second session (a lesson's load_session beside the checkers' shared_session) reuses the first one's
+#: samples instead of decoding and checksumming the file again; a changed file has a new key and is checked.
+_DECODED: dict[tuple[str, int, int, str], np.ndarray] = {}
+
+
+def _load_shared(item: str, root: Path) -> np.ndarray:
+    """One manifest item as read-only float32 samples, decoded (and checksummed) once per process and file."""
+    files = manifest(root)["files"]
+    entry = files[_check_name(item, files)]
+    path = _file_path(root, item, entry)
+    try:
+        st = path.stat()
+    except OSError:
+        st = None  # missing: load_item says what to do
+    key = (str(path), st.st_mtime_ns, st.st_size, str(entry.get("sha256"))) if st else None
+    if key is not None and key in _DECODED:
+        return _DECODED[key]
+    y, _sr = load_item(item, root=root)
+    y.flags.writeable = False  # shared by every lesson that asks: copy before changing
+    if key is not None:
+        _DECODED[key] = y
+    return y
+
+
 class _LazyAudio(Mapping):
-    """A read-only dict of name -> float32 audio, each file loaded (and checksummed) on first access."""
+    """A read-only dict of name -> float32 audio, each file loaded (and checksummed) on first access.
+
+    Sessions of the same files share the decoded samples (see :data:`_DECODED`).
+    """
 
     def __init__(self, names, root: Path):
         self._names = list(names)
@@ -331,9 +359,7 @@ class _LazyAudio(Mapping):
         if name not in self._names:
             raise KeyError(f"{name!r}; this holds: {', '.join(self._names)}")
         if name not in self._cache:
-            y, _sr = load_item(name, root=self._root)
-            y.flags.writeable = False  # shared by every lesson that asks: copy before changing
-            self._cache[name] = y
+            self._cache[name] = _load_shared(name, self._root)
         return self._cache[name]
 
     def __iter__(self) -> Iterator[str]:

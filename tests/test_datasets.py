@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -420,3 +421,27 @@ def test_no_stem_take_or_one_shot_carries_a_dc_offset():
         for name, y in group.items():
             offsets[name] = 20 * np.log10(abs(float(np.mean(np.asarray(y, np.float64)))) + 1e-12)
     assert max(offsets.values()) < -60, {k: round(v, 1) for k, v in offsets.items() if v >= -60}
+
+
+def test_sessions_share_decoded_audio_and_a_changed_file_is_checked_again(tmp_path, monkeypatch):
+    """A lesson's session and the checkers' shared one decode each file once; a file changed since is re-verified."""
+    root = _copy(tmp_path, ["kick", "snare"])
+    man = json.loads((root / "manifest.json").read_text())
+    man["sessions"] = json.loads((ROOT / "manifest.json").read_text())["sessions"]
+    for n in man["files"]:
+        man["files"][n]["session"] = "paper_lanterns"
+    (root / "manifest.json").write_text(json.dumps(man))
+    decoded = []
+    real = datasets.load_item
+    monkeypatch.setattr(datasets, "load_item", lambda item, root=None: decoded.append(item) or real(item, root))
+    first, second = datasets.load_session(root=root), datasets.load_session(root=root)
+    assert first.stems["kick"] is second.stems["kick"] and decoded == ["kick"]
+    with pytest.raises(ValueError):
+        second.stems["kick"][0] = 1.0  # shared, so read-only
+    path = root / FILES["kick"]["file"]
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    with pytest.raises(DatasetError, match="checksum"):
+        datasets.load_session(root=root).stems["kick"]
