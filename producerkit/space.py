@@ -114,104 +114,236 @@ def _pole_for_ratio(ratio: np.ndarray, c_a: float, c_b: float) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _reverb_kernels():
-    """Compile (once, cached on disk) the input diffuser and the 16-line FDN loop."""
+    """Compile (once, cached on disk) the reverb: input diffusion and the 16-line FDN loop in one kernel."""
     from numba import njit
 
     @njit(cache=True)
-    def diffuse(x, pre, ap_delays, ap_gains, flush, out):  # pragma: no cover
-        """x delayed by ``pre`` samples into ``out`` (zero-padded to its length), then Schroeder
-        all-passes in series on each channel: w = x + g w[-D], y = w[-D] - g w."""
-        buf = np.zeros(ap_delays.max())
-        n = x.shape[1]
-        for c in range(x.shape[0]):
-            for t in range(out.shape[1]):
-                out[c, t] = x[c, t - pre] if pre <= t < pre + n else 0.0
-            for m in range(ap_delays.shape[0]):
-                d = ap_delays[m]
-                g = ap_gains[m]
-                buf[:d] = 0.0
-                p = 0
-                for t in range(out.shape[1]):
-                    delayed = buf[p]
-                    w = out[c, t] + g * delayed
-                    if -flush < w < flush:
-                        w = 0.0
-                    buf[p] = w
-                    out[c, t] = delayed - g * w
-                    p += 1
-                    if p == d:
-                        p = 0
+    def reverb(x, pre, ap_delays, ap_gains, delays, b0, pole, b_in, blend, taps, flush, wet, dry,
+               out):  # pragma: no cover
+        """The whole reverb, a block at a time: pre-delay, input diffusion, the 16-line loop, the mix.
 
-    @njit(cache=True)
-    def fdn16(u, delays, b0, pole, b_in, blend, taps, flush, out):  # pragma: no cover
-        """The loop: read 16 lines, damp, mix (Hadamard), tap the outputs, inject, write.
+        Diffusion: ``x`` delayed by ``pre`` samples (zero after its end), then Schroeder all-passes
+        in series on each channel: w = x + g w[-D], y = w[-D] - g w.
+        The loop: read 16 lines, damp, mix (Hadamard), tap the outputs, inject, write.
 
+        A block is at most the shortest line long, so every line output a block reads was written
+        before the block began, and each all-pass runs pieces of at most its own delay: each step is
+        a loop over samples whose delayed values are all known (the all-passes and the Hadamard
+        butterflies vectorise; the 16 damping filters run side by side).
+        Each delay is a stretch of a buffer read D samples behind where it is written; when a
+        stretch is full, its last D samples move to its start, so no block wraps around.
         The outputs are rows ``taps`` of the mixed lines, blended across channels by ``blend``:
-        the Hadamard transform is done once and serves both the feedback and the outputs.
+        the Hadamard transform is done once and serves both the feedback and the outputs. Output
+        row c is ``wet * reverb + dry * x[c]`` in float32 (one row of ``x`` is shared by every
+        output row).
         """
-        n_in, n = u.shape
-        n_out = blend.shape[0]
-        w = np.zeros(16)
-        start = np.zeros(16, np.int64)  # the 16 circular buffers lie end to end in one array
-        for i in range(1, 16):
-            start[i] = start[i - 1] + delays[i - 1]
-        end = start + delays
-        pos = start.copy()  # each line is read, then written, at pos: exactly `delays` samples apart
-        buf = np.zeros(end[15])
+        n_in, n_dry = x.shape
+        n_out, n = out.shape
+        n_ap = ap_delays.shape[0]
+        block = min(256, delays.min())
+        ap_room = 16 * block
+        ap_start = np.zeros(n_ap + 1, np.int64)  # each channel's all-pass m: a stretch of ap_buf[c]
+        for i in range(n_ap):
+            ap_start[i + 1] = ap_start[i] + ap_delays[i] + ap_room
+        ap_buf = np.zeros((n_in, ap_start[n_ap]))
+        ap_head = ap_start[:n_ap] + ap_delays  # shared by the channels, which move in step
+        u = np.empty((n_in, block))  # the diffused input of the block
+        room = 16 * block  # samples written into a line between two moves
+        start = np.zeros(17, np.int64)
+        for i in range(16):
+            start[i + 1] = start[i] + delays[i] + room
+        buf = np.zeros(start[16])
+        head = start[:16] + delays  # where each line is written next; it is read delays[i] behind
+        v = np.zeros((16, block))
+        inj = np.empty((16, block))
         state = np.zeros(16)
-        v = np.zeros(16)
-        injected = np.zeros(16)
-        for t in range(n):
+        acc = np.empty(block)
+        for t0 in range(0, n, block):
+            m = min(block, n - t0)
+            lo = min(m, max(0, pre - t0))  # the block's samples before x starts (pre-delay) ...
+            hi = max(lo, min(m, pre + n_dry - t0))  # ... and from where it has ended
+            for c in range(n_in):
+                uc = u[c, :m]
+                for j in range(lo):
+                    uc[j] = 0.0
+                xc = x[c, t0 + lo - pre : t0 + hi - pre]
+                for j in range(hi - lo):
+                    uc[lo + j] = xc[j]
+                for j in range(hi, m):
+                    uc[j] = 0.0
+            for i in range(n_ap):  # in pieces of at most d samples
+                d = ap_delays[i]
+                g = ap_gains[i]
+                done = 0
+                while done < m:
+                    count = min(d, m - done)
+                    if ap_head[i] + count > ap_start[i + 1]:  # the stretch is full: move its last d samples
+                        for c in range(n_in):
+                            ap_buf[c, ap_start[i] : ap_start[i] + d] = ap_buf[c, ap_head[i] - d : ap_head[i]].copy()
+                        ap_head[i] = ap_start[i] + d
+                    for c in range(n_in):
+                        seg = u[c, done : done + count]
+                        past = ap_buf[c, ap_head[i] - d : ap_head[i] - d + count]
+                        now = ap_buf[c, ap_head[i] : ap_head[i] + count]
+                        for j in range(count):
+                            delayed = past[j]
+                            w = seg[j] + g * delayed
+                            if -flush < w < flush:
+                                w = 0.0
+                            now[j] = w
+                            seg[j] = delayed - g * w
+                    ap_head[i] += count
+                    done += count
             for i in range(16):
-                acc = 0.0
+                if head[i] + m > start[i + 1]:  # the line's stretch is full: move its last delays[i] samples
+                    d = delays[i]
+                    buf[start[i] : start[i] + d] = buf[head[i] - d : head[i]].copy()
+                    head[i] = start[i] + d
+            # The fast Walsh-Hadamard transform (the orthogonal, lossless feedback matrix) runs as two radix-4
+            # passes. The 1st: eight lines at a time through their loss / damping filters (eight independent
+            # recursions side by side), then butterflies (lo, lo + 1), (lo + 2, lo + 3), (lo, lo + 2), (lo + 1, lo + 3).
+            for h in range(2):
+                i0 = 8 * h
+                i1 = 8 * h + 1
+                i2 = 8 * h + 2
+                i3 = 8 * h + 3
+                i4 = 8 * h + 4
+                i5 = 8 * h + 5
+                i6 = 8 * h + 6
+                i7 = 8 * h + 7
+                # each line's output, written delays[i] samples ago
+                x0 = buf[head[i0] - delays[i0] : head[i0] - delays[i0] + m]
+                x1 = buf[head[i1] - delays[i1] : head[i1] - delays[i1] + m]
+                x2 = buf[head[i2] - delays[i2] : head[i2] - delays[i2] + m]
+                x3 = buf[head[i3] - delays[i3] : head[i3] - delays[i3] + m]
+                x4 = buf[head[i4] - delays[i4] : head[i4] - delays[i4] + m]
+                x5 = buf[head[i5] - delays[i5] : head[i5] - delays[i5] + m]
+                x6 = buf[head[i6] - delays[i6] : head[i6] - delays[i6] + m]
+                x7 = buf[head[i7] - delays[i7] : head[i7] - delays[i7] + m]
+                c0, p0, s0 = b0[i0], pole[i0], state[i0]
+                c1, p1, s1 = b0[i1], pole[i1], state[i1]
+                c2, p2, s2 = b0[i2], pole[i2], state[i2]
+                c3, p3, s3 = b0[i3], pole[i3], state[i3]
+                c4, p4, s4 = b0[i4], pole[i4], state[i4]
+                c5, p5, s5 = b0[i5], pole[i5], state[i5]
+                c6, p6, s6 = b0[i6], pole[i6], state[i6]
+                c7, p7, s7 = b0[i7], pole[i7], state[i7]
+                r0 = v[i0, :m]
+                r1 = v[i1, :m]
+                r2 = v[i2, :m]
+                r3 = v[i3, :m]
+                r4 = v[i4, :m]
+                r5 = v[i5, :m]
+                r6 = v[i6, :m]
+                r7 = v[i7, :m]
+                for j in range(m):
+                    s0 = c0 * x0[j] + p0 * s0
+                    if abs(s0) < flush:
+                        s0 = 0.0
+                    s1 = c1 * x1[j] + p1 * s1
+                    if abs(s1) < flush:
+                        s1 = 0.0
+                    s2 = c2 * x2[j] + p2 * s2
+                    if abs(s2) < flush:
+                        s2 = 0.0
+                    s3 = c3 * x3[j] + p3 * s3
+                    if abs(s3) < flush:
+                        s3 = 0.0
+                    s4 = c4 * x4[j] + p4 * s4
+                    if abs(s4) < flush:
+                        s4 = 0.0
+                    s5 = c5 * x5[j] + p5 * s5
+                    if abs(s5) < flush:
+                        s5 = 0.0
+                    s6 = c6 * x6[j] + p6 * s6
+                    if abs(s6) < flush:
+                        s6 = 0.0
+                    s7 = c7 * x7[j] + p7 * s7
+                    if abs(s7) < flush:
+                        s7 = 0.0
+                    a0 = s0 + s1
+                    a1 = s0 - s1
+                    a2 = s2 + s3
+                    a3 = s2 - s3
+                    r0[j] = a0 + a2
+                    r2[j] = a0 - a2
+                    r1[j] = a1 + a3
+                    r3[j] = a1 - a3
+                    a0 = s4 + s5
+                    a1 = s4 - s5
+                    a2 = s6 + s7
+                    a3 = s6 - s7
+                    r4[j] = a0 + a2
+                    r6[j] = a0 - a2
+                    r5[j] = a1 + a3
+                    r7[j] = a1 - a3
+                state[i0] = s0
+                state[i1] = s1
+                state[i2] = s2
+                state[i3] = s3
+                state[i4] = s4
+                state[i5] = s5
+                state[i6] = s6
+                state[i7] = s7
+            for i in range(16):  # the input, injected into every line
+                r = inj[i, :m]
+                r[:] = 0.0
                 for c in range(n_in):
-                    acc += b_in[i, c] * u[c, t]
-                injected[i] = acc
-            for i in range(16):  # line outputs through their loss / damping filters
-                s = b0[i] * buf[pos[i]] + pole[i] * state[i]
-                if -flush < s < flush:
-                    s = 0.0
-                state[i] = s
-                v[i] = s
-            # fast Walsh-Hadamard transform, unrolled: the orthogonal (lossless) feedback matrix
-            for k in range(8):
-                a = v[2 * k]
-                b = v[2 * k + 1]
-                v[2 * k] = a + b
-                v[2 * k + 1] = a - b
-            for k in range(8):
-                m = (k // 2) * 4 + k % 2
-                a = v[m]
-                b = v[m + 2]
-                v[m] = a + b
-                v[m + 2] = a - b
-            for k in range(8):
-                m = (k // 4) * 8 + k % 4
-                a = v[m]
-                b = v[m + 4]
-                v[m] = a + b
-                v[m + 4] = a - b
-            for k in range(8):
-                a = v[k]
-                b = v[k + 8]
-                v[k] = a + b
-                v[k + 8] = a - b
+                    g = b_in[i, c]
+                    uc = u[c, :m]
+                    for j in range(m):
+                        r[j] += g * uc[j]
+            # the 2nd radix-4 pass: butterflies (q, q + 4), (q + 8, q + 12), then (q, q + 8), (q + 4, q + 12),
+            # scaled by 1/4; it also writes each line (mixed output plus injected input)
+            for q in range(4):
+                r0 = v[q, :m]
+                r1 = v[q + 4, :m]
+                r2 = v[q + 8, :m]
+                r3 = v[q + 12, :m]
+                w0 = buf[head[q] : head[q] + m]
+                w1 = buf[head[q + 4] : head[q + 4] + m]
+                w2 = buf[head[q + 8] : head[q + 8] + m]
+                w3 = buf[head[q + 12] : head[q + 12] + m]
+                e0 = inj[q, :m]
+                e1 = inj[q + 4, :m]
+                e2 = inj[q + 8, :m]
+                e3 = inj[q + 12, :m]
+                for j in range(m):
+                    a0 = r0[j] + r1[j]
+                    a1 = r0[j] - r1[j]
+                    a2 = r2[j] + r3[j]
+                    a3 = r2[j] - r3[j]
+                    y0 = 0.25 * (a0 + a2)
+                    y2 = 0.25 * (a0 - a2)
+                    y1 = 0.25 * (a1 + a3)
+                    y3 = 0.25 * (a1 - a3)
+                    r0[j] = y0
+                    r1[j] = y1
+                    r2[j] = y2
+                    r3[j] = y3
+                    w0[j] = y0 + e0[j]
+                    w1[j] = y1 + e1[j]
+                    w2[j] = y2 + e2[j]
+                    w3[j] = y3 + e3[j]
             for i in range(16):
-                w[i] = 0.25 * v[i]
+                head[i] += m
+            a = acc[:m]
             for c in range(n_out):
-                acc = 0.0
+                a[:] = 0.0
                 for k in range(taps.shape[0]):
-                    acc += blend[c, k] * w[taps[k]]
-                out[c, t] = acc
-            for i in range(16):
-                p = pos[i]
-                buf[p] = w[i] + injected[i]
-                p += 1
-                if p == end[i]:
-                    p = start[i]
-                pos[i] = p
+                    g = blend[c, k]
+                    w = v[taps[k], :m]
+                    for j in range(m):
+                        a[j] += g * w[j]
+                o = out[c, t0 : t0 + m]
+                live = max(0, min(m, n_dry - t0))  # samples that still have a dry input
+                d = x[c if x.shape[0] > 1 else 0, t0 : t0 + live]
+                for j in range(live):
+                    o[j] = np.float32(a[j]) * wet + dry * d[j]
+                for j in range(live, m):
+                    o[j] = np.float32(a[j]) * wet
 
-    return diffuse, fdn16
+    return reverb
 
 
 @dataclass
@@ -333,21 +465,17 @@ class Reverb:
             dry[:, :n] = x  # a mono input is copied to both channels
             return dry
         pre = int(round(self.pre_delay_ms * sr / 1000))
-        out = self._wet(x, pre, n_total, sr, n_out_ch)
-        out *= np.float32(self.mix)
-        out[:, :n] += np.float32(1 - self.mix) * x  # a mono input's dry goes to both channels
-        return out
+        return self._mixed(x, pre, n_total, sr, n_out_ch)
 
-    def _wet(self, x: np.ndarray, pre: int, n_total: int, sr: int, n_out_ch: int) -> np.ndarray:
+    def _mixed(self, x: np.ndarray, pre: int, n_total: int, sr: int, n_out_ch: int) -> np.ndarray:
+        """The reverb of ``x`` crossfaded with ``x`` itself by ``mix`` (a mono input's dry goes to both channels)."""
         delays, b0, poles, _ = self._design(sr)
         b_in, blend, taps = self._matrices(x.shape[0], n_out_ch, self.width)
         ap_delays = np.array([max(1, round(ms * sr / 1000)) for ms in _DIFFUSER_MS], np.int64)
-        diffuse, fdn16 = _reverb_kernels()
-        diffused = np.empty((x.shape[0], n_total))
-        diffuse(x, pre, ap_delays, np.array(_DIFFUSER_GAINS), FLUSH_TO_ZERO, diffused)
-        wet = np.empty((n_out_ch, n_total), np.float32)
-        fdn16(diffused, delays, b0, poles, b_in, blend, taps, FLUSH_TO_ZERO, wet)
-        return wet
+        out = np.empty((n_out_ch, n_total), np.float32)
+        _reverb_kernels()(np.ascontiguousarray(x), pre, ap_delays, np.array(_DIFFUSER_GAINS), delays, b0, poles, b_in,
+                          blend, taps, FLUSH_TO_ZERO, np.float32(self.mix), np.float32(1 - self.mix), out)
+        return out
 
     def impulse_response(self, sr: int, duration_s: float | None = None) -> np.ndarray:
         """The reverb's wet response to a unit impulse, stereo ``(2, n)`` float32.
