@@ -87,34 +87,49 @@ def _smooth_gain_reduction_py(target, alpha_up, alpha_down, shift, rest, out):
             out[c, i] = state
 
 
-def _peak_envelope_4x_py(y, phases, block_peaks, block, floor, out):
+_TAPS = 20  # taps per phase of the limiter's 4x interpolator (see _interpolation_phases)
+
+
+def _peak_envelope_4x_py(y, phases, block, floor, out):
     """Per-sample true peak over channels from a 4x oversampled signal, refined between points.
 
     For each sample i the signal is interpolated a quarter, a half and three quarters of a
-    sample later (``phases``, a polyphase FIR). ``out[i]`` is the largest |value| on the grid
-    from i to i + 1, each grid maximum refined by the parabola through it and its two
+    sample later (``phases``, a polyphase FIR of ``_TAPS`` taps). ``out[i]`` is the largest |value| on
+    the grid from i to i + 1, each grid maximum refined by the parabola through it and its two
     neighbours, which recovers most of what falls between the grid points. Blocks whose sample
     peak cannot rise above ``floor`` (already divided by the filters' worst-case gain) are skipped;
-    there ``out`` is the sample peak.
+    there ``out`` is the sample peak. ``y`` is padded with silence to a whole number of blocks.
+
+    Each step runs over a block of samples without branches (selects instead) and reads the audio
+    through slices (whose indices numba knows are not negative), so that the compiler vectorises it:
+    the three interpolated points of a sample, each summing its taps in order, then the grid's local
+    maxima and their refinement, one grid point at a time. Compile with ``error_model="numpy"``: the
+    refinement is computed everywhere and kept only at a genuine peak, so a flat grid's 0/0 is
+    computed and thrown away.
     """
     channels, n = y.shape
-    taps = phases.shape[1]
-    before = taps // 2 - 1
-    n_blocks = block_peaks.shape[0]
-    grid = np.zeros(6, dtype=np.float32)
+    before = _TAPS // 2 - 1
+    n_blocks = n // block  # y is padded to whole blocks
+    block_peaks = np.empty(n_blocks, dtype=np.float32)
     eight = np.float32(8.0)
-    # the three interpolated points of every sample in a block: summed tap by tap over the whole
-    # block (each point still adds its taps in order), so the inner loop runs over samples, in SIMD
-    s0 = np.empty(block, dtype=np.float32)
-    s1 = np.empty(block, dtype=np.float32)
-    s2 = np.empty(block, dtype=np.float32)
-    for i in range(n):
-        m = abs(y[0, i])
-        for c in range(1, channels):
-            v = abs(y[c, i])
-            if v > m:
-                m = v
-        out[i] = m
+    zero = np.float32(0.0)
+    # the points a quarter, a half and three quarters of a sample after each sample, from the one
+    # before the block's first to its last (three arrays: as rows of one, the compiler cannot tell
+    # that the stores to one do not change the audio it reads, and stops vectorising)
+    quarter = np.zeros(block + 1, dtype=np.float32)
+    half = np.zeros(block + 1, dtype=np.float32)
+    three = np.zeros(block + 1, dtype=np.float32)
+    best = np.empty(block, dtype=np.float32)
+    for b in range(n_blocks):
+        peak = zero
+        for i in range(b * block, (b + 1) * block):
+            m = abs(y[0, i])
+            for c in range(1, channels):
+                v = abs(y[c, i])
+                m = v if v > m else m
+            out[i] = m
+            peak = m if m > peak else peak
+        block_peaks[b] = peak
     for b in range(n_blocks):
         near = block_peaks[b]
         if b > 0 and block_peaks[b - 1] > near:
@@ -124,49 +139,164 @@ def _peak_envelope_4x_py(y, phases, block_peaks, block, floor, out):
         if near <= floor:
             continue
         start = max(b * block, before + 1)
-        stop = min((b + 1) * block, n - taps + before)
+        stop = min((b + 1) * block, n - _TAPS + before)
+        m_len = stop - start
+        if m_len <= 0:
+            continue
+        for j in range(m_len):
+            best[j] = out[start + j]
         for c in range(channels):
-            previous = np.float32(0.0)  # the three-quarter point before sample `start`
-            for k in range(taps):
-                previous += phases[2, k] * y[c, start - 1 - before + k]
-            m_len = stop - start
-            if m_len <= 0:
-                continue
             yc = y[c]
-            s0[:m_len] = 0.0
-            s1[:m_len] = 0.0
-            s2[:m_len] = 0.0
-            for k in range(taps):
-                p0 = phases[0, k]
-                p1 = phases[1, k]
-                p2 = phases[2, k]
-                off = start - before + k
+            taps_in = yc[start - 1 - before : stop - 1 - before + _TAPS]
+            for j in range(m_len + 1):  # the sample start - 1 + j
+                a0 = zero
+                a1 = zero
+                a2 = zero
+                for k in range(_TAPS):
+                    v = taps_in[j + k]
+                    a0 += phases[0, k] * v
+                    a1 += phases[1, k] * v
+                    a2 += phases[2, k] * v
+                quarter[j] = a0
+                half[j] = a1
+                three[j] = a2
+            # the grid from sample i = start + j to i + 1: the three-quarter point before i, i, the
+            # three points after it, i + 1; each interior point checked against its two neighbours
+            samples = yc[start : start + m_len]
+            next_samples = yc[start + 1 : start + 1 + m_len]
+            three_before = three[0:m_len]
+            quarter_after = quarter[1 : m_len + 1]
+            half_after = half[1 : m_len + 1]
+            three_after = three[1 : m_len + 1]
+            for q in range(4):
+                if q == 0:
+                    left, mid, right = three_before, samples, quarter_after
+                elif q == 1:
+                    left, mid, right = samples, quarter_after, half_after
+                elif q == 2:
+                    left, mid, right = quarter_after, half_after, three_after
+                else:
+                    left, mid, right = half_after, three_after, next_samples
                 for j in range(m_len):
-                    v = yc[off + j]
-                    s0[j] += p0 * v
-                    s1[j] += p1 * v
-                    s2[j] += p2 * v
-            for i in range(start, stop):
-                j = i - start
-                grid[0] = previous
-                grid[1] = yc[i]
-                grid[2] = s0[j]
-                grid[3] = s1[j]
-                grid[4] = s2[j]
-                grid[5] = yc[i + 1]
-                previous = s2[j]
-                m = out[i]
-                for q in range(1, 5):
-                    g = grid[q]
-                    if abs(g) < abs(grid[q - 1]) or abs(g) < abs(grid[q + 1]):
-                        continue
-                    curvature = grid[q - 1] - g - g + grid[q + 1]
-                    if g * curvature < 0:  # a genuine peak: refine to the parabola's vertex
-                        slope = grid[q - 1] - grid[q + 1]
-                        g = g - slope * slope / (eight * curvature)
-                    if abs(g) > m:
-                        m = abs(g)
-                out[i] = m
+                    g = mid[j]
+                    a = abs(g)
+                    curvature = left[j] - g - g + right[j]
+                    slope = left[j] - right[j]
+                    refined = g - slope * slope / (eight * curvature)
+                    v = abs(refined) if g * curvature < 0 else a
+                    # only a local maximum of |grid| counts (a flat stretch counts too)
+                    v = v if (a >= abs(left[j]) and a >= abs(right[j])) else zero
+                    best[j] = v if v > best[j] else best[j]
+        for j in range(m_len):
+            out[start + j] = best[j]
+
+
+def _hold_max_py(env, window, out):
+    """``out[i] = max(env[i : i + window])``, with silence (0) past the end; ``env`` is >= 0.
+
+    The van Herk / Gil-Werman running maximum: in blocks of ``window`` samples, the maximum from
+    each sample to its block's end and from its block's start to it; a window starting at i spans
+    at most two blocks, so its maximum is the larger of two such values (the same maximum a
+    sliding comparison finds, in three comparisons a sample however long the window).
+    """
+    n = env.shape[0]
+    zero = np.float32(0.0)
+    blocks = (n + window - 1) // window + 1  # so that i + window - 1 falls in a block for every i < n
+    to_end = np.empty(blocks * window, dtype=np.float32)
+    from_start = np.empty(blocks * window, dtype=np.float32)
+    for b in range(blocks):
+        first = b * window
+        m = zero
+        for i in range(first, first + window):
+            v = env[i] if i < n else zero
+            m = v if v > m else m
+            from_start[i] = m
+        m = zero
+        for i in range(first + window - 1, first - 1, -1):
+            v = env[i] if i < n else zero
+            m = v if v > m else m
+            to_end[i] = m
+    for i in range(n):
+        a = to_end[i]
+        c = from_start[i + window - 1]
+        out[i] = a if a > c else c
+
+
+def _limiter_gain_py(env, hold, ceiling, margin, alpha, ahead, smoothed, out):
+    """The limiter's gain reduction in dB from its detector envelope; returns how many samples were over.
+
+    One pass: the envelope's maximum over [i, i + hold - 1] (``hold`` 1 for an envelope already held),
+    each sample's need (dB over ``ceiling``, plus ``margin``, where that maximum is over it), attack at
+    once and release with ``alpha`` (the smoother of :func:`_smooth_gain_reduction_py` with
+    ``alpha_up = 0``), into ``smoothed``; then ``out`` is its moving average over [i - ahead, i], the
+    first value repeated before the start (a running sum in float64, exactly 0 where the window holds
+    only zeros). Nothing is written to ``out`` when no sample is over.
+
+    The hold keeps a queue of the samples over the ceiling in the window whose values fall from its
+    front (the window's maximum) to its back: a sample under the ceiling never enters it, so on a
+    lightly limited mix it is nearly always empty and costs one comparison a sample.
+    """
+    n = env.shape[0]
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    tiny = np.float32(1e-20)  # below this a reduction is 0: keeps denormals (slow) out of the loop
+    db = np.float32(_DB_PER_NEPER)
+    keep = one - alpha
+    over = 0
+    state = zero
+    queue = np.empty(max(hold, 1), dtype=np.int64)  # a ring of sample indices
+    head = 0  # the front's position in the ring
+    count = 0
+    for i in range(-hold + 1, n):
+        if hold > 1:
+            j = i + hold - 1  # the sample entering the window [i, i + hold - 1]
+            if j < n and env[j] > ceiling:
+                v = env[j]
+                while count > 0 and env[queue[(head + count - 1) % hold]] <= v:
+                    count -= 1
+                queue[(head + count) % hold] = j
+                count += 1
+            if i < 0:
+                continue
+            while count > 0 and queue[head] < i:
+                head = (head + 1) % hold
+                count -= 1
+            e = env[queue[head]] if count > 0 else zero
+        else:
+            e = env[i]
+        x = zero
+        if e > ceiling:
+            x = db * np.log(e / ceiling) + margin
+            over += 1
+        if x > state:
+            state = x
+        else:
+            state = alpha * state + keep * x
+            if state < tiny:
+                state = zero
+        smoothed[i] = state
+    if over == 0:
+        return 0
+    if ahead == 0:
+        for i in range(n):
+            out[i] = smoothed[i]
+        return over
+    size = ahead + 1
+    first = smoothed[0]
+    total = np.float64(first) * size
+    nonzero = size if first != zero else 0
+    for i in range(n):
+        old = smoothed[i - size] if i >= size else first
+        new = smoothed[i]
+        total += np.float64(new) - np.float64(old)
+        if new != zero:
+            nonzero += 1
+        if old != zero:
+            nonzero -= 1
+        if nonzero == 0:
+            total = 0.0
+        out[i] = np.float32(total / size)
+    return over
 
 
 @cache
@@ -174,7 +304,10 @@ def _kernel(name: str):
     """Compile a numba kernel on first use (cached on disk), never at import time."""
     from numba import njit
 
-    source = {"smooth": _smooth_gain_reduction_py, "peak4x": _peak_envelope_4x_py}[name]
+    source = {"smooth": _smooth_gain_reduction_py, "peak4x": _peak_envelope_4x_py, "hold": _hold_max_py,
+              "limiter": _limiter_gain_py}[name]
+    if name == "peak4x":
+        return njit(cache=True, nogil=True, error_model="numpy")(source)
     return njit(cache=True, nogil=True)(source)
 
 
@@ -486,19 +619,19 @@ def _peak_envelope(x: np.ndarray, true_peak: bool, floor: float) -> np.ndarray:
             np.maximum(env, np.abs(x[c]), out=env)
         return env
     phases, worst_gain = _interpolation_phases()
-    pad = phases.shape[1]
+    pad = _TAPS
     block = 256
     n = x.shape[1]
     n_blocks = -(-(n + 2 * pad) // block)
     padded = np.zeros((x.shape[0], n_blocks * block), dtype=np.float32)
     padded[:, pad : pad + n] = x
-    block_peaks = np.abs(padded).reshape(x.shape[0], n_blocks, block).max(axis=(0, 2))
     full = np.empty(padded.shape[1], dtype=np.float32)
-    _kernel("peak4x")(padded, phases, block_peaks, block, np.float32(floor / worst_gain), full)
-    env = full[pad : pad + n].copy()
-    env[0] = max(env[0], full[: pad + 1].max())
-    env[-1] = max(env[-1], full[pad + n - 1 :].max())
-    np.maximum(env[1:], env[:-1].copy(), out=env[1:])
+    _kernel("peak4x")(padded, phases, block, np.float32(floor / worst_gain), full)
+    full[pad] = full[: pad + 1].max()
+    full[pad + n - 1] = full[pad + n - 1 :].max()
+    env = np.empty(n, dtype=np.float32)
+    env[0] = full[pad]
+    np.maximum(full[pad + 1 : pad + n], full[pad : pad + n - 1], out=env[1:])
     return env
 
 
@@ -569,36 +702,29 @@ class Limiter(_Processor):
         (``master()``) computes it once, held over the lookahead (:meth:`_hold`, ``held=True``), and
         passes ``ceiling / gain`` with ``gain_db``, a gain applied together with the limiting.
         """
-        from scipy.ndimage import uniform_filter1d
-
         ahead = _samples(self.lookahead_ms, sr)
-        if not held:
-            env = self._hold(env, sr)
         # each sample's need, held over [n, n + ahead] so the ramp can start before the peak (holding the
-        # envelope first is the same: the dB need rises with it)
-        over = env > np.float32(ceiling)
-        if not over.any():  # nothing to limit: the audio passes untouched
+        # envelope first is the same: the dB need rises with it), released, then averaged over [n - ahead, n]:
+        # every sample in that window already holds the peak's need, so the ramp reaches it exactly on the peak
+        gr = np.empty((1, x.shape[1]), dtype=np.float32)
+        smoothed = np.empty(x.shape[1], dtype=np.float32)
+        over = _kernel("limiter")(np.ascontiguousarray(env, dtype=np.float32), 1 if held else ahead + 1,
+                                  np.float32(ceiling), np.float32(self.margin_db),
+                                  np.float32(_alpha(self.release_ms, sr)), ahead, smoothed, gr[0])
+        if not over:  # nothing to limit: the audio passes untouched
             out = x * np.float32(10.0 ** (gain_db / 20.0)) if gain_db else x.copy()
             return _result(out, np.zeros((1, x.shape[1]), dtype=np.float32), like, True)
-        needed = np.zeros(env.shape, dtype=np.float32)  # dB each sample must come down
-        needed[over] = _DB_PER_NEPER * np.log(env[over] / np.float32(ceiling)) + self.margin_db
-        gr = _smooth(needed[np.newaxis], 0.0, _alpha(self.release_ms, sr), 0, 0.0)
-        if ahead > 0:
-            # average over [n - ahead, n]: every sample in that window already holds the peak's need,
-            # so the ramp reaches it exactly on the peak
-            # (before the start, "nearest" repeats the first held value, which covers the first peaks)
-            gr = uniform_filter1d(gr, size=ahead + 1, axis=-1, origin=ahead // 2, mode="nearest")
         out = _apply(x, gr, makeup_db=gain_db)
         return _result(out, gr, like, True)
 
     def _hold(self, env: np.ndarray, sr: int) -> np.ndarray:
         """The envelope's maximum over each sample's lookahead window [n, n + ahead]."""
-        from scipy.ndimage import maximum_filter1d
-
         ahead = _samples(self.lookahead_ms, sr)
         if ahead == 0:
             return env
-        return maximum_filter1d(env, size=ahead + 1, origin=-((ahead + 1) // 2), mode="constant")
+        out = np.empty(env.shape, dtype=np.float32)
+        _kernel("hold")(np.ascontiguousarray(env, dtype=np.float32), ahead + 1, out)
+        return out
 
 
 # --------------------------------------------------------------------------- Gate and Expander
