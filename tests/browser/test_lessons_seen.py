@@ -12,6 +12,9 @@ output into view, and reads each plotly figure's computed layout (``gd._fullLayo
 - tick labels are round numbers (a nice step, multiples of it; log ticks of 1-2 significant digits);
 - no error output anywhere (tracebacks, stderr, "Error displaying widget", a widget's error line).
 
+Lessons 07 and 09 are then answered in the same page, wrong, near and right, as a student types the answers
+(``lesson07_answers.py``, ``lesson09_answers.py``), so each lesson runs once.
+
 A screenshot of each figure and each widget is saved under ``test-artifacts/<lesson>/``, with
 ``figures.json`` (what the page reported) and ``timing.json`` (seconds per lesson). Timing on the
 two shared cores of the development machine is in the commit message that added this file.
@@ -28,11 +31,17 @@ from pathlib import Path
 
 import pytest
 
+from . import lesson07_answers, lesson09_answers
 from .conftest import REPO, hide_toolbars
 
 COURSE = REPO / "course"
 LESSONS = sorted(p.name for p in COURSE.glob("[0-9][0-9]-*.ipynb"))
 ARTIFACTS = REPO / "test-artifacts"
+# lessons whose exercises are then answered in the page, as a student types the answers
+ANSWERED = {
+    lesson07_answers.LESSON: lesson07_answers.answer_every_exercise,
+    lesson09_answers.LESSON: lesson09_answers.answer_every_exercise,
+}
 RUN_TIMEOUT = 1200  # s for Run All: lesson 04 renders a whole song several times on two shared cores
 
 FREQ_LO, FREQ_HI = 20.0, 20000.0
@@ -269,7 +278,7 @@ def course_copy(lab_server):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
+def test_lesson_as_seen(lesson, course_copy, page, run_notebook, run_cell_code, assert_no_errors):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     name = Path(lesson).stem
@@ -337,3 +346,5 @@ def test_lesson_as_seen(lesson, course_copy, page, run_notebook):
     print(f"{lesson}: Run All {run_s:.0f} s, with reading and screenshots {total_s:.0f} s, "
           f"{len(report)} figures, {widgets.count()} widgets")
     assert not problems, "what a student sees is wrong:\n" + "\n".join(problems)
+    if lesson in ANSWERED:
+        ANSWERED[lesson](page, run_cell_code, assert_no_errors)

@@ -1,18 +1,17 @@
 """Lesson 09's exercises answered in the real JupyterLab, as a student answers them: wrong, near and right.
 
-After Run All, answers to exercises 1-3 are typed into new cells with the lesson's own check calls, and the
-feedback the page shows is read back (its status and words). Exercise 4 is mixed on the lesson's MixerDesk with
-the keyboard on the fader handles in the page (PageUp/PageDown move 2.5 dB, the arrows 0.5 dB), then checked
-with ``check_chorus_mix(desk)`` after each stage (the flat start, the lead pushed up twice, the whole balance), and
-the mix is saved with the lesson's own save cell. Screenshots go to test-artifacts/09-mixing/answers-*.png.
+``test_lessons_seen.py`` calls :func:`answer_every_exercise` after its Run All of the lesson and its screenshots,
+so the lesson runs once for both. Answers to exercises 1-3 are typed into new cells with the lesson's own check
+calls, and the feedback the page shows is read back (its status and words). Exercise 4 is mixed on the lesson's
+MixerDesk with the keyboard on the fader handles in the page (PageUp/PageDown move 2.5 dB, the arrows 0.5 dB),
+then checked with ``check_chorus_mix(desk)`` after each stage (the flat start, the lead pushed up twice, the whole
+balance), and the mix is saved with the lesson's own save cell.
+Screenshots go to test-artifacts/09-mixing/answers-*.png.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-
-import pytest
 
 from .conftest import REPO
 from .page_helpers import kernel_state
@@ -47,14 +46,6 @@ RIGHT_DB = {"kick": -7.0, "snare": -8.0, "overheads": -3.5, "bass": -7.0, "keys"
             "guitar": -11.0, "lead": -3.5}
 
 
-@pytest.fixture
-def course_copy(lab_server):
-    target = lab_server.root / "course"
-    shutil.copytree(REPO / "course", target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    yield target
-    shutil.rmtree(target, ignore_errors=True)
-
-
 def _feedback(page, run_cell_code, code, name):
     text = run_cell_code(code, timeout=120)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
@@ -77,8 +68,8 @@ def _move(page, run_cell_code, moves):
     run_cell_code("desk.flush()")  # the moves are debounced: apply any still waiting
 
 
-def test_lesson09_answers_as_a_student_gives_them(course_copy, page, run_notebook, run_cell_code, assert_no_errors):
-    run_notebook(f"course/{LESSON}", timeout=900)
+def answer_every_exercise(page, run_cell_code, assert_no_errors):
+    """Answer exercises 1-3 in new cells and mix exercise 4 on the desk in the page, reading each verdict."""
     assert_no_errors()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, code, status, words in ANSWERS:

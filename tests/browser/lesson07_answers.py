@@ -1,17 +1,15 @@
 """Lesson 07's exercises answered in the real JupyterLab, as a student types them: wrong, near and right.
 
-After Run All, each answer is typed into a new cell with the lesson's own check call, and the feedback the
-page shows is read back (its status and words). A sequencer answer is made the way a student makes it, by
-setting the sequencer's steps and its mixer from the kernel (clicks are covered by test_step_sequencer.py).
+``test_lessons_seen.py`` calls :func:`answer_every_exercise` after its Run All of the lesson and its screenshots,
+so the lesson runs once for both. Each answer is typed into a new cell with the lesson's own check call, and the
+feedback the page shows is read back (its status and words). A sequencer answer is made the way a student makes
+it, by setting the sequencer's steps and its mixer from the kernel (clicks are covered by test_step_sequencer.py).
 Screenshots of every verdict go to test-artifacts/07-beats/answers-*.png.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-
-import pytest
 
 from .conftest import REPO
 
@@ -53,16 +51,8 @@ ANSWERS = [
 ]
 
 
-@pytest.fixture
-def course_copy(lab_server):
-    target = lab_server.root / "course"
-    shutil.copytree(REPO / "course", target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    yield target
-    shutil.rmtree(target, ignore_errors=True)
-
-
-def test_lesson07_answers_as_typed(course_copy, page, run_notebook, run_cell_code, assert_no_errors):
-    run_notebook(f"course/{LESSON}", timeout=600)
+def answer_every_exercise(page, run_cell_code, assert_no_errors):
+    """Type each answer after the lesson has run, and read the verdict the page shows."""
     assert_no_errors()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
