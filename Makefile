@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # Two workers on two cores; set JOBS=0 to run in one process.
 JOBS     ?= 2
 
-.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium renderer clean help data pins test-binder course-map
+.PHONY: lab test lint unit notebooks browser bench venv test-deps lab-deps chromium renderer clean help data pins test-binder binder-venv course-map
 
 help:
 	@echo "make lab     open the course in JupyterLab (LAB_ARGS=--no-browser for a server only)"
@@ -147,7 +147,7 @@ data: renderer
 # builds it, then the whole course through nbval. HOME is redirected so postBuild's Jupyter
 # config lands in the throwaway folder, not in yours.
 BINDER_VENV ?= .venv-binder
-test-binder:
+binder-venv:
 	rm -rf $(BINDER_VENV)
 	$(PYTHON) -m venv $(BINDER_VENV)
 	$(BINDER_VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -155,6 +155,11 @@ test-binder:
 	mkdir -p $(BINDER_VENV)/home
 	HOME=$(abspath $(BINDER_VENV))/home PATH=$(abspath $(BINDER_VENV))/bin:$$PATH bash binder/postBuild
 	test -f $(BINDER_VENV)/home/.jupyter/jupyter_server_config.py
+	touch $(BINDER_VENV)/.built
+
+# BINDER_PREBUILT=1: use the environment binder-venv just built (.ci/run builds it while make test runs).
+test-binder:
+	$(if $(BINDER_PREBUILT),test -f $(BINDER_VENV)/.built,$(MAKE) binder-venv)
 	$(BINDER_VENV)/bin/python -m pytest $(NBVAL) -p no:cacheprovider course
 
 # Regenerate binder/requirements.txt: the runtime closure plus the notebook test runner, pinned
