@@ -29,6 +29,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from .._validate import in_range, whole
 from ..errors import ParameterError
 from ._common import widget_module
 from .abplayer import ABPlayer
@@ -289,11 +290,13 @@ class Playhead(anywidget.AnyWidget):
                  width: int = WIDTH) -> None:
         if not isinstance(player, ABPlayer):
             raise ParameterError(f"player must be an ABPlayer, the one whose sound the plots show (got {player!r}).")
+        width = whole("width", width, 100 + MARGIN_LEFT + MARGIN_RIGHT, 4000, unit="pixels",
+                      hint=f"it must leave at least 100 columns for the plot; {WIDTH} fits the notebook")
         columns = columns_for(width)
-        if columns < 100:
-            raise ParameterError(f"width must leave at least 100 columns for the plot (got width={width}).")
-        if bar_seconds < 0:
-            raise ParameterError(f"bar_seconds must be 0 (a time axis in seconds) or positive (got {bar_seconds}).")
+        bar_seconds = in_range("bar_seconds", bar_seconds, 0.0, 3600.0, unit="s",
+                               hint="0 for a time axis in seconds, or the length of a bar to count bars")
+        if not isinstance(title, str):
+            raise ParameterError(f"title must be text (got {title!r}): pass a string, or leave it out.")
         self.player = player
         state = _panels_state(panels, columns)
         super().__init__(clock_id=player.clock_id, duration=player.duration, title=title, width=int(width),
@@ -346,6 +349,8 @@ def _round(values) -> list[float]:
 def _panels_state(panels, columns: int) -> dict:
     """The panels as the page reads them: JSON for traces and blocks, one byte buffer for images."""
     out, images = [], bytearray()
+    if isinstance(panels, str | bytes | dict) or not hasattr(panels, "__iter__"):
+        raise ParameterError(f"panels must be a list of TracePanel, ImagePanel or BlockPanel (got {panels!r}).")
     for panel in panels:
         if isinstance(panel, TracePanel):
             lo_y, hi_y = (float(v) for v in panel.y_range)
