@@ -138,7 +138,7 @@ def flag(name: str, value) -> bool:
 
 
 def one_of(name: str, value, options, *, hint: str = ""):
-    """``value`` itself if it is one of ``options`` (compared with ==).
+    """``value`` itself if it is one of ``options`` (compared with ==; True is not 1 unless a bool is an option).
 
     Lesson: not yet taught
     """
@@ -147,6 +147,8 @@ def one_of(name: str, value, options, *, hint: str = ""):
         known = value in options
     except (TypeError, ValueError):  # an unhashable, incomparable or array value is simply not one of them
         known = False
+    if isinstance(value, bool | np.bool_) and not any(isinstance(o, bool | np.bool_) for o in options):
+        known = False  # True == 1: a flag is not a number
     if not known:
         shown = [repr(o) for o in options]
         requirement = " or ".join(shown) if len(shown) == 2 else "one of " + ", ".join(shown)

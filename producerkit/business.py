@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from ._validate import in_range, whole
+from ._validate import finite, in_range, whole
 from .errors import ParameterError
 
 __all__ = [
@@ -196,6 +196,7 @@ def money(amount: float, currency: str = CURRENCY) -> str:
 
     Lesson: course/11-business.ipynb
     """
+    amount = finite("amount", amount, hint="an amount of money such as 4800 or 12.5")
     sign = "-" if amount < 0 else ""
     value = abs(amount)
     digits = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
@@ -204,7 +205,8 @@ def money(amount: float, currency: str = CURRENCY) -> str:
 
 
 def _check_amount(value, name: str, allow_zero: bool = True) -> float:
-    return in_range(name, value, 0, lo_open=not allow_zero, hint="money and days cannot be negative")
+    hint = "money and days cannot be negative"
+    return in_range(name, finite(name, value, hint=hint), 0, lo_open=not allow_zero, hint=hint)
 
 
 def _to_date(value, name: str) -> dt.date:
@@ -317,16 +319,14 @@ def royalties(
         base = streams * rate
     else:
         base = _check_amount(revenue, "revenue")
-    points = _check_amount(producer_points, "producer_points")
-    if points > 100:
-        raise ParameterError(f"producer_points is a percentage, 0–100 (got {points:g}).")
-    artist_pct = _check_amount(artist_royalty_pct, "artist_royalty_pct")
-    if artist_pct > 100:
-        raise ParameterError(f"artist_royalty_pct is a percentage, 0–100 (got {artist_pct:g}).")
+    points = in_range("producer_points", _check_amount(producer_points, "producer_points"), 0, 100, unit="%",
+                      hint="points are a percentage of the royalty base (0–100), usually 2 to 5")
+    artist_pct = in_range("artist_royalty_pct", _check_amount(artist_royalty_pct, "artist_royalty_pct"), 0, 100,
+                          unit="%", hint="the artist's share of the master revenue (0–100), often 15 to 25")
     if points > artist_pct:
         raise ParameterError(
             f"{points:g} producer points are more than the artist's {artist_pct:g} % royalty they are paid from; "
-            "lower the points or raise the artist royalty."
+            "give fewer points or a higher artist_royalty_pct."
         )
     advance = _check_amount(recoupable_advance, "recoupable_advance")
     notes = []
@@ -396,7 +396,8 @@ class SplitSheet:
         if abs(total - 100.0) > self.TOLERANCE + 1e-9:  # 33.33 × 3 is 99.99 within the tolerance
             gap = 100.0 - total
             what = f"{gap:.2f} % is unassigned" if gap > 0 else f"{-gap:.2f} % too much is promised"
-            raise ParameterError(f"the splits add up to {total:.2f} %, not 100 %: {what}. Agree the shares again.")
+            raise ParameterError(f"the splits add up to {total:.2f} %, not 100 %: {what}. Agree the shares again and "
+                                 "give shares that add up to 100.")
         self.title = title
         self.writers = tuple(rows)
         self.date = None if date is None else _to_date(date, "date")

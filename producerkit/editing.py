@@ -64,7 +64,7 @@ def _check_shape(shape: str) -> str:
 
 
 def _check_ms(value, name: str) -> float:
-    return in_range(name, value, 0, unit="ms")
+    return in_range(name, value, 0, 600_000, unit="ms", hint="60000 ms is a minute; fades and crossfades take a few ms")
 
 
 def _fade_in_gain(x: np.ndarray, shape: str) -> np.ndarray:
@@ -852,12 +852,11 @@ def comp_takes(
     """
     sr = check_sr(sr)
     arrays = _check_takes(takes)
-    if bpm is not None and (isinstance(bpm, bool) or not np.isfinite(bpm) or not 20 <= bpm <= 400):
-        raise ParameterError(f"bpm must be between 20 and 400 (got {bpm!r}).")
-    if isinstance(grid, bool) or int(grid) != grid or grid not in (1, 2, 4, 8, 16, 32):
-        raise ParameterError(f"grid must be a note value 1, 2, 4, 8, 16 or 32 (got {grid!r}); 16 is sixteenths.")
-    if int(beats_per_bar) != beats_per_bar or beats_per_bar < 1:
-        raise ParameterError(f"beats_per_bar must be a whole number, at least 1 (got {beats_per_bar!r}).")
+    if bpm is not None:
+        in_range("bpm", bpm, 20, 400, unit="BPM", hint="the song's tempo, or None to time the takes by each other")
+    one_of("grid", whole("grid", grid, hint="a note value; 16 is sixteenths"), (1, 2, 4, 8, 16, 32),
+           hint="16 is sixteenths")
+    whole("beats_per_bar", beats_per_bar, 1, 32, hint="4 in 4/4")
     shape = _check_shape(crossfade_shape)
     n_xf = int(round(_check_ms(crossfade_ms, "crossfade_ms") * sr / 1000.0))
     w = dict(DEFAULT_WEIGHTS)
@@ -866,8 +865,7 @@ def comp_takes(
         if unknown:
             raise ParameterError(f"unknown weights {sorted(unknown)}; use {sorted(w)}.")
         for key, value in weights.items():
-            if not np.isfinite(value) or value < 0:
-                raise ParameterError(f"weight {key!r} must be zero or positive (got {value!r}).")
+            in_range(f"weight {key!r}", value, 0, 1000, hint="1 counts a criterion as usual, 0 ignores it")
         w.update(weights)
     if names is None:
         names = [f"take {i + 1}" for i in range(len(arrays))]
@@ -1083,7 +1081,8 @@ def phrase_cents(notes: Sequence[NotePitch]) -> float:
     Lesson: course/08-recording.ipynb
     """
     if not notes:
-        raise ParameterError("there are no notes to average: note_pitches found nothing pitched in this audio.")
+        raise ParameterError("there are no notes to average: note_pitches found nothing pitched in this audio. "
+                             "Pass the notes of a sung or played phrase (check that fmin and fmax take in its range).")
     weights = np.array([n.duration for n in notes])
     return float(np.average([n.cents for n in notes], weights=weights))
 

@@ -51,6 +51,19 @@ def _pattern(name: str) -> str:
     return one_of("pattern", name, tuple(PATTERNS))
 
 
+def _freqs(freqs) -> np.ndarray:
+    """``freqs`` as a float64 array of frequencies in Hz, or a ParameterError saying what to pass."""
+    f = np.asarray(freqs) if not isinstance(freqs, str | bytes) else np.asarray(np.nan)
+    if f.dtype.kind not in "iuf" or not np.all(np.isfinite(f)):
+        raise ParameterError(f"freqs must be frequencies in Hz, a number or an array of numbers (got {freqs!r}): "
+                             "pass, for example, eq.log_freqs(600).")
+    return f.astype(np.float64)
+
+
+def _polarity(polarity) -> int:
+    return int(one_of("polarity", polarity, (1, -1), hint="1 is as recorded, -1 flipped (a DAW's Ø button)"))
+
+
 def _random_energy(a: float) -> float:
     """The share of a diffuse room's energy a first-order pattern hears (1 for omni, 1/3 for cardioid)."""
     return a * a + (1.0 - a) ** 2 / 3.0
@@ -88,8 +101,12 @@ class Room:
                       mix=1.0)
 
     def sound(self, y, sr: int) -> np.ndarray:
-        """The room's diffuse sound of ``y`` (mono), scaled so its level is that of the direct sound at 1 m
-        divided by the critical distance: an omni at the critical distance hears them equally loud."""
+        """The room's diffuse sound of ``y`` (mono float32), scaled so its level is that of the direct sound at
+        1 m divided by the critical distance: an omni at the critical distance hears them equally loud."""
+        return self._diffuse(ensure_audio(y), check_sr(sr)).astype(np.float32)
+
+    def _diffuse(self, y, sr: int) -> np.ndarray:
+        """:meth:`sound` in float64, cached for the last source (read-only): what each mic adds."""
         # the settings, and a cheap fingerprint of the samples (an array changed in place is not the same source)
         fingerprint = float(np.sum(np.asarray(y)[..., ::61]))
         key = (self.decay_s, self.critical_distance_m, self.damping, self.size, sr, fingerprint)
@@ -150,7 +167,8 @@ class Mic:
 
     def response(self, freqs) -> np.ndarray:
         """The mic's complex response to the direct sound at ``freqs`` Hz (with the 1/r level, no delay)."""
-        f = np.abs(np.asarray(freqs, dtype=np.float64))
+        f = np.abs(_freqs(freqs))
+        shape, f = f.shape, f.reshape(-1)  # numpy arrays throughout: a scalar 0 Hz would divide as a Python complex
         a = PATTERNS[self.pattern]
         theta = np.radians(self.angle_deg)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -167,7 +185,7 @@ class Mic:
         pattern = a + (1.0 - a) * np.cos(theta) * near
         if a == 1.0:
             pattern = np.ones_like(near)
-        return pattern * beam * low_cut / self.distance_m
+        return (pattern * beam * low_cut / self.distance_m).reshape(shape)
 
     def direct(self, y, sr: int) -> np.ndarray:
         """The direct sound alone, as this mic records it (mono float32, the input's length)."""
@@ -190,7 +208,7 @@ class Mic:
         sr = check_sr(sr)
         out = self.direct(y, sr).astype(np.float64)
         if room is not None:
-            out += room.sound(y, sr) * np.sqrt(_random_energy(PATTERNS[self.pattern]))
+            out += room._diffuse(y, sr) * np.sqrt(_random_energy(PATTERNS[self.pattern]))
         return _gain_to_peak(out, peak_dbfs).astype(np.float32)
 
 
@@ -252,12 +270,11 @@ class MicPair:
         self.sr = check_sr(self.sr)
         self.delay_samples = whole("delay_samples", self.delay_samples, 0, self.sr,
                                    hint="how many samples later the near mic plays; 0 leaves it as recorded")
-        if self.polarity not in (1, -1):
-            raise ParameterError(f"polarity must be 1 (as recorded) or -1 (flipped) (got {self.polarity!r}).")
+        self.polarity = _polarity(self.polarity)
 
     def response(self, freqs) -> np.ndarray:
         """The summed pair's complex response to the direct sound at ``freqs`` Hz."""
-        f = np.asarray(freqs, dtype=np.float64)
+        f = _freqs(freqs)
         near = self.near.response(f) * np.exp(-2j * np.pi * f * (self.near.delay_s + self.delay_samples / self.sr))
         far = self.far.response(f) * np.exp(-2j * np.pi * f * self.far.delay_s)
         return near + self.polarity * far
@@ -302,8 +319,7 @@ def comb_notches(delay_s: float, fmax: float = 20000.0, polarity: int = 1) -> np
     """
     delay_s = in_range("delay_s", delay_s, 0.0, 1.0, lo_open=True, unit="s")
     fmax = in_range("fmax", fmax, 0.0, 100000.0, lo_open=True, unit="Hz")
-    if polarity not in (1, -1):
-        raise ParameterError(f"polarity must be 1 (as recorded) or -1 (flipped) (got {polarity!r}).")
+    polarity = _polarity(polarity)
     first, step = (0.5 / delay_s, 1.0 / delay_s) if polarity == 1 else (0.0, 1.0 / delay_s)
     return np.arange(first, fmax + 1e-9, step)
 
@@ -365,6 +381,7 @@ def capture(y, gain_db: float, *, noise_dbfs: float = -90.0, converter_noise_dbf
     gain_db = in_range("gain_db", gain_db, -60.0, 60.0, unit="dB")
     noise_dbfs = in_range("noise_dbfs", noise_dbfs, -160.0, 0.0, unit="dB")
     converter_noise_dbfs = in_range("converter_noise_dbfs", converter_noise_dbfs, -160.0, 0.0, unit="dB")
+    seed = None if seed is None else whole("seed", seed, 0, hint="any whole number; the same seed, the same noise")
     rng = np.random.default_rng(seed)
     before = rng.standard_normal(y.shape) * 10 ** (noise_dbfs / 20)
     after = rng.standard_normal(y.shape) * 10 ** (converter_noise_dbfs / 20)
@@ -385,6 +402,7 @@ def clipped_samples(y, threshold: float = 0.999) -> int:
 
     Lesson: course/08-recording.ipynb
     """
+    threshold = in_range("threshold", threshold, 0.0, 1.0, lo_open=True, hint="0.999 counts samples at full scale")
     return int(np.count_nonzero(np.abs(ensure_audio(y)) >= threshold))
 
 
@@ -394,10 +412,12 @@ def noise_floor_dbfs(y, sr: int, window_ms: float = 50.0) -> float:
     Lesson: course/08-recording.ipynb
     """
     x = to_mono(ensure_audio(y)).astype(np.float64)
+    window_ms = in_range("window_ms", window_ms, 1.0, 10000.0, unit="ms", hint="50 ms windows suit most takes")
     n = max(1, int(check_sr(sr) * window_ms / 1000))
     frames = x[: x.size // n * n].reshape(-1, n)
     if frames.size == 0:
-        raise ParameterError(f"the audio is shorter than one {window_ms:g} ms window.")
+        raise ParameterError(f"the audio ({x.size} samples) is shorter than one {window_ms:g} ms window: give at "
+                             f"least {n} samples of it, or a shorter window_ms.")
     rms = np.sqrt(np.mean(frames**2, axis=1))
     quiet = np.sort(rms)[: max(1, rms.size // 10)]
     return float(amp_to_db(np.sqrt(np.mean(quiet**2))))

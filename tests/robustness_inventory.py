@@ -187,5 +187,308 @@ def entries() -> list[Entry]:
         Entry("plots.eq_figure", lambda y, sr: plots.eq_figure(eq.EQ([eq.Peak(1000, gain_db=3)]), sr, y=y)),
         Entry("plots.transfer_curve_figure", lambda y, sr: plots.transfer_curve_figure(comp, y=y, sr=sr)),
         Entry("plots.loudness_figure", lambda y, sr: plots.loudness_figure(meters.loudness(y, sr))),
+        # session 4's additions
+        *_session_four(),
     ]
     return out
+
+
+def _lead_session(sr=44100):
+    """A session as capstone's lead functions read one: a rate, one phrase of the takes, a lead stem."""
+    from producerkit.editing import FLAT_DEMO_PHRASE, FLAT_DEMO_TAKE
+
+    phrase = types.SimpleNamespace(name=FLAT_DEMO_PHRASE, take_start_s=0.05, take_end_s=0.4)
+    return types.SimpleNamespace(sr=sr, phrases=[phrase], stems={"lead": np.zeros(N, np.float32)},
+                                 takes={FLAT_DEMO_TAKE: _noise(N, seed=8)}, takes_start_bar=0,
+                                 bar_to_sample=lambda bar: 0)
+
+
+def _mix_settings(y, sr):
+    from producerkit import mix
+
+    settings = mix.MixSettings({"a": {"gain_db": -3.0, "pan": 0.25}})
+    mixer = settings.apply(mix.Mixer([mix.Track("a", y)], sr))
+    with tempfile.TemporaryDirectory() as folder:
+        path = mix.MixSettings.from_mixer(mixer).save(Path(folder))
+        return mix.MixSettings.load(path).apply(mixer).render()
+
+
+def _save_master(y, sr):
+    from producerkit import master
+
+    with tempfile.TemporaryDirectory() as folder:
+        return master.save_master(y, sr, "master.wav", folder=folder)
+
+
+def _decode_mix(y, sr):
+    """The bytes of ``y`` written as a WAV at ``sr`` (as the upload gives them), decoded."""
+    import io
+
+    import soundfile as sf
+
+    from producerkit import master
+    from producerkit.audio import check_sr, ensure_audio
+
+    buf = io.BytesIO()
+    sf.write(buf, ensure_audio(y).T, check_sr(sr), format="WAV", subtype="FLOAT")
+    return master.decode_mix(buf.getvalue())
+
+
+def _check_complete(y, sr):
+    from producerkit import master
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mix.wav"
+        _save_to(path, y, sr)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) * 2 // 3])  # an export cut off
+        return master.check_complete(path)
+
+
+def _save_to(path, y, sr):
+    from producerkit.audio import save
+
+    return save(path, y, sr)
+
+
+def _session_four() -> list[Entry]:
+    """The public calls session 4 added (recording, editing, master, mix, capstone, space, meters, plots)."""
+    from producerkit import capstone, editing, master, meters, plots, recording, space
+
+    mic = recording.Mic(distance_m=0.1, angle_deg=30)
+    room = recording.Room(decay_s=0.2)
+    pair = lambda sr: recording.MicPair(recording.Mic(0.1), recording.Mic(0.5), sr, delay_samples=1)  # noqa: E731
+    lead = _lead_session()
+    return [
+        # recording.py
+        Entry("recording.Mic.record", lambda y, sr: mic.record(y, sr), "audio"),
+        Entry("recording.Mic.record room peak", lambda y, sr: mic.record(y, sr, room, peak_dbfs=-10), "audio"),
+        Entry("recording.Mic.direct", lambda y, sr: mic.direct(y, sr), "audio"),
+        Entry("recording.Room.sound", lambda y, sr: room.sound(y, sr), "audio"),
+        Entry("recording.MicPair.record", lambda y, sr: pair(sr).record(y, room, peak_dbfs=-10), "audio"),
+        Entry("recording.MicPair.notches", lambda y, sr: pair(sr).notches()),
+        Entry("recording.capture", lambda y, sr: recording.capture(y, 20.0), "same"),
+        Entry("recording.align", lambda y, sr: recording.align(y, 5), "same"),
+        Entry("recording.find_delay", lambda y, sr: recording.find_delay(y, y, sr)),
+        Entry("recording.delay_samples", lambda y, sr: recording.delay_samples(0.1, 1.0, sr)),
+        Entry("recording.peak_dbfs", lambda y, sr: recording.peak_dbfs(y)),
+        Entry("recording.clipped_samples", lambda y, sr: recording.clipped_samples(y)),
+        Entry("recording.noise_floor_dbfs", lambda y, sr: recording.noise_floor_dbfs(y, sr)),
+        # editing.py
+        Entry("editing.tune", lambda y, sr: editing.tune(y, sr, -35.0), "same"),
+        Entry("editing.tune span", lambda y, sr: editing.tune(y, sr, 35.0, start_s=0.1, end_s=0.3), "same"),
+        Entry("editing.note_pitches", lambda y, sr: editing.note_pitches(y, sr)),
+        Entry("editing.phrase_cents", lambda y, sr: editing.phrase_cents(editing.note_pitches(y, sr))),
+        Entry("editing.comp_takes", lambda y, sr: editing.comp_takes([y, y, y], sr, [(0.0, 0.2), (0.2, 0.4)],
+                                                                     bpm=120).audio, "same"),
+        Entry("editing.flat_phrase_demo", lambda y, sr: editing.flat_phrase_demo(y, sr, session=lead).audio,
+              "audio"),  # y=None: the session's take
+        Entry("editing.click_db", lambda y, sr: editing.click_db(y, sr, 0.25)),
+        Entry("editing.nudge", lambda y, sr: editing.nudge(y, sr, 3.0), "same"),
+        # master.py
+        Entry("master.master_to_platform", lambda y, sr: master.master_to_platform(y, sr, "apple")),
+        Entry("master.decode_mix", _decode_mix),
+        Entry("master.check_complete", _check_complete),
+        Entry("master.save_master", _save_master),
+        Entry("master.delivery_name", lambda y, sr: master.delivery_name("Paper Lanterns", sr=sr)),
+        # mix.py
+        Entry("mix.MixSettings", _mix_settings, "audio"),
+        # capstone.py
+        Entry("capstone.headroom_trim", lambda y, sr: capstone.headroom_trim(y)),
+        Entry("capstone.premaster", lambda y, sr: capstone.premaster(y, sr), "same"),
+        Entry("capstone.master_for", lambda y, sr: capstone.master_for(y, sr, "spotify")),
+        Entry("capstone.mixdown", lambda y, sr: capstone.mixdown({"lead": y}, sr, {"lead": -3.0})[1], "audio"),
+        Entry("capstone.VersionLoudness.of", lambda y, sr: capstone.VersionLoudness.of("mix", y, sr)),
+        Entry("capstone.cents_off", lambda y, sr: capstone.cents_off(lead, y)),
+        Entry("capstone.tune_phrase", lambda y, sr: capstone.tune_phrase(lead, y, -20.0), "same"),
+        Entry("capstone.lead_stem", lambda y, sr: capstone.lead_stem(lead, y), "audio"),
+        # space.py, meters.py
+        Entry("space.widen", lambda y, sr: space.widen(y, 6.0), "same"),
+        Entry("meters.oversample_4x", lambda y, sr: meters.oversample_4x(y)),
+        # plots.py: the figures that take audio
+        Entry("plots.decay_curves_figure", lambda y, sr: plots.decay_curves_figure({"a": y}, sr, next_hit_s=0.1)),
+        Entry("plots.onset_figure", lambda y, sr: plots.onset_figure({"a": y}, sr, 0.01)),
+        Entry("plots.true_peak_zoom", lambda y, sr: plots.true_peak_zoom(y, sr)),
+        Entry("plots.true_peak_figure", lambda y, sr: plots.true_peak_figure(y, sr)),
+        Entry("plots.chain_stages_figure", lambda y, sr: plots.chain_stages_figure({"mix": y, "master": y}, sr)),
+        Entry("plots.tuning_figure", lambda y, sr: plots.tuning_figure(editing.note_pitches(y, sr))),
+    ]
+
+
+# --------------------------------------------------------------------------- number parameters
+
+#: What a student can type where a number goes, by name (the good kinds too: 0, -1, 2.5, huge).
+AWKWARD_NUMBERS: dict[str, object] = {
+    "None": None,
+    "'3'": "3",
+    "NaN": float("nan"),
+    "+inf": float("inf"),
+    "-inf": -float("inf"),
+    "0": 0,
+    "-1": -1,
+    "2.5": 2.5,
+    "1e12": 1e12,
+    "-1e12": -1e12,
+    "True": True,
+    "1+2j": 1 + 2j,
+    "[]": [],
+    "array": np.array([1.0, 2.0]),
+}
+#: Values no number parameter may take silently: each must be refused with a ProducerkitError.
+MUST_REFUSE = ("'3'", "NaN", "True", "1+2j", "array")
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberEntry:
+    """One number parameter of a public call: ``call(value)`` passes the value there, the rest ordinary."""
+
+    name: str
+    call: Callable
+    optional: bool = False  # None means "not given" here (the documented default): it may be taken
+    accepts: tuple[str, ...] = ()  # labels of MUST_REFUSE this parameter takes by design ("array": frequencies)
+
+
+def number_entries() -> list[NumberEntry]:
+    """One entry per number parameter of the public calls session 4 added (recording, editing, master, mix,
+    capstone, planning, business, space, plots' onset figure)."""
+    from producerkit import business, capstone, editing, master, mix, planning, plots, recording, space
+
+    sr = 22050
+    clip = _noise(sr // 2, seed=9)
+    takes = [clip, clip * np.float32(0.9), clip]
+    mic, room = recording.Mic(), recording.Room(decay_s=0.2)
+    pair = recording.MicPair(recording.Mic(0.1), recording.Mic(0.5), sr)
+    lead = _lead_session(sr)
+    sheet = business.SplitSheet("Paper Lanterns", [("Mara", 50, "lyrics"), ("Ana", 50, "music")])
+    days = dict(preproduction=2, recording=3, editing=1, overdubs=1)
+    echo = space.Delay(time_ms=375, feedback=0.4)
+
+    def ep(**changed):
+        return {**days, **changed}
+
+    entries = [
+        # recording.py
+        NumberEntry("recording.Mic distance_m", lambda v: recording.Mic(distance_m=v)),
+        NumberEntry("recording.Mic angle_deg", lambda v: recording.Mic(angle_deg=v)),
+        NumberEntry("recording.Mic capsule_mm", lambda v: recording.Mic(capsule_mm=v)),
+        NumberEntry("recording.Mic low_cut_hz", lambda v: recording.Mic(low_cut_hz=v)),
+        NumberEntry("recording.Mic.response freqs", lambda v: mic.response(v), accepts=("array",)),
+        NumberEntry("recording.MicPair.response freqs", lambda v: pair.response(v), accepts=("array",)),
+        NumberEntry("recording.Mic.record peak_dbfs", lambda v: mic.record(clip, sr, peak_dbfs=v), optional=True),
+        NumberEntry("recording.Room decay_s", lambda v: recording.Room(decay_s=v)),
+        NumberEntry("recording.Room critical_distance_m", lambda v: recording.Room(critical_distance_m=v)),
+        NumberEntry("recording.Room damping", lambda v: recording.Room(damping=v)),
+        NumberEntry("recording.Room size", lambda v: recording.Room(size=v)),
+        NumberEntry("recording.MicPair delay_samples", lambda v: recording.MicPair(mic, mic, sr, delay_samples=v)),
+        NumberEntry("recording.MicPair polarity", lambda v: recording.MicPair(mic, mic, sr, polarity=v)),
+        NumberEntry("recording.MicPair.notches fmax", lambda v: pair.notches(v)),
+        NumberEntry("recording.MicPair.record peak_dbfs", lambda v: pair.record(clip, room, peak_dbfs=v),
+                    optional=True),
+        NumberEntry("recording.capture gain_db", lambda v: recording.capture(clip, v)),
+        NumberEntry("recording.capture noise_dbfs", lambda v: recording.capture(clip, 0.0, noise_dbfs=v)),
+        NumberEntry("recording.capture converter_noise_dbfs",
+                    lambda v: recording.capture(clip, 0.0, converter_noise_dbfs=v)),
+        NumberEntry("recording.capture seed", lambda v: recording.capture(clip, 0.0, seed=v), optional=True),
+        NumberEntry("recording.proximity_boost_db distance_m", lambda v: recording.proximity_boost_db(v, 100.0)),
+        NumberEntry("recording.proximity_boost_db freq_hz", lambda v: recording.proximity_boost_db(0.1, v)),
+        NumberEntry("recording.delay_samples near_m", lambda v: recording.delay_samples(v, 1.0, sr)),
+        NumberEntry("recording.delay_samples far_m", lambda v: recording.delay_samples(0.1, v, sr)),
+        NumberEntry("recording.comb_notches delay_s", lambda v: recording.comb_notches(v)),
+        NumberEntry("recording.comb_notches fmax", lambda v: recording.comb_notches(0.001, v)),
+        NumberEntry("recording.comb_notches polarity", lambda v: recording.comb_notches(0.001, polarity=v)),
+        NumberEntry("recording.align samples", lambda v: recording.align(clip, v)),
+        NumberEntry("recording.find_delay max_ms", lambda v: recording.find_delay(clip, clip, sr, max_ms=v)),
+        NumberEntry("recording.clipped_samples threshold", lambda v: recording.clipped_samples(clip, v)),
+        NumberEntry("recording.noise_floor_dbfs window_ms", lambda v: recording.noise_floor_dbfs(clip, sr, v)),
+        # editing.py
+        NumberEntry("editing.tune cents", lambda v: editing.tune(clip, sr, v)),
+        NumberEntry("editing.tune start_s", lambda v: editing.tune(clip, sr, 20.0, start_s=v), optional=True),
+        NumberEntry("editing.tune end_s", lambda v: editing.tune(clip, sr, 20.0, end_s=v), optional=True),
+        NumberEntry("editing.tune crossfade_ms",
+                    lambda v: editing.tune(clip, sr, 20.0, start_s=0.1, end_s=0.3, crossfade_ms=v)),
+        NumberEntry("editing.note_pitches fmin", lambda v: editing.note_pitches(clip, sr, fmin=v)),
+        NumberEntry("editing.note_pitches fmax", lambda v: editing.note_pitches(clip, sr, fmax=v)),
+        NumberEntry("editing.note_pitches min_note_ms", lambda v: editing.note_pitches(clip, sr, min_note_ms=v)),
+        NumberEntry("editing.note_name midi", lambda v: editing.note_name(v)),
+        NumberEntry("editing.comp_takes bpm", lambda v: editing.comp_takes(takes, sr, [(0.0, 0.2), (0.2, 0.4)],
+                                                                           bpm=v), optional=True),
+        NumberEntry("editing.comp_takes grid", lambda v: editing.comp_takes(takes, sr, [(0.0, 0.4)], 120, grid=v)),
+        NumberEntry("editing.comp_takes beats_per_bar",
+                    lambda v: editing.comp_takes(takes, sr, [(0.0, 0.4)], 120, beats_per_bar=v)),
+        NumberEntry("editing.comp_takes crossfade_ms",
+                    lambda v: editing.comp_takes(takes, sr, [(0.0, 0.2), (0.2, 0.4)], crossfade_ms=v)),
+        NumberEntry("editing.comp_takes phrase start",
+                    lambda v: editing.comp_takes(takes, sr, [(v, 0.4)])),
+        NumberEntry("editing.comp_takes weights",
+                    lambda v: editing.comp_takes(takes, sr, [(0.0, 0.4)], weights={"timing": v})),
+        NumberEntry("editing.flat_phrase_demo cents", lambda v: editing.flat_phrase_demo(clip, sr, cents=v,
+                                                                                         session=lead)),
+        NumberEntry("editing.click_db at_s", lambda v: editing.click_db(clip, sr, v)),
+        NumberEntry("editing.click_db window_ms", lambda v: editing.click_db(clip, sr, 0.25, window_ms=v)),
+        NumberEntry("editing.nudge ms", lambda v: editing.nudge(clip, sr, v)),
+        # master.py
+        NumberEntry("master.master_to_platform highpass_hz",
+                    lambda v: master.master_to_platform(clip, sr, "apple", highpass_hz=v), optional=True),
+        NumberEntry("master.decode_mix max_seconds", lambda v: master.decode_mix(_wav_bytes(clip, sr), max_seconds=v)),
+        NumberEntry("master.delivery_name sr", lambda v: master.delivery_name("Paper Lanterns", sr=v)),
+        NumberEntry("master.delivery_name bits", lambda v: master.delivery_name("Paper Lanterns", bits=v)),
+        # mix.py
+        NumberEntry("mix.ChannelMix gain_db", lambda v: mix.ChannelMix(gain_db=v)),
+        NumberEntry("mix.ChannelMix pan", lambda v: mix.ChannelMix(pan=v)),
+        NumberEntry("mix.MixSettings channel gain_db", lambda v: mix.MixSettings({"a": {"gain_db": v}})),
+        NumberEntry("mix.MixSettings.from_dict pan", lambda v: mix.MixSettings.from_dict(
+            {**mix.MixSettings({"a": {}}).to_dict(), "channels": {"a": {"pan": v}}})),
+        # capstone.py
+        NumberEntry("capstone.headroom_trim peak_dbfs", lambda v: capstone.headroom_trim(clip, v)),
+        NumberEntry("capstone.tune_phrase cents", lambda v: capstone.tune_phrase(lead, clip, v)),
+        NumberEntry("capstone.mixdown fader", lambda v: capstone.mixdown({"lead": clip}, sr, {"lead": v})),
+        NumberEntry("capstone.mixdown pan", lambda v: capstone.mixdown({"lead": clip}, sr, {}, {"lead": v})),
+        NumberEntry("capstone.platform_name", lambda v: capstone.platform_name(v)),
+        NumberEntry("capstone.master_for sr", lambda v: capstone.master_for(clip, v, "spotify")),
+        # planning.py, business.py
+        NumberEntry("planning.ep_budget songs", lambda v: planning.ep_budget(v, **days)),
+        NumberEntry("planning.ep_budget recording days", lambda v: planning.ep_budget(3, **ep(recording=v))),
+        NumberEntry("planning.ep_budget delivery days", lambda v: planning.ep_budget(3, delivery=v, **days)),
+        NumberEntry("planning.ep_budget contingency", lambda v: planning.ep_budget(3, contingency=v, **days)),
+        NumberEntry("planning.ep_budget budget", lambda v: planning.ep_budget(3, budget=v, **days), optional=True),
+        NumberEntry("planning.ep_budget a rate", lambda v: planning.ep_budget(
+            3, rates={**business.EP_RATES_GBP, "studio day rate": v}, **days)),
+        NumberEntry("planning.ep_plan songs", lambda v: planning.ep_plan(v, **days)),
+        NumberEntry("planning.ep_plan editing days", lambda v: planning.ep_plan(3, **ep(editing=v))),
+        NumberEntry("planning.ep_plan mixing_days", lambda v: planning.ep_plan(3, mixing_days=v, **days),
+                    optional=True),
+        NumberEntry("planning.ep_plan mastering_days", lambda v: planning.ep_plan(3, mastering_days=v, **days)),
+        NumberEntry("planning.ep_plan contingency", lambda v: planning.ep_plan(3, contingency=v, **days)),
+        NumberEntry("planning.ep_plan budget", lambda v: planning.ep_plan(3, budget=v, **days), optional=True),
+        NumberEntry("planning.ep_plan start", lambda v: planning.ep_plan(3, start=v, **days)),
+        NumberEntry("business.money", lambda v: business.money(v)),
+        NumberEntry("business.royalties producer_points", lambda v: business.royalties(v, streams=100_000)),
+        NumberEntry("business.royalties streams", lambda v: business.royalties(3, streams=v), optional=True),
+        NumberEntry("business.royalties revenue", lambda v: business.royalties(3, revenue=v), optional=True),
+        NumberEntry("business.royalties rate_per_stream",
+                    lambda v: business.royalties(3, streams=100_000, rate_per_stream=v)),
+        NumberEntry("business.royalties artist_royalty_pct",
+                    lambda v: business.royalties(3, streams=100_000, artist_royalty_pct=v)),
+        NumberEntry("business.royalties recoupable_advance",
+                    lambda v: business.royalties(3, streams=100_000, recoupable_advance=v)),
+        NumberEntry("business.SplitSheet.share_of", lambda v: sheet.share_of(v)),
+        NumberEntry("business.SplitSheet share", lambda v: business.SplitSheet("Song", [("Mara", v, "lyrics")])),
+        # space.py, plots.py
+        NumberEntry("space.widen side_db", lambda v: space.widen(np.stack([clip, -clip]), v)),
+        NumberEntry("plots.onset_figure start_s", lambda v: plots.onset_figure({"a": clip}, sr, v)),
+        NumberEntry("plots.onset_figure length_ms", lambda v: plots.onset_figure({"a": clip}, sr, 0.0, v)),
+        NumberEntry("plots.echoes_figure sr", lambda v: plots.echoes_figure({"a": echo}, v, 120.0)),
+        NumberEntry("plots.echoes_figure bpm", lambda v: plots.echoes_figure({"a": echo}, sr, v)),
+        NumberEntry("plots.echoes_figure beats", lambda v: plots.echoes_figure({"a": echo}, sr, 120.0, v)),
+    ]
+    return entries
+
+
+def _wav_bytes(y, sr) -> bytes:
+    import io
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, y, sr, format="WAV", subtype="PCM_16")
+    return buf.getvalue()

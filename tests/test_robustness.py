@@ -28,18 +28,19 @@ from hypothesis import strategies as st
 from producerkit.audio import ensure_audio
 from producerkit.errors import ProducerkitError
 
-from .robustness_inventory import SAMPLE_RATES, awkward_audio, entries
+from .robustness_inventory import AWKWARD_NUMBERS, MUST_REFUSE, SAMPLE_RATES, awkward_audio, entries, number_entries
 
 os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/producerkit-numba")
 
 ENTRIES = entries()
+NUMBERS = number_entries()
 AUDIO = awkward_audio()
 EXAMPLES = int(os.environ.get("PRODUCERKIT_FUZZ_EXAMPLES", "6"))  # hypothesis draws per entry, past the sweep
-CALLS = {"n": 0, "raised": 0, "functions": set()}
+CALLS = {"n": 0, "raised": 0, "functions": set(), "numbers": set()}
 
 #: Words that show a message says what to pass, not only what went wrong.
 _ADVICE = ("must", "pass", "use", "try", "need", "check", "give", "at least", "set", "choose", "pick", "take",
-           "shorten", "start", "fold")
+           "shorten", "start", "fold", "export")
 
 
 def _bad_numbers(value, where: str, depth: int = 0, nan_fields=()) -> list[str]:
@@ -81,32 +82,40 @@ def _bad_numbers(value, where: str, depth: int = 0, nan_fields=()) -> list[str]:
 
 def judge(entry, y, sr, label: str) -> None:
     """Call ``entry`` once and fail unless it returned a sound result or raised a helpful ProducerkitError."""
+    _judge(entry, lambda: entry.call(y, sr), label, y)
+
+
+def _judge(entry, call, label: str, y=None) -> bool:
+    """Run ``call`` as ``entry`` once: True if it raised a helpful ProducerkitError, False if it returned a sound
+    result; anything else fails the test."""
     CALLS["n"] += 1
-    CALLS["functions"].add(entry.name)
+    CALLS["functions" if hasattr(entry, "kind") else "numbers"].add(entry.name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a warning is allowed (a clipped save warns); an exception is judged
-            result = entry.call(y, sr)
+            result = call()
     except ProducerkitError as exc:
         CALLS["raised"] += 1
         message = str(exc)
         assert len(message) > 15 and any(word in message.lower() for word in _ADVICE), (
             f"{entry.name} with {label}: the message does not say what to pass: {message!r}"
         )
-        return
+        return True
     except Exception as exc:  # noqa: BLE001 (the point of the test: nothing else may escape)
         pytest.fail(f"{entry.name} with {label} raised {type(exc).__name__}: {exc}")
-    if entry.kind in ("same", "audio"):
+    kind = getattr(entry, "kind", "value")
+    if kind in ("same", "audio"):
         assert isinstance(result, np.ndarray), f"{entry.name} with {label} returned {type(result).__name__}"
         assert result.dtype == np.float32, f"{entry.name} with {label} returned dtype {result.dtype}"
         assert result.ndim in (1, 2), f"{entry.name} with {label} returned shape {result.shape}"
         assert np.isfinite(result).all(), f"{entry.name} with {label} returned NaN or inf samples"
-        if entry.kind == "same":
+        if kind == "same":
             expected = ensure_audio(y).shape
             assert result.shape == expected, f"{entry.name} with {label}: shape {result.shape}, input {expected}"
     else:
-        bad = _bad_numbers(result, "result", nan_fields=entry.nan_fields)
+        bad = _bad_numbers(result, "result", nan_fields=getattr(entry, "nan_fields", ()))
         assert not bad, f"{entry.name} with {label} returned {bad[:3]}"
+    return False
 
 
 SWEEP = [(name, "44100") for name in AUDIO] + [
@@ -139,6 +148,17 @@ def test_drawn_combinations_give_a_sound_result_or_a_helpful_error(entry):
     run()
 
 
+@pytest.mark.parametrize("entry", NUMBERS, ids=lambda e: e.name)
+def test_every_awkward_number_gives_a_sound_result_or_a_helpful_error(entry):
+    """None, text, NaN, infinities, huge numbers, bools, complex numbers, lists and arrays where a number goes:
+    a sound result or a helpful ProducerkitError, and NaN, text, True, complex numbers and arrays (and None,
+    unless None is the documented default) are never taken silently."""
+    for label, value in AWKWARD_NUMBERS.items():
+        refused = _judge(entry, lambda value=value: entry.call(value), f"{label} for the number")
+        if (label in MUST_REFUSE and label not in entry.accepts) or (label == "None" and not entry.optional):
+            assert refused, f"{entry.name}: {label} was taken silently; refuse it with a message saying what to pass"
+
+
 def test_the_inventory_covers_every_area_the_issue_names():
     areas = {e.name.split(".")[0] for e in ENTRIES}
     assert {"eq", "dynamics", "space", "mix", "master", "meters", "editing", "arrange", "beats", "plots",
@@ -149,8 +169,9 @@ def test_the_inventory_covers_every_area_the_issue_names():
 @pytest.fixture(scope="module", autouse=True)
 def _report_calls(request):
     yield
-    line = (f"robustness: {CALLS['n']} calls over {len(CALLS['functions'])} public functions "
-            f"({CALLS['raised']} raised a ProducerkitError, the rest returned sound results)")
+    line = (f"robustness: {CALLS['n']} calls over {len(CALLS['functions'])} public functions and "
+            f"{len(CALLS['numbers'])} number parameters ({CALLS['raised']} raised a ProducerkitError, the rest "
+            "returned sound results)")
     capture = request.config.pluginmanager.getplugin("capturemanager")
     if capture is not None:
         with capture.global_and_fixture_disabled():

@@ -227,3 +227,145 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+# --------------------------------------------------------------------------- Playhead and TrackUpload
+
+
+def _player():
+    from producerkit.widgets import ABPlayer
+
+    return ABPlayer(_noise(SR), _noise(SR, 1), SR)
+
+
+def test_a_playhead_refuses_bad_settings_with_a_message_and_keeps_its_panels():
+    """Playhead(player, panels, width=, bar_seconds=, title=) and set_panels: a ProducerkitError saying what to
+    pass, never a TypeError/ValueError/TraitError; a refused set_panels leaves the panels drawn."""
+    from producerkit.errors import ProducerkitError
+    from producerkit.widgets import Playhead
+    from producerkit.widgets.playhead import TracePanel, columns_for, series_trace
+
+    player = _player()
+    trace = series_trace(np.linspace(-1, 0, SR), "level", sr=SR, y_range=(-1.0, 0.0))
+    good = [TracePanel("level", (-1.0, 0.0), [trace])]
+    assert columns_for(860) == np.size(trace.lo)
+    for param in ("width", "bar_seconds", "title"):
+        for value in BAD_NUMBERS + [0, -1, 2.5, True]:
+            try:
+                Playhead(player, good, **{param: value})
+            except ProducerkitError as exc:
+                assert "must" in str(exc), f"Playhead({param}={value!r}): {exc}"
+            except Exception as exc:  # noqa: BLE001 (nothing else may escape)
+                pytest.fail(f"Playhead({param}={value!r}) raised {type(exc).__name__}: {exc}")
+            else:
+                assert not (param != "title" and _refused(value)), f"Playhead({param}={value!r}) was taken silently"
+    playhead = Playhead(player, good, title="Level")
+    before = (list(playhead.panels), playhead.images)
+    for panels in [None, "level", 1.0, [None], [1.0], [good[0], "x"], {"a": 1}]:
+        with pytest.raises(ProducerkitError, match="panel"):
+            playhead.set_panels(panels)
+        assert (list(playhead.panels), playhead.images) == before
+    for content in [None, [], "resync", {"type": None}, {"type": "resync"}, {"type": "seek", "to": "x"}]:
+        playhead._on_page_message(playhead, content, [])  # whatever the page sends, nothing escapes
+
+
+def _wav(y, sr=44100, subtype="PCM_16") -> bytes:
+    import io
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.asarray(y).T, sr, format="WAV", subtype=subtype)
+    return buf.getvalue()
+
+
+def _bad_uploads() -> dict[str, object]:
+    good = _wav(_noise((2, 44100), 3))
+    nan = _noise((2, 44100), 4)
+    nan[0, 100] = np.nan
+    return {
+        "an empty file": b"",
+        "garbage": b"this is not audio at all\n" * 40,
+        "a picture": b"\x89PNG\r\n\x1a\n" + bytes(200),
+        "a truncated WAV": good[: len(good) // 3],
+        "a WAV header alone": good[:44],
+        "a WAV of NaN samples": _wav(nan, subtype="FLOAT"),
+        "a silent WAV": _wav(np.zeros((2, 44100), np.float32)),
+        "one sample": _wav(np.array([[0.5], [0.5]], np.float32)),
+        "a WAV at 1 kHz": _wav(_noise((2, 1000), 5), sr=1000),
+        "a FLAC cut short": _flac()[:300],
+        "an MP3 tag and noise": b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4,
+        "text, not bytes": "RIFF....WAVE",
+        "None": None,
+        "a number": 1.0,
+        "a list": [1, 2, 3],
+    }
+
+
+def _flac() -> bytes:
+    import io
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, _noise((44100, 2), 6), 44100, format="FLAC")
+    return buf.getvalue()
+
+
+def _track_upload(tmp_path):
+    from producerkit.widgets import TrackUpload
+
+    return TrackUpload(_noise((2, SR), 7), SR, example_title="Example", folder=tmp_path)
+
+
+def _upload_state(w):
+    return (w.title, w.sr, w.mix.copy(), w.mastered.copy(), w.platform.value, w.view.target.key,
+            w.master_report.output_lufs, w.player.audio_a, w.player.audio_b, w.player.label_b)
+
+
+def test_bad_uploads_show_a_message_and_keep_the_last_good_mix(tmp_path):
+    import datetime as dt
+
+    widget = _track_upload(tmp_path)
+    assert widget.load(_wav(_noise((2, 44100), 8)), "my mix.wav") and widget.title == "my mix"
+    good = _upload_state(widget)
+    for label, data in _bad_uploads().items():
+        widget.load(data, f"{label}.wav")  # in code: never raises
+        assert widget.error, f"TrackUpload.load(<{label}>) was taken silently"
+        assert "Unexpected" not in widget.error
+        assert _same(_upload_state(widget), good), f"TrackUpload.load(<{label}>) changed the mix"
+        if isinstance(data, bytes):  # from the page: the upload button's value, as ipywidgets gives it
+            item = {"name": f"{label}.wav", "type": "audio/wav", "size": len(data), "content": memoryview(data),
+                    "last_modified": dt.datetime(2026, 11, 27, tzinfo=dt.UTC)}
+            widget.upload.value = (item,)  # the observer runs: must not raise
+            assert widget.error and _same(_upload_state(widget), good), f"the upload of <{label}> changed the mix"
+    for path in (tmp_path / "missing.wav", tmp_path):
+        assert widget.load_file(path) is False and widget.error
+        assert _same(_upload_state(widget), good)
+
+
+def test_bad_platforms_show_a_message_and_keep_the_last_good_master(tmp_path):
+    from producerkit.master import targets
+
+    widget = _track_upload(tmp_path)
+    good = _upload_state(widget)
+    for value in BAD_NUMBERS + ["mars", "", "SPOTIFY ", 0, True]:
+        widget.set_target(value)  # never raises
+        if isinstance(value, str) and value == "SPOTIFY ":  # a platform's name, however typed, is taken
+            continue
+        assert widget.error, f"TrackUpload.set_target({value!r}) was taken silently"
+        assert _same(_upload_state(widget), good), f"TrackUpload.set_target({value!r}) changed the master"
+    assert widget.set_target(good[4]) and widget.error == ""  # a good platform clears the message
+    for target in targets():  # the page's dropdown can send each platform: each one masters without a traceback
+        widget.platform.value = target.key
+        assert widget.error == "" and widget.view.target.key == target.key
+
+
+def test_save_into_a_folder_that_cannot_be_written_shows_a_message(tmp_path):
+    from producerkit.widgets import TrackUpload
+
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("not a folder\n")
+    widget = TrackUpload(_noise((2, SR), 7), SR, folder=blocked)
+    assert widget.save() is None and widget.error
+    assert blocked.read_text() == "not a folder\n"
