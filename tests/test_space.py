@@ -440,3 +440,47 @@ def test_delay_checks_what_depends_on_the_sample_rate_at_call_time():
 def test_feedback_of_one_or_more_is_always_refused(feedback):
     with pytest.raises(ParameterError, match="run away"):
         Delay(time_ms=100, feedback=feedback)
+
+
+# --------------------------------------------------------------------------- the sound, pinned
+
+# Outputs of the reference implementation (the per-sample kernels of session 4, commit 417ce19) on
+# a seeded noise clip: each case's RMS per output channel and its samples at _PIN_AT. The kernels
+# have since been rewritten for speed (block-wise, the Delay's feedback in front of its repeat
+# filters): a change of algorithm, a dropped all-pass, a wrong line length or a filter applied one
+# time too many or too few moves these far beyond float rounding, which is all a rewrite may add.
+_PIN_AT = [1234, 3456, 6789, 9001, 15000, 22049]
+_PINS = [
+    (Reverb, {"decay_s": 1.2, "pre_delay_ms": 5.0, "damping": 0.5, "size": 0.7, "width": 0.8, "mix": 1.0},
+     48000, 2, [0.03614384, 0.03847984],
+     [[-0.01005633, 0.03552117, -0.04795334, -0.03831651, -0.003199819, -0.01891609],
+      [0.004190774, 0.009041572, 0.02108821, 0.006809579, 0.03030955, 0.0079375]]),
+    (Reverb, {"decay_s": 3.0, "pre_delay_ms": 0.0, "damping": 0.0, "size": 1.3, "mix": 0.4},
+     44100, 1, [0.06326744, 0.06366053],
+     [[-0.1102728, 0.008463776, 0.003476069, -0.03120796, -0.04599062, 0.02864151],
+      [-0.107036, 0.0214301, -0.01004331, -0.04666495, -0.07799736, -0.01173506]]),
+    (Delay, {"time_ms": 62.5, "feedback": 0.6, "repeats_lowpass_hz": 3000, "repeats_highpass_hz": 150, "mix": 1.0},
+     48000, 2, [0.04311781, 0.04411266],
+     [[0.0, 0.009360598, 0.04526625, 0.006128696, -0.03065978, -0.01449709],
+      [0.0, 0.02336985, 0.03014497, -0.0365004, 0.004511293, -0.01634271]]),
+    (Delay, {"note": "1/16t", "bpm": 130, "feedback": 0.7, "repeats_lowpass_hz": 2500, "ping_pong": True, "mix": 1.0},
+     44100, 1, [0.03992521, 0.01864286],
+     [[0.0, -0.07069519, 0.01563937, 0.007860689, -0.1136076, -0.06686773],
+      [0.0, 0.0, -0.003891186, 0.01925529, 0.01729219, -0.01743989]]),
+    (Delay, {"note": "1/16d", "bpm": 97, "feedback": 0.5, "mix": 0.5},
+     44100, 2, [0.06274056, 0.06198361],
+     [[-0.08762932, 0.01077441, -0.0002820318, -0.03448578, 0.03323562, -0.0347342],
+      [0.01635704, -0.07775341, -0.005264508, -0.00139391, -0.005474323, -0.08787533]]),
+]
+
+
+@pytest.mark.parametrize(("processor", "kwargs", "sr", "channels", "rms", "samples"), _PINS,
+                         ids=["reverb-stereo-48k", "reverb-mono-44k", "delay-filtered-loop",
+                              "delay-filtered-ping-pong-synced", "delay-plain-synced"])
+def test_reverb_and_delay_sound_as_the_reference_implementation(processor, kwargs, sr, channels, rms, samples):
+    rng = np.random.default_rng(18)
+    y = (0.1 * rng.standard_normal((channels, sr // 2))).astype(np.float32)
+    out = np.atleast_2d(processor(**kwargs)(y[0] if channels == 1 else y, sr))
+    tolerance = 1e-5 * np.max(np.abs(out))  # float rounding, relative to the peak; the pins have 7 digits
+    np.testing.assert_allclose(np.sqrt(np.mean(out.astype(np.float64) ** 2, axis=-1)), rms, rtol=1e-5)
+    np.testing.assert_allclose(out[:, _PIN_AT], samples, rtol=0, atol=tolerance)
