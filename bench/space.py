@@ -4,13 +4,16 @@ The algorithms differ: pedalboard.Reverb is JUCE's Freeverb (8 combs + 4 all-pas
 and pedalboard.Delay a plain feedback delay; producerkit.Reverb is a 16-line feedback delay
 network with input diffusion, producerkit.Delay a grid-exact echo with optional repeat filters.
 This compares speed only, on the same 10 s and 60 s stereo 44.1 kHz noise, after a warm-up
-(numba compiles or loads its cache on first use). Medians of 7 runs.
+(numba compiles or loads its cache on first use). Medians of 7 runs, producerkit and pedalboard
+taking turns, in wall-clock time and in CPU time (``time.process_time``, less inflated when others
+share the cores); the load average is printed with them. Issue 18's target: ratio <= 1.0.
 
 Run: .venv/bin/python bench/space.py
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -21,13 +24,17 @@ SR = 44100
 RUNS = 7
 
 
-def median_seconds(fn, y) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn(y)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(fn, y) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn(y)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def medians(ours, theirs, y) -> tuple[float, float, float, float]:
+    """Median wall and CPU seconds of each, the two taking turns so a load change hits both."""
+    runs = [(timed(ours, y), timed(theirs, y)) for _ in range(RUNS)]
+    return tuple(statistics.median(r[who][kind] for r in runs) for who in (0, 1) for kind in (0, 1))
 
 
 def main() -> int:
@@ -56,16 +63,22 @@ def main() -> int:
         ),
     ]
     print("producerkit.space vs pedalboard: different algorithms, so this compares SPEED only.")
-    print(f"stereo float32 noise at {SR} Hz; median of {RUNS} runs after a warm-up; ratio = producerkit / pedalboard")
-    print(f"{'case':30s} {'clip':>5s} {'producerkit':>12s} {'pedalboard':>12s} {'ratio':>7s}")
+    print(f"stereo float32 noise at {SR} Hz; median of {RUNS} runs after a warm-up; ratio = producerkit / pedalboard;"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'case':30s} {'clip':>5s} {'producerkit':>12s} {'pedalboard':>12s} {'ratio':>7s}"
+          f" {'pk cpu':>10s} {'pb cpu':>10s} {'cpu ratio':>9s}")
     for seconds in (10, 60):
         y = noise(seconds, SR, level_dbfs=-20, seed=1, channels=2, decorrelated=True)
         for name, ours, theirs in cases:
             ours(y[:, :SR], SR)  # warm-up: numba compile or cache load
             theirs(y[:, :SR], SR)
-            t_ours = median_seconds(lambda x, p=ours: p(x, SR), y)
-            t_theirs = median_seconds(lambda x, p=theirs: p(x, SR, reset=True), y)
-            print(f"{name:30s} {seconds:4d}s {t_ours * 1e3:10.1f}ms {t_theirs * 1e3:10.1f}ms {t_ours / t_theirs:7.2f}")
+            wall_ours, cpu_ours, wall_theirs, cpu_theirs = medians(
+                lambda x, p=ours: p(x, SR), lambda x, p=theirs: p(x, SR, reset=True), y
+            )
+            print(f"{name:30s} {seconds:4d}s {wall_ours * 1e3:10.1f}ms {wall_theirs * 1e3:10.1f}ms"
+                  f" {wall_ours / wall_theirs:7.2f} {cpu_ours * 1e3:8.1f}ms {cpu_theirs * 1e3:8.1f}ms"
+                  f" {cpu_ours / cpu_theirs:9.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
