@@ -30,6 +30,7 @@ import comm  # noqa: E402
 from comm.base_comm import BaseComm  # noqa: E402
 
 RUNS = 21
+BUDGET_MS = 30.0  # issue 18: the worst scenario, median
 SR = 44100
 SECONDS = 10.0
 
@@ -65,6 +66,9 @@ def clip_drums():
     return out
 
 
+_MEDIANS: list = []  # (wall ms, scenario) of every scenario, for the verdict
+
+
 def measure(name: str, explorer, changes, runs: int = RUNS) -> float:
     """Apply ``changes[i % len]`` ``runs`` times after a warm-up; print medians; return the wall median."""
     for params in changes[:3]:  # warm-up: numba compile, caches
@@ -81,7 +85,9 @@ def measure(name: str, explorer, changes, runs: int = RUNS) -> float:
             stages.setdefault(stage, []).append(ms)
     wall = statistics.median(walls)
     breakdown = ", ".join(f"{s} {statistics.median(v):.1f}" for s, v in stages.items() if s != "total")
-    print(f"  {name:<44} wall {wall:6.1f} ms  cpu {statistics.median(cpus):6.1f} ms   [{breakdown}]")
+    mark = "ok" if wall <= BUDGET_MS else "OVER"
+    print(f"  {name:<44} wall {wall:6.1f} ms  cpu {statistics.median(cpus):6.1f} ms  [{mark}]  [{breakdown}]")
+    _MEDIANS.append((wall, name))
     return wall
 
 
@@ -154,9 +160,9 @@ def main() -> int:
     naive_c = median_ms(lambda: naive_compressor(y, Compressor(threshold_db=-30), player))
     print(f"  naive update (process + rebuilt figures + player): {naive_c:.1f} ms; "
           f"explorer/naive = {thr / naive_c:.2f} (threshold)")
-    budget = 30.0
-    worst = max(drag, switch, thr)
-    print(f"budget {budget:g} ms median: {'met' if worst <= budget else 'NOT met'} (worst scenario {worst:.1f} ms)")
+    worst, name = max(_MEDIANS)
+    print(f"budget {BUDGET_MS:g} ms median: {'met' if worst <= BUDGET_MS else 'NOT met'} "
+          f"(worst scenario {name}: {worst:.1f} ms; load average {os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -396,3 +396,15 @@ def test_space_drill_keeps_its_two_sets_of_answer_buttons(tmp_path):
     while trainer.trial.choices != decay:
         assert trainer.next_trial()
     assert trainer._buttons is answered and not any(b.disabled for b in answered)
+
+
+def test_the_trial_is_sent_as_encode_wav16_would_encode_it(tmp_path):
+    """The player skips checking the trial's samples again: the bytes are still encode_wav16's."""
+    from producerkit.widgets._encode import _wav16_checked, encode_wav16
+
+    trainer = _trainer(tmp_path, drill="dynamics")
+    trial = trainer.trial
+    assert trainer.player.audio_a == encode_wav16(trial.reference, trial.sr)
+    assert trainer.player.audio_b == encode_wav16(trial.processed, trial.sr)
+    loud = np.array([[0.5, 1.5, -2.0, 1e-6], [-1.0, 0.99999, 0.0, -0.5]], np.float32)  # clipped at the edges
+    assert _wav16_checked(loud, 8000) == encode_wav16(loud, 8000)

@@ -47,7 +47,11 @@ def to_int16(y, *, dither: bool = False, seed: int = 0) -> np.ndarray:
     material into a steady noise floor at about -96 dBFS; it is off by default so that the same
     input always gives the same bytes.
     """
-    y2 = as_channels(ensure_audio(y, allow_empty=True))
+    return _int16_checked(as_channels(ensure_audio(y, allow_empty=True)), dither=dither, seed=seed)
+
+
+def _int16_checked(y2: np.ndarray, *, dither: bool = False, seed: int = 0) -> np.ndarray:
+    """:func:`to_int16` of audio already checked (``ensure_audio``) and shaped ``(channels, n)``."""
     channels, n = y2.shape
     noise = None
     if dither:
@@ -107,6 +111,14 @@ def encode_wav16(y, sr: int, *, dither: bool = False, seed: int = 0) -> bytes:
     """
     sr = check_sr(sr)
     pcm = to_int16(y, dither=dither, seed=seed)
+    frames, channels = pcm.shape
+    return wav16_header(frames, channels, sr) + pcm.tobytes()
+
+
+def _wav16_checked(y2: np.ndarray, sr: int) -> bytes:
+    """:func:`encode_wav16` of audio a widget has checked already (``ensure_audio``, ``(channels, n)``)
+    at a checked rate: the same bytes without checking every sample again."""
+    pcm = _int16_checked(y2)
     frames, channels = pcm.shape
     return wav16_header(frames, channels, sr) + pcm.tobytes()
 

@@ -29,7 +29,7 @@ from .._validate import flag, in_range
 from ..audio import amp_to_db, as_channels, check_sr, ensure_audio
 from ..errors import AudioError, ParameterError, ProducerkitError
 from ._common import widget_module
-from ._encode import count_clipped, encode_flac, encode_wav16
+from ._encode import _wav16_checked, count_clipped, encode_flac
 
 #: Longest clip the player accepts, in seconds (16-bit stereo 44.1 kHz is 10.6 MB per minute).
 MAX_SECONDS = 600.0
@@ -43,7 +43,8 @@ VOLUME_RANGE_DB = (-60.0, 0.0)
 #: Shortest loop region in seconds (shorter loops buzz rather than loop).
 MIN_LOOP_SECONDS = 0.05
 
-_ENCODERS = {"wav": encode_wav16, "flac": encode_flac}
+# The player's audio is checked (_prepare) and its rate too before it is encoded.
+_ENCODERS = {"wav": _wav16_checked, "flac": encode_flac}
 _SELECTIONS = ("a", "b", "diff", "x")
 #: Traits only the page sets: a resync from the kernel leaves them alone.
 _PAGE_OWNED = frozenset({"decoded", "playing", "position"})

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 from .. import training
 from ..errors import ParameterError, ProducerkitError
 from ._common import CONTROL_WIDTH, DESCRIPTION_WIDTH, error_html, error_line, figure_output
-from ._encode import encode_wav16
+from ._encode import _wav16_checked
 from .abplayer import ABPlayer
 
 _log = logging.getLogger("producerkit.widgets")
@@ -70,9 +70,9 @@ class _TrainerPlayer(ABPlayer):
                "loop_start": 0.0}
         new["loop_end"] = new["duration"]
         if self._a2 is None or a is not self._a2:
-            new["audio_a"] = encode_wav16(a, sr)
+            new["audio_a"] = _wav16_checked(a, sr)
         if self._b2 is None or b is not self._b2:
-            new["audio_b"] = encode_wav16(b, sr)
+            new["audio_b"] = _wav16_checked(b, sr)
         with self.hold_sync():
             for name, value in new.items():
                 if getattr(self, name) != value:
