@@ -464,12 +464,16 @@ class Arrangement:
             if s1 <= s0:
                 continue
             out = np.zeros((2, s1 - s0), np.float32)
+            span = index[s0:s1]
             for layer in sec.layers:
                 stem = session.stems[layer]
                 stem2 = stem if stem.ndim == 2 else stem[np.newaxis, :]
-                idx = np.minimum(index[s0:s1], stem2.shape[-1] - 1)
                 gain = np.float32(10 ** (gains_db.get(layer, 0.0) / 20))
-                out += gain * stem2[:, idx] if stem2.shape[0] == 2 else gain * stem2[0, idx]
+                if span[-1] - span[0] == span.size - 1 and span[-1] < stem2.shape[-1]:
+                    part = stem2[:, span[0] : span[-1] + 1]  # straight through: a view, not a gather
+                else:
+                    part = stem2[:, np.minimum(span, stem2.shape[-1] - 1)]
+                out += gain * part if part.shape[0] == 2 else gain * part[0]
             if sec.ramp_db != (0.0, 0.0):
                 out *= (10 ** (np.linspace(sec.ramp_db[0], sec.ramp_db[1], n)[s0:s1] / 20)).astype(np.float32)
             f = min(fade_n, n // 2)
