@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -266,16 +267,175 @@ def test_the_generated_course_map_survives_a_kill(tmp_path, stage):
     assert target.read_bytes() == old
 
 
-def test_every_writer_in_the_library_is_one_of_these(tmp_path):
-    """A new writer (open for writing, write_text, sf.write to a path, ...) must join this file's tests."""
-    import re
+# --------------------------------------------------------------------------- session 4's writers
 
-    writes = re.compile(r"open\([^)]*['\"][wax]b?['\"]|\.write_text\(|\.write_bytes\(|sf\.write\(str|to_csv\(|"
+
+def _settings(path: Path, gain_db: float) -> bytes:
+    from producerkit import mix
+
+    mix.MixSettings({"kick": {"gain_db": gain_db}, "bass": {"pan": -0.25}}).save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_mix_settings_survive_a_kill_while_they_are_saved(tmp_path, stage):
+    target = tmp_path / "mix-settings.json"
+    old = _settings(target, -6.0)
+    channels = {f"track {i}": {"gain_db": -1.0} for i in range(500)}
+    kill_while_writing(stage, f"from producerkit import mix; s = mix.MixSettings({channels!r})",
+                       f"s.save({str(target)!r})")
+    assert target.read_bytes() == old
+    from producerkit import mix
+
+    assert mix.MixSettings.load(target).channels["kick"].gain_db == -6.0
+
+
+def _project(path: Path) -> bytes:
+    from producerkit import capstone
+
+    project = capstone.CapstoneProject.open(path)
+    project.decide("demo", layers=["drums", "bass"])
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_capstone_project_file_survives_a_kill_while_a_decision_is_saved(tmp_path, stage):
+    target = tmp_path / "capstone-project.json"
+    old = _project(target)
+    kill_while_writing(stage, f"from producerkit import capstone; p = capstone.CapstoneProject.open({str(target)!r})",
+                       "p.decide('demo', layers=['drums', 'bass', 'keys'], note='x' * 100000)")
+    assert target.read_bytes() == old
+    from producerkit import capstone
+
+    assert capstone.CapstoneProject.open(target).get("demo", "layers") == ["drums", "bass"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_release_report_survives_a_kill_while_it_is_replaced(tmp_path, stage):
+    from producerkit import capstone
+
+    project_file = tmp_path / "capstone-project.json"
+    _project(project_file)
+    report = capstone.write_report(capstone.CapstoneProject.open(project_file), "<html>the old report</html>\n")
+    old_report, old_project = report.read_bytes(), project_file.read_bytes()
+    prepare = f"from producerkit import capstone; p = capstone.CapstoneProject.open({str(project_file)!r})"
+    kill_while_writing(stage, prepare, "capstone.write_report(p, '<html>' + 'the new report ' * 20000)")
+    assert report.read_bytes() == old_report
+    assert project_file.read_bytes() == old_project
+
+
+def test_the_release_report_never_replaces_a_report_the_student_changed(tmp_path):
+    from producerkit import capstone
+
+    project = capstone.CapstoneProject.open(tmp_path / "capstone-project.json")
+    report = capstone.write_report(project, "<html>ours</html>\n")
+    report.write_text("<html>ours, with my notes</html>\n")
+    again = capstone.write_report(project, "<html>the new one</html>\n")
+    assert again != report and report.read_text() == "<html>ours, with my notes</html>\n"
+    assert again.read_text() == "<html>the new one</html>\n"
+
+
+def _finished_files(folder: Path) -> list[str]:
+    """The files a reader sees in ``folder``: a killed writer's temporary file (hidden, .tmp) does not count."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_saved_master_survives_a_kill_and_leaves_no_half_file(tmp_path, stage):
+    """save_master (TrackUpload's Save button, and lesson 10) never replaces: the old master stays, and a kill
+    leaves no half-written file under the new name."""
+    name = "Song - master for Spotify - 24-bit 44.1 kHz.wav"
+    old = _wav(tmp_path / name, 0.25)
+    kill_while_writing(stage, "import numpy as np; from producerkit import master",
+                       f"master.save_master(np.full((2, 441000), 0.5, np.float32), 44100, {name!r}, "
+                       f"folder={str(tmp_path)!r})")
+    assert (tmp_path / name).read_bytes() == old
+    assert _finished_files(tmp_path) == [name]
+
+
+def test_save_master_never_replaces_a_file(tmp_path):
+    from producerkit import master
+
+    name = "Song - master - 24-bit 44.1 kHz.wav"
+    old = _wav(tmp_path / name, 0.25)
+    path = master.save_master(np.full((2, 4410), 0.1, np.float32), 44100, name, folder=tmp_path)
+    assert path.name == "Song - master - 24-bit 44.1 kHz (2).wav"
+    assert (tmp_path / name).read_bytes() == old
+
+
+#: Every function in producerkit that writes a file (it calls write_atomic, audio.save or os.replace, or writes
+#: directly), and the tests in this file that kill it half-way or show it never replaces unasked.
+WRITERS = {
+    ("_files.py", "write_atomic"): ["test_write_atomic_leaves_the_old_file_when_killed"],
+    ("_files.py", "_move_without_replacing"): ["test_write_atomic_leaves_the_old_file_when_killed",
+                                               "test_save_never_replaces_a_file_unasked"],
+    ("audio.py", "save"): ["test_save_with_overwrite_leaves_the_old_file_when_killed",
+                           "test_save_never_replaces_a_file_unasked"],
+    ("cli.py", "cmd_master"): ["test_a_master_from_the_command_line_leaves_the_old_file_when_killed",
+                               "test_a_master_from_the_command_line_never_replaces_a_file_unasked"],
+    ("training.py", "record"): ["test_the_progress_file_survives_a_kill_while_an_answer_is_recorded"],
+    ("training.py", "set_student"): ["test_the_progress_file_survives_a_kill_while_an_answer_is_recorded"],
+    ("training.py", "_load_locked"): ["test_the_progress_file_survives_a_kill_while_an_answer_is_recorded"],
+    ("training.py", "export_progress"): ["test_an_exported_progress_file_survives_a_kill",
+                                         "test_export_progress_never_replaces_a_file_unasked"],
+    ("training.py", "class_report"): ["test_the_class_report_survives_a_kill"],
+    ("course.py", "write"): ["test_the_course_copy_survives_a_kill"],
+    ("course.py", "copy_course"): ["test_the_course_copy_survives_a_kill",
+                                   "test_the_course_copy_never_replaces_a_lesson_the_student_changed"],
+    ("course.py", "_read_record"): ["test_the_course_copy_survives_a_kill"],
+    ("lessons.py", "write"): ["test_the_generated_course_map_survives_a_kill"],
+    ("mix.py", "save"): ["test_the_mix_settings_survive_a_kill_while_they_are_saved"],
+    ("mix.py", "load"): ["test_the_mix_settings_survive_a_kill_while_they_are_saved"],  # moves a damaged file aside
+    ("capstone.py", "save"): ["test_the_capstone_project_file_survives_a_kill_while_a_decision_is_saved"],
+    ("capstone.py", "_back_up"): ["test_the_capstone_project_file_survives_a_kill_while_a_decision_is_saved"],
+    ("capstone.py", "write_report"): ["test_the_release_report_survives_a_kill_while_it_is_replaced",
+                                      "test_the_release_report_never_replaces_a_report_the_student_changed"],
+    # deliver writes the capstone's master only through audio.save(overwrite=False), as save_master does
+    ("capstone.py", "deliver"): ["test_a_saved_master_survives_a_kill_and_leaves_no_half_file",
+                                 "test_save_never_replaces_a_file_unasked"],
+    ("master.py", "save_master"): ["test_a_saved_master_survives_a_kill_and_leaves_no_half_file",
+                                   "test_save_master_never_replaces_a_file"],
+    # the maintainers' tools that rebuild the bundled course audio (never run by a student), via write_atomic
+    ("datasets.py", "build"): ["test_write_atomic_leaves_the_old_file_when_killed"],
+    ("datasets.py", "build_kit"): ["test_write_atomic_leaves_the_old_file_when_killed"],
+}
+
+
+def _writers_in_the_library() -> dict[tuple[str, str], list[str]]:
+    """(file, function) of every call that writes a file, with the lines: write_atomic, audio.save (``save(`` with
+    a path), os.replace/rename/link, shutil copies, and a direct write (open for writing, write_text, sf.write)."""
+    import ast
+
+    direct = re.compile(r"open\([^)]*['\"][wax]b?['\"]|\.write_text\(|\.write_bytes\(|sf\.write\(str|to_csv\(|"
                         r"json\.dump\(|shutil\.copy")
-    known = {"audio.py": "save", "_files.py": "write_atomic", "training.py": "corrupt-file backup (copy2)"}
-    found = {}
+    found: dict[tuple[str, str], list[str]] = {}
+    calls = {"write_atomic", "_files.write_atomic", "os.replace", "os.rename", "os.link", "save", "audio.save",
+             "shutil.copy2", "shutil.copyfile", "shutil.move"}
+
+    def visit(node, function, where: str, lines: list[str]):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.Call):
+            line = lines[node.lineno - 1].strip()
+            if ast.unparse(node.func) in calls or direct.search(line):
+                found.setdefault((where, function or "<module>"), []).append(f"{node.lineno}: {line}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, function, where, lines)
+
     for path in sorted((ROOT / "producerkit").rglob("*.py")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if writes.search(line) and not line.lstrip().startswith("#"):
-                found.setdefault(path.name, []).append(f"{number}: {line.strip()}")
-    assert set(found) <= set(known), f"writers not covered by tests/test_atomic_writes.py: {found}"
+        source = path.read_text(encoding="utf-8")
+        visit(ast.parse(source), None, path.name, source.splitlines())
+    return found
+
+
+def test_every_writer_in_the_library_is_one_of_these(tmp_path):
+    """A new writer (a function that calls write_atomic, audio.save, os.replace, or opens a file for writing)
+    must join this file's tests: WRITERS names the tests that kill it half-way or show it never replaces."""
+    found = _writers_in_the_library()
+    missing = {key: lines for key, lines in found.items() if key not in WRITERS}
+    assert not missing, f"writers not covered by tests/test_atomic_writes.py (add a test and a WRITERS row): {missing}"
+    stale = sorted(set(WRITERS) - set(found))
+    assert not stale, f"WRITERS names functions that no longer write (remove them): {stale}"
+    for key, tests in WRITERS.items():
+        for name in tests:
+            assert callable(globals().get(name)), f"WRITERS[{key}] names {name}, which is not a test in this file"

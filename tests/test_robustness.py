@@ -162,8 +162,37 @@ def test_every_awkward_number_gives_a_sound_result_or_a_helpful_error(entry):
 def test_the_inventory_covers_every_area_the_issue_names():
     areas = {e.name.split(".")[0] for e in ENTRIES}
     assert {"eq", "dynamics", "space", "mix", "master", "meters", "editing", "arrange", "beats", "plots",
-            "audio"} <= areas
-    assert {"master.master", "master.qc", "beats.render", "audio.resample 44.1k->48k"} <= {e.name for e in ENTRIES}
+            "audio", "recording", "capstone"} <= areas
+    names = {e.name for e in ENTRIES}
+    assert {"master.master", "master.qc", "beats.render", "audio.resample 44.1k->48k"} <= names
+    # what session 4 added (lessons 06, 08, 09, 10, 12): a regression that drops one is caught here
+    assert {"recording.Mic.record", "recording.Mic.record room peak", "recording.MicPair.record", "recording.capture",
+            "recording.Room.sound", "editing.tune", "editing.tune span", "editing.note_pitches", "editing.comp_takes",
+            "editing.flat_phrase_demo", "master.master_to_platform", "master.decode_mix", "master.save_master",
+            "master.check_complete", "mix.MixSettings", "capstone.master_for", "capstone.tune_phrase"} <= names
+    number_areas = {e.name.split(".")[0] for e in NUMBERS}
+    assert {"recording", "editing", "master", "mix", "capstone", "planning", "business"} <= number_areas
+    assert {"planning.ep_budget songs", "planning.ep_plan start", "business.royalties producer_points",
+            "editing.tune cents", "recording.Mic distance_m"} <= {e.name for e in NUMBERS}
+
+
+def test_every_public_recording_and_editing_call_is_in_the_inventory():
+    """A public function (or processor class) added to recording.py or editing.py must join the inventory."""
+    import inspect
+
+    from producerkit import editing, recording
+
+    listed = [e.name for e in ENTRIES + NUMBERS]
+    results = {"Phrase", "TakeScore", "Choice", "CompResult", "NotePitch", "FlatDemo"}  # what calls return
+    for module in (recording, editing):
+        area = module.__name__.split(".")[-1]
+        for name, obj in vars(module).items():
+            if name.startswith("_") or name in results or getattr(obj, "__module__", "") != module.__name__ or not (
+                    inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            assert any(e == f"{area}.{name}" or e.startswith((f"{area}.{name} ", f"{area}.{name}.")) for e in listed), (
+                f"{module.__name__}.{name} is public but not in tests/robustness_inventory.py: add it there"
+            )
 
 
 @pytest.fixture(scope="module", autouse=True)
