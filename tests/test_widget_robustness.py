@@ -145,12 +145,13 @@ def _trainer_state(w):
 NUMERIC = {
     "ABPlayer": (_abplayer, _abplayer_state, ["sr", "volume_db", "loop_start", "loop_end", "selected", "loop",
                                               "match_loudness", "abx", "labels"]),
-    "EQExplorer": (_eq, _eq_state, ["freq", "gain_db", "q", "order", "band", "bands", "kind", "bypass"]),
+    "EQExplorer": (_eq, _eq_state, ["freq", "gain_db", "q", "order", "band", "bands", "kind", "bypass", "design"]),
     "CompressorExplorer": (_compressor, _compressor_state, ["threshold_db", "ratio", "knee_db", "attack_ms",
                                                             "release_ms", "makeup_db", "mix", "lookahead_ms",
                                                             "sidechain_highpass_hz", "detector", "stereo_link"]),
     "LoudnessView": (_loudness, _loudness_state, ["sr", "target"]),
-    "MixerDesk": (_mixer, _mixer_state, ["gain_db", "pan", "mute", "solo", "gains", "pans", "match_loudness"]),
+    "MixerDesk": (_mixer, _mixer_state, ["gain_db", "pan", "mute", "solo", "gains", "pans", "mutes", "solos",
+                                         "match_loudness"]),
     "StepSequencer": (_sequencer, _sequencer_state, ["bpm", "swing", "steps_per_bar", "bars", "volume_db",
                                                      "pattern", "mutes", "volumes_db"]),
 }
