@@ -148,6 +148,7 @@ def _reverb_kernels():
         ap_buf = np.zeros((n_in, ap_start[n_ap]))
         ap_head = ap_start[:n_ap] + ap_delays  # shared by the channels, which move in step
         u = np.empty((n_in, block))  # the diffused input of the block
+        silence = np.zeros(block)
         room = 16 * block  # samples written into a line between two moves
         start = np.zeros(17, np.int64)
         for i in range(16):
@@ -285,7 +286,7 @@ def _reverb_kernels():
                 state[i5] = s5
                 state[i6] = s6
                 state[i7] = s7
-            for i in range(16):  # the input, injected into every line
+            for i in range(16 if n_in > 2 else 0):  # the input injected into every line (below for 1 or 2 channels)
                 r = inj[i, :m]
                 r[:] = 0.0
                 for c in range(n_in):
@@ -295,6 +296,8 @@ def _reverb_kernels():
                         r[j] += g * uc[j]
             # the 2nd radix-4 pass: butterflies (q, q + 4), (q + 8, q + 12), then (q, q + 8), (q + 4, q + 12),
             # scaled by 1/4; it also writes each line (mixed output plus injected input)
+            u0 = u[0, :m]
+            u1 = u[1, :m] if n_in == 2 else silence[:m]  # (a mono input's second channel: zeros, so h * u1 is 0)
             for q in range(4):
                 r0 = v[q, :m]
                 r1 = v[q + 4, :m]
@@ -304,6 +307,29 @@ def _reverb_kernels():
                 w1 = buf[head[q + 4] : head[q + 4] + m]
                 w2 = buf[head[q + 8] : head[q + 8] + m]
                 w3 = buf[head[q + 12] : head[q + 12] + m]
+                if n_in <= 2:  # the input's one or two channels, injected here
+                    g0, g4, g8, g12 = b_in[q, 0], b_in[q + 4, 0], b_in[q + 8, 0], b_in[q + 12, 0]
+                    h0, h4, h8, h12 = 0.0, 0.0, 0.0, 0.0
+                    if n_in == 2:
+                        h0, h4, h8, h12 = b_in[q, 1], b_in[q + 4, 1], b_in[q + 8, 1], b_in[q + 12, 1]
+                    for j in range(m):
+                        a0 = r0[j] + r1[j]
+                        a1 = r0[j] - r1[j]
+                        a2 = r2[j] + r3[j]
+                        a3 = r2[j] - r3[j]
+                        y0 = 0.25 * (a0 + a2)
+                        y2 = 0.25 * (a0 - a2)
+                        y1 = 0.25 * (a1 + a3)
+                        y3 = 0.25 * (a1 - a3)
+                        r0[j] = y0
+                        r1[j] = y1
+                        r2[j] = y2
+                        r3[j] = y3
+                        w0[j] = y0 + (g0 * u0[j] + h0 * u1[j])
+                        w1[j] = y1 + (g4 * u0[j] + h4 * u1[j])
+                        w2[j] = y2 + (g8 * u0[j] + h8 * u1[j])
+                        w3[j] = y3 + (g12 * u0[j] + h12 * u1[j])
+                    continue
                 e0 = inj[q, :m]
                 e1 = inj[q + 4, :m]
                 e2 = inj[q + 8, :m]
