@@ -559,14 +559,33 @@ def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key,
             break
         target += 20 * math.log10(ceiling / peak) - 0.01
     out = []
-    for y, g in ((reference, ga), (processed, gb)):
-        scaled = np.multiply(y, np.float32(10 ** (g / 20)), dtype=np.float32)
-        scaled = np.stack([scaled, scaled]) if scaled.ndim == 1 else scaled
-        scaled.flags.writeable = False
-        out.append(scaled)
+    for y, g, key in ((reference, ga, ref_key), (processed, gb, proc_key)):
+        out.append(_scaled(y, g, None if key is None or (y is processed and processed is reference) else key))
     info = {"match_gain_db": {"A": ga, "B": gb}, "loudness_lufs": {"A": target, "B": target + offset_db},
             "matched_by": "BS.1770 integrated loudness"}
     return out[0], out[1], info
+
+
+_SCALED_CACHE: dict = {}
+
+
+def _scaled(y: np.ndarray, gain_db: float, key=None) -> np.ndarray:
+    """``y`` turned by ``gain_db`` as stereo float32 (read-only); the last few keyed ones are kept.
+
+    A decay trial's two reverb renders are keyed, so a trial that comes back gives the player the
+    very same arrays, and it sends them without encoding them again.
+    """
+    cache_key = None if key is None else (key, gain_db)
+    if cache_key is not None and cache_key in _SCALED_CACHE:
+        return _SCALED_CACHE[cache_key]
+    scaled = np.multiply(y, np.float32(10 ** (gain_db / 20)), dtype=np.float32)
+    scaled = np.stack([scaled, scaled]) if scaled.ndim == 1 else scaled
+    scaled.flags.writeable = False
+    if cache_key is not None:
+        while len(_SCALED_CACHE) >= 4:
+            del _SCALED_CACHE[next(iter(_SCALED_CACHE))]  # the oldest
+        _SCALED_CACHE[cache_key] = scaled
+    return scaled
 
 
 def _trial(ctx: _Context, name: str, a, b, answer, material: str, details: dict, *, choices=None,

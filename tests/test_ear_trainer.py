@@ -408,3 +408,27 @@ def test_the_trial_is_sent_as_encode_wav16_would_encode_it(tmp_path):
     assert trainer.player.audio_b == encode_wav16(trial.processed, trial.sr)
     loud = np.array([[0.5, 1.5, -2.0, 1e-6], [-1.0, 0.99999, 0.0, -0.5]], np.float32)  # clipped at the edges
     assert _wav16_checked(loud, 8000) == encode_wav16(loud, 8000)
+
+
+def test_a_version_sent_before_is_not_encoded_again(tmp_path, monkeypatch):
+    """Trials share renders (a decay trial's base reverb, an excerpt's reference): the player keeps the last
+    few versions it encoded and sends the same bytes without encoding them again."""
+    from producerkit.widgets import ear_trainer
+
+    trainer = _trainer(tmp_path, drill="space")
+    encoded = []
+    encode = ear_trainer._wav16_checked
+    monkeypatch.setattr(ear_trainer, "_wav16_checked", lambda y, sr: encoded.append(1) or encode(y, sr))
+    assert trainer.next_trial()
+    first = trainer.trial
+    sent_a, sent_b = trainer.player.audio_a, trainer.player.audio_b
+    assert trainer.next_trial()
+    n = len(encoded)
+    assert n >= 3
+    trainer.player.show_trial(first)
+    assert len(encoded) == n  # both versions of the first trial were kept
+    assert trainer.player.audio_a == sent_a and trainer.player.audio_b == sent_b
+    writable = np.array(first.reference)  # a version that could change is encoded each time
+    trainer.player._wav(writable, first.sr)
+    trainer.player._wav(writable, first.sr)
+    assert len(encoded) == n + 2

@@ -70,9 +70,9 @@ class _TrainerPlayer(ABPlayer):
                "loop_start": 0.0}
         new["loop_end"] = new["duration"]
         if self._a2 is None or a is not self._a2:
-            new["audio_a"] = _wav16_checked(a, sr)
+            new["audio_a"] = self._wav(a, sr)
         if self._b2 is None or b is not self._b2:
-            new["audio_b"] = _wav16_checked(b, sr)
+            new["audio_b"] = self._wav(b, sr)
         with self.hold_sync():
             for name, value in new.items():
                 if getattr(self, name) != value:
@@ -81,6 +81,19 @@ class _TrainerPlayer(ABPlayer):
                 self.selected = "a"
         self._a_in = self._a2 = a
         self._b_in = self._b2 = b
+
+    def _wav(self, y, sr: int) -> bytes:
+        """``y`` as 16-bit WAV bytes; the last few read-only versions sent are kept (trials share renders)."""
+        cache = self.__dict__.setdefault("_sent_wav", {})
+        hit = cache.get(id(y))
+        if hit is not None and hit[0] is y and hit[1] == sr:
+            return hit[2]
+        data = _wav16_checked(y, sr)
+        if not y.flags.writeable:  # cannot change while it is kept here
+            while len(cache) >= 4:
+                del cache[next(iter(cache))]  # the oldest
+            cache[id(y)] = (y, sr, data)
+        return data
 
 
 class EarTrainer(widgets.VBox):
