@@ -137,7 +137,6 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
     ring = (positions[k_taps - 1] // block + 2) * block  # a whole number of blocks: reads never wrap
     pending = np.zeros((out_rows, ring))
     cur = np.empty((n_src, block))
-    due = np.empty((out_rows, block))
     tap_states = np.zeros((k_taps, n_src, 2))
     loop_buf = np.zeros((n_src, max(loop_len, 1)))  # F^K(q)[t - loop_len] at [t % loop_len]
     for t0 in range(0, n_total, block):
@@ -185,13 +184,9 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
                     done += count
                     p = 0
         read = t0 % ring
-        v = due[:, :m]
-        for r in range(out_rows):
-            v[r] = pending[r, read : read + m]
-            pending[r, read : read + m] = 0.0
-        for r in range(out_rows):
+        for r in range(out_rows):  # the echoes due now leave the ring (which is cleared behind them)
             o = out[r, t0 : t0 + m]
-            vr = v[r]
+            vr = pending[r, read : read + m]
             d = x[r if x.shape[0] > 1 else 0, t0 : t0 + live]
             for i in range(live):
                 value = vr[i]
@@ -203,3 +198,4 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
                 if abs(value) < flush:
                     value = 0.0
                 o[i] = wet * value
+            vr[:] = 0.0
