@@ -97,8 +97,11 @@ def _clip_rule(rule, findings: dict):
     def run(d):
         if rule in findings:
             return findings[rule]
-        watched = object.__new__(_watched_delivery())
-        watched.__dict__.update(d.__dict__)
+        try:
+            watched = object.__new__(_watched_delivery())
+            watched.__dict__.update(d.__dict__)
+        except (AttributeError, TypeError):  # a Delivery this cannot copy: check it every time
+            return rule(d)
         finding = rule(watched)
         if not watched.read_platform:
             findings[rule] = finding
