@@ -90,7 +90,7 @@ def _smooth_gain_reduction_py(target, alpha_up, alpha_down, shift, rest, out):
 _TAPS = 20  # taps per phase of the limiter's 4x interpolator (see _interpolation_phases)
 
 
-def _peak_envelope_4x_py(y, phases, block, floor, out):
+def _peak_envelope_4x_py(y, phases, block, floor, done, block_peaks, out):
     """Per-sample true peak over channels from a 4x oversampled signal, refined between points.
 
     For each sample i the signal is interpolated a quarter, a half and three quarters of a
@@ -99,6 +99,11 @@ def _peak_envelope_4x_py(y, phases, block, floor, out):
     neighbours, which recovers most of what falls between the grid points. Blocks whose sample
     peak cannot rise above ``floor`` (already divided by the filters' worst-case gain) are skipped;
     there ``out`` is the sample peak. ``y`` is padded with silence to a whole number of blocks.
+
+    ``done`` is the floor of an earlier call on the same ``y`` and ``out`` (``inf`` for the first):
+    the blocks it refined are left as they are, only those between it and ``floor`` are refined now.
+    The first call finds the sample peaks (``out``) and each block's (``block_peaks``); later calls
+    read them.
 
     Each step runs over a block of samples without branches (selects instead) and reads the audio
     through slices (whose indices numba knows are not negative), so that the compiler vectorises it:
@@ -110,7 +115,6 @@ def _peak_envelope_4x_py(y, phases, block, floor, out):
     channels, n = y.shape
     before = _TAPS // 2 - 1
     n_blocks = n // block  # y is padded to whole blocks
-    block_peaks = np.empty(n_blocks, dtype=np.float32)
     eight = np.float32(8.0)
     zero = np.float32(0.0)
     # the points a quarter, a half and three quarters of a sample after each sample, from the one
@@ -120,23 +124,24 @@ def _peak_envelope_4x_py(y, phases, block, floor, out):
     half = np.zeros(block + 1, dtype=np.float32)
     three = np.zeros(block + 1, dtype=np.float32)
     best = np.empty(block, dtype=np.float32)
-    for b in range(n_blocks):
-        peak = zero
-        for i in range(b * block, (b + 1) * block):
-            m = abs(y[0, i])
-            for c in range(1, channels):
-                v = abs(y[c, i])
-                m = v if v > m else m
-            out[i] = m
-            peak = m if m > peak else peak
-        block_peaks[b] = peak
+    if done == np.inf:
+        for b in range(n_blocks):
+            peak = zero
+            for i in range(b * block, (b + 1) * block):
+                m = abs(y[0, i])
+                for c in range(1, channels):
+                    v = abs(y[c, i])
+                    m = v if v > m else m
+                out[i] = m
+                peak = m if m > peak else peak
+            block_peaks[b] = peak
     for b in range(n_blocks):
         near = block_peaks[b]
         if b > 0 and block_peaks[b - 1] > near:
             near = block_peaks[b - 1]
         if b + 1 < n_blocks and block_peaks[b + 1] > near:
             near = block_peaks[b + 1]
-        if near <= floor:
+        if near <= floor or near > done:
             continue
         start = max(b * block, before + 1)
         stop = min((b + 1) * block, n - _TAPS + before)
@@ -222,7 +227,7 @@ def _hold_max_py(env, window, out):
         out[i] = a if a > c else c
 
 
-def _limiter_gain_py(env, hold, ceiling, margin, alpha, ahead, smoothed, out):
+def _limiter_gain_py(env, env_db, hold, ceiling, ceiling_db, margin, alpha, ahead, smoothed, out):
     """The limiter's gain reduction in dB from its detector envelope; returns how many samples were over.
 
     One pass: the envelope's maximum over [i, i + hold - 1] (``hold`` 1 for an envelope already held),
@@ -230,11 +235,14 @@ def _limiter_gain_py(env, hold, ceiling, margin, alpha, ahead, smoothed, out):
     once and release with ``alpha`` (the smoother of :func:`_smooth_gain_reduction_py` with
     ``alpha_up = 0``), into ``smoothed``; then ``out`` is its moving average over [i - ahead, i], the
     first value repeated before the start (a running sum in float64, exactly 0 where the window holds
-    only zeros). Nothing is written to ``out`` when no sample is over.
+    only zeros).
 
     The hold keeps a queue of the samples over the ceiling in the window whose values fall from its
     front (the window's maximum) to its back: a sample under the ceiling never enters it, so on a
     lightly limited mix it is nearly always empty and costs one comparison a sample.
+
+    ``env_db``, when not empty, is the (held) envelope in dB, found once by a caller that limits the same
+    audio many times: the need is then ``env_db - ceiling_db`` instead of a logarithm per sample.
     """
     n = env.shape[0]
     zero = np.float32(0.0)
@@ -242,11 +250,22 @@ def _limiter_gain_py(env, hold, ceiling, margin, alpha, ahead, smoothed, out):
     tiny = np.float32(1e-20)  # below this a reduction is 0: keeps denormals (slow) out of the loop
     db = np.float32(_DB_PER_NEPER)
     keep = one - alpha
+    in_db = env_db.shape[0] == n and hold <= 1
     over = 0
     state = zero
+    size = ahead + 1
+    inverse = 1.0 / size
+    first = zero
+    total = 0.0
+    nonzero = 0
     queue = np.empty(max(hold, 1), dtype=np.int64)  # a ring of sample indices
     head = 0  # the front's position in the ring
     count = 0
+    if in_db:  # every sample's need at once, a loop the compiler vectorises
+        for i in range(n):
+            is_over = env[i] > ceiling
+            smoothed[i] = ((env_db[i] - ceiling_db) + margin) if is_over else zero
+            over += 1 if is_over else 0
     for i in range(-hold + 1, n):
         if hold > 1:
             j = i + hold - 1  # the sample entering the window [i, i + hold - 1]
@@ -264,38 +283,31 @@ def _limiter_gain_py(env, hold, ceiling, margin, alpha, ahead, smoothed, out):
             e = env[queue[head]] if count > 0 else zero
         else:
             e = env[i]
-        x = zero
-        if e > ceiling:
-            x = db * np.log(e / ceiling) + margin
-            over += 1
-        if x > state:
-            state = x
+        if in_db:
+            x = smoothed[i]
         else:
-            state = alpha * state + keep * x
-            if state < tiny:
-                state = zero
+            x = zero
+            if e > ceiling:
+                x = db * np.log(e / ceiling) + margin
+                over += 1
+        # attack at once, release with alpha (as selects: which branch is taken is as random as the music)
+        released = alpha * state + keep * x
+        released = zero if released < tiny else released
+        state = x if x > state else released
         smoothed[i] = state
-    if over == 0:
-        return 0
-    if ahead == 0:
-        for i in range(n):
-            out[i] = smoothed[i]
-        return over
-    size = ahead + 1
-    first = smoothed[0]
-    total = np.float64(first) * size
-    nonzero = size if first != zero else 0
-    for i in range(n):
+        # the moving average, in the same loop (its running sum and the release are two independent chains)
+        if ahead == 0:
+            out[i] = state
+            continue
+        if i == 0:
+            first = state
+            total = np.float64(first) * size
+            nonzero = size if first != zero else 0
         old = smoothed[i - size] if i >= size else first
-        new = smoothed[i]
-        total += np.float64(new) - np.float64(old)
-        if new != zero:
-            nonzero += 1
-        if old != zero:
-            nonzero -= 1
-        if nonzero == 0:
-            total = 0.0
-        out[i] = np.float32(total / size)
+        total += np.float64(state) - np.float64(old)
+        nonzero += (1 if state != zero else 0) - (1 if old != zero else 0)
+        total = 0.0 if nonzero == 0 else total
+        out[i] = np.float32(total * inverse)
     return over
 
 
@@ -606,6 +618,14 @@ def _interpolation_phases() -> tuple[np.ndarray, float]:
     return phases, float(np.abs(phases).sum(axis=1).max())
 
 
+def _to_db(env: np.ndarray) -> np.ndarray:
+    """A detector envelope in dB, float32 (-inf where it is 0), for :meth:`Limiter._limit`'s ``env_db``."""
+    with np.errstate(divide="ignore"):
+        out = np.log(env)
+    out *= np.float32(_DB_PER_NEPER)
+    return out
+
+
 def _peak_envelope(x: np.ndarray, true_peak: bool, floor: float) -> np.ndarray:
     """Peak each sample's gain must respect: over channels, and with ``true_peak`` between samples.
 
@@ -618,21 +638,51 @@ def _peak_envelope(x: np.ndarray, true_peak: bool, floor: float) -> np.ndarray:
         for c in range(1, x.shape[0]):
             np.maximum(env, np.abs(x[c]), out=env)
         return env
-    phases, worst_gain = _interpolation_phases()
-    pad = _TAPS
+    return _Detector(x).envelope(floor)
+
+
+class _Detector:
+    """The limiter's true-peak detector on one signal (see :func:`_peak_envelope_4x_py`), refined on demand.
+
+    ``envelope(floor)`` is exact wherever a peak can exceed ``floor``. A caller that needs it lower later
+    (``master()`` raising its gain) asks again, and only the blocks between the two floors are computed.
+    """
+
     block = 256
-    n = x.shape[1]
-    n_blocks = -(-(n + 2 * pad) // block)
-    padded = np.zeros((x.shape[0], n_blocks * block), dtype=np.float32)
-    padded[:, pad : pad + n] = x
-    full = np.empty(padded.shape[1], dtype=np.float32)
-    _kernel("peak4x")(padded, phases, block, np.float32(floor / worst_gain), full)
-    full[pad] = full[: pad + 1].max()
-    full[pad + n - 1] = full[pad + n - 1 :].max()
-    env = np.empty(n, dtype=np.float32)
-    env[0] = full[pad]
-    np.maximum(full[pad + 1 : pad + n], full[pad : pad + n - 1], out=env[1:])
-    return env
+
+    def __init__(self, x: np.ndarray):
+        n = x.shape[1]
+        self.n = n
+        pad = _TAPS
+        n_blocks = -(-(n + 2 * pad) // self.block)
+        self.padded = np.empty((x.shape[0], n_blocks * self.block), dtype=np.float32)
+        self.padded[:, :pad] = 0.0
+        self.padded[:, pad : pad + n] = x
+        self.padded[:, pad + n :] = 0.0
+        self.full = np.empty(self.padded.shape[1], dtype=np.float32)
+        self.block_peaks = np.empty(n_blocks, dtype=np.float32)
+        self.floor = math.inf  # in units of the kernel's floor (divided by the filters' worst-case gain)
+
+    def envelope(self, floor: float) -> np.ndarray:
+        """The detector envelope (see :func:`_peak_envelope`), exact where a peak can exceed ``floor``."""
+        phases, worst_gain = _interpolation_phases()
+        floor = float(np.float32(floor / worst_gain))
+        if floor < self.floor:
+            _kernel("peak4x")(self.padded, phases, self.block, np.float32(floor), np.float32(self.floor),
+                              self.block_peaks, self.full)
+            self.floor = floor
+        pad, n, full = _TAPS, self.n, self.full
+        first = full[: pad + 1].max()  # the overshoot before the audio counts against its first sample
+        last = full[pad + n - 1 :].max()  # and after it against its last
+        env = np.empty(n, dtype=np.float32)
+        if n == 1:
+            env[0] = max(first, last)
+            return env
+        np.maximum(full[pad + 1 : pad + n], full[pad : pad + n - 1], out=env[1:])
+        env[0] = first
+        env[1] = max(env[1], first)
+        env[-1] = max(env[-1], last)
+        return env
 
 
 @dataclass
@@ -695,12 +745,13 @@ class Limiter(_Processor):
         return self._limit(x, env, ceiling, sr, y)
 
     def _limit(self, x: np.ndarray, env: np.ndarray, ceiling: float, sr: int, like, held: bool = False,
-               gain_db: float = 0.0) -> DynamicsResult:
+               gain_db: float = 0.0, env_db: np.ndarray | None = None) -> DynamicsResult:
         """Limit ``x`` from its detector envelope ``env`` (see :func:`_peak_envelope`) at the linear ``ceiling``.
 
         The envelope scales with the input, so a caller that limits the same audio at many gains
         (``master()``) computes it once, held over the lookahead (:meth:`_hold`, ``held=True``), and
-        passes ``ceiling / gain`` with ``gain_db``, a gain applied together with the limiting.
+        passes ``ceiling / gain`` with ``gain_db``, a gain applied together with the limiting; and
+        ``env_db``, that envelope in dB (:func:`_to_db`), to save a logarithm per sample on every pass.
         """
         ahead = _samples(self.lookahead_ms, sr)
         # each sample's need, held over [n, n + ahead] so the ramp can start before the peak (holding the
@@ -708,8 +759,11 @@ class Limiter(_Processor):
         # every sample in that window already holds the peak's need, so the ramp reaches it exactly on the peak
         gr = np.empty((1, x.shape[1]), dtype=np.float32)
         smoothed = np.empty(x.shape[1], dtype=np.float32)
-        over = _kernel("limiter")(np.ascontiguousarray(env, dtype=np.float32), 1 if held else ahead + 1,
-                                  np.float32(ceiling), np.float32(self.margin_db),
+        in_db = held and env_db is not None
+        over = _kernel("limiter")(np.ascontiguousarray(env, dtype=np.float32),
+                                  env_db if in_db else np.empty(0, dtype=np.float32), 1 if held else ahead + 1,
+                                  np.float32(ceiling), np.float32(_DB_PER_NEPER * math.log(ceiling)) if in_db else
+                                  np.float32(0.0), np.float32(self.margin_db),
                                   np.float32(_alpha(self.release_ms, sr)), ahead, smoothed, gr[0])
         if not over:  # nothing to limit: the audio passes untouched
             out = x * np.float32(10.0 ** (gain_db / 20.0)) if gain_db else x.copy()

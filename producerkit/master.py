@@ -294,6 +294,15 @@ def _measure(y, sr) -> tuple[float, float]:
     return float(meters.integrated_loudness(y, sr)), float(meters.true_peak(y, sr))
 
 
+def _measure_blocks(y, sr) -> tuple[float, float, np.ndarray]:
+    """:func:`_measure` and the gating blocks' powers (the loudness of ``y`` times any gain follows from them)."""
+    from . import meters
+
+    x, sr = meters._prepare(y, sr)
+    lufs, blocks = meters._integrated(x, sr)
+    return float(lufs), float(meters.true_peak(x, sr)), blocks
+
+
 def _max_reduction(trace) -> float:
     trace = np.asarray(trace, dtype=np.float64)
     return float(np.max(np.abs(trace))) if trace.size else 0.0
@@ -345,7 +354,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
     Lessons: 04, 10
     """
     from . import meters
-    from .dynamics import Limiter, _interpolation_phases, _peak_envelope
+    from .dynamics import Limiter, _Detector, _interpolation_phases, _to_db
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -356,7 +365,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
             f"the audio is {y.shape[-1] / sr * 1000:.0f} ms long; integrated loudness needs at least 400 ms, "
             "so there is nothing to master."
         )
-    lufs_in, tp_in = _measure(y, sr)
+    lufs_in, tp_in, blocks = _measure_blocks(y, sr)
     if not math.isfinite(lufs_in) or lufs_in <= -70.0:
         raise AudioError(
             "nothing to master: the audio is silent (below the -70 LUFS gate of ITU-R BS.1770). "
@@ -373,7 +382,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         if not callable(proc) or isinstance(proc, type):
             raise ParameterError(f"{label.lower()} must be a processor called as proc(y, sr) (got {proc!r}).")
         y, trace = _run(proc, y, sr, label)
-        new_lufs, new_tp = _measure(y, sr)
+        new_lufs, new_tp, blocks = _measure_blocks(y, sr)
         if label == "EQ":
             count = _band_count(proc)
             if count is None:
@@ -392,21 +401,26 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
             raise AudioError(f"the {label} left nothing to master (below -70 LUFS); check its settings.")
 
     releases = AUTO_RELEASES_MS if release_ms is None else (_check_range(release_ms, "release_ms", 0.1, 2000.0, "ms"),)
-    pre = y.astype(np.float64)
     unit = as_channels(y.astype(np.float32))
     state = {"ceiling": ceiling_dbtp, "runs": 0}
     # The limiter's detector (the 4x oversampled peak envelope held over the lookahead, its costly part)
     # scales with the gain in front of it: find it once, and give each pass the ceiling over its gain.
-    # It skips the blocks too quiet to reach its floor, so it is found again, lower, only when a pass
-    # needs a ceiling below that floor (12 dB of room each time).
+    # It skips the blocks too quiet to reach its floor, so it is refined further down (the blocks between the
+    # two floors) only when a pass needs a ceiling below that floor (12 dB of room each time).
     # No interpolated peak can be higher than the highest sample times the interpolator's gain (sum |h|);
     # nor, in practice, more than 1 dB above the measured true peak (a 4x grid under-reads a peak by at most
     # 0.7 dB; and should the detector ever read higher, the true-peak check after the search still catches it).
     sample_bound = float(np.max(np.abs(unit))) * max(1.0, _interpolation_phases()[1])
-    detector = {"floor": math.inf, "envelope": None, "bound": min(sample_bound, db_to_amp(tp + 1.0))}
+    # (Each pass's output is measured through meters' internals: it is finite float32 by construction.)
+    detector = {"floor": math.inf, "peaks": None, "envelope": None, "db": None, "lowest": 0.0,
+                "bound": min(sample_bound, db_to_amp(tp + 1.0))}
 
     def limit(gain_db: float, rel: float):
-        """Gain then limit at the limiter's current ceiling: (audio, gain reduction, LUFS)."""
+        """Gain then limit at the limiter's current ceiling: (audio, gain reduction, LUFS, saturated).
+
+        Saturated: every sample's held envelope is over the ceiling, so every sample is turned down by
+        its own need and more gain in front changes nothing (the loudness cannot rise any further).
+        """
         gain = db_to_amp(gain_db)
         state["runs"] += 1
         limiter = Limiter(ceiling_dbtp=state["ceiling"], release_ms=rel, true_peak=True)
@@ -414,12 +428,20 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         if ceiling >= detector["bound"]:  # no peak can reach the ceiling: nothing to detect
             result = limiter._limit(unit, np.zeros(unit.shape[1], np.float32), ceiling, sr, y, held=True,
                                     gain_db=gain_db)
-            return result.audio, result.gain_reduction_db, float(meters.integrated_loudness(result.audio, sr))
+            out2d = as_channels(result.audio)
+            return result.audio, result.gain_reduction_db, float(meters._integrated(out2d, sr)[0]), False
         if ceiling < detector["floor"]:
             detector["floor"] = ceiling / db_to_amp(12.0)
-            detector["envelope"] = limiter._hold(_peak_envelope(unit, True, detector["floor"]), sr)
-        result = limiter._limit(unit, detector["envelope"], ceiling, sr, y, held=True, gain_db=gain_db)
-        return result.audio, result.gain_reduction_db, float(meters.integrated_loudness(result.audio, sr))
+            if detector["peaks"] is None:
+                detector["peaks"] = _Detector(unit)
+            detector["envelope"] = limiter._hold(detector["peaks"].envelope(detector["floor"]), sr)
+            detector["db"] = _to_db(detector["envelope"])
+            detector["lowest"] = float(detector["envelope"].min())
+        result = limiter._limit(unit, detector["envelope"], ceiling, sr, y, held=True, gain_db=gain_db,
+                                env_db=detector["db"])
+        out2d = as_channels(result.audio)
+        return (result.audio, result.gain_reduction_db, float(meters._integrated(out2d, sr)[0]),
+                detector["lowest"] > ceiling)
 
     best = None  # (|error|, gain dB, release, out, trace, LUFS)
     gain_db = target_lufs - lufs
@@ -435,12 +457,14 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         nonlocal best
         points: list[tuple[float, float]] = []  # (gain dB, output LUFS)
         for _ in range(int(max_passes)):
-            out, trace, out_lufs = limit(gain_db, rel)
+            out, trace, out_lufs, saturated = limit(gain_db, rel)
             err = target_lufs - out_lufs
             if best is None or abs(err) < best[0]:
                 best = (abs(err), gain_db, rel, out, trace, out_lufs)
             if abs(err) <= tolerance_lu:
                 return slope
+            if saturated and err > 0:
+                return slope  # no gain makes this release louder: a faster release is needed
             points.append((gain_db, out_lufs))
             quiet = max((p for p in points if p[1] < target_lufs), default=None)
             loud = min((p for p in points if p[1] > target_lufs), default=None)
@@ -486,8 +510,7 @@ def master(y, sr, target_lufs: float = -14.0, ceiling_dbtp: float = -1.0, eq=Non
         out = (out.astype(np.float64) * db_to_amp(trim)).astype(np.float32)
         out_lufs, out_tp = _measure(out, sr)
 
-    gained = (pre * db_to_amp(gain_db)).astype(np.float32)
-    gain_lufs = float(meters.integrated_loudness(gained, sr))
+    gain_lufs = float(meters._gated_integrated(blocks * db_to_amp(2.0 * gain_db)))  # the mix times the gain
     gain_tp = tp + gain_db  # a gain moves the true peak by exactly as many dB
     direction = "to reach" if abs(target_lufs - out_lufs) <= 0.5 else "aiming at"
     stages.append(MasterStage("Gain", f"Gain: {gain_db:+.1f} dB {direction} {target_lufs:g} LUFS",
