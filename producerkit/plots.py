@@ -1368,6 +1368,8 @@ def tuning_figure(before, after=None, tolerance_cents: float = 10.0,
     Lessons: 08, 12
     """
     go = _go()
+    tolerance_cents = in_range("tolerance_cents", tolerance_cents, 0.0, 100.0, unit="cents",
+                               hint="10 cents is a tuning editor's usual tolerance")
     fig = go.Figure()
     fig.add_hrect(y0=-tolerance_cents, y1=tolerance_cents, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
     for name, notes, colour in ((labels[0], before, COLOR_A), (labels[1], after, COLOR_B)):
