@@ -310,8 +310,7 @@ def _session_four() -> list[Entry]:
         Entry("plots.onset_figure", lambda y, sr: plots.onset_figure({"a": y}, sr, 0.01)),
         Entry("plots.true_peak_zoom", lambda y, sr: plots.true_peak_zoom(y, sr)),
         Entry("plots.true_peak_figure", lambda y, sr: plots.true_peak_figure(y, sr)),
-        Entry("plots.chain_stages_figure", lambda y, sr: plots.chain_stages_figure({"mix": y, "master": y}, sr)),
-        Entry("plots.tuning_figure", lambda y, sr: plots.tuning_figure(editing.note_pitches(y, sr))),
+        Entry("plots.chain_stages_figure", lambda y, sr: plots.chain_stages_figure({"master": y}, sr)),
     ]
 
 
@@ -362,6 +361,7 @@ def number_entries() -> list[NumberEntry]:
     sheet = business.SplitSheet("Paper Lanterns", [("Mara", 50, "lyrics"), ("Ana", 50, "music")])
     days = dict(preproduction=2, recording=3, editing=1, overdubs=1)
     echo = space.Delay(time_ms=375, feedback=0.4)
+    notes = [editing.NotePitch(0.5, 1.0, "A4", 69, -12.0, 437.0)]
 
     def ep(**changed):
         return {**days, **changed}
@@ -477,6 +477,7 @@ def number_entries() -> list[NumberEntry]:
         NumberEntry("space.widen side_db", lambda v: space.widen(np.stack([clip, -clip]), v)),
         NumberEntry("plots.onset_figure start_s", lambda v: plots.onset_figure({"a": clip}, sr, v)),
         NumberEntry("plots.onset_figure length_ms", lambda v: plots.onset_figure({"a": clip}, sr, 0.0, v)),
+        NumberEntry("plots.tuning_figure tolerance_cents", lambda v: plots.tuning_figure(notes, tolerance_cents=v)),
         NumberEntry("plots.echoes_figure sr", lambda v: plots.echoes_figure({"a": echo}, v, 120.0)),
         NumberEntry("plots.echoes_figure bpm", lambda v: plots.echoes_figure({"a": echo}, sr, v)),
         NumberEntry("plots.echoes_figure beats", lambda v: plots.echoes_figure({"a": echo}, sr, 120.0, v)),

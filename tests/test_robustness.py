@@ -50,6 +50,8 @@ def _bad_numbers(value, where: str, depth: int = 0, nan_fields=()) -> list[str]:
     """
     if depth > 6 or value is None or isinstance(value, (str, bytes, bool, Path)):
         return []
+    if isinstance(value, (complex, np.complexfloating)):
+        return _bad_numbers(value.real, where, depth) + _bad_numbers(value.imag, f"{where}.imag", depth)
     if isinstance(value, (int, float, np.number)) and not isinstance(value, np.bool_):
         number = float(value)
         return [f"{where} = {number}"] if math.isnan(number) or number == math.inf else []
