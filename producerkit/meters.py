@@ -171,8 +171,11 @@ def _kernels():
 
     # "contract" lets LLVM fuse multiply-adds (a shorter recursion) without reordering anything.
     @njit(cache=True, fastmath={"contract"})
-    def kweighted_energy(x, b, a, bounds):
-        # Sum of squares of the K-weighted signal between consecutive bounds, per channel.
+    def kweighted_energy(x, b, a, bounds, peak_block, peaks):
+        # Sum of squares of the K-weighted signal between consecutive bounds, per channel; and, when
+        # ``peaks`` has room for them, each channel's sample peak per block of ``peak_block`` samples
+        # (found in the segment just read, while it is in cache: the true-peak search needs them, and a
+        # pass of its own over the audio costs as much as reading it).
         # The cascade runs as one 4th-order filter: its FIR part over a segment at a time (a loop
         # the compiler vectorises), then the all-pole recursion, ordered so that the newest output
         # enters last (one fused multiply-add on the loop-carried path), two channels at a time
@@ -186,6 +189,7 @@ def _kernels():
         for k in range(segments):
             longest = max(longest, bounds[k + 1] - bounds[k])
         buf = np.zeros((2, longest + 4))
+        with_peaks = peaks.shape[1] > 0
         for first in range(0, channels, 2):
             count = min(2, channels - first)
             p1 = p2 = p3 = p4 = 0.0
@@ -201,8 +205,18 @@ def _kernels():
                     row = x[first + j]
                     for i in range(4):  # the four inputs before the segment (zeros before the clip)
                         f[i] = row[start - 4 + i] if start - 4 + i >= 0 else 0.0
+                    segment = row[start : start + m]
                     for i in range(m):
-                        f[i + 4] = row[start + i]
+                        f[i + 4] = segment[i]
+                    if with_peaks:
+                        for blk in range(start // peak_block, (start + m - 1) // peak_block + 1):
+                            part = row[max(blk * peak_block, start) : min((blk + 1) * peak_block, start + m)]
+                            top = np.float32(0.0)
+                            for i in range(part.shape[0]):
+                                v = abs(part[i])
+                                top = v if v > top else top
+                            if top > peaks[first + j, blk]:
+                                peaks[first + j, blk] = top
                     for i in range(m):
                         f[i] = b0 * f[i + 4] + b1 * f[i + 3] + b2 * f[i + 2] + b3 * f[i + 1] + b4 * f[i]
                 f0 = buf[0]
@@ -233,32 +247,23 @@ def _kernels():
                     out[first + 1, k] = acc1
         return out
 
-    @njit(cache=True)
+    # fastmath lets the compiler vectorise the running maximum (abs and max are exact; the audio is finite).
+    @njit(cache=True, fastmath=True)
     def block_peaks(x, block):
-        # max |x| per block; eight running maxima so the comparisons are not one long chain.
+        # max |x| per block, read through slices (indices numba knows are not negative, so no wraparound
+        # check stands in the way of the vectorised loop).
         channels, n = x.shape
         blocks = (n + block - 1) // block
         out = np.zeros((channels, blocks), dtype=np.float32)
         for c in range(channels):
             row = x[c]
             for b in range(blocks):
-                i = b * block
-                stop = min(n, i + block)
-                m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = np.float32(0.0)
-                while i + 8 <= stop:
-                    m0 = max(m0, abs(row[i]))
-                    m1 = max(m1, abs(row[i + 1]))
-                    m2 = max(m2, abs(row[i + 2]))
-                    m3 = max(m3, abs(row[i + 3]))
-                    m4 = max(m4, abs(row[i + 4]))
-                    m5 = max(m5, abs(row[i + 5]))
-                    m6 = max(m6, abs(row[i + 6]))
-                    m7 = max(m7, abs(row[i + 7]))
-                    i += 8
-                while i < stop:
-                    m0 = max(m0, abs(row[i]))
-                    i += 1
-                out[c, b] = max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+                part = row[b * block : min(n, (b + 1) * block)]
+                m = np.float32(0.0)
+                for i in range(part.shape[0]):
+                    v = abs(part[i])
+                    m = v if v > m else m
+                out[c, b] = m
         return out
 
     @njit(cache=True, fastmath=True)
@@ -323,7 +328,7 @@ _TP_TAPS = _TP_TAPS64.astype(np.float32)
 _TP_GAIN_BOUND = float(np.abs(_TP_TAPS64).sum(axis=1).max()) * (1.0 + 1e-6)
 
 
-def _peaks(x: np.ndarray) -> tuple[float, float]:
+def _peaks(x: np.ndarray, peaks: np.ndarray | None = None) -> tuple[float, float]:
     """Sample peak and true peak (linear) of a ``(channels, n)`` float32 signal.
 
     The true peak is found without oversampling the whole signal: each block of samples is
@@ -332,7 +337,8 @@ def _peaks(x: np.ndarray) -> tuple[float, float]:
     peak found so far. The result is the same as a full 4x search.
     """
     _, block_peaks, search = _kernels()
-    peaks = block_peaks(x, _TP_BLOCK)
+    if peaks is None:  # each channel's sample peak per block of _TP_BLOCK (the loudness analysis can find them)
+        peaks = block_peaks(x, _TP_BLOCK)
     sample_peak = float(peaks.max())
     if sample_peak == 0.0:
         return 0.0, 0.0
@@ -457,7 +463,7 @@ def _count_hops(n: int, sr: int) -> int:
 class _Analysis:
     """K-weighted, channel-weighted energy per 100 ms hop; the basis of every loudness reading."""
 
-    def __init__(self, x: np.ndarray, sr: int):
+    def __init__(self, x: np.ndarray, sr: int, peaks: bool = False):
         self.sr = sr
         self.n = x.shape[1]
         self.hops = hops = _count_hops(self.n, sr)
@@ -465,7 +471,9 @@ class _Analysis:
         if bounds[-1] < self.n:
             bounds = np.append(bounds, self.n)
         energy, _, _ = _kernels()
-        per_channel = energy(x, *_k_weighting_polynomials(sr), bounds)
+        # with peaks=True, each channel's sample peak per block of _TP_BLOCK, for _peaks
+        self.block_peaks = np.zeros((x.shape[0], -(-self.n // _TP_BLOCK) if peaks else 0), dtype=np.float32)
+        per_channel = energy(x, *_k_weighting_polynomials(sr), bounds, _TP_BLOCK, self.block_peaks)
         weighted = channel_weights(x.shape[0]) @ per_channel
         self.total = float(weighted.sum())
         self.cumulative = np.concatenate([[0.0], np.cumsum(weighted[:hops])])
@@ -566,12 +574,12 @@ def loudness(y, sr) -> Loudness:
     Lesson: course/04-workflow.ipynb
     """
     x, sr = _prepare(y, sr)
-    analysis = _Analysis(x, sr)
+    analysis = _Analysis(x, sr, peaks=True)
     momentary_hops = round(MOMENTARY_S / HOP_S)
     short_term_hops = round(SHORT_TERM_S / HOP_S)
     momentary = _lkfs(analysis.windows(momentary_hops))
     short_term = _lkfs(analysis.windows(short_term_hops))
-    sample_peak, peak = _peaks(x)
+    sample_peak, peak = _peaks(x, analysis.block_peaks)
 
     def readonly(a):
         a = np.ascontiguousarray(a, dtype=np.float64)
