@@ -9,7 +9,9 @@ Both kernels take one source channel ``src`` and write the output rows ``out`` (
 with ping-pong); ``rows[k]`` is the output row of echo k, and ``x`` holds the dry rows (one row is
 shared by every output row). Output row r at sample t is ``dry * x[r, t] + wet * w[r, t]``, where
 w is the sum of the explicit echoes (``gains[k]`` times the source ``positions[k]`` samples
-earlier) and, when ``loop_len`` > 0, the feedback loop ``w[t] += loop_gain * F(w)[t - loop_len]``.
+earlier, echo k filtered k times by the repeat filter F) and, when ``loop_len`` > 0, the feedback
+loop that repeats them: ``w[t] += loop_gain * F^K(w)[t - loop_len]`` for K echoes to a loop. The
+filtered kernel computes the same thing with the loop in front of the filters (see ``filtered``).
 
 Lesson: not yet taught
 """
