@@ -311,13 +311,27 @@ def _limiter_gain_py(env, env_db, hold, ceiling, ceiling_db, margin, alpha, ahea
     return over
 
 
+def _to_db_py(env, out):
+    """``out = 20 log10(env)`` in float32, -inf where ``env`` is 0; a held envelope repeats each value for
+    many samples, so the logarithm is taken only where the value changes."""
+    db = np.float32(_DB_PER_NEPER)
+    previous = np.float32(-1.0)
+    value = np.float32(0.0)
+    for i in range(env.shape[0]):
+        e = env[i]
+        if e != previous:
+            value = db * np.log(e) if e > 0 else -np.inf
+            previous = e
+        out[i] = value
+
+
 @cache
 def _kernel(name: str):
     """Compile a numba kernel on first use (cached on disk), never at import time."""
     from numba import njit
 
     source = {"smooth": _smooth_gain_reduction_py, "peak4x": _peak_envelope_4x_py, "hold": _hold_max_py,
-              "limiter": _limiter_gain_py}[name]
+              "limiter": _limiter_gain_py, "db": _to_db_py}[name]
     if name == "peak4x":
         return njit(cache=True, nogil=True, error_model="numpy")(source)
     return njit(cache=True, nogil=True)(source)
@@ -620,9 +634,8 @@ def _interpolation_phases() -> tuple[np.ndarray, float]:
 
 def _to_db(env: np.ndarray) -> np.ndarray:
     """A detector envelope in dB, float32 (-inf where it is 0), for :meth:`Limiter._limit`'s ``env_db``."""
-    with np.errstate(divide="ignore"):
-        out = np.log(env)
-    out *= np.float32(_DB_PER_NEPER)
+    out = np.empty(env.shape, dtype=np.float32)
+    _kernel("db")(np.ascontiguousarray(env, dtype=np.float32), out)
     return out
 
 
@@ -768,8 +781,13 @@ class Limiter(_Processor):
         if not over:  # nothing to limit: the audio passes untouched
             out = x * np.float32(10.0 ** (gain_db / 20.0)) if gain_db else x.copy()
             return _result(out, np.zeros((1, x.shape[1]), dtype=np.float32), like, True)
-        out = _apply(x, gr, makeup_db=gain_db)
-        return _result(out, gr, like, True)
+        # _apply's arithmetic, with the release buffer (no longer needed) for the gain
+        gain = smoothed[np.newaxis]
+        np.multiply(gr, np.float32(-1.0 / _DB_PER_NEPER), out=gain)
+        if gain_db != 0:
+            gain += np.float32(gain_db / _DB_PER_NEPER)
+        np.exp(gain, out=gain)
+        return _result(x * gain, gr, like, True)
 
     def _hold(self, env: np.ndarray, sr: int) -> np.ndarray:
         """The envelope's maximum over each sample's lookahead window [n, n + ahead]."""
