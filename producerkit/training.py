@@ -538,7 +538,7 @@ def _gain_to(y: np.ndarray, sr: int, target: float, key=None) -> float:
 
 
 def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key, *, offset_db: float = 0.0,
-           proc_key=None):
+           proc_key=None, keep: bool = False):
     """Both versions as stereo at TARGET_LUFS (B at TARGET + offset), measured per BS.1770, and what was done.
 
     Mono ``(n,)`` inputs stand for a centred mono source (two identical channels) and come back as ``(2, n)``.
@@ -560,7 +560,7 @@ def _match(ctx: _Context, reference: np.ndarray, processed: np.ndarray, ref_key,
         target += 20 * math.log10(ceiling / peak) - 0.01
     out = []
     for y, g, key in ((reference, ga, ref_key), (processed, gb, proc_key)):
-        out.append(_scaled(y, g, None if key is None or (y is processed and processed is reference) else key))
+        out.append(_scaled(y, g, key if keep and key is not None and reference is not processed else None))
     info = {"match_gain_db": {"A": ga, "B": gb}, "loudness_lufs": {"A": target, "B": target + offset_db},
             "matched_by": "BS.1770 integrated loudness"}
     return out[0], out[1], info
@@ -572,18 +572,19 @@ _SCALED_CACHE: dict = {}
 def _scaled(y: np.ndarray, gain_db: float, key=None) -> np.ndarray:
     """``y`` turned by ``gain_db`` as stereo float32 (read-only); the last few keyed ones are kept.
 
-    A decay trial's two reverb renders are keyed, so a trial that comes back gives the player the
-    very same arrays, and it sends them without encoding them again.
+    A decay trial keeps its two reverb renders here (``_match(..., keep=True)``), so a trial that
+    shares one gives the player the very same array, and it sends it without encoding it again.
     """
     cache_key = None if key is None else (key, gain_db)
     if cache_key is not None and cache_key in _SCALED_CACHE:
-        return _SCALED_CACHE[cache_key]
+        _SCALED_CACHE[cache_key] = scaled = _SCALED_CACHE.pop(cache_key)  # the most recently used: kept longest
+        return scaled
     scaled = np.multiply(y, np.float32(10 ** (gain_db / 20)), dtype=np.float32)
     scaled = np.stack([scaled, scaled]) if scaled.ndim == 1 else scaled
     scaled.flags.writeable = False
     if cache_key is not None:
-        while len(_SCALED_CACHE) >= 4:
-            del _SCALED_CACHE[next(iter(_SCALED_CACHE))]  # the oldest
+        while len(_SCALED_CACHE) >= 6:
+            del _SCALED_CACHE[next(iter(_SCALED_CACHE))]  # the least recently used
         _SCALED_CACHE[cache_key] = scaled
     return scaled
 
@@ -766,7 +767,7 @@ def _make_space(ctx: _Context) -> Trial:
         # Both renders are cached, so their gating blocks and peaks are too (keyed by their decay).
         keys = {d: ("kit-reverb", ctx.session, start, ctx.n) + (() if d == _BASE_DECAY_S else (d,)) for d in versions}
         a, b, info = _match(ctx, versions[decays["A"]], versions[decays["B"]], keys[decays["A"]],
-                            proc_key=keys[decays["B"]])
+                            proc_key=keys[decays["B"]], keep=True)
         details = {"question": "decay", "decay_s": decays, "reverb": {k: _reverb(v) for k, v in decays.items()},
                    "longer": longer, **info}
         return _trial(ctx, "space", a, b, longer, f"kick and snare, {_bars(ctx, start)}", details,

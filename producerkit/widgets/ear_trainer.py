@@ -83,15 +83,16 @@ class _TrainerPlayer(ABPlayer):
         self._b_in = self._b2 = b
 
     def _wav(self, y, sr: int) -> bytes:
-        """``y`` as 16-bit WAV bytes; the last few read-only versions sent are kept (trials share renders)."""
+        """``y`` as 16-bit WAV bytes; the last eight read-only versions sent are kept (trials share renders)."""
         cache = self.__dict__.setdefault("_sent_wav", {})
-        hit = cache.get(id(y))
+        hit = cache.pop(id(y), None)
         if hit is not None and hit[0] is y and hit[1] == sr:
+            cache[id(y)] = hit  # the most recently used: kept longest
             return hit[2]
         data = _wav16_checked(y, sr)
         if not y.flags.writeable:  # cannot change while it is kept here
-            while len(cache) >= 4:
-                del cache[next(iter(cache))]  # the oldest
+            while len(cache) >= 8:
+                del cache[next(iter(cache))]  # the least recently used
             cache[id(y)] = (y, sr, data)
         return data
 
