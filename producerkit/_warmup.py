@@ -31,7 +31,7 @@ def _signals(sr: int):
 
 def warm_up(verbose: bool = True) -> float:
     """Run every JIT-compiled path once; return the seconds it took."""
-    from . import arrange, dynamics, editing, eq, meters, space
+    from . import arrange, dynamics, editing, eq, master, meters, space
 
     t0 = time.perf_counter()
     sr = 44100
@@ -45,6 +45,7 @@ def warm_up(verbose: bool = True) -> float:
                       dynamics.Limiter(), dynamics.Gate(), dynamics.Expander())
             for y in (stereo, mono)
         ]),
+        ("master (the limiter's hold and dB kernels)", lambda: master.master(stereo[:, : 2 * sr], sr, -9.0)),
         ("space", lambda: [
             p(y[..., : 2 * sr], sr)
             for p in (space.Reverb(), space.Delay(time_ms=250, repeats_lowpass_hz=4000, repeats_highpass_hz=200),
