@@ -284,6 +284,64 @@ def test_limiter_ramp_starts_one_lookahead_before_the_peak_and_completes_on_it()
     assert 20 * np.log10(2.0) - gr[peak_at] == pytest.approx(-1.0 - Limiter.margin_db, abs=1e-3)
 
 
+def _limiter_as_documented(y, ceiling_dbtp, release_ms, lookahead_ms, true_peak):
+    """The Limiter's algorithm in scipy steps, as its docstring and the code before issue 18 ran it: the
+    detector envelope, its maximum over each sample's lookahead window, the need in dB over the ceiling (plus
+    the margin), an instant attack and an exponential release, then a moving average over the lookahead."""
+    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+    from producerkit.dynamics import _alpha, _peak_envelope, _samples, _smooth
+
+    x = np.atleast_2d(y)
+    ceiling = 10 ** (ceiling_dbtp / 20)
+    env = _peak_envelope(x, true_peak, ceiling)
+    ahead = _samples(lookahead_ms, SR)
+    if ahead:
+        env = maximum_filter1d(env, size=ahead + 1, origin=-((ahead + 1) // 2), mode="constant")
+    needed = np.zeros(env.shape, dtype=np.float32)
+    over = env > np.float32(ceiling)
+    needed[over] = 20 * np.log10(env[over] / np.float32(ceiling)) + Limiter.margin_db
+    gr = _smooth(needed[np.newaxis], 0.0, _alpha(release_ms, SR), 0, 0.0)
+    if ahead:
+        gr = uniform_filter1d(gr, size=ahead + 1, axis=-1, origin=ahead // 2, mode="nearest")
+    return (x * 10 ** (-gr / 20)).reshape(np.shape(y)), gr[0]
+
+
+@pytest.mark.parametrize("settings_", [
+    dict(ceiling_dbtp=-1.0, release_ms=100.0, lookahead_ms=5.0, true_peak=True),
+    dict(ceiling_dbtp=-1.0, release_ms=100.0, lookahead_ms=5.0, true_peak=False),
+    dict(ceiling_dbtp=-6.0, release_ms=1.0, lookahead_ms=0.0, true_peak=True),
+    dict(ceiling_dbtp=0.0, release_ms=0.0, lookahead_ms=10.0, true_peak=True),
+    dict(ceiling_dbtp=-12.0, release_ms=30.0, lookahead_ms=200.0, true_peak=True),
+])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_limiter_equals_its_documented_algorithm_to_float_rounding(settings_, channels):
+    """The one-pass kernel (hold, need, release and ramp together) against the same steps in scipy."""
+    rng = np.random.default_rng(channels)
+    n = SR
+    t = np.arange(n) / SR
+    y = 0.6 * rng.standard_normal((channels, n)) * (0.2 + np.exp(-((t % 0.25) / 0.03)))  # hits over a bed
+    y = (y[0] if channels == 1 else y).astype(np.float32)
+    result = Limiter(**settings_).process(y, SR)
+    audio, gr = _limiter_as_documented(y, **settings_)
+    assert gr.max() > 1  # it limits
+    np.testing.assert_allclose(result.gain_reduction_db, gr, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(result.audio, audio, rtol=0, atol=1e-5)
+
+
+def test_the_detector_refined_in_steps_equals_one_pass():
+    """master() lowers the detector's floor pass by pass; refining in steps gives the one-pass envelope exactly."""
+    from producerkit.dynamics import _Detector, _peak_envelope
+
+    y = signals.noise(2.0, SR, color="pink", seed=5, channels=2, decorrelated=True)
+    y *= np.exp(-(np.arange(y.shape[1]) / SR) * 3).astype(np.float32)  # from loud to quiet blocks
+    detector = _Detector(y)
+    for floor in (0.5, 0.2, 0.05, 0.0):
+        np.testing.assert_array_equal(detector.envelope(floor), _peak_envelope(y, True, floor))
+    for short in (y[:, :1], y[:, :2], y[:, :300]):
+        np.testing.assert_array_equal(_Detector(short).envelope(0.0), _peak_envelope(short, True, 0.0))
+
+
 # --------------------------------------------------------------------------- gate and expander
 
 

@@ -80,6 +80,31 @@ def test_master_lands_within_half_lu_under_the_ceiling(signal, input_lufs, targe
     assert [s.name for s in report.stages] == ["Gain", "Limiter"]
 
 
+def test_gain_stage_reads_the_mix_times_the_gain():
+    """The Gain stage's loudness (found from the mix's gating blocks) is the loudness of the mix times the gain."""
+    y = to_lufs(SIGNALS["music"], -20.0)
+    _, report = master(y, SR, -9.0)
+    gain = report.stage("Gain")
+    gained = (y.astype(np.float64) * db_to_amp(gain.details["gain_db"])).astype(np.float32)
+    assert gain.output_lufs == pytest.approx(meters.integrated_loudness(gained, SR), abs=0.01)
+
+
+def test_the_benchmark_times_every_target_in_the_table_from_quiet_and_loud_mixes():
+    """bench/master.py (issue 18's figure) covers every row of targets(), from a quiet and a loud mix."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "master.py"
+    spec = importlib.util.spec_from_file_location("bench_master", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    timed = {(key, lufs_in, lufs, ceiling) for key, lufs_in, lufs, ceiling in bench.cases()}
+    for t in targets():
+        for lufs_in in (-20.0, -8.0):
+            assert (t.key, lufs_in, t.integrated_lufs, t.true_peak_dbtp) in timed, (t.key, lufs_in)
+    assert ("loud -9", -20.0, -9.0, -1.0) in timed  # the figure issue 18 was filed with
+
+
 def test_quiet_target_is_gain_only_when_peaks_allow():
     """Turning a -8 LUFS mix down to -23 needs no limiting: the output is the input times one gain."""
     y = to_lufs(SIGNALS["music"], -8.0)

@@ -253,6 +253,17 @@ def test_fast_true_peak_search_equals_the_full_4x_search(make):
     assert meters.true_peak(y, 44100) == pytest.approx(_full_true_peak(y), abs=1e-4)
 
 
+@pytest.mark.parametrize("shape", [(2, 44100 * 3 + 7), (1, 511), (2, 513), (5, 4410 * 4 + 1), (6, 1000), (3, 1)])
+def test_loudness_reads_the_same_peaks_as_true_peak_and_the_samples(shape):
+    """loudness() finds its block peaks inside the K-weighting pass: the same true and sample peaks as alone."""
+    rng = np.random.default_rng(sum(shape))
+    y = (rng.standard_normal(shape) * np.linspace(0.01, 0.5, shape[1])).astype(np.float32)
+    y[-1, shape[1] // 2] = 0.9  # the loudest sample in the last channel
+    reading = meters.loudness(y, 44100)
+    assert reading.true_peak_dbtp == meters.true_peak(y, 44100)
+    assert reading.sample_peak_dbfs == pytest.approx(20 * np.log10(float(np.abs(y).max())), abs=1e-9)
+
+
 def test_true_peak_agrees_with_scipy_resample_poly_on_music():
     """scipy.signal.resample_poly(x, 4, 1), an independent 4x interpolator: within 0.1 dB."""
     from scipy.signal import resample_poly
