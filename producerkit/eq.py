@@ -453,26 +453,68 @@ def _filter(y, sr, sos: np.ndarray, bypass: bool) -> np.ndarray:
     return like_input(filter_sos(sos, as_channels(y)), y)
 
 
-def _cascade_biquads_py(sos, x, out):
-    """Run ``x`` (channels, n) through the biquads ``sos`` (k, 6), a0 = 1, into ``out``.
+def _cascade_biquads_py(sos, split, x, mid, out):
+    """Run ``x`` (channels, n) through the biquads ``sos`` (k, 6), a0 = 1: sections ``[0, split)``
+    into ``mid``, then from ``mid`` on through sections ``[split, k)`` into ``out``.
 
     Direct Form II transposed, as ``scipy.signal.sosfilt``; float64 arithmetic and state,
-    float32 samples in and out. Every section of a sample is computed before the next sample,
-    so the k sections' recursions overlap in the CPU instead of running one after another.
+    float32 samples in and out. ``mid`` is rounded to float32 and the later sections start from
+    it, so ``out`` is bit for bit what a second pass over ``mid`` would give. Every section of a
+    sample is computed before the next sample, and channels go two at a time, so the sections'
+    and the channels' recursions overlap in the CPU instead of running one after another.
     """
     channels, n = x.shape
     k = sos.shape[0]
-    for c in range(channels):
+    c = 0
+    while c + 1 < channels:
+        z1a = np.zeros(k)
+        z2a = np.zeros(k)
+        z1b = np.zeros(k)
+        z2b = np.zeros(k)
+        for i in range(n):
+            va = np.float64(x[c, i])
+            vb = np.float64(x[c + 1, i])
+            for part in range(2):
+                lo, hi = (0, split) if part == 0 else (split, k)
+                for s in range(lo, hi):
+                    b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
+                    wa = b0 * va + z1a[s]
+                    wb = b0 * vb + z1b[s]
+                    z1a[s] = b1 * va - a1 * wa + z2a[s]
+                    z1b[s] = b1 * vb - a1 * wb + z2b[s]
+                    z2a[s] = b2 * va - a2 * wa
+                    z2b[s] = b2 * vb - a2 * wb
+                    va = wa
+                    vb = wb
+                ra = np.float32(va)
+                rb = np.float32(vb)
+                if part == 0:
+                    mid[c, i] = ra
+                    mid[c + 1, i] = rb
+                    va = np.float64(ra)
+                    vb = np.float64(rb)
+                else:
+                    out[c, i] = ra
+                    out[c + 1, i] = rb
+        c += 2
+    if c < channels:  # an odd channel left over
         z1 = np.zeros(k)
         z2 = np.zeros(k)
         for i in range(n):
             v = np.float64(x[c, i])
-            for s in range(k):
-                w = sos[s, 0] * v + z1[s]
-                z1[s] = sos[s, 1] * v - sos[s, 4] * w + z2[s]
-                z2[s] = sos[s, 2] * v - sos[s, 5] * w
-                v = w
-            out[c, i] = np.float32(v)
+            for part in range(2):
+                lo, hi = (0, split) if part == 0 else (split, k)
+                for s in range(lo, hi):
+                    w = sos[s, 0] * v + z1[s]
+                    z1[s] = sos[s, 1] * v - sos[s, 4] * w + z2[s]
+                    z2[s] = sos[s, 2] * v - sos[s, 5] * w
+                    v = w
+                r = np.float32(v)
+                if part == 0:
+                    mid[c, i] = r
+                    v = np.float64(r)
+                else:
+                    out[c, i] = r
 
 
 @cache
@@ -485,6 +527,11 @@ def _cascade_kernel():
     return njit(cache=True, nogil=True)(_cascade_biquads_py)
 
 
+def _is_identity(sos: np.ndarray) -> np.ndarray:
+    """Which rows of ``sos`` (a0 = 1) pass the signal unchanged: ``[1, 0, 0, 1, 0, 0]`` (a flat band)."""
+    return (sos[:, 0] == 1.0) & (sos[:, 1] == 0.0) & (sos[:, 2] == 0.0) & (sos[:, 4] == 0.0) & (sos[:, 5] == 0.0)
+
+
 def filter_sos(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Filter float32 ``x`` of shape ``(channels, n)`` through second-order sections ``sos`` (k, 6).
 
@@ -494,19 +541,54 @@ def filter_sos(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
 
     Lesson: not yet taught
     """
+    return _filter_split(sos, 0, x)[1]
+
+
+def filter_sos_split(sos: np.ndarray, split: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Filter ``x`` through the first ``split`` sections of ``sos``, then on through the rest, in one pass.
+
+    Returns ``(mid, out)``, float32 ``(channels, n)``: ``mid`` is ``filter_sos(sos[:split], x)``
+    and ``out`` is ``filter_sos(sos[split:], mid)``, bit for bit, for the price of about one pass
+    (an explorer keeps ``mid``, the clip through the bands that did not change). Flat sections
+    (``[1, 0, 0, 1, 0, 0]``, a band at 0 dB) are skipped: they pass finite samples unchanged.
+
+    Lesson: not yet taught
+    """
+    mid, out = _filter_split(sos, split, x)
+    return mid, (out.copy() if out is mid else out)
+
+
+def _filter_split(sos, split, x) -> tuple[np.ndarray, np.ndarray]:
+    """``filter_sos_split``, where ``out`` may be ``mid`` itself when no section follows the split."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     sos = np.ascontiguousarray(sos, dtype=np.float64)
-    if sos.shape[0] == 0:
-        return x.copy()
+    if x.ndim != 2:
+        raise ParameterError(f"filter_sos takes audio of shape (channels, n) (got shape {x.shape}).")
+    split = int(split)
+    if not 0 <= split <= sos.shape[0]:
+        raise ParameterError(f"split must be from 0 to the number of sections, {sos.shape[0]} (got {split}).")
+    sos = sos / sos[:, 3:4]
+    keep = ~_is_identity(sos)
+    split = int(keep[:split].sum())
+    sos = np.ascontiguousarray(sos[keep])
+    first, rest = sos[:split], sos[split:]
     kernel = _cascade_kernel()
     if kernel is None:  # pragma: no cover
         from scipy.signal import sosfilt  # scipy.signal takes about a second to import: only when filtering
 
-        return sosfilt(sos / sos[:, 3:4], x.astype(np.float64), axis=-1).astype(np.float32)
-    sos = sos / sos[:, 3:4]
-    out = np.empty_like(x)
-    kernel(sos, x, out)
-    return out
+        def run(part, audio):
+            if part.shape[0] == 0:
+                return audio.copy()
+            return sosfilt(part, audio.astype(np.float64), axis=-1).astype(np.float32)
+
+        mid = run(first, x)
+        return mid, run(rest, mid)
+    if sos.shape[0] == 0:
+        return x.copy(), x.copy()
+    mid = np.empty_like(x)
+    out = np.empty_like(x) if rest.shape[0] else mid
+    kernel(sos, split, x, mid, out)
+    return mid, out
 
 
 class _PassFilter(Band):
@@ -870,5 +952,6 @@ __all__ = [
     "Peak",
     "butterworth_qs",
     "filter_sos",
+    "filter_sos_split",
     "log_freqs",
 ]

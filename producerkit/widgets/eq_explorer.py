@@ -159,9 +159,11 @@ class EQExplorer(Explorer):
     ``explorer.player`` the A/B player.
 
     When one band changes, only that band is run over a cached copy of the clip filtered by
-    all the others (EQ bands are linear and time-invariant, so their order does not matter),
-    and the "after" spectrum is the "before" spectrum times the EQ's response: dragging a
-    slider stays fast on a 10 s stereo clip.
+    all the others (EQ bands are linear and time-invariant, so their order does not matter);
+    when another band changes than last time, one pass through all the bands also leaves the
+    new cached copy behind. Each band's sections and responses are kept by its settings, and
+    the "after" spectrum is the "before" spectrum times the EQ's response: dragging a slider
+    stays fast on a 10 s stereo clip.
 
     Lesson: course/01-eq.ipynb
     """
@@ -179,6 +181,7 @@ class EQExplorer(Explorer):
         self._eq = chain
         self._freqs = eqmod.log_freqs()
         self._spectrum = plots.SmoothedSpectrum(self._y, self._sr, self._freqs)
+        self._band_cache: dict = {}  # band settings -> (sections, dB at _freqs, dB at the spectrum's bins)
         self._others: tuple | None = None  # (band index, the other bands, the clip filtered by them)
         self._processed = self._run(chain.bands, changed=None)
 
@@ -256,7 +259,7 @@ class EQExplorer(Explorer):
         with watch("validate"):
             new_bands = self._new_bands(params)
             chain = eqmod.EQ(new_bands)
-            sos = chain.sos(self._sr)  # checks every frequency against Nyquist
+            sos = self._sos(chain.active())  # checks every frequency against Nyquist
             if not np.all(np.isfinite(sos)):
                 raise ParameterError("these settings give an unstable filter; try a lower Q or gain.")
         old = self._eq.bands
@@ -270,8 +273,8 @@ class EQExplorer(Explorer):
         with watch("process"):
             processed = self._run(new_bands, changed_one)
         with watch("plots"):
-            curve = chain.response(self._freqs, self._sr)
-            after = self._after_db(chain)
+            curve = self._response(chain, 1)
+            after = self._spectrum.db(self._response(chain, 2))
             self.figure.data[1].y = after
             self.figure.data[2].y = curve
             self._figure_out.outputs = (figure_output(self.figure, self._figure_layout),)
@@ -353,23 +356,55 @@ class EQExplorer(Explorer):
         return bands
 
     def _run(self, bands: list, changed: int | None) -> np.ndarray:
-        """Filter the clip; with one changed band, run only that band over the cached others."""
-        active = [not b.bypass for b in bands]
+        """Filter the clip; with one changed band, run only that band over the cached others.
+
+        When the others are not cached (another band changed last time), one pass runs them and then
+        the changed band, keeping the clip through the others for the next move of the same band.
+        """
         if changed is None:
             self._others = None
-            sos = eqmod.EQ(bands).sos(self._sr)
+            sos = self._sos(eqmod.EQ(bands).active())
             return like_input(eqmod.filter_sos(sos, self._x), self._y)
         others = [b for i, b in enumerate(bands) if i != changed]
+        mine = bands[changed]
         if self._others is None or self._others[0] != changed or self._others[1] != others:
-            sos = eqmod.EQ(others).sos(self._sr)
-            self._others = (changed, [_copy_band(b) for b in others], eqmod.filter_sos(sos, self._x))
+            first = self._sos(eqmod.EQ(others).active())
+            rest = self._sos([mine] if not mine.bypass else [])
+            base, out = eqmod.filter_sos_split(np.concatenate([first, rest]), first.shape[0], self._x)
+            self._others = (changed, [_copy_band(b) for b in others], base)
+            return like_input(out, self._y)
         base = self._others[2]
-        out = eqmod.filter_sos(bands[changed].sos(self._sr), base) if active[changed] else base.copy()
+        out = eqmod.filter_sos(self._sos([mine]), base) if not mine.bypass else base.copy()
         return like_input(out, self._y)
 
-    def _after_db(self, chain: eqmod.EQ) -> np.ndarray:
+    def _band_entry(self, band) -> tuple:
+        """``(sections, dB at _freqs, dB at the spectrum's bins)`` of ``band``, by its settings (kept, 64 at most)."""
+        key = tuple(sorted(band_settings(band).items()))
+        entry = self._band_cache.get(key)
+        if entry is None:
+            sos = band.sos(self._sr)  # raises for a frequency at or above Nyquist
+            spec = self._spectrum
+            entry = (sos, band.response(self._freqs, self._sr), band.response(spec.bin_freqs[spec.used], self._sr))
+            if len(self._band_cache) >= 64:
+                self._band_cache.pop(next(iter(self._band_cache)))
+            self._band_cache[key] = entry
+        return entry
+
+    def _sos(self, bands: list) -> np.ndarray:
+        """The stacked sections of ``bands`` (all of them: pass the active ones), shape ``(k, 6)``."""
+        parts = [self._band_entry(b)[0] for b in bands]
+        return np.concatenate(parts) if parts else np.zeros((0, 6))
+
+    def _response(self, chain: eqmod.EQ, which: int) -> np.ndarray:
+        """The chain's response in dB at ``_freqs`` (``which`` 1) or at the spectrum's bins (2), as EQ.response."""
         spec = self._spectrum
-        return spec.db(chain.response(spec.bin_freqs[spec.used], self._sr))
+        total = np.zeros(self._freqs.shape if which == 1 else spec.used.shape)
+        for band in chain.active():
+            total = total + self._band_entry(band)[which]
+        return total
+
+    def _after_db(self, chain: eqmod.EQ) -> np.ndarray:
+        return self._spectrum.db(self._response(chain, 2))
 
     def _build_controls(self) -> None:
         nyquist = self._sr / 2.0
