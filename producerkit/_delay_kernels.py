@@ -136,7 +136,10 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
     out_rows, n_total = out.shape
     k_taps = positions.shape[0]
     block = 1024 if loop_len == 0 else min(1024, loop_len)
-    ring = (positions[k_taps - 1] // block + 2) * block  # a whole number of blocks: reads never wrap
+    # with a loop, echo K (at positions[K - 1] == loop_len) is read straight from the loop's buffer
+    scattered = k_taps - 1 if loop_len > 0 else k_taps
+    reach = positions[scattered - 1] if scattered > 0 else 0
+    ring = (reach // block + 2) * block  # a whole number of blocks: reads never wrap
     pending = np.zeros((out_rows, ring))
     cur = np.empty((n_src, block))
     tap_states = np.zeros((k_taps, n_src, 2))
@@ -150,20 +153,27 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
                 c[j, i] = src[j, t0 + i]
             for i in range(live, m):
                 c[j, i] = 0.0
-        if loop_len > 0:  # the loop's return: F^K(q) from loop_len samples ago
+        read = t0 % ring
+        if loop_len > 0:  # the loop's return, F^K(q) from loop_len samples ago: fed back, and echo K
+            g_last = gains[k_taps - 1]
             for j in range(n_src):
+                row = j if rows[k_taps - 1] < 0 else rows[k_taps - 1]
                 p = t0 % loop_len
                 done = 0
                 while done < m:
                     count = min(m - done, loop_len - p)
                     back = loop_buf[j, p : p + count]
+                    due = pending[row, read + done : read + done + count]
                     for i in range(count):
                         value = c[j, done + i] + loop_gain * back[i]
                         c[j, done + i] = 0.0 if abs(value) < flush else value
+                        due[i] += g_last * back[i]
                     done += count
                     p = 0
         for k in range(k_taps):
             cascade(c, lp_a, hp_a, tap_states[k], flush)
+            if k >= scattered:
+                break
             g = gains[k]
             for j in range(n_src):
                 row = j if rows[k] < 0 else rows[k]
@@ -185,7 +195,6 @@ def filtered(src, x, positions, gains, rows, loop_len, loop_gain, lp_a, hp_a, fl
                     loop_buf[j, p : p + count] = c[j, done : done + count]
                     done += count
                     p = 0
-        read = t0 % ring
         for r in range(out_rows):  # the echoes due now leave the ring (which is cleared behind them)
             o = out[r, t0 : t0 + m]
             vr = pending[r, read : read + m]
