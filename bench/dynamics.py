@@ -1,8 +1,8 @@
 """Benchmark producerkit.dynamics against pedalboard (JUCE) on the same 60 s of stereo 44.1 kHz audio.
 
-Runs in one process: a warm-up call each (numba compiles on first use), then the median of
-``RUNS`` timed calls. producerkit's Compressor is timed with ``process()``, which also returns
-the gain-reduction trace; pedalboard returns audio only. Prints medians and the ratios
+Runs in one process: a warm-up call each (numba compiles on first use), then ``RUNS`` calls of each in
+turn, and prints the medians of their wall-clock and CPU times. producerkit's Compressor is timed with
+``process()``, which also returns the gain-reduction trace; pedalboard returns audio only. Prints medians and the ratios
 producerkit / pedalboard (below 1 means producerkit is faster).
 
     .venv/bin/python bench/dynamics.py
@@ -10,6 +10,7 @@ producerkit / pedalboard (below 1 means producerkit is faster).
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -41,19 +42,24 @@ def music_like(seconds: float = SECONDS, sr: int = SR, seed: int = 0) -> np.ndar
     return (y / np.abs(y).max() * 0.98).astype(np.float32)
 
 
-def median_time(fn, runs: int = RUNS) -> float:
-    fn()  # warm-up (numba compile, caches)
-    times = []
+def median_times(ours, theirs, runs: int = RUNS) -> tuple[float, float, float, float]:
+    """Wall and CPU medians of ``ours`` and ``theirs``, called in turn (so load from others hits both alike)."""
+    ours()  # warm-up (numba compile, caches)
+    theirs()
+    times: dict[str, list[float]] = {"ours": [], "ours cpu": [], "theirs": [], "theirs cpu": []}
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        for name, fn in (("ours", ours), ("theirs", theirs)):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            times[name].append(time.perf_counter() - start)
+            times[name + " cpu"].append(time.process_time() - start_cpu)
+    return tuple(float(np.median(times[k])) for k in ("ours", "theirs", "ours cpu", "theirs cpu"))
 
 
 def main() -> None:
     y = music_like()
-    print(f"input: {y.shape[0]} channels x {y.shape[1]} samples ({SECONDS} s at {SR} Hz), {RUNS} runs each")
+    print(f"input: {y.shape[0]} channels x {y.shape[1]} samples ({SECONDS} s at {SR} Hz), {RUNS} runs each, "
+          f"in turn (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
     ours_comp = Compressor(threshold_db=-18, ratio=4, knee_db=0, attack_ms=10, release_ms=100)
     theirs_comp = pedalboard.Compressor(threshold_db=-18, ratio=4, attack_ms=10, release_ms=100)
@@ -67,11 +73,11 @@ def main() -> None:
          "pedalboard.Limiter", lambda: theirs_lim(y, SR)),
     ]
     for ours_name, ours, theirs_name, theirs in rows:
-        t_ours = median_time(ours)
-        t_theirs = median_time(theirs)
-        print(f"{ours_name:46s} {t_ours * 1e3:8.1f} ms")
-        print(f"{theirs_name:46s} {t_theirs * 1e3:8.1f} ms")
-        print(f"{'ratio producerkit / pedalboard':46s} {t_ours / t_theirs:8.2f}x\n")
+        t_ours, t_theirs, cpu_ours, cpu_theirs = median_times(ours, theirs)
+        print(f"{ours_name:46s} {t_ours * 1e3:8.1f} ms   (cpu {cpu_ours * 1e3:6.1f} ms)")
+        print(f"{theirs_name:46s} {t_theirs * 1e3:8.1f} ms   (cpu {cpu_theirs * 1e3:6.1f} ms)")
+        ratio = f"{t_ours / t_theirs:8.2f}x   (cpu {cpu_ours / cpu_theirs:.2f}x)"
+        print(f"{'ratio producerkit / pedalboard':46s} {ratio}\n")
 
     gr = ours_comp.process(y, SR).gain_reduction_db
     lim = ours_lim.process(y, SR)

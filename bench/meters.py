@@ -10,6 +10,7 @@ Run: .venv/bin/python bench/meters.py
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -34,10 +35,11 @@ def music_like(seconds: float = SECONDS, sr: int = SR) -> np.ndarray:
     return (y * envelope).astype(np.float32)
 
 
-def seconds(fn) -> float:
-    start = time.perf_counter()
+def seconds(fn) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one call."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def main() -> None:
@@ -54,13 +56,16 @@ def main() -> None:
     for _ in range(RUNS):
         ours.append(seconds(lambda: meters.loudness(y, SR)))
         theirs.append(seconds(lambda: reference.integrated_loudness(frames)))
-    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+    ours_s, theirs_s = (statistics.median(t[0] for t in ours), statistics.median(t[0] for t in theirs))
+    ours_cpu, theirs_cpu = (statistics.median(t[1] for t in ours), statistics.median(t[1] for t in theirs))
 
-    print(f"signal: {SECONDS} s stereo pink noise with an envelope at {SR} Hz; median of {RUNS} runs each")
-    print(f"producerkit.meters.loudness          {ours_s * 1000:8.1f} ms   ({result.summary()})")
-    print(f"pyloudnorm Meter.integrated_loudness {theirs_s * 1000:8.1f} ms   "
+    print(f"signal: {SECONDS} s stereo pink noise with an envelope at {SR} Hz; median of {RUNS} runs each "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"producerkit.meters.loudness          {ours_s * 1000:8.1f} ms (cpu {ours_cpu * 1000:6.1f} ms)   "
+          f"({result.summary()})")
+    print(f"pyloudnorm Meter.integrated_loudness {theirs_s * 1000:8.1f} ms (cpu {theirs_cpu * 1000:6.1f} ms)   "
           f"({reference.integrated_loudness(frames):.2f} LUFS)")
-    print(f"ratio producerkit / pyloudnorm: {ours_s / theirs_s:.3f} (target <= 0.10)")
+    print(f"ratio producerkit / pyloudnorm: {ours_s / theirs_s:.3f} (cpu {ours_cpu / theirs_cpu:.3f}; target <= 0.10)")
 
 
 if __name__ == "__main__":
