@@ -82,12 +82,19 @@ SAMPLE_RATES: dict[str, object] = {
 }
 
 
+#: The rate sweep's clips for an entry slow enough to matter: both layouts, at N samples.
+SHORT = ("mono", "stereo")
+
+
 @dataclasses.dataclass(frozen=True)
 class Entry:
     name: str
     call: Callable
     kind: str = "value"  # "same" | "audio" | "value"
     nan_fields: tuple[str, ...] = ()  # fields of the result documented as NaN when there is nothing to measure
+    #: the clips every awkward rate is tried with; a figure's rates are tried as numbers (NumberEntry "... sr"),
+    #: and a slow editor's with the short stereo clip, to keep the sweep's time bounded
+    rate_clips: tuple[str, ...] = ("mono", "long stereo")
 
 
 def _save(y, sr):
@@ -262,31 +269,34 @@ def _session_four() -> list[Entry]:
     return [
         # recording.py
         Entry("recording.Mic.record", lambda y, sr: mic.record(y, sr), "audio"),
-        Entry("recording.Mic.record room peak", lambda y, sr: mic.record(y, sr, room, peak_dbfs=-10), "audio"),
+        Entry("recording.Mic.record room peak", lambda y, sr: mic.record(y, sr, room, peak_dbfs=-10), "audio",
+              rate_clips=SHORT),
         Entry("recording.Mic.direct", lambda y, sr: mic.direct(y, sr), "audio"),
         Entry("recording.Room.sound", lambda y, sr: room.sound(y, sr), "audio"),
-        Entry("recording.MicPair.record", lambda y, sr: pair(sr).record(y, room, peak_dbfs=-10), "audio"),
+        Entry("recording.MicPair.record", lambda y, sr: pair(sr).record(y, room, peak_dbfs=-10), "audio",
+              rate_clips=SHORT),
         Entry("recording.MicPair.notches", lambda y, sr: pair(sr).notches()),
         Entry("recording.capture", lambda y, sr: recording.capture(y, 20.0), "same"),
         Entry("recording.align", lambda y, sr: recording.align(y, 5), "same"),
-        Entry("recording.find_delay", lambda y, sr: recording.find_delay(y, y, sr)),
+        Entry("recording.find_delay", lambda y, sr: recording.find_delay(y, y, sr), rate_clips=SHORT),
         Entry("recording.delay_samples", lambda y, sr: recording.delay_samples(0.1, 1.0, sr)),
         Entry("recording.peak_dbfs", lambda y, sr: recording.peak_dbfs(y)),
         Entry("recording.clipped_samples", lambda y, sr: recording.clipped_samples(y)),
         Entry("recording.noise_floor_dbfs", lambda y, sr: recording.noise_floor_dbfs(y, sr)),
         # editing.py
-        Entry("editing.tune", lambda y, sr: editing.tune(y, sr, -35.0), "same"),
-        Entry("editing.tune span", lambda y, sr: editing.tune(y, sr, 35.0, start_s=0.1, end_s=0.3), "same"),
+        Entry("editing.tune", lambda y, sr: editing.tune(y, sr, -35.0), "same", rate_clips=SHORT),
+        Entry("editing.tune span", lambda y, sr: editing.tune(y, sr, 35.0, start_s=0.1, end_s=0.3), "same",
+              rate_clips=SHORT),
         Entry("editing.note_pitches", lambda y, sr: editing.note_pitches(y, sr)),
         Entry("editing.phrase_cents", lambda y, sr: editing.phrase_cents(editing.note_pitches(y, sr))),
         Entry("editing.comp_takes", lambda y, sr: editing.comp_takes([y, y, y], sr, [(0.0, 0.2), (0.2, 0.4)],
-                                                                     bpm=120).audio, "same"),
+                                                                     bpm=120).audio, "same", rate_clips=SHORT),
         Entry("editing.flat_phrase_demo", lambda y, sr: editing.flat_phrase_demo(y, sr, session=lead).audio,
-              "audio"),  # y=None: the session's take
+              "audio", rate_clips=SHORT),  # y=None: the session's take
         Entry("editing.click_db", lambda y, sr: editing.click_db(y, sr, 0.25)),
         Entry("editing.nudge", lambda y, sr: editing.nudge(y, sr, 3.0), "same"),
         # master.py
-        Entry("master.master_to_platform", lambda y, sr: master.master_to_platform(y, sr, "apple")),
+        Entry("master.master_to_platform", lambda y, sr: master.master_to_platform(y, sr, "apple"), rate_clips=SHORT),
         Entry("master.decode_mix", _decode_mix),
         Entry("master.check_complete", _check_complete),
         Entry("master.save_master", _save_master),
@@ -304,13 +314,14 @@ def _session_four() -> list[Entry]:
         Entry("capstone.lead_stem", lambda y, sr: capstone.lead_stem(lead, y), "audio"),
         # space.py, meters.py
         Entry("space.widen", lambda y, sr: space.widen(y, 6.0), "same"),
-        Entry("meters.oversample_4x", lambda y, sr: meters.oversample_4x(y)),
+        Entry("meters.oversample_4x", lambda y, sr: meters.oversample_4x(y), rate_clips=SHORT),
         # plots.py: the figures that take audio
-        Entry("plots.decay_curves_figure", lambda y, sr: plots.decay_curves_figure({"a": y}, sr, next_hit_s=0.1)),
-        Entry("plots.onset_figure", lambda y, sr: plots.onset_figure({"a": y}, sr, 0.01)),
+        Entry("plots.decay_curves_figure", lambda y, sr: plots.decay_curves_figure({"a": y}, sr, next_hit_s=0.1),
+              rate_clips=()),
+        Entry("plots.onset_figure", lambda y, sr: plots.onset_figure({"a": y}, sr, 0.01), rate_clips=()),
         Entry("plots.true_peak_zoom", lambda y, sr: plots.true_peak_zoom(y, sr)),
-        Entry("plots.true_peak_figure", lambda y, sr: plots.true_peak_figure(y, sr)),
-        Entry("plots.chain_stages_figure", lambda y, sr: plots.chain_stages_figure({"master": y}, sr)),
+        Entry("plots.true_peak_figure", lambda y, sr: plots.true_peak_figure(y, sr), rate_clips=()),
+        Entry("plots.chain_stages_figure", lambda y, sr: plots.chain_stages_figure({"master": y}, sr), rate_clips=()),
     ]
 
 
@@ -477,6 +488,10 @@ def number_entries() -> list[NumberEntry]:
         NumberEntry("space.widen side_db", lambda v: space.widen(np.stack([clip, -clip]), v)),
         NumberEntry("plots.onset_figure start_s", lambda v: plots.onset_figure({"a": clip}, sr, v)),
         NumberEntry("plots.onset_figure length_ms", lambda v: plots.onset_figure({"a": clip}, sr, 0.0, v)),
+        NumberEntry("plots.decay_curves_figure sr", lambda v: plots.decay_curves_figure({"a": clip}, v)),
+        NumberEntry("plots.onset_figure sr", lambda v: plots.onset_figure({"a": clip}, v, 0.0)),
+        NumberEntry("plots.true_peak_figure sr", lambda v: plots.true_peak_figure(clip, v)),
+        NumberEntry("plots.chain_stages_figure sr", lambda v: plots.chain_stages_figure({"master": clip}, v)),
         NumberEntry("plots.tuning_figure tolerance_cents", lambda v: plots.tuning_figure(notes, tolerance_cents=v)),
         NumberEntry("plots.echoes_figure sr", lambda v: plots.echoes_figure({"a": echo}, v, 120.0)),
         NumberEntry("plots.echoes_figure bpm", lambda v: plots.echoes_figure({"a": echo}, sr, v)),
