@@ -467,10 +467,7 @@ def _cascade_biquads_py(sos, split, x, mid, out):
     k = sos.shape[0]
     c = 0
     while c + 1 < channels:
-        z1a = np.zeros(k)
-        z2a = np.zeros(k)
-        z1b = np.zeros(k)
-        z2b = np.zeros(k)
+        z = np.zeros((k, 2, 2))  # [section, z1 or z2, channel]: a pair's states side by side
         for i in range(n):
             va = np.float64(x[c, i])
             vb = np.float64(x[c + 1, i])
@@ -478,12 +475,12 @@ def _cascade_biquads_py(sos, split, x, mid, out):
                 lo, hi = (0, split) if part == 0 else (split, k)
                 for s in range(lo, hi):
                     b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
-                    wa = b0 * va + z1a[s]
-                    wb = b0 * vb + z1b[s]
-                    z1a[s] = b1 * va - a1 * wa + z2a[s]
-                    z1b[s] = b1 * vb - a1 * wb + z2b[s]
-                    z2a[s] = b2 * va - a2 * wa
-                    z2b[s] = b2 * vb - a2 * wb
+                    wa = b0 * va + z[s, 0, 0]
+                    wb = b0 * vb + z[s, 0, 1]
+                    z[s, 0, 0] = b1 * va - a1 * wa + z[s, 1, 0]
+                    z[s, 0, 1] = b1 * vb - a1 * wb + z[s, 1, 1]
+                    z[s, 1, 0] = b2 * va - a2 * wa
+                    z[s, 1, 1] = b2 * vb - a2 * wb
                     va = wa
                     vb = wb
                 ra = np.float32(va)
