@@ -384,7 +384,8 @@ class EQExplorer(Explorer):
         if entry is None:
             sos = band.sos(self._sr)  # raises for a frequency at or above Nyquist
             spec = self._spectrum
-            entry = (sos, band.response(self._freqs, self._sr), band.response(spec.bin_freqs[spec.used], self._sr))
+            bins = np.asarray(spec.bin_freqs[spec.used], dtype=np.float64)
+            entry = (sos, eqmod.sos_response_db(sos, self._freqs, self._sr), eqmod.sos_response_db(sos, bins, self._sr))
             if len(self._band_cache) >= 64:
                 self._band_cache.pop(next(iter(self._band_cache)))
             self._band_cache[key] = entry
