@@ -344,6 +344,25 @@ def _load_shared(item: str, root: Path) -> np.ndarray:
     return y
 
 
+def _load_range(item: str, root: Path, start: int, stop: int) -> np.ndarray:
+    """Samples ``[start, stop)`` of one mono item, decoding only those; the whole file is still checksummed."""
+    import soundfile as sf
+
+    files = manifest(root)["files"]
+    entry = files[_check_name(item, files)]
+    data = _read_checked(root, item, entry)
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as fh:
+            start = min(start, fh.frames)
+            fh.seek(start)
+            y = fh.read(max(0, min(stop, fh.frames) - start), dtype="float32", always_2d=True)
+    except Exception as exc:
+        raise DatasetError(f"{item}: could not decode the file ({exc}); re-render it with datasets.build().") from None
+    y = np.ascontiguousarray(y[:, 0] if y.shape[1] == 1 else y.T)
+    y.flags.writeable = False
+    return y
+
+
 class _LazyAudio(Mapping):
     """A read-only dict of name -> float32 audio, each file loaded (and checksummed) on first access.
 
@@ -361,6 +380,25 @@ class _LazyAudio(Mapping):
         if name not in self._cache:
             self._cache[name] = _load_shared(name, self._root)
         return self._cache[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._names  # without loading it (Mapping's would)
+
+    def part(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Samples ``[start, stop)`` of one file: a slice when it is loaded already, else only those decoded."""
+        if name not in self._names:
+            raise KeyError(f"{name!r}; this holds: {', '.join(self._names)}")
+        if name not in self._cache:
+            files = manifest(self._root)["files"]
+            path = _file_path(self._root, name, files[name])
+            try:
+                st = path.stat()
+                key = (str(path), st.st_mtime_ns, st.st_size, str(files[name].get("sha256")))
+            except OSError:
+                key = None
+            if key not in _DECODED:
+                return _load_range(name, self._root, start, stop)
+        return self[name][start:stop]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -421,6 +459,29 @@ class Session:
     def bar_to_sample(self, bar: float) -> int:
         """The sample index where bar ``bar`` starts."""
         return int(round(self.bar_to_seconds(bar) * self.sr))
+
+    def stem_bars(self, stem: str, first: float, end: float) -> np.ndarray:
+        """Bars ``first`` to ``end`` of one stem (counted from 0, ``end`` excluded), read-only float32.
+
+        The same samples as ``stems[stem][bar_to_sample(first):bar_to_sample(end)]``, but when the whole
+        stem is not loaded yet only those bars are decoded (the file is still checksummed whole).
+
+        Raises:
+            DatasetError: a stem this session does not have, or bars outside the song or out of order.
+
+        Lesson: course/06-space.ipynb
+        """
+        if stem not in self.stems:
+            raise DatasetError(f"no stem called {stem!r}; this session has: {', '.join(self.stems)}.")
+        try:
+            first, end = float(first), float(end)
+        except (TypeError, ValueError):
+            raise DatasetError(f"bars are numbers counted from 0, such as 10 and 14 (got {first!r}, {end!r}).") \
+                from None
+        if not (0 <= first < end <= self.bars):
+            raise DatasetError(f"bars {first:g} to {end:g} are not inside the song's {self.bars} bars, in order; "
+                               "count from 0 with the end excluded: 10 and 14 are bars 11-14 as a DAW counts them.")
+        return self.stems.part(stem, self.bar_to_sample(first), self.bar_to_sample(end))
 
     def info(self, item: str) -> dict:
         """The manifest entry of one of this session's files."""

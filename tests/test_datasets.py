@@ -445,3 +445,21 @@ def test_sessions_share_decoded_audio_and_a_changed_file_is_checked_again(tmp_pa
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
     with pytest.raises(DatasetError, match="checksum"):
         datasets.load_session(root=root).stems["kick"]
+
+
+def test_stem_bars_decodes_only_those_bars_and_matches_the_whole_stem(monkeypatch):
+    """Session.stem_bars: the same samples as slicing the stem, without decoding the whole file first."""
+    fresh = datasets.load_session()
+    whole = []
+    real = datasets.load_item
+    monkeypatch.setattr(datasets, "load_item", lambda item, root=None: whole.append(item) or real(item, root))
+    monkeypatch.setattr(datasets, "_DECODED", {})
+    part = fresh.stem_bars("snare", 10, 14)
+    assert whole == [] and "snare" in fresh.stems and whole == []  # neither the read nor `in` decoded it whole
+    assert part.size == fresh.bar_to_sample(14) - fresh.bar_to_sample(10) and not part.flags.writeable
+    np.testing.assert_array_equal(part, fresh.stems["snare"][fresh.bar_to_sample(10):fresh.bar_to_sample(14)])
+    assert whole == ["snare"]
+    np.testing.assert_array_equal(fresh.stem_bars("snare", 10, 14), part)  # now a slice of the loaded stem
+    for bad in [("nope", 1, 2), ("snare", 5, 2), ("snare", 0, 99), ("snare", float("nan"), 2), ("snare", "x", 2)]:
+        with pytest.raises(DatasetError, match="stem|bars"):
+            fresh.stem_bars(*bad)

@@ -80,8 +80,7 @@ def stem_excerpt(stem: str, bars: tuple[int, int] = CHORUS_BARS) -> np.ndarray:
 
     Lesson: course/06-space.ipynb
     """
-    song = datasets.shared_session()
-    return song.stems[stem][song.bar_to_sample(bars[0]):song.bar_to_sample(bars[1])]
+    return datasets.shared_session().stem_bars(stem, bars[0], bars[1])  # decodes only these bars
 
 
 def levels_db(y, sr: int, window_ms: float = 10.0) -> np.ndarray:
