@@ -83,7 +83,7 @@ def main() -> None:
           f"{os.cpu_count()} cores); target: master() <= {BUDGET_S:g} s per 30 s (issue 18)")
     print(f"{'target':>10} {'in -> LUFS/dBTP':>18}  {'pk wall':>8} {'pk cpu':>7} {'passes':>6}  {'ref wall':>8} "
           f"{'ratio':>5}   {'pk LUFS / dBTP':>15}  {'ref LUFS / dBTP':>15}")
-    worst = (0.0, "")
+    worst = {"the targets table": (0.0, ""), "the loud masters": (0.0, "")}
     for label, lufs_in, target, ceiling in cases():
         y = (base * db_to_amp(lufs_in - meters.integrated_loudness(base, SR))).astype(np.float32)
         wall, cpu, ref_wall = [], [], []
@@ -96,16 +96,18 @@ def main() -> None:
             out_ref = reference(y, target, ceiling)
             ref_wall.append(time.perf_counter() - start)
         t_pk, t_cpu, t_ref = statistics.median(wall), statistics.median(cpu), statistics.median(ref_wall)
-        worst = max(worst, (t_cpu, label))
+        group = "the loud masters" if label.startswith("loud") else "the targets table"
+        worst[group] = max(worst[group], (t_cpu, f"{label} {lufs_in:g} -> {target:g}"))
         pk = (meters.integrated_loudness(out_pk, SR), meters.true_peak(out_pk, SR))
         ref = (meters.integrated_loudness(out_ref, SR), meters.true_peak(out_ref, SR))
         case = f"{lufs_in:g} -> {target:g}/{ceiling:g}"
         print(f"{label:>10} {case:>18}  {t_pk:7.3f}s {t_cpu:6.3f}s {report.passes:6d}  {t_ref:7.3f}s "
               f"{t_pk / t_ref:5.1f}   "
               f"{pk[0]:7.2f} / {pk[1]:5.2f}  {ref[0]:7.2f} / {ref[1]:5.2f}")
-    verdict = "met" if worst[0] <= BUDGET_S else "NOT met"
-    print(f"slowest: {worst[1]} at {worst[0]:.3f} s of CPU per 30 s (on a quiet machine wall = CPU: master() runs "
-          f"on one core); target <= {BUDGET_S:g} s: {verdict}")
+    print("CPU medians (on a quiet machine wall = CPU: master() runs on one core):")
+    for group, (seconds, label) in worst.items():
+        verdict = "met" if seconds <= BUDGET_S else "NOT met"
+        print(f"  {group}: slowest {label} at {seconds:.3f} s per 30 s; target <= {BUDGET_S:g} s: {verdict}")
 
 
 if __name__ == "__main__":
