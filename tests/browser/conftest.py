@@ -330,6 +330,12 @@ def _screenshot(page, name: str) -> Path:
 _TEST_STYLE_ID = "pk-test-style"
 
 
+def _menu(page, menu: str, item: str) -> None:
+    """Click JupyterLab's menu bar entry ``menu``, then its enabled item starting with ``item``."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text=item).first.click()
+
+
 def hide_toolbars(page) -> None:
     """Hide the notebook's sticky toolbar and the status bar (they cover a full-page shot) until the test ends."""
     page.evaluate(
@@ -340,23 +346,27 @@ def hide_toolbars(page) -> None:
     )
 
 
+# The widgets' page-wide audio (one AudioContext, the players' registry) goes with the documents, so the next
+# test starts with no AudioContext, as on a fresh page (the widgets look the global up each time).
+_FORGET_AUDIO_JS = "() => { globalThis.__producerkitAudio?.ctx?.close(); delete globalThis.__producerkitAudio; }"
+
+
 def _close_documents(page) -> bool:
     """Close every open document in a shared page, discarding changes; True when the page is clean."""
     if page.is_closed() or "/lab" not in page.url:
         return True
     try:
         page.evaluate("id => document.getElementById(id)?.remove()", _TEST_STYLE_ID)
-        if page.locator(".jp-NotebookPanel").count() == 0 and page.locator(".jp-Dialog").count() == 0:
-            return True
-        page.keyboard.press("Escape")
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
-        page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Close All Tabs").first.click()
+        if page.locator(".jp-NotebookPanel").count() or page.locator(".jp-Dialog").count():
+            page.keyboard.press("Escape")
+            _menu(page, "File", "Close All Tabs")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:  # a notebook the test changed asks whether to save it
             discard = page.locator(".jp-Dialog button", has_text=re.compile(r"^(Discard|Don't Save)$"))
             if discard.count():
                 discard.first.click()
             elif page.locator(".jp-NotebookPanel").count() == 0 and page.locator(".jp-Dialog").count() == 0:
+                page.evaluate(_FORGET_AUDIO_JS)
                 return True
             page.wait_for_timeout(100)
         return False
@@ -397,8 +407,7 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
     page.run_phases = phases  # seconds per phase, for the lessons' timing.json
     if "/lab" in page.url and page.locator(".jp-NotebookPanel").count() == 0:
         # JupyterLab is loaded in this shared page, with nothing open: open the notebook in it.
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
-        page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Open from Path").first.click()
+        _menu(page, "File", "Open from Path")
         page.locator(".jp-Dialog input").fill(name)
         page.keyboard.press("Enter")
     else:
@@ -416,8 +425,7 @@ def _run_notebook(page, lab_server: LabServer, name: str, timeout: float = KERNE
     panel.locator(".jp-Spinner").wait_for(state="detached", timeout=timeout * 1000)
     phases["kernel_idle_s"] = round(time.monotonic() - started - phases["open_s"], 1)
     panel.locator(".jp-Notebook").click(position={"x": 5, "y": 5})
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    _menu(page, "Run", "Run All Cells")
     page.wait_for_function(_CELLS_DONE_JS, timeout=timeout * 1000, polling=100)
     phases["cells_s"] = round(time.monotonic() - started - phases["open_s"] - phases["kernel_idle_s"], 1)
 
