@@ -839,7 +839,7 @@ class EQ(MutableSequence):
 
     It behaves like a list of bands (``len``, indexing, iteration, ``append``, ``insert``,
     ``del``); ``bypass=True`` (or a band's own ``bypass``) takes bands out. All active bands'
-    second-order sections go through one ``scipy.signal.sosfilt`` call, in float64 inside.
+    second-order sections go through one :func:`filter_sos` pass (the sosfilt recursion, in float64 inside).
 
     Lesson: course/01-eq.ipynb
     """
