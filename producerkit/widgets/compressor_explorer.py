@@ -10,7 +10,9 @@ import dataclasses
 import ipywidgets as widgets
 import numpy as np
 
-from .. import plots
+from .. import dynamics, plots
+from .._display import MIME
+from ..audio import as_channels
 from ..dynamics import Compressor
 from ..errors import ParameterError
 from ._common import Explorer, Stopwatch, column, figure_output, float_slider, log_slider, prepare_clip, row
@@ -61,20 +63,26 @@ class CompressorExplorer(Explorer):
         if not isinstance(comp, Compressor):
             raise ParameterError(f"compressor must be a Compressor such as Compressor(ratio=4) (got {comp!r}).")
         self._comp = dataclasses.replace(comp)
-        result = comp.process(self._y, self._sr)
-        self._processed, self._gr = result.audio, result.gain_reduction_db
+        self._input_peak: float | None = None
+        self._stages: dict = {}  # what _process computed last, by the parameters each stage depends on
+        self._processed, self._gr = self._process(self._comp)
 
         # The transfer curve is a plain plotly Figure, sent whole to an Output widget on each change:
         # a FigureWidget sends its data in messages after its model opens, which anywidget (0.11)
         # drops when the page takes over 2 s to load the plot's code (a busy page), leaving it empty.
-        self.figure = plots.transfer_curve_figure(comp, self._y, self._sr,
-                                                  title="Transfer curve over the clip's levels")
-        self.figure.update_layout(width=CURVE_WIDTH, height=CURVE_HEIGHT)
-        self._curve_trace = len(self.figure.data) - 1
+        self._figure = plots.transfer_curve_figure(comp, self._y, self._sr,
+                                                   title="Transfer curve over the clip's levels")
+        self._figure.update_layout(width=CURVE_WIDTH, height=CURVE_HEIGHT)
+        self._curve_trace = len(self._figure.data) - 1
         self._threshold_marks: tuple | None = None
+        self._figure_comp = None  # the compressor self._figure draws (brought up to date when asked for)
+        self._draw_on_figure(self._comp)
+        # The figure as sent to the page, once: a change patches the curve and the threshold into a copy
+        # of it rather than going through plotly's figure (validation, a copy of the layout's template).
+        self._curve_output = figure_output(self._figure)
         self._curve_out = widgets.Output(layout=widgets.Layout(width=f"{CURVE_WIDTH + 10}px"))
         self._curve_out.add_class("pk-comp-curve")
-        self._set_curve_data(comp)
+        self._curve_out.outputs = (self._curve_output,)
 
         self.player = ABPlayer(self._y, self._processed, self._sr, labels=("Dry", "Compressed"), match_loudness=True)
         self._input_envelope = envelope_trace(self._y, self._sr, "input (Dry)", version="a", colour=plots.COLOR_A)
@@ -108,6 +116,13 @@ class CompressorExplorer(Explorer):
     def processed(self) -> np.ndarray:
         """The compressed clip (float32, in the input's layout; ``(n, channels)`` comes back as ``(channels, n)``)."""
         return self._processed
+
+    @property
+    def figure(self):
+        """The transfer-curve plot (a plotly Figure) of the current compressor, as the page shows it."""
+        if self._figure_comp != self._comp:
+            self._draw_on_figure(self._comp)
+        return self._figure
 
     @property
     def gain_reduction_db(self) -> np.ndarray:
@@ -160,10 +175,9 @@ class CompressorExplorer(Explorer):
         if comp == self._comp:
             return
         with watch("process"):
-            result = comp.process(self._y, self._sr)
-            processed, gr = result.audio, result.gain_reduction_db
+            processed, gr = self._process(comp)
         with watch("plots"):
-            self._set_curve_data(comp)
+            self._send_curve(comp)
             panels = self._playhead_panels(processed, gr)
         with watch("audio"):
             self.player.set_audio(b=processed)
@@ -182,7 +196,9 @@ class CompressorExplorer(Explorer):
         gr_mono = self._gr_mono(gr)
         deepest = float(gr_mono.max()) if gr_mono.size else 0.0
         floor = -max(6.0, float(np.ceil(deepest * 1.1)))
-        peak = max(1.0, float(np.abs(self._y).max()), float(np.abs(processed).max()))
+        if self._input_peak is None:  # the clip never changes: its peak once
+            self._input_peak = _peak(self._y)
+        peak = max(1.0, self._input_peak, _peak(processed))
         return [
             TracePanel("waveform (amplitude, full scale = 1)", (-peak, peak), [
                 self._input_envelope,
@@ -194,9 +210,62 @@ class CompressorExplorer(Explorer):
             ], height=110),
         ]
 
-    def _set_curve_data(self, comp: Compressor) -> None:
-        """Draw ``comp``'s curve and threshold on the transfer-curve figure and send it to the page."""
-        fig = self.figure
+    def _process(self, comp: Compressor) -> tuple[np.ndarray, np.ndarray]:
+        """``comp.process(clip)``'s audio and gain reduction, the same numbers, reusing the stages a change leaves.
+
+        The compressor's stages in :meth:`Compressor.process`'s order: the detector's level (which
+        no curve or timing knob changes), the gain computer's target reduction (threshold, ratio,
+        knee), the smoothed reduction (attack, release, lookahead), then makeup and mix. A drag
+        recomputes only its stage and the ones after it.
+        """
+        sr, x = self._sr, as_channels(self._y)
+        linked = bool(comp.stereo_link) or x.shape[0] == 1
+        stages = self._stages
+        key = (comp.detector, comp.rms_ms, comp.sidechain_highpass_hz, linked)
+        if stages.get("level", (None,))[0] != key:
+            sidechain = dynamics._prepare_key(x, None, sr, comp.sidechain_highpass_hz)
+            if comp.detector == "rms":
+                level = dynamics._rms_level_db(sidechain, linked, x.shape[0], comp.rms_ms, sr)
+            else:
+                level = dynamics._peak_level_db(sidechain, linked, x.shape[0])
+            stages = {"level": (key, level)}
+        key = (key, comp.threshold_db, comp.ratio, comp.knee_db)
+        if stages.get("target", (None,))[0] != key:
+            level = stages["level"][1] - np.float32(comp.threshold_db)
+            target = dynamics._knee_reduction(level, 1.0 - 1.0 / comp.ratio, float(comp.knee_db))
+            stages = {"level": stages["level"], "target": (key, target)}
+        key = (key, comp.attack_ms, comp.release_ms, comp.lookahead_ms)
+        if stages.get("gr", (None,))[0] != key:
+            gr = dynamics._smooth(stages["target"][1], dynamics._alpha(comp.attack_ms, sr),
+                                  dynamics._alpha(comp.release_ms, sr), dynamics._samples(comp.lookahead_ms, sr), 0.0)
+            stages = {**stages, "gr": (key, gr)}
+        gr = stages["gr"][1]
+        out = dynamics._apply(x, gr, comp.makeup_gain_db, float(comp.mix))
+        self._stages = stages
+        result = dynamics._result(out, gr, self._y, linked)
+        return result.audio, result.gain_reduction_db
+
+    def _send_curve(self, comp: Compressor) -> None:
+        """Send the transfer-curve plot with ``comp``'s curve and threshold to the page.
+
+        The same output :func:`figure_output` makes of :attr:`figure` drawn for ``comp``: the curve's
+        y values and the threshold line's and label's x replaced in the copy made once.
+        """
+        thr = comp.threshold_db
+        sent = self._curve_output["data"][MIME]
+        data = list(sent["data"])
+        data[self._curve_trace] = {**data[self._curve_trace], "y": comp.curve(CURVE_LEVELS).tolist()}
+        layout = dict(sent["layout"])
+        if layout.get("shapes"):
+            layout["shapes"] = [{**layout["shapes"][0], "x0": thr, "x1": thr}, *layout["shapes"][1:]]
+        if layout.get("annotations"):
+            layout["annotations"] = [{**layout["annotations"][0], "x": thr}, *layout["annotations"][1:]]
+        output = {**self._curve_output, "data": {**self._curve_output["data"], MIME: {"data": data, "layout": layout}}}
+        self._curve_out.outputs = (output,)
+
+    def _draw_on_figure(self, comp: Compressor) -> None:
+        """Draw ``comp``'s curve and threshold on the transfer-curve figure (:attr:`figure`)."""
+        fig = self._figure
         with fig.batch_update():
             fig.data[self._curve_trace].x = CURVE_LEVELS
             fig.data[self._curve_trace].y = comp.curve(CURVE_LEVELS)
@@ -207,9 +276,14 @@ class CompressorExplorer(Explorer):
                 shape.update(x0=comp.threshold_db, x1=comp.threshold_db)
             for label in labels:
                 label.update(x=comp.threshold_db)
-        self._curve_out.outputs = (figure_output(fig),)
+        self._figure_comp = dataclasses.replace(comp)
 
     @staticmethod
     def _gr_mono(gr: np.ndarray) -> np.ndarray:
         """One trace to draw: the largest reduction over channels when each channel has its own."""
         return gr if gr.ndim == 1 else gr.max(axis=0)
+
+
+def _peak(y: np.ndarray) -> float:
+    """``float(np.abs(y).max())`` (0 when empty) without a temporary the size of the audio."""
+    return max(float(y.max()), -float(y.min())) if y.size else 0.0
