@@ -464,12 +464,13 @@ class Session:
         """Bars ``first`` to ``end`` of one stem (counted from 0, ``end`` excluded), read-only float32.
 
         The same samples as ``stems[stem][bar_to_sample(first):bar_to_sample(end)]``, but when the whole
-        stem is not loaded yet only those bars are decoded (the file is still checksummed whole).
+        stem is not loaded yet only those bars are decoded (the file is still checksummed whole). Lesson 06's
+        stem excerpts read through it (``checks.space.stem_excerpt``).
 
         Raises:
             DatasetError: a stem this session does not have, or bars outside the song or out of order.
 
-        Lesson: course/06-space.ipynb
+        Lesson: not yet taught
         """
         if stem not in self.stems:
             raise DatasetError(f"no stem called {stem!r}; this session has: {', '.join(self.stems)}.")
