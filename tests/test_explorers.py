@@ -443,6 +443,20 @@ def test_a_value_set_from_code_is_shown_as_set(stereo):
     assert ex.eq[0].freq > 320
 
 
+def test_a_log_slider_snapped_to_its_old_grid_is_set_again_not_taken(drums):
+    """The compressor browser test saw it: update(ratio=10.0) moved the ratio slider's grid to take 10.0, the page
+    snapped 10.0 to a step of the old grid first and sent back 10.079, and the explorer took that as a drag."""
+    ex = CompressorExplorer(drums, SR)
+    assert ex.update(ratio=10.0)
+    ratio = ex._controls["ratio"]
+    curve = np.array(ex.figure.data[0].y)
+    ratio.value = float(10 ** (np.log10(10.0) + 0.9 * ratio.step))  # one step off, from the page
+    assert ex.compressor.ratio == 10.0 and ratio.value == 10.0  # set again, on the page's new grid
+    assert np.array_equal(np.array(ex.figure.data[0].y), curve)
+    ratio.value = float(10 ** (np.log10(10.0) + ratio.step))  # the student's own one-step drag is taken
+    assert ex.compressor.ratio == pytest.approx(ratio.value)
+
+
 def test_the_eq_plot_has_the_lessons_title_and_the_players_width(stereo):
     """W1: the mud explorer's plot took 2/3 of the width (plotly's 700 px) under a generic title."""
     from producerkit.widgets.eq_explorer import FIGURE_WIDTH

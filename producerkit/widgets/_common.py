@@ -270,6 +270,8 @@ class Explorer(widgets.VBox):
         self._syncing = False
         #: The value the explorer last gave each control (by model id), to recognise the page's rounding.
         self._code_values: dict[str, object] = {}
+        #: Log sliders whose value was set again after the page snapped it to its old grid (once per value).
+        self._set_again: set[str] = set()
         self._debouncer = Debouncer(guarded(self._show_error, self._from_controls))
 
     # -- public
@@ -312,14 +314,23 @@ class Explorer(widgets.VBox):
         """Send ``control``'s new values, debounced, to ``_from_controls(key=value)``.
 
         A value the page sends back that is only the slider's rounding of a value the
-        explorer set itself (a slider snaps to its steps) is not a change and is ignored.
+        explorer set itself (a slider snaps to its steps) is not a change and is ignored. A log
+        slider whose grid moved to take that value may first snap it to a step of its old grid
+        (one step off): the value is set again, now on the page's new grid, once.
         """
         self._code_values[control.model_id] = control.value
 
         def changed(change) -> None:
-            if self._syncing or _snapped(control, self._code_values.get(control.model_id), change["new"]):
+            set_value = self._code_values.get(control.model_id)
+            if self._syncing or _snapped(control, set_value, change["new"]):
+                return
+            if (isinstance(control, widgets.FloatLogSlider) and control.model_id not in self._set_again
+                    and _snapped(control, set_value, change["new"], steps=1.0)):
+                self._set_again.add(control.model_id)
+                self._set_controls({control: set_value})
                 return
             self._code_values.pop(control.model_id, None)
+            self._set_again.discard(control.model_id)
             self._debouncer(**{key: change["new"]})
 
         control.observe(guarded(self._show_error, changed), names="value")
@@ -329,6 +340,8 @@ class Explorer(widgets.VBox):
         self._syncing = True
         try:
             for control, value in values.items():
+                if self._code_values.get(control.model_id) != value:
+                    self._set_again.discard(control.model_id)
                 self._code_values[control.model_id] = value
                 if (isinstance(control, widgets.FloatLogSlider) and hasattr(control, "_pk_grid")
                         and value > 0 and not on_log_grid(control, value)):
@@ -348,8 +361,8 @@ class Explorer(widgets.VBox):
         return iter(())
 
 
-def _snapped(control, set_value, new_value) -> bool:
-    """True when ``new_value`` is ``set_value`` rounded to ``control``'s slider step."""
+def _snapped(control, set_value, new_value, steps: float = 0.5) -> bool:
+    """True when ``new_value`` is ``set_value`` rounded to ``control``'s slider step (within ``steps`` of them)."""
     step = getattr(control, "step", None)
     if set_value is None or step is None or isinstance(new_value, bool) or isinstance(set_value, bool):
         return False
@@ -357,8 +370,8 @@ def _snapped(control, set_value, new_value) -> bool:
         if isinstance(control, widgets.FloatLogSlider):
             if set_value <= 0 or new_value <= 0:
                 return False
-            return abs(np.log10(new_value) - np.log10(set_value)) <= 0.501 * step
-        return abs(float(new_value) - float(set_value)) <= 0.501 * step
+            return abs(np.log10(new_value) - np.log10(set_value)) <= (steps + 0.001) * step
+        return abs(float(new_value) - float(set_value)) <= (steps + 0.001) * step
     except (TypeError, ValueError):
         return False
 
