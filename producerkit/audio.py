@@ -192,6 +192,18 @@ def as_channels(y: np.ndarray) -> np.ndarray:
     return y[np.newaxis, :] if y.ndim == 1 else y
 
 
+def _kernel_input(x: np.ndarray) -> np.ndarray:
+    """``x`` as the C-contiguous, writable array producerkit's numba kernels are compiled for.
+
+    numba compiles separate machine code for a read-only array, and the course's audio is read-only (the
+    datasets share one decoded copy): the first such call in a lesson would compile for 5-10 s per kernel,
+    where copying the array costs milliseconds.
+    """
+    if x.flags.writeable and x.flags.c_contiguous:
+        return x
+    return np.array(x, order="C")
+
+
 def like_input(y2d: np.ndarray, original: np.ndarray) -> np.ndarray:
     """Give a ``(channels, n)`` result the layout of ``original``: back to ``(n,)`` if it was mono.
 

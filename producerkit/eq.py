@@ -42,7 +42,7 @@ from functools import cache
 import numpy as np
 
 from . import _validate
-from .audio import amp_to_db, as_channels, check_sr, ensure_audio, like_input
+from .audio import _kernel_input, amp_to_db, as_channels, check_sr, ensure_audio, like_input
 from .errors import ParameterError
 
 DESIGNS = ("matched", "rbj")
@@ -594,7 +594,7 @@ def _filter_split(sos, split, x) -> tuple[np.ndarray, np.ndarray]:
         return x.copy(), x.copy()
     mid = np.empty_like(x)
     out = np.empty_like(x) if rest.shape[0] else mid
-    kernel(sos, split, x, mid, out)
+    kernel(sos, split, _kernel_input(x), mid, out)
     return mid, out
 
 

@@ -26,7 +26,7 @@ from functools import cache
 import numpy as np
 
 from ._validate import in_range, whole
-from .audio import SILENCE_DB, amp_to_db, as_channels, check_sr, ensure_audio
+from .audio import SILENCE_DB, _kernel_input, amp_to_db, as_channels, check_sr, ensure_audio
 from .errors import AudioError
 
 #: Blocks quieter than this never count towards integrated loudness or LRA (BS.1770-4, Tech 3342).
@@ -337,6 +337,7 @@ def _peaks(x: np.ndarray, peaks: np.ndarray | None = None) -> tuple[float, float
     peak found so far. The result is the same as a full 4x search.
     """
     _, block_peaks, search = _kernels()
+    x = _kernel_input(x)
     if peaks is None:  # each channel's sample peak per block of _TP_BLOCK (the loudness analysis can find them)
         peaks = block_peaks(x, _TP_BLOCK)
     sample_peak = float(peaks.max())
@@ -471,6 +472,7 @@ class _Analysis:
         if bounds[-1] < self.n:
             bounds = np.append(bounds, self.n)
         energy, _, _ = _kernels()
+        x = _kernel_input(x)
         # with peaks=True, each channel's sample peak per block of _TP_BLOCK, for _peaks
         self.block_peaks = np.zeros((x.shape[0], -(-self.n // _TP_BLOCK) if peaks else 0), dtype=np.float32)
         per_channel = energy(x, *_k_weighting_polynomials(sr), bounds, _TP_BLOCK, self.block_peaks)
@@ -534,7 +536,7 @@ def _loudness_range(short_term_lufs: np.ndarray) -> float:
 
 def _prepare(y, sr) -> tuple[np.ndarray, int]:
     sr = _check_loudness_sr(sr)
-    return as_channels(ensure_audio(y)), sr
+    return _kernel_input(as_channels(ensure_audio(y))), sr  # once, for both _Analysis and _peaks
 
 
 def integrated_loudness(y, sr) -> float:

@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._validate import flag, in_range, one_of
-from .audio import as_channels, check_sr, ensure_audio, like_input
+from .audio import _kernel_input, as_channels, check_sr, ensure_audio, like_input
 from .errors import AudioError, ParameterError
 
 __all__ = ["Delay", "Reverb", "note_seconds", "rt60", "widen"]
@@ -499,7 +499,7 @@ class Reverb:
         b_in, blend, taps = self._matrices(x.shape[0], n_out_ch, self.width)
         ap_delays = np.array([max(1, round(ms * sr / 1000)) for ms in _DIFFUSER_MS], np.int64)
         out = np.empty((n_out_ch, n_total), np.float32)
-        _reverb_kernels()(np.ascontiguousarray(x), pre, ap_delays, np.array(_DIFFUSER_GAINS), delays, b0, poles, b_in,
+        _reverb_kernels()(_kernel_input(x), pre, ap_delays, np.array(_DIFFUSER_GAINS), delays, b0, poles, b_in,
                           blend, taps, FLUSH_TO_ZERO, np.float32(self.mix), np.float32(1 - self.mix), out)
         return out
 
@@ -758,7 +758,7 @@ class Delay:
             dry = np.zeros((out_ch, n_total), np.float32)
             dry[:, :n] = x
             return dry if self.ping_pong else like_input(dry, y)
-        x = np.ascontiguousarray(x)
+        x = _kernel_input(x)
         out = np.empty((out_ch, n_total), np.float32)
         pattern = self._echo_pattern(n_total, period)
         plain, filtered = _delay_kernels()
