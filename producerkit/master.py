@@ -810,11 +810,27 @@ def rule_mono(d: Delivery) -> Finding:
     return Finding(status, "mono compatibility", why, measured=f"{corr:+.2f}", expected=expected, value=corr)
 
 
+_SILENCE_SCAN = 8192  # samples looked at per step from each end: the music is usually found in the first step
+
+
 def _silence_s(d: Delivery) -> tuple[float, float]:
-    loud = np.flatnonzero(np.max(np.abs(d.y), axis=0) > db_to_amp(SILENCE_DBFS))
-    if loud.size == 0:
+    """Seconds below SILENCE_DBFS at the head and at the tail (the whole clip when nothing is louder)."""
+    y = d.y.reshape(-1, d.y.shape[-1])
+    n, threshold = y.shape[-1], db_to_amp(SILENCE_DBFS)
+    first = last = None
+    for start in range(0, n, _SILENCE_SCAN):
+        loud = np.flatnonzero((np.abs(y[:, start : start + _SILENCE_SCAN]) > threshold).any(axis=0))
+        if loud.size:
+            first = start + int(loud[0])
+            break
+    if first is None:
         return d.duration_s, d.duration_s
-    return loud[0] / d.sr, (d.y.shape[-1] - 1 - loud[-1]) / d.sr
+    for end in range(n, first, -_SILENCE_SCAN):
+        loud = np.flatnonzero((np.abs(y[:, max(first, end - _SILENCE_SCAN) : end]) > threshold).any(axis=0))
+        if loud.size:
+            last = max(first, end - _SILENCE_SCAN) + int(loud[-1])
+            break
+    return first / d.sr, (n - 1 - last) / d.sr
 
 
 def _silence_finding(label: str, seconds: float, where: str) -> Finding:

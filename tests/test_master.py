@@ -369,3 +369,32 @@ def test_broadcast_loudness_messages_quote_the_platforms_own_reference(good_mast
     assert f"below {reference:g} LUFS" in far.message
     if reference != -23.0:
         assert "-23" not in far.message
+
+
+def test_head_and_tail_silence_scan_from_each_end_equals_the_whole_clip_measure():
+    """qc's silence rules look at each end in steps, not at every sample: the same seconds as the whole-clip
+    measure, for silences shorter and longer than a step, mono and stereo, one loud sample, and all silence."""
+    from producerkit.master import SILENCE_DBFS, _silence_s
+
+    def whole_clip(y, sr):
+        loud = np.flatnonzero(np.max(np.abs(y.reshape(-1, y.shape[-1])), axis=0) > db_to_amp(SILENCE_DBFS))
+        if loud.size == 0:
+            return y.shape[-1] / sr, y.shape[-1] / sr
+        return loud[0] / sr, (y.shape[-1] - 1 - loud[-1]) / sr
+
+    rng = np.random.default_rng(7)
+    sr = 44100
+    cases = []
+    for head, body, tail in [(0, 1000, 0), (5, 30_000, 20_000), (20_000, 3, 9000), (0, 1, 50_000), (50_000, 1, 0),
+                             (8191, 2, 8192), (8192, 1, 8193), (100, 0, 100)]:
+        for channels in (1, 2):
+            y = np.zeros((channels, head + body + tail), np.float32)
+            y[:, head : head + body] = rng.uniform(-0.5, 0.5, (channels, body)) + 0.1
+            y[:, head : head + body][:, ::7] = 0.0  # quiet samples inside the music too
+            if channels == 2 and body:
+                y[0, head] = 0.0  # the first loud sample on one channel only
+            cases.append(y[0] if channels == 1 else y)
+    for y in cases:
+        d = master_module.Delivery(y=y, sr=sr, platform=get_target("spotify"), integrated_lufs=-14.0,
+                            true_peak_dbtp=-1.0, lra_lu=5.0)
+        assert _silence_s(d) == pytest.approx(whole_clip(y, sr)), y.shape
