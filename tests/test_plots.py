@@ -261,3 +261,24 @@ def test_every_lesson_figure_has_a_title_and_units_on_its_axes():
     }
     problems = {name: p for name, fig in figures.items() if (p := _axis_title_problems(fig))}
     assert not problems, problems
+
+
+def test_the_shaded_ranges_are_the_shapes_add_vrect_makes():
+    """_shade_ranges adds its rectangles in one layout update (add_vrect validates and copies the layout per call):
+    the same shapes and names as six add_vrect and add_annotation calls."""
+    import plotly.graph_objects as go
+
+    from producerkit.plots import FREQUENCY_RANGES, _shade_ranges
+
+    for fmin, fmax in ((20.0, 20000.0), (30.0, 300.0), (1000.0, 20000.0)):
+        ours, theirs = go.Figure(), go.Figure()
+        _shade_ranges(ours, fmin, fmax)
+        for i, (name, lo, hi) in enumerate(FREQUENCY_RANGES):
+            lo, hi = max(lo, fmin), min(hi, fmax)
+            if hi <= lo:
+                continue
+            theirs.add_vrect(x0=lo, x1=hi, fillcolor="#888" if i % 2 else "#bbb", opacity=0.08, line_width=0)
+            theirs.add_annotation(x=float(np.log10(np.sqrt(lo * hi))), y=1.0, xref="x", yref="paper", text=name,
+                                  showarrow=False, yanchor="top", font=dict(size=10, color="#666"))
+        assert ours.to_dict()["layout"]["shapes"] == theirs.to_dict()["layout"]["shapes"]
+        assert ours.to_dict()["layout"]["annotations"] == theirs.to_dict()["layout"]["annotations"]
