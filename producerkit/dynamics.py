@@ -599,18 +599,25 @@ class Compressor(_Processor):
         y = ensure_audio(y)
         sr = check_sr(sr)
         x = as_channels(y)
+        level, linked = self._detector_level_db(x, sr, sidechain)
+        gr = self._smoothed_reduction(self._static_reduction(level), sr)
+        out = _apply(x, gr, self.makeup_gain_db, float(self.mix))
+        return _result(out, gr, y, linked)
+
+    # process()'s stages, one method each: CompressorExplorer keeps each stage's result by the settings it reads.
+
+    def _detector_level_db(self, x: np.ndarray, sr: int, sidechain=None) -> tuple[np.ndarray, bool]:
+        """The detector's level in dB of ``(channels, n)`` audio (or its sidechain), and whether it is linked."""
         key = _prepare_key(x, sidechain, sr, self.sidechain_highpass_hz)
         linked = bool(self.stereo_link) or x.shape[0] == 1
         if self.detector == "rms":
-            level = _rms_level_db(key, linked, x.shape[0], self.rms_ms, sr)
-        else:
-            level = _peak_level_db(key, linked, x.shape[0])
-        level -= np.float32(self.threshold_db)
-        target = _knee_reduction(level, 1.0 - 1.0 / self.ratio, float(self.knee_db))
-        gr = _smooth(target, _alpha(self.attack_ms, sr), _alpha(self.release_ms, sr),
-                     _samples(self.lookahead_ms, sr), 0.0)
-        out = _apply(x, gr, self.makeup_gain_db, float(self.mix))
-        return _result(out, gr, y, linked)
+            return _rms_level_db(key, linked, x.shape[0], self.rms_ms, sr), linked
+        return _peak_level_db(key, linked, x.shape[0]), linked
+
+    def _smoothed_reduction(self, target_db: np.ndarray, sr: int) -> np.ndarray:
+        """The gain computer's target reduction smoothed by attack and release, lookahead applied."""
+        return _smooth(target_db, _alpha(self.attack_ms, sr), _alpha(self.release_ms, sr),
+                       _samples(self.lookahead_ms, sr), 0.0)
 
 
 # --------------------------------------------------------------------------- Limiter

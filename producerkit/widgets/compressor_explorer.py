@@ -223,22 +223,13 @@ class CompressorExplorer(Explorer):
         stages = self._stages
         key = (comp.detector, comp.rms_ms, comp.sidechain_highpass_hz, linked)
         if stages.get("level", (None,))[0] != key:
-            sidechain = dynamics._prepare_key(x, None, sr, comp.sidechain_highpass_hz)
-            if comp.detector == "rms":
-                level = dynamics._rms_level_db(sidechain, linked, x.shape[0], comp.rms_ms, sr)
-            else:
-                level = dynamics._peak_level_db(sidechain, linked, x.shape[0])
-            stages = {"level": (key, level)}
+            stages = {"level": (key, comp._detector_level_db(x, sr)[0])}
         key = (key, comp.threshold_db, comp.ratio, comp.knee_db)
         if stages.get("target", (None,))[0] != key:
-            level = stages["level"][1] - np.float32(comp.threshold_db)
-            target = dynamics._knee_reduction(level, 1.0 - 1.0 / comp.ratio, float(comp.knee_db))
-            stages = {"level": stages["level"], "target": (key, target)}
+            stages = {"level": stages["level"], "target": (key, comp._static_reduction(stages["level"][1]))}
         key = (key, comp.attack_ms, comp.release_ms, comp.lookahead_ms)
         if stages.get("gr", (None,))[0] != key:
-            gr = dynamics._smooth(stages["target"][1], dynamics._alpha(comp.attack_ms, sr),
-                                  dynamics._alpha(comp.release_ms, sr), dynamics._samples(comp.lookahead_ms, sr), 0.0)
-            stages = {**stages, "gr": (key, gr)}
+            stages = {**stages, "gr": (key, comp._smoothed_reduction(stages["target"][1], sr))}
         gr = stages["gr"][1]
         out = dynamics._apply(x, gr, comp.makeup_gain_db, float(comp.mix))
         self._stages = stages
