@@ -527,11 +527,12 @@ class Arrangement:
         Lesson: course/03-arrangement.ipynb
         """
         import plotly.graph_objects as go
-        from plotly.subplots import make_subplots
+
+        from .plots import _figure
 
         rows = self.energy(session, audio)
         x = [f"{r.name}<br>bar {r.start_bar + 1}" for r in rows]
-        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+        fig = _figure(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
         for row, axis_title in enumerate(("loudness (LUFS)", "density (layers)", "brightness (Hz)"), start=1):
             fig.update_yaxes(title_text=axis_title, title_font_size=12, row=row, col=1)
         loud = [max(r.loudness_lufs, -60) for r in rows]
@@ -539,7 +540,7 @@ class Arrangement:
         fig.add_trace(go.Bar(x=x, y=[r.density for r in rows], name="layers"), row=2, col=1)
         fig.add_trace(go.Scatter(x=x, y=[r.brightness_hz for r in rows], mode="lines+markers", name="brightness"),
                       row=3, col=1)
-        fig.update_layout(height=520, template="plotly_white", showlegend=False, title="Energy across the song",
+        fig.update_layout(height=520, showlegend=False, title="Energy across the song",
                           margin=dict(l=60, r=20, t=60, b=40))
         return fig
 
@@ -550,9 +551,11 @@ class Arrangement:
         """
         import plotly.graph_objects as go
 
+        from .plots import _figure
+
         layers = self.layers
         palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-        fig = go.Figure()
+        fig = _figure()
         starts = self.start_bars()
         for li, layer in enumerate(layers):
             xs, bases, texts = [], [], []
@@ -570,7 +573,7 @@ class Arrangement:
             fig.add_vline(x=start + 1, line=dict(color="#999", width=1, dash="dot"))
             fig.add_annotation(x=start + 1 + sec.bars / 2, y=1.06, yref="paper", text=sec.name, showarrow=False)
         fig.update_layout(
-            barmode="overlay", height=80 + 34 * max(1, len(layers)), template="plotly_white", showlegend=False,
+            barmode="overlay", height=80 + 34 * max(1, len(layers)), showlegend=False,
             title=title or f"Arrangement: {self.bars} bars at {self.bpm:g} BPM",
             margin=dict(l=90, r=20, t=70, b=40),
         )
@@ -845,6 +848,8 @@ def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSec
     """
     import plotly.graph_objects as go
 
+    from .plots import _figure
+
     if bpm is not None:
         bpm = _check_bpm(bpm)
     if found is not None and found.features is not None:
@@ -857,7 +862,7 @@ def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSec
     spb = seconds_per_bar(bpm, time_signature)
     bar_of = beat_times / spb + 1  # bar position counted from 1: 11.0 is the downbeat of bar 11
     ssm = _self_similarity(features)
-    fig = go.Figure(go.Heatmap(x=bar_of, y=bar_of, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
+    fig = _figure(go.Heatmap(x=bar_of, y=bar_of, z=ssm, colorscale="Viridis", zmin=-0.2, zmax=1,
                                colorbar=dict(title="similarity"),
                                hovertemplate="bar %{x:.2f} vs bar %{y:.2f}: %{z:.2f}<extra></extra>"))
     if found is not None:
@@ -865,7 +870,7 @@ def self_similarity_figure(y, sr: int, bpm: float | None = None, found: FoundSec
             fig.add_vline(x=t / spb + 1, line=dict(color="white", width=1))
             fig.add_hline(y=t / spb + 1, line=dict(color="white", width=1))
     fig.update_layout(title="How much each beat resembles every other", height=520, width=560,
-                      template="plotly_white", margin=dict(l=60, r=20, t=50, b=50))
+                      margin=dict(l=60, r=20, t=50, b=50))
     fig.update_xaxes(title_text="position (bar)")
     fig.update_yaxes(title_text="position (bar)", autorange="reversed", scaleanchor="x")
     return fig

@@ -12,6 +12,8 @@ Lessons: 00, 01, 02, 03, 04
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._validate import in_range, whole
@@ -29,6 +31,36 @@ def _go():
     import plotly.graph_objects as go
 
     return go
+
+
+@functools.cache
+def _plotly_white_text() -> str:
+    """plotly's ``plotly_white`` template file, read as plotly reads it (``plotly.io.templates``)."""
+    import pkgutil
+
+    return pkgutil.get_data("plotly", "package_data/templates/plotly_white.json").decode("utf-8")
+
+
+def _figure(data=None, **subplots):
+    """A plotly ``Figure`` in the course's look (plotly's ``plotly_white`` template), ``data``'s traces added.
+
+    ``subplots`` (``rows=2, cols=1, shared_xaxes=True, ...``) lay it out with ``make_subplots``.
+    The template is set as plotly sets its default one (``BaseFigure._initialize_layout_template``):
+    from plotly's own file, without validating it again. Validating it checks the defaults of every
+    trace type plotly knows, 0.1-0.2 s of a lesson's first figure; everything else is validated as usual.
+    """
+    import json
+
+    go = _go()
+    fig = go.Figure(layout={"template": json.loads(_plotly_white_text())}, _validate=False)
+    fig._validate = fig._layout_obj._validate = True
+    if subplots:
+        from plotly.subplots import make_subplots
+
+        make_subplots(figure=fig, **subplots)
+    if data is not None:
+        fig.add_traces(data if isinstance(data, list | tuple) else [data])
+    return fig
 
 
 # --------------------------------------------------------------------------- the numbers
@@ -225,7 +257,6 @@ def _base_layout(fig, title: str, height: int = 380):
     fig.update_layout(
         title=title,
         height=height,
-        template="plotly_white",
         margin=dict(l=60, r=20, t=60, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
     )
@@ -279,7 +310,7 @@ def spectrum_figure(
     Lessons: 00, 01, 04
     """
     go = _go()
-    fig = go.Figure()
+    fig = _figure()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e", "#8c564b", "#e377c2"]
     gains = loudness_match_db(signals, sr) if match_loudness else {name: 0.0 for name in signals}
     freqs = log_freqs(400, fmin, fmax)
@@ -362,13 +393,12 @@ def filter_shapes_figure(bands, sr: int, bell=None, qs=(0.5, 1, 2, 4, 8), title:
     Lesson: course/01-eq.ipynb
     """
     go = _go()
-    from plotly.subplots import make_subplots
 
     from .eq import Peak
 
     bell = Peak(1000, gain_db=9) if bell is None else bell
     freqs = log_freqs(400)
-    fig = make_subplots(
+    fig = _figure(
         rows=1, cols=2, subplot_titles=("filter types", f"a {bell.gain_db:+g} dB bell at {_hz(bell.freq)}: Q"),
         horizontal_spacing=0.1,
     )
@@ -395,10 +425,9 @@ def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     Lesson: course/01-eq.ipynb
     """
     go = _go()
-    from plotly.subplots import make_subplots
 
     freqs = log_freqs()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = _figure(specs=[[{"secondary_y": True}]])
     if y is not None:
         fig.add_trace(
             go.Scatter(x=freqs, y=spectrum_db(y, sr, freqs)[1], name="before", line=dict(color=COLOR_A, width=1)),
@@ -437,7 +466,7 @@ def filter_designs_figure(band_type, sr: int = 44100, title: str | None = None, 
     freqs = log_freqs(800, 20, min(20000, sr / 2 * 0.999))
     matched = band_type(**params, design="matched")
     rbj = band_type(**params, design="rbj")
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(
         go.Scatter(x=freqs, y=matched.analog_response(freqs), name="analog ideal", line=dict(color="#444", dash="dot"))
     )
@@ -460,10 +489,9 @@ def transfer_curve_figure(compressor, y=None, sr: int | None = None, title: str 
     Lesson: course/02-compression.ipynb
     """
     go = _go()
-    from plotly.subplots import make_subplots
 
     levels = np.linspace(-60, 0, 241)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = _figure(specs=[[{"secondary_y": True}]])
     if y is not None and sr is not None:
         centres, fraction = level_histogram(y, sr)
         fig.add_trace(
@@ -525,9 +553,8 @@ def gain_reduction_figure(
     Lesson: course/02-compression.ipynb
     """
     go = _go()
-    from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
+    fig = _figure(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     for name, sig, color in (("input", y, COLOR_A), ("output", processed, COLOR_B)):
         fig.add_trace(_envelope_trace(go, sig, sr, name, color), row=1, col=1)
     t, gr = decimate_trace(gain_reduction_db, sr)
@@ -560,16 +587,15 @@ def waveform_figure(signals: dict, sr: int, title: str = "Waveform", stacked: bo
     go = _go()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]
     if not stacked:
-        fig = go.Figure()
+        fig = _figure()
         for i, (name, y) in enumerate(signals.items()):
             fig.add_trace(_envelope_trace(go, y, sr, name, colors[i % len(colors)]))
         fig.update_xaxes(title_text="time (s)")
         fig.update_yaxes(title_text="amplitude (FS)", range=[-1, 1], dtick=0.5)
         return _base_layout(fig, title)
-    from plotly.subplots import make_subplots
 
     rows = len(signals)
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1 / rows,
+    fig = _figure(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1 / rows,
                         subplot_titles=list(signals))
     for i, (name, y) in enumerate(signals.items()):
         fig.add_trace(_envelope_trace(go, y, sr, name, colors[i % len(colors)]), row=i + 1, col=1)
@@ -639,7 +665,7 @@ def _trial_frequency(trial, said):
     d = trial.details
     freqs = log_freqs(400)
     curve = d["eq"].response(freqs, trial.sr)
-    fig = go.Figure(go.Scatter(x=freqs, y=curve, name="EQ curve (B against A)", line=dict(color=COLOR_CURVE, width=3),
+    fig = _figure(go.Scatter(x=freqs, y=curve, name="EQ curve (B against A)", line=dict(color=COLOR_CURVE, width=3),
                                hovertemplate="%{y:+.1f} dB"))
     _band_marks(fig, d["bands"], float(trial.answer), said)
     _freq_axis(fig)
@@ -659,7 +685,7 @@ def _trial_level(trial, said):
     low = float(np.floor(min(lufs.values()) - 2.0))
     high = float(np.ceil(max(lufs.values()) + 2.0))
     names = [_TRIAL_NAMES["A"], _TRIAL_NAMES["B"]]
-    fig = go.Figure(go.Scatter(
+    fig = _figure(go.Scatter(
         x=names, y=[lufs["A"], lufs["B"]], mode="markers+text", marker=dict(color=[COLOR_A, COLOR_B], size=18),
         text=[f"{lufs['A']:.1f} LUFS", f"{lufs['B']:.1f} LUFS"], textposition="middle right",
         hovertext=[f"{lufs['A']:.2f} LUFS", f"{lufs['B']:.2f} LUFS"], hoverinfo="text",
@@ -707,7 +733,7 @@ def _trial_space(trial, said):
     go = _go()
     d = trial.details
     if d["question"] == "decay":
-        fig = go.Figure()
+        fig = _figure()
         decays = d["decay_s"]
         end = 1.3 * max(decays.values())
         for side, color in (("A", COLOR_A), ("B", COLOR_B)):
@@ -726,7 +752,7 @@ def _trial_space(trial, said):
     beat = 60.0 / d["bpm"]
     echoes = np.asarray(d["echoes_s"], float)
     levels = [delay.mix * delay.feedback ** k for k in range(len(echoes))]
-    fig = go.Figure()
+    fig = _figure()
     end = max(float(echoes[-1]) * 1.1, 2 * beat)
     for k in range(int(np.ceil(end / (beat / 4))) + 1):
         t = k * beat / 4
@@ -744,7 +770,7 @@ def _trial_stereo(trial, said):
     go = _go()
     d = trial.details
     truth, tol = float(trial.answer), float(d["tolerance"])
-    fig = go.Figure()
+    fig = _figure()
     # Right means within the tolerance and on B's side: the band stops at the centre.
     side_lo, side_hi = (0.0, 100.0) if truth > 0 else (-100.0, 0.0)
     fig.add_vrect(x0=max(side_lo, truth - tol), x1=min(side_hi, truth + tol), fillcolor=COLOR_CURVE, opacity=0.15,
@@ -779,7 +805,7 @@ def _trial_problem(trial, said):
 
         band = d.get("eq") or Peak(d["freq_hz"], gain_db=d["gain_db"], q=d["q"])
         freqs = log_freqs(400)
-        fig = go.Figure(go.Scatter(x=freqs, y=band.response(freqs, trial.sr), name="the boost",
+        fig = _figure(go.Scatter(x=freqs, y=band.response(freqs, trial.sr), name="the boost",
                                    line=dict(color=COLOR_CURVE, width=3), hovertemplate="%{y:+.1f} dB"))
         _shade_ranges(fig)
         _freq_axis(fig)
@@ -791,7 +817,7 @@ def _trial_problem(trial, said):
         fmax = 1000.0
         freqs = log_freqs(300, 20.0, fmax)
         diff = trial.difference
-        fig = go.Figure()
+        fig = _figure()
         fig.add_trace(go.Scatter(x=freqs, y=spectrum_db(trial.reference, trial.sr, freqs)[1], name="A: clean",
                                  line=dict(color=COLOR_A, width=1)))
         fig.add_trace(go.Scatter(x=freqs, y=spectrum_db(diff, trial.sr, freqs)[1], name="B − A: what was added",
@@ -808,7 +834,7 @@ def _trial_problem(trial, said):
         half = int(0.01 * trial.sr)
         lo, hi = max(0, peak - half), min(mono_b.size, peak + half)
         t = np.arange(lo, hi) / trial.sr * 1000.0
-        fig = go.Figure()
+        fig = _figure()
         fig.add_trace(go.Scatter(x=t, y=to_mono(version["A"])[lo:hi], name="A: clean", line=dict(color=COLOR_A)))
         fig.add_trace(go.Scatter(x=t, y=mono_b[lo:hi], name="B: clipped", line=dict(color=COLOR_B)))
         fig.update_xaxes(title_text="time (ms), around the loudest peak")
@@ -832,7 +858,6 @@ def progress_figure(history, drill_name: str, title: str | None = None):
     Lesson: course/05-ear-training.ipynb
     """
     go = _go()
-    from plotly.subplots import make_subplots
 
     from .training import drill
 
@@ -840,7 +865,7 @@ def progress_figure(history, drill_name: str, title: str | None = None):
     rows = list(history)
     x = list(range(1, len(rows) + 1))
     unit = "%" if d.unit == "%" else d.unit
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = _figure(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Scatter(x=x, y=[r["level"] for r in rows], name="level reached (right axis)", mode="lines+markers",
                              line=dict(color="#aaa", dash="dot"), hovertemplate="level %{y}"), secondary_y=True)
     fig.add_trace(go.Scatter(x=x, y=[r["threshold"] for r in rows], name=f"your threshold ({unit})",
@@ -879,7 +904,7 @@ def loudness_figure(result, target_lufs: float | None = None, title: str = "Loud
     Lesson: course/04-workflow.ipynb
     """
     go = _go()
-    fig = go.Figure()
+    fig = _figure()
     m = np.maximum(result.momentary_lufs, -70)
     s = np.maximum(result.short_term_lufs, -70)
     fig.add_trace(go.Scatter(x=result.times_s, y=m, name="momentary", line=dict(color="#aaa", width=1)))
@@ -934,7 +959,7 @@ def pattern_figure(pattern, title: str = "Pattern", row_title: str = "instrument
     z = np.array([pattern[n] * 127 for n in reversed(names)])
     labels = _step_labels(pattern.steps_per_bar, pattern.bars)
     x = list(range(pattern.steps))
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=np.where(z > 0, z, np.nan), x=x, y=list(reversed(names)), zmin=0, zmax=127, xgap=2, ygap=2,
         colorscale=[[0, "#c6dbef"], [1, "#08306b"]], colorbar=dict(title="velocity", thickness=12),
         hovertemplate="%{y}, step %{x}: velocity %{z:.0f}<extra></extra>",
@@ -963,7 +988,7 @@ def groove_figure(grooves: dict, title: str = "Timing of each 16th"):
     go = _go()
     if not grooves:
         raise ParameterError("grooves must hold at least one Groove (got none): e.g. {'58 %': groove_of(y, sr, 90)}.")
-    fig = go.Figure()
+    fig = _figure()
     colors = [COLOR_A, "#ff7f0e", COLOR_CURVE, COLOR_B, COLOR_GR, "#8c564b"]
     labels = _step_labels(16)
     top = 0.0
@@ -1045,7 +1070,7 @@ def spectrogram_figure(y, sr: int, title: str = "Spectrogram", range_db: float =
     go = _go()
     times, freqs, db = spectrogram_db(y, sr, columns=columns)
     top = float(np.ceil(db.max() / 10.0) * 10.0)
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         x=times, y=freqs, z=np.round(db, 1), zmin=top - range_db, zmax=top, colorscale="Viridis",
         colorbar=dict(title=dict(text="level (dB)", side="right")),
         hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.1f} dB<extra></extra>",
@@ -1085,7 +1110,7 @@ def staircase_figure(answers, drill_name: str = "level", title: str | None = Non
             turns.append((i, stairs.reversals[-1]))
         marks.append(bool(answer))
     x = list(range(1, len(levels) + 1))
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(go.Scatter(x=x, y=levels, mode="lines", line=dict(color="#bbb", shape="hv"), name="level",
                              hoverinfo="skip", showlegend=False))
     for right, name, symbol, color in ((True, "right", "circle", COLOR_CURVE), (False, "wrong", "x", COLOR_B)):
@@ -1119,7 +1144,7 @@ def decay_curves_figure(irs: dict, sr: int, title: str = "How each reverb dies a
     Lesson: course/06-space.ipynb
     """
     go = _go()
-    fig = go.Figure()
+    fig = _figure()
     colors = [COLOR_A, COLOR_CURVE, COLOR_B, "#ff7f0e", COLOR_GR]
     end = 0.0
     for i, (name, ir) in enumerate(irs.items()):
@@ -1154,13 +1179,12 @@ def echoes_figure(delays: dict, sr: int, bpm: float, beats: int = 4, title: str 
 
     Lesson: course/06-space.ipynb
     """
-    from plotly.subplots import make_subplots
 
     go = _go()
     bpm = in_range("bpm", bpm, 20, 400, unit="BPM", hint="the song's tempo")
     beats = whole("beats", beats, 1, 32, hint="how many beats after the note to show; 4 is a bar of 4/4")
     names = list(delays)
-    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.05,
+    fig = _figure(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.05,
                         subplot_titles=names)
     beat_s = 60.0 / bpm
     colors = [COLOR_A, COLOR_CURVE, COLOR_B, "#ff7f0e", COLOR_GR]
@@ -1196,7 +1220,7 @@ def onset_figure(signals: dict, sr: int, start_s: float, length_ms: float = 200.
     Lesson: course/06-space.ipynb
     """
     go = _go()
-    fig = go.Figure()
+    fig = _figure()
     colors = ["#444", COLOR_B, COLOR_A, COLOR_CURVE]
     sr = check_sr(sr)
     start_s = in_range("start_s", start_s, 0.0, 3600.0, unit="s", hint="where the note starts in the audio")
@@ -1262,7 +1286,7 @@ def true_peak_figure(y, sr: int, window_ms: float = 1.0, title: str = "Between t
     go = _go()
     zoom = true_peak_zoom(y, sr, window_ms)
     sign = np.sign(zoom["wave"][np.argmax(np.abs(zoom["wave"]))]) or 1.0
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(go.Scatter(x=zoom["t_wave"], y=zoom["wave"], mode="lines", name="the wave (4x oversampled)",
                              line=dict(color=COLOR_A, width=2)))
     fig.add_trace(go.Scatter(x=zoom["t_samples"], y=zoom["samples"], mode="markers", name="the samples",
@@ -1289,7 +1313,6 @@ def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage doe
 
     Lesson: course/10-mastering.ipynb
     """
-    from plotly.subplots import make_subplots
 
     from .meters import crest_factor_db, integrated_loudness
 
@@ -1298,7 +1321,7 @@ def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage doe
     lufs = [float(integrated_loudness(a, sr)) for a in stages.values()]
     lufs = [v if np.isfinite(v) else None for v in lufs]  # a silent stage has no loudness to draw (-inf LUFS)
     crest = [float(crest_factor_db(a)) for a in stages.values()]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("integrated loudness", "crest factor (peak - RMS)"),
+    fig = _figure(rows=1, cols=2, subplot_titles=("integrated loudness", "crest factor (peak - RMS)"),
                         horizontal_spacing=0.12)
     fig.add_trace(go.Bar(x=names, y=lufs, marker_color=COLOR_A,
                          text=["silent" if v is None else f"{v:.1f}" for v in lufs],
@@ -1341,7 +1364,7 @@ def history_figure(eras=None, title: str = "The producer's role, 1950s to the 20
         hover.append("<br>".join(lines))
     shades = ("#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
     colors = [shades[round(i * (len(shades) - 1) / max(1, len(eras) - 1))] for i in range(len(eras))]
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         orientation="h", y=labels, base=[e.start for e in eras], x=[e.end - e.start for e in eras],
         marker=dict(color=colors, line=dict(color="#08306b", width=1)), customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", name="era", showlegend=False,
@@ -1373,7 +1396,7 @@ def tuning_figure(before, after=None, tolerance_cents: float = 10.0,
     go = _go()
     tolerance_cents = in_range("tolerance_cents", tolerance_cents, 0.0, 100.0, unit="cents",
                                hint="10 cents is a tuning editor's usual tolerance")
-    fig = go.Figure()
+    fig = _figure()
     fig.add_hrect(y0=-tolerance_cents, y1=tolerance_cents, fillcolor=COLOR_CURVE, opacity=0.15, line_width=0)
     for name, notes, colour in ((labels[0], before, COLOR_A), (labels[1], after, COLOR_B)):
         if not notes:
@@ -1398,11 +1421,10 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
 
     Lesson: course/12-capstone.ipynb
     """
-    from plotly.subplots import make_subplots
 
     go = _go()
     names = [r.label for r in rows]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("integrated loudness", "true peak"), horizontal_spacing=0.12)
+    fig = _figure(rows=1, cols=2, subplot_titles=("integrated loudness", "true peak"), horizontal_spacing=0.12)
     for col, values, colour, unit, line, label in (
             (1, [r.lufs for r in rows], COLOR_A, "LUFS", target_lufs, f"target {target_lufs:g} LUFS"),
             (2, [r.dbtp for r in rows], COLOR_B, "dBTP", ceiling_dbtp, f"ceiling {ceiling_dbtp:g} dBTP")):
@@ -1436,7 +1458,7 @@ def mix_balance_figure(balances: dict, title: str = "How loud each track sits ag
     """
     go = _go()
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e"]
-    fig = go.Figure()
+    fig = _figure()
     lowest = -6.0
     for i, (name, tracks) in enumerate(balances.items()):
         names = list(tracks)
@@ -1468,7 +1490,7 @@ def mic_response_figure(mics: dict, title: str = "What the mic hears", *, notche
     Lesson: course/08-recording.ipynb
     """
     go = _go()
-    fig = go.Figure()
+    fig = _figure()
     freqs = log_freqs(600, fmin, fmax)
     colors = [COLOR_A, COLOR_B, COLOR_CURVE, "#ff7f0e", "#8c564b", "#e377c2"]
     lows, highs = [], []

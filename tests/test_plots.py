@@ -282,3 +282,31 @@ def test_the_shaded_ranges_are_the_shapes_add_vrect_makes():
                                   showarrow=False, yanchor="top", font=dict(size=10, color="#666"))
         assert ours.to_dict()["layout"]["shapes"] == theirs.to_dict()["layout"]["shapes"]
         assert ours.to_dict()["layout"]["annotations"] == theirs.to_dict()["layout"]["annotations"]
+
+
+def test_figures_carry_plotly_white_exactly_as_plotly_sets_it():
+    """plots._figure sets the template without plotly's validation; the JSON must be what validation gives."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    trace = go.Scatter(x=[20.0, 200.0], y=[-3.0, 1.5], name="a")
+    plain = go.Figure(trace)
+    plain.update_layout(template="plotly_white")
+    assert plots._figure(trace).to_dict() == plain.to_dict()
+    assert plots._figure([trace, trace]).to_dict()["data"] == [plain.to_dict()["data"][0]] * 2
+    grid = make_subplots(rows=2, cols=1, shared_xaxes=True, specs=[[{"secondary_y": True}], [{}]])
+    grid.update_layout(template="plotly_white")
+    assert plots._figure(rows=2, cols=1, shared_xaxes=True, specs=[[{"secondary_y": True}], [{}]]).to_dict() == \
+        grid.to_dict()
+
+
+def test_figures_still_validate_everything_but_the_template_and_keep_their_own_copy():
+    fig = plots._figure()
+    with pytest.raises(ValueError, match="heigth"):
+        fig.update_layout(heigth=300)
+    with pytest.raises(ValueError):
+        fig.update_xaxes(type="logarithmic")
+    with pytest.raises(ValueError, match="colour"):
+        fig.add_trace({"type": "scatter", "x": [1], "y": [1], "colour": "red"})
+    fig.layout.template.layout.paper_bgcolor = "black"
+    assert plots._figure().layout.template.layout.paper_bgcolor == "white"
