@@ -628,12 +628,13 @@ def _interpolation_phases() -> tuple[np.ndarray, float]:
     """Polyphase filters for the points 1/4, 2/4 and 3/4 of a sample after each sample.
 
     The Kaiser-windowed sinc (81 taps, beta 5) that ``scipy.signal.resample_poly(y, 4, 1)``
-    designs, split into its phases: 20 taps each, on the samples i - 9 ... i + 10. Phase 0 is
-    the sample itself. Returns the (3, 20) filters and their worst-case gain sum(|h|).
+    designs (``firwin(81, 1 / 4, window=("kaiser", 5.0))``, built here with NumPy: importing
+    ``scipy.signal`` costs a lesson over a second), split into its phases: 20 taps each, on the
+    samples i - 9 ... i + 10. Phase 0 is the sample itself. Returns the (3, 20) filters and their
+    worst-case gain sum(|h|).
     """
-    from scipy.signal import firwin
-
-    h = firwin(81, 1 / 4, window=("kaiser", 5.0)) * 4
+    h = np.sinc(np.arange(-40, 41) / 4) * np.kaiser(81, 5.0)
+    h *= 4 / h.sum()  # unity gain at DC, times the 4 of the upsampling
     offsets = np.arange(-9, 11)
     phases = np.array([h[p - 4 * offsets + 40] for p in (1, 2, 3)], dtype=np.float32)
     return phases, float(np.abs(phases).sum(axis=1).max())

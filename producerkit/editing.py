@@ -570,14 +570,28 @@ def _line_excess_db(freqs: np.ndarray, psd: np.ndarray, f: float) -> float:
     return float(power_to_db(psd[line].sum()) - power_to_db(np.median(psd[neigh]) * line.sum()))
 
 
+def _welch_psd(x: np.ndarray, sr: int, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided power spectral density by Welch's method: frequencies (Hz) and power per Hz.
+
+    What ``scipy.signal.welch(x, fs=sr, nperseg=nperseg)`` returns (periodic Hann windows, half
+    overlap, each segment's mean removed, the periodograms averaged), in NumPy: importing
+    ``scipy.signal`` costs a lesson over a second.
+    """
+    step = nperseg - nperseg // 2
+    segments = np.lib.stride_tricks.sliding_window_view(np.asarray(x, dtype=np.float64), nperseg)[::step]
+    window = np.hanning(nperseg + 1)[:-1]
+    spectra = np.fft.rfft((segments - segments.mean(axis=-1, keepdims=True)) * window, axis=-1)
+    psd = np.mean(np.abs(spectra) ** 2, axis=0) / (sr * np.sum(window**2))
+    psd[1 : None if nperseg % 2 else -1] *= 2  # the negative frequencies' power (not DC's or Nyquist's)
+    return np.fft.rfftfreq(nperseg, 1.0 / sr), psd
+
+
 def _hum(x: np.ndarray, sr: int) -> tuple[float, float]:
     """Strongest mains line (50/60 Hz, harmonics 1–3) above its neighbours: (dB, Hz)."""
-    from scipy.signal import welch
-
     nper = min(x.size, sr)  # ~1 Hz resolution when the phrase is long enough
     if nper < sr // 8:
         return 0.0, MAINS_FREQUENCIES[0]
-    freqs, psd = welch(x, fs=sr, nperseg=nper)
+    freqs, psd = _welch_psd(x, sr, nper)
     best = (-np.inf, MAINS_FREQUENCIES[0])
     for mains in MAINS_FREQUENCIES:
         for k in (1, 2, 3):
@@ -588,14 +602,21 @@ def _hum(x: np.ndarray, sr: int) -> tuple[float, float]:
 
 
 def _a_weighting_sos(sr: int) -> np.ndarray:
-    """IEC 61672-1 A-weighting as a digital filter (bilinear transform), 0 dB at 1 kHz."""
-    from scipy.signal import bilinear_zpk, freqz_sos, zpk2sos
+    """IEC 61672-1 A-weighting as a digital filter (bilinear transform, no pre-warping), 0 dB at 1 kHz.
+
+    The analog filter's four zeros at DC map to z = 1 and its six real poles to ``(2 sr - w) / (2 sr + w)``;
+    the transform adds two zeros at Nyquist. Sections pair the poles in order (20.6 Hz twice, then
+    107.7 and 737.9 Hz, with the four DC zeros; 12194 Hz twice with the Nyquist zeros). The same
+    filter as ``scipy.signal``'s ``bilinear_zpk`` and ``zpk2sos``, in NumPy.
+    """
+    from .eq import sos_response_db
 
     poles_hz = (20.598997, 20.598997, 107.65265, 737.86223, 12194.217, 12194.217)
-    z, p, k = bilinear_zpk([0.0] * 4, [-2 * np.pi * f for f in poles_hz], 1.0, sr)
-    sos = zpk2sos(z, p, k)
-    _, h = freqz_sos(sos, worN=[1000.0], fs=sr)
-    sos[0, :3] /= abs(h[0])
+    w = 2.0 * np.pi * np.array(poles_hz)
+    poles = (2.0 * sr - w) / (2.0 * sr + w)
+    zeros = ((1.0, -2.0, 1.0), (1.0, -2.0, 1.0), (1.0, 2.0, 1.0))
+    sos = np.array([[*b, 1.0, -(p + q), p * q] for b, p, q in zip(zeros, poles[::2], poles[1::2], strict=True)])
+    sos[0, :3] /= 10.0 ** (sos_response_db(sos, np.array([1000.0]), sr)[0] / 20.0)
     return sos
 
 
@@ -605,9 +626,9 @@ def _noise_floor(x: np.ndarray, sr: int) -> float:
     A-weighting (how a noise-floor spec is quoted, in dBA) follows the ear: hiss counts fully, while
     50/60 Hz hum counts 26–30 dB less here because it is scored on its own.
     """
-    from scipy.signal import sosfilt
+    from .eq import filter_sos
 
-    weighted = sosfilt(_a_weighting_sos(sr), x)
+    weighted = filter_sos(_a_weighting_sos(sr), np.reshape(x, (1, -1)))[0].astype(np.float64)
     power, _ = _frame_power(weighted, sr, 0.02, 0.005)
     return float(np.percentile(power_to_db(power), 5))
 

@@ -540,12 +540,12 @@ def rt60(ir, sr, band_hz: float | None = None, method: str = "T20") -> float:
     x = as_channels(ensure_audio(ir, name="ir")).astype(np.float64)
     one_of("method", method, ("T20", "T30"), hint="T20 fits the decay from -5 to -25 dB, T30 to -35 dB")
     if band_hz is not None:
-        from scipy.signal import butter, sosfilt
+        from .eq import butterworth_bandpass_sos, filter_sos
 
         band_hz = in_range("band_hz", band_hz, 20.0, sr / 2 / np.sqrt(2), unit="Hz",
                            hint="an octave band's centre, such as 1000")
-        sos = butter(3, [band_hz / np.sqrt(2), band_hz * np.sqrt(2)], btype="bandpass", fs=sr, output="sos")
-        x = sosfilt(sos, x, axis=-1)
+        sos = butterworth_bandpass_sos(3, band_hz / np.sqrt(2), band_hz * np.sqrt(2), sr)
+        x = filter_sos(sos, x).astype(np.float64)
     energy = np.sum(x**2, axis=0)
     edc = np.cumsum(energy[::-1])[::-1]
     if edc[0] <= 0:

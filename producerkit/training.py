@@ -830,11 +830,11 @@ _BUNDLED = {"mud": "keys_mud", "harshness": "guitar_harsh", "rumble": "lead_rumb
 
 def _band_noise(n: int, sr: int, low: float, high: float, rng) -> np.ndarray:
     """Unit-RMS noise band-passed (4th-order Butterworth) to ``low``-``high`` Hz, float32."""
-    from scipy.signal import butter, sosfilt
+    from .eq import butterworth_bandpass_sos, filter_sos
 
     settle = int(0.25 * sr)  # the filter's start-up transient, cut off
-    sos = butter(4, [low, high], btype="bandpass", fs=sr, output="sos").astype(np.float32)
-    x = sosfilt(sos, rng.standard_normal(n + settle, dtype=np.float32))[settle:]
+    sos = butterworth_bandpass_sos(4, low, high, sr)
+    x = filter_sos(sos, rng.standard_normal((1, n + settle), dtype=np.float32))[0, settle:]
     return (x / np.sqrt(np.mean(np.square(x, dtype=np.float64)))).astype(np.float32)
 
 
