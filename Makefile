@@ -81,18 +81,20 @@ chromium:
 lint: test-deps
 	$(VENV)/bin/ruff check producerkit tests bench binder
 
-# Unit and property tests in parallel; then the lessons under nbval, two at a time and nothing else
-# running, so each lesson's time against its budget is its own (loadfile keeps a notebook's cells on
-# one kernel); then the browser tests on two workers, each with its own JupyterLab and chromium, and
-# last the one that measures frame timing ("solo"), alone.
+# The lessons under nbval first, two at a time and nothing else running, so each lesson's time
+# against its budget is its own (loadfile keeps a notebook's cells on one kernel); NOTEBOOKS_DONE, if
+# given, is a file touched when they have passed (.ci/run starts its background work then). Then the
+# unit and property tests in parallel; then the browser tests on two workers, each with its own
+# JupyterLab and chromium, and last the one that measures frame timing ("solo"), alone.
 # nbval's cell timeout turns a kernel that died into a failure instead of a hang.
 NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 test: test-deps chromium renderer lint $(VENV)/.test-warm
-	$(TEST_ENV) $(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not browser" \
-		-p no:cacheprovider tests $(PYTEST_ARGS)
 	$(TEST_ENV) $(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(NBVAL) \
 		-p no:cacheprovider course $(PYTEST_ARGS)
+	$(if $(NOTEBOOKS_DONE),touch $(NOTEBOOKS_DONE))
+	$(TEST_ENV) $(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not browser" \
+		-p no:cacheprovider tests $(PYTEST_ARGS)
 	$(TEST_ENV) $(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadgroup) -m "browser and not solo" \
 		-p no:cacheprovider tests/browser $(PYTEST_ARGS)
 	$(TEST_ENV) $(PY) -m pytest -m "browser and solo" -p no:cacheprovider tests/browser $(PYTEST_ARGS) \
