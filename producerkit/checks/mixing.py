@@ -109,10 +109,9 @@ def chorus_stems() -> dict[str, np.ndarray]:
     """
     s = _session()
     first, last = chorus_bars()
-    a, b = s.bar_to_sample(first), s.bar_to_sample(last)
     out = {}
-    for name, y in s.stems.items():
-        part = np.ascontiguousarray(y[..., a:b])
+    for name in s.stems:
+        part = np.ascontiguousarray(s.stem_bars(name, first, last))  # decodes only these bars
         part.setflags(write=False)
         out[name] = part
     return out
