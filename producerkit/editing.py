@@ -195,8 +195,12 @@ def trim_silence(y, sr: int, threshold_db: float = -60.0, pad_ms: float = 10.0, 
 
 
 def _hum_sos(sr: int, freq: float, harmonics: int, q: float) -> np.ndarray:
-    from scipy.signal import iirnotch, tf2sos
+    """One notch section per harmonic of ``freq`` below Nyquist, each ``freq / q`` Hz wide (-3 dB).
 
+    ``scipy.signal.iirnotch(f, f / bandwidth, fs=sr)`` per harmonic ``f``, in NumPy (importing
+    ``scipy.signal`` costs a lesson over a second): ``g = 1 / (1 + tan(bw / 2))``,
+    ``b = g [1, -2 cos w0, 1]``, ``a = [1, -2 g cos w0, 2 g - 1]``, ``w0`` and ``bw`` in rad/sample.
+    """
     bandwidth = freq / q
     sections = []
     for k in range(1, harmonics + 1):
@@ -204,9 +208,10 @@ def _hum_sos(sr: int, freq: float, harmonics: int, q: float) -> np.ndarray:
         if f + bandwidth >= sr / 2:
             break
         # Same bandwidth in Hz at every harmonic (Q grows with k), so upper notches stay narrow.
-        b, a = iirnotch(f, f / bandwidth, fs=sr)
-        sections.append(tf2sos(b, a))
-    return np.concatenate(sections, axis=0)
+        w0, bw = 2.0 * np.pi * f / sr, 2.0 * np.pi * bandwidth / sr
+        g = 1.0 / (1.0 + np.tan(bw / 2.0))
+        sections.append([g, -2.0 * g * np.cos(w0), g, 1.0, -2.0 * g * np.cos(w0), 2.0 * g - 1.0])
+    return np.array(sections)
 
 
 def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30.0) -> np.ndarray:
@@ -225,7 +230,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
 
     Lesson: course/04-workflow.ipynb
     """
-    from scipy.signal import sosfiltfilt
+    from .eq import filter_sos_zero_phase
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -241,8 +246,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
     # a shorter clip is padded as far as it goes
     taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))  # as scipy counts
     padlen = min(max(3 * taps, sr), y.shape[-1] - 1)
-    out = sosfiltfilt(sos, as_channels(y).astype(np.float64), axis=-1, padlen=padlen)
-    return like_input(out.astype(np.float32), y)
+    return like_input(filter_sos_zero_phase(sos, as_channels(y), padlen=padlen), y)
 
 
 # --------------------------------------------------------------------------- comping: data
@@ -1320,7 +1324,7 @@ def click_db(y, sr: int, at_s: float, window_ms: float = 3.0) -> float:
 
     Lesson: course/08-recording.ipynb
     """
-    from scipy.signal import butter, sosfiltfilt
+    from .eq import butterworth_highpass_sos, filter_sos_zero_phase
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -1334,8 +1338,8 @@ def click_db(y, sr: int, at_s: float, window_ms: float = 3.0) -> float:
     if at - around < 0 or at + around > x.size:
         raise ParameterError(f"at_s={at_s:g} s is within 200 ms of an end of the audio: give more audio around "
                              "the edit to compare it with.")
-    high = sosfiltfilt(butter(4, min(3000.0, 0.4 * sr), "highpass", fs=sr, output="sos"),
-                       x[at - around : at + around])
+    sos = butterworth_highpass_sos(4, min(3000.0, 0.4 * sr), sr)
+    high = filter_sos_zero_phase(sos, x[None, at - around : at + around])[0].astype(np.float64)
     centre = around
     peak = np.max(np.abs(high[centre - w : centre + w]))
     context = np.concatenate([high[: centre - 4 * w], high[centre + 4 * w :]])

@@ -115,6 +115,16 @@ def butterworth_qs(order: int) -> tuple[float, ...]:
     )
 
 
+def _butterworth_poles(order: int) -> np.ndarray:
+    """The analog Butterworth prototype's poles (cutoff 1 rad/s), in ``scipy.signal.buttap``'s order."""
+    return -np.exp(1j * np.pi * np.arange(-order + 1, order, 2) / (2 * order))
+
+
+def _prewarped(freq_hz: float, sr: float) -> float:
+    """The analog frequency (rad/s) that the bilinear transform at ``sr`` puts at ``freq_hz``."""
+    return 2.0 * sr * math.tan(math.pi * freq_hz / sr)
+
+
 def butterworth_bandpass_sos(order: int, low_hz: float, high_hz: float, sr: int) -> np.ndarray:
     """A Butterworth band-pass from ``low_hz`` to ``high_hz`` (-3 dB at both) as second-order sections.
 
@@ -134,9 +144,9 @@ def butterworth_bandpass_sos(order: int, low_hz: float, high_hz: float, sr: int)
     low_hz = _validate.in_range("low_hz", low_hz, 0.0, sr / 2, lo_open=True, hi_open=True, unit="Hz")
     high_hz = _validate.in_range("high_hz", high_hz, low_hz, sr / 2, lo_open=True, hi_open=True, unit="Hz",
                                  hint="the band's top edge, above low_hz")
-    low, high = (2.0 * sr * math.tan(math.pi * f / sr) for f in (low_hz, high_hz))  # pre-warped, rad/s
+    low, high = (_prewarped(f, sr) for f in (low_hz, high_hz))
     centre, width = math.sqrt(low * high), high - low
-    prototype = -np.exp(1j * np.pi * np.arange(-order + 1, order, 2) / (2 * order)) * width / 2
+    prototype = _butterworth_poles(order) * width / 2
     shift = np.sqrt(prototype**2 - centre**2)
     analog = np.concatenate([prototype + shift, prototype - shift])
     poles = (2.0 * sr + analog) / (2.0 * sr - analog)
@@ -147,6 +157,35 @@ def butterworth_bandpass_sos(order: int, low_hz: float, high_hz: float, sr: int)
     dens += [[1.0, -(a + b), a * b] for a, b in zip(real[::2], real[1::2], strict=True)]
     sos = np.array([[1.0, 0.0, -1.0, *den] for den in dens])
     sos[0, :3] *= gain.real
+    return sos
+
+
+def butterworth_highpass_sos(order: int, cutoff_hz: float, sr: int) -> np.ndarray:
+    """A Butterworth high-pass at ``cutoff_hz`` (-3 dB there) as second-order sections.
+
+    The design ``scipy.signal.butter(order, cutoff_hz, "highpass", fs=sr, output="sos")`` makes
+    (the prototype's poles moved to ``w / p`` at the pre-warped cutoff ``w``, then the bilinear
+    transform; every zero at DC), built with NumPy: importing ``scipy.signal`` costs a lesson over
+    a second. An odd order's real pole gets a first-order section, which comes first and carries
+    the gain; the pole pairs follow, the one nearest the unit circle last, as scipy orders them.
+
+    Raises:
+        ParameterError: ``order`` not a whole number from 1 to 8, or not ``0 < cutoff_hz < sr / 2``.
+
+    Lesson: not yet taught
+    """
+    order = _validate.whole("order", order, 1, 8, hint="4 gives 24 dB per octave")
+    sr = _validate.positive("sr", sr, unit="Hz")
+    cutoff_hz = _validate.in_range("cutoff_hz", cutoff_hz, 0.0, sr / 2, lo_open=True, hi_open=True, unit="Hz")
+    analog = _prewarped(cutoff_hz, sr) / _butterworth_poles(order)
+    poles = (2.0 * sr + analog) / (2.0 * sr - analog)
+    gain = np.prod(2.0 * sr / (2.0 * sr - analog)).real
+    upper = poles[poles.imag > 1e-12 * np.abs(poles)]
+    upper = upper[np.argsort(-np.abs(1.0 - np.abs(upper)), kind="stable")]
+    sections = [[1.0, -1.0, 0.0, 1.0, -p.real, 0.0] for p in poles[np.abs(poles.imag) <= 1e-12 * np.abs(poles)]]
+    sections += [[1.0, -2.0, 1.0, 1.0, -2.0 * p.real, abs(p) ** 2] for p in upper]
+    sos = np.array(sections)
+    sos[0, :3] *= gain
     return sos
 
 
@@ -633,6 +672,50 @@ def _filter_split(sos, split, x) -> tuple[np.ndarray, np.ndarray]:
     return mid, out
 
 
+def filter_sos_zero_phase(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
+    """Filter ``x`` of shape ``(channels, n)`` through ``sos`` forwards, then backwards: no phase shift.
+
+    ``scipy.signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)``'s result (to about 1e-7 of full
+    scale), as float32 ``(channels, n)``: each end is extended by ``padlen`` samples mirrored
+    through the end sample (default three times scipy's count of the filter's taps), and each pass
+    starts in the steady state of its first sample, so the clip's edges do not ring. The magnitude
+    response is the filter's squared. Both passes run :func:`filter_sos`; by linearity, starting in
+    the steady state of ``x0`` equals ``x0`` times the DC gain plus filtering ``x - x0`` from rest.
+
+    Raises:
+        ParameterError: ``x`` not of shape ``(channels, n)``, a section with a pole at DC (no steady
+            state), or ``padlen`` not a whole number below ``n``.
+
+    Lesson: not yet taught
+    """
+    sos = np.asarray(sos, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ParameterError(f"filter_sos_zero_phase takes audio of shape (channels, n) (got shape {x.shape}).")
+    if sos.ndim != 2 or sos.shape[1] != 6 or np.any(sos[:, 3] == 0.0):
+        raise ParameterError(f"sos must be second-order sections of shape (k, 6) with a0 != 0 (got {sos.shape}).")
+    sos = sos / sos[:, 3:4]
+    dens = sos[:, 3:].sum(axis=1)
+    if np.any(dens == 0.0):
+        raise ParameterError("a section has a pole at DC, so the filter has no steady state to start from: "
+                             "zero-phase filtering needs a stable filter.")
+    n = x.shape[1]
+    taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))  # as scipy counts
+    edge = 3 * taps if padlen is None else _validate.whole("padlen", padlen, 0, hint="scipy's default is 3 x taps")
+    if n <= edge:
+        raise ParameterError(f"the clip has {n} samples: zero-phase filtering extends each end by padlen={edge} "
+                             "samples of the clip itself, so give a longer clip or a smaller padlen.")
+    if edge:
+        x = np.concatenate([2.0 * x[:, :1] - x[:, edge:0:-1], x, 2.0 * x[:, -1:] - x[:, -2 : -edge - 2 : -1]], axis=1)
+    dc_gain = float(np.prod(sos[:, :3].sum(axis=1) / dens))
+    x0 = x[:, :1]
+    ahead = filter_sos(sos, (x - x0).astype(np.float32)).astype(np.float64)  # the forward pass minus dc_gain * x0
+    y0 = dc_gain * x0 + ahead[:, -1:]  # the forward pass's last sample: where the backward pass starts
+    back = filter_sos(sos, (ahead[:, ::-1] - ahead[:, -1:]).astype(np.float32)).astype(np.float64)
+    out = (dc_gain * y0 + back)[:, ::-1]
+    return np.ascontiguousarray(out[:, edge : edge + n], dtype=np.float32)
+
+
 class _PassFilter(Band):
     def _check_together(self) -> None:
         _validate.one_of("order", self.order, ORDERS, hint=_ORDER_HINT)
@@ -993,9 +1076,11 @@ __all__ = [
     "Notch",
     "Peak",
     "butterworth_bandpass_sos",
+    "butterworth_highpass_sos",
     "butterworth_qs",
     "filter_sos",
     "filter_sos_split",
+    "filter_sos_zero_phase",
     "log_freqs",
     "sos_response_db",
 ]
