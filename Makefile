@@ -42,7 +42,7 @@ lab-deps: $(VENV)/.lab-installed $(VENV)/.lab-warm
 test-deps: $(VENV)/.test-installed
 
 # numba compiles producerkit's and librosa's kernels on first use (half a minute, cold). Compile
-# them once, in one process, before anything runs in parallel: see producerkit/_warmup.py.
+# them once, before anything runs in parallel (two processes that share no kernel: see producerkit/_warmup.py).
 # The lessons use numba's default cache (next to the code); the tests use their own copy.
 NUMBA_TEST_CACHE := $(CURDIR)/$(VENV)/numba-cache
 TEST_ENV := NUMBA_CACHE_DIR=$(NUMBA_TEST_CACHE)
@@ -162,7 +162,8 @@ binder-venv:
 # BINDER_PREBUILT=1: use the environment binder-venv just built (.ci/run builds it while make test runs).
 test-binder:
 	$(if $(BINDER_PREBUILT),test -f $(BINDER_VENV)/.built,$(MAKE) binder-venv)
-	$(BINDER_VENV)/bin/python -m pytest $(NBVAL) -p no:cacheprovider course
+	$(BINDER_VENV)/bin/python -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(NBVAL) \
+		-p no:cacheprovider course
 
 # Regenerate binder/requirements.txt: the runtime closure plus the notebook test runner, pinned
 # to the versions installed in .venv (the ones the test suite passed with).

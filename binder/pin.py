@@ -1,4 +1,4 @@
-"""Write binder/requirements.txt: producerkit's runtime closure plus pytest and nbval, pinned.
+"""Write binder/requirements.txt: producerkit's runtime closure plus pytest, nbval and pytest-xdist, pinned.
 
 Run with the project's virtual environment (``make pins``): every package producerkit needs,
 and everything those need, is pinned to the version installed there, which is the version the
@@ -14,7 +14,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOTS = ["producerkit", "pytest", "nbval"]
+ROOTS = ["producerkit", "pytest", "nbval", "pytest-xdist"]  # xdist: make test-binder runs two lessons at a time
 HERE = Path(__file__).resolve().parent
 
 

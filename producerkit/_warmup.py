@@ -6,6 +6,10 @@ workers start from a finished cache instead of writing the same cache files at t
 (numba's file cache is not safe against concurrent writers: an index written by one process
 can point at machine code another process compiled for a different signature).
 
+Two processes share the work, one per core: this one compiles producerkit's own kernels while a
+second (``--group librosa``) compiles librosa's (its beat tracker, half the time on its own). No
+kernel is compiled by both, so no cache file has two writers.
+
 The Makefile runs it after installing (``make lab``, ``make test``) and binder/postBuild runs
 it while the image is built.
 """
@@ -29,8 +33,15 @@ def _signals(sr: int):
     return stereo, (stereo.mean(axis=0) + beat).astype(np.float32)
 
 
-def warm_up(verbose: bool = True) -> float:
-    """Run every JIT-compiled path once; return the seconds it took."""
+#: Which steps of :func:`warm_up` each process runs: their kernels do not overlap (librosa's are librosa's own).
+GROUPS = {
+    "producerkit": ("meters", "eq", "dynamics", "master (the limiter's hold and dB kernels)", "space"),
+    "librosa": ("librosa (tempo) and structure", "pitch (YIN, the soxr resampler)"),
+}
+
+
+def warm_up(verbose: bool = True, group: str | None = None) -> float:
+    """Run every JIT-compiled path once (or those of one of :data:`GROUPS`); return the seconds it took."""
     from . import arrange, dynamics, editing, eq, master, meters, space
 
     t0 = time.perf_counter()
@@ -56,7 +67,10 @@ def warm_up(verbose: bool = True) -> float:
                                                    arrange.find_sections(mono, sr, bpm=120))),
         ("pitch (YIN, the soxr resampler)", lambda: editing.note_pitches(mono[: 2 * sr], sr, fmin=150, fmax=700)),
     ]
+    assert sorted(name for names in GROUPS.values() for name in names) == sorted(name for name, _ in steps)
     for name, step in steps:
+        if group is not None and name not in GROUPS[group]:
+            continue
         t = time.perf_counter()
         step()
         if verbose:
@@ -64,10 +78,24 @@ def warm_up(verbose: bool = True) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> int:
-    print("compiling producerkit's and librosa's numba kernels into the cache ...", flush=True)
-    seconds = warm_up()
-    print(f"done in {seconds:.1f} s", flush=True)
+def main(argv: list[str] | None = None) -> int:
+    import subprocess
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--group"]:
+        warm_up(group=argv[1])
+        return 0
+    print("compiling producerkit's and librosa's numba kernels into the cache (two processes) ...", flush=True)
+    t0 = time.perf_counter()
+    librosa = subprocess.Popen([sys.executable, "-m", "producerkit._warmup", "--group", "librosa"])
+    try:
+        warm_up(group="producerkit")
+    finally:
+        code = librosa.wait()
+    if code != 0:
+        print(f"compiling librosa's kernels failed (exit status {code}; its error is above)", flush=True)
+        return 1
+    print(f"done in {time.perf_counter() - t0:.1f} s", flush=True)
     return 0
 
 

@@ -56,7 +56,7 @@ def test_the_pins_are_what_this_test_run_uses():
 
 
 def test_notebook_runner_is_pinned_for_make_test_binder():
-    assert {"nbval", "pytest", "jupyterlab", "ipykernel"} <= set(_pins())
+    assert {"nbval", "pytest", "pytest-xdist", "jupyterlab", "ipykernel"} <= set(_pins())
 
 
 def test_runtime_is_python_3_12():
