@@ -425,7 +425,6 @@ def eq_figure(eq, sr: int, y=None, processed=None, title: str = "EQ curve"):
     Lesson: course/01-eq.ipynb
     """
     go = _go()
-
     freqs = log_freqs()
     fig = _figure(specs=[[{"secondary_y": True}]])
     if y is not None:
@@ -489,7 +488,6 @@ def transfer_curve_figure(compressor, y=None, sr: int | None = None, title: str 
     Lesson: course/02-compression.ipynb
     """
     go = _go()
-
     levels = np.linspace(-60, 0, 241)
     fig = _figure(specs=[[{"secondary_y": True}]])
     if y is not None and sr is not None:
@@ -553,7 +551,6 @@ def gain_reduction_figure(
     Lesson: course/02-compression.ipynb
     """
     go = _go()
-
     fig = _figure(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     for name, sig, color in (("input", y, COLOR_A), ("output", processed, COLOR_B)):
         fig.add_trace(_envelope_trace(go, sig, sr, name, color), row=1, col=1)
@@ -1179,7 +1176,6 @@ def echoes_figure(delays: dict, sr: int, bpm: float, beats: int = 4, title: str 
 
     Lesson: course/06-space.ipynb
     """
-
     go = _go()
     bpm = in_range("bpm", bpm, 20, 400, unit="BPM", hint="the song's tempo")
     beats = whole("beats", beats, 1, 32, hint="how many beats after the note to show; 4 is a bar of 4/4")
@@ -1313,7 +1309,6 @@ def chain_stages_figure(stages: dict, sr: int, title: str = "What each stage doe
 
     Lesson: course/10-mastering.ipynb
     """
-
     from .meters import crest_factor_db, integrated_loudness
 
     go = _go()
@@ -1421,7 +1416,6 @@ def release_loudness_figure(rows, target_lufs: float, ceiling_dbtp: float,
 
     Lesson: course/12-capstone.ipynb
     """
-
     go = _go()
     names = [r.label for r in rows]
     fig = _figure(rows=1, cols=2, subplot_titles=("integrated loudness", "true peak"), horizontal_spacing=0.12)
