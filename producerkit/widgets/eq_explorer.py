@@ -274,7 +274,7 @@ class EQExplorer(Explorer):
             processed = self._run(new_bands, changed_one)
         with watch("plots"):
             curve = self._response(chain, 1)
-            after = self._spectrum.db(self._response(chain, 2))
+            after = self._after_db(chain)
             self.figure.data[1].y = after
             self.figure.data[2].y = curve
             self._figure_out.outputs = (figure_output(self.figure, self._figure_layout),)
