@@ -230,7 +230,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
 
     Lesson: course/04-workflow.ipynb
     """
-    from .eq import filter_sos_zero_phase
+    from .eq import _default_padlen, filter_sos_zero_phase
 
     y = ensure_audio(y)
     sr = check_sr(sr)
@@ -244,8 +244,7 @@ def remove_hum(y, sr: int, freq: float = 50.0, harmonics: int = 8, q: float = 30
     # the notches ring for a few tenths of a second: pad each end by a second of the clip's own signal, so
     # the filter has settled before the clip starts (hum that is on from sample 0 is notched from sample 0);
     # a shorter clip is padded as far as it goes
-    taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))  # as scipy counts
-    padlen = min(max(3 * taps, sr), y.shape[-1] - 1)
+    padlen = min(max(_default_padlen(sos), sr), y.shape[-1] - 1)
     return like_input(filter_sos_zero_phase(sos, as_channels(y), padlen=padlen), y)
 
 

@@ -673,6 +673,14 @@ def _filter_split(sos, split, x) -> tuple[np.ndarray, np.ndarray]:
     return mid, out
 
 
+def _default_padlen(sos: np.ndarray) -> int:
+    """The samples :func:`filter_sos_zero_phase` adds at each end by default: three times the filter's taps,
+    counted as ``scipy.signal.sosfiltfilt`` counts them (``2 k + 1`` for ``k`` sections, less the trailing
+    zero coefficients all sections share), so the default padding is scipy's."""
+    sos = np.asarray(sos)
+    return 3 * (2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum())))
+
+
 def filter_sos_zero_phase(sos: np.ndarray, x: np.ndarray, padlen: int | None = None) -> np.ndarray:
     """Filter ``x`` of shape ``(channels, n)`` through ``sos`` forwards, then backwards: no phase shift.
 
@@ -701,8 +709,8 @@ def filter_sos_zero_phase(sos: np.ndarray, x: np.ndarray, padlen: int | None = N
         raise ParameterError("a section has a pole at DC, so the filter has no steady state to start from: "
                              "zero-phase filtering needs a stable filter.")
     n = x.shape[1]
-    taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))  # as scipy counts
-    edge = 3 * taps if padlen is None else _validate.whole("padlen", padlen, 0, hint="scipy's default is 3 x taps")
+    edge = _default_padlen(sos) if padlen is None else _validate.whole("padlen", padlen, 0,
+                                                                        hint="scipy's default is 3 x taps")
     if n <= edge:
         raise ParameterError(f"the clip has {n} samples: zero-phase filtering extends each end by padlen={edge} "
                              "samples of the clip itself, so give a longer clip or a smaller padlen.")
