@@ -328,8 +328,8 @@ def spectrum_figure(
     if ranges:
         _shade_ranges(fig, fmin, fmax)
     _freq_axis(fig, fmin=fmin, fmax=fmax)
-    fig.update_yaxes(title_text="level (dB)")
-    fig.update_layout(hovermode="x unified")
+    # the left axis only (update_yaxes would retitle a difference curve's right axis too)
+    fig.update_layout(yaxis_title_text="level (dB)", hovermode="x unified")
     _base_layout(fig, title)
     if difference is not None:
         fig.update_layout(margin=dict(r=70))  # room for the right axis's title

@@ -310,3 +310,12 @@ def test_figures_still_validate_everything_but_the_template_and_keep_their_own_c
         fig.add_trace({"type": "scatter", "x": [1], "y": [1], "colour": "red"})
     fig.layout.template.layout.paper_bgcolor = "black"
     assert plots._figure().layout.template.layout.paper_bgcolor == "white"
+
+
+def test_a_difference_curve_keeps_its_own_right_axis_title():
+    """Lessons 01 and 06: the right axis read "level (dB)" because the left axis's title was set on every y axis."""
+    y = noise(2.0, SR, color="pink", seed=4)
+    fig = plots.spectrum_figure({"muddy": y, "clean": 0.5 * y}, SR, difference=("muddy", "clean"))
+    assert fig.layout.yaxis.title.text == "level (dB)"
+    assert fig.layout.yaxis2.title.text == "muddy − clean (dB)"
+    assert plots.spectrum_figure({"a": y}, SR).layout.yaxis.title.text == "level (dB)"
